@@ -1,0 +1,112 @@
+# Makefile for the QR check-in kiosk. See README.md.
+#
+#   make            build the programs into build/bin/
+#   make check      build and run every test (also under ASan + UBSan)
+#   make bench      benchmarks, as ratios against a reference in the same run
+#   make soak       the long fault tests
+#   make fuzz       build the libFuzzer targets and run each briefly
+#   make install    install programs, assets and systemd units
+#   make run        the main job: a demo kiosk on its defaults
+#
+# SANITIZE=address,undefined builds everything with those sanitizers;
+# BUILD=dir puts the build somewhere else (check uses build/asan for that).
+
+include config.mk
+
+BUILD    ?= build
+SANITIZE ?=
+
+ifneq ($(SANITIZE),)
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lunistring
+ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Ikiosk -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+CORE_SRC = kiosk/log.c kiosk/ktime.c kiosk/fileio.c kiosk/keys.c \
+           kiosk/reason.c kiosk/pass.c kiosk/payload.c kiosk/store.c \
+           kiosk/config.c kiosk/seal.c kiosk/strings.c kiosk/checkin.c \
+           kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/csv.c
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+CORE_LIB = $(BUILD)/libkioskcore.a
+
+PROGS = $(BUILD)/bin/kioskctl
+
+UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc
+TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
+BENCH_BINS = $(BUILD)/bench/bench_store
+
+FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config
+FUZZ_CC      ?= clang
+
+.PHONY: all check test-bins bench soak fuzz fuzz-bins install clean run demo
+
+all: $(PROGS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+test-bins: $(PROGS) $(TEST_BINS)
+
+# The whole suite: unit tests, whole-program tests, the crash test, a
+# second run of the unit tests under ASan + UBSan, and short fuzz runs.
+check:
+	$(MAKE) test-bins
+	$(MAKE) BUILD=build/asan SANITIZE=address,undefined test-bins
+	$(MAKE) fuzz-bins
+	tests/run.sh
+
+bench: $(PROGS) $(BENCH_BINS)
+	bench/run.sh
+
+soak: test-bins
+	CRASH_KILLS=2000 $(BUILD)/tests/crash_test
+
+# libFuzzer targets, built with clang; `make fuzz FUZZ_SECONDS=600` runs longer.
+FUZZ_SECONDS ?= 10
+FUZZ_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) -Ikiosk -O1 -g \
+              -fsanitize=fuzzer,address,undefined
+FUZZ_CORE = $(CORE_SRC)
+
+fuzz-bins: $(FUZZ_TARGETS:%=build/fuzz/%)
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) $(PKG_LIBS)
+
+fuzz: fuzz-bins
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/strings
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 assets/strings/*.txt $(DESTDIR)$(DATADIR)/strings/
+
+# The main job. Until the SDL kiosk lands this runs the demo venue end to
+# end through the same code path a scan takes.
+run demo: $(PROGS)
+	scripts/demo.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,247 @@
+/*
+ * config: kiosk.conf. See config.h.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unistr.h>
+
+#include "fileio.h"
+#include "log.h"
+
+#define CONFIG_FILE_MAX (64 * 1024)
+
+void
+config_defaults(struct config *c, const char *db_path)
+{
+	memset(c, 0, sizeof(*c));
+	c->rescan_window_s = 300;
+	c->rescan = STORE_RESCAN_DUPLICATE;
+	c->default_stay_min = 60;
+	c->retention_days = 21;
+	memcpy(c->language, "vi", 3);
+	if (db_path != NULL) {
+		(void)fileio_sibling(db_path, "trusted-issuers", c->trust_file,
+		    sizeof(c->trust_file));
+		(void)fileio_sibling(db_path, "revoked-passes",
+		    c->revoked_file, sizeof(c->revoked_file));
+	}
+}
+
+int
+config_path_for(const char *db_path, char *buf, size_t size)
+{
+	return fileio_sibling(db_path, "kiosk.conf", buf, size);
+}
+
+/* Text a person typed: valid UTF-8, no control characters, fits. */
+static int
+set_text(char *dst, size_t size, const char *v, int allow_empty)
+{
+	size_t len = strlen(v), i;
+
+	if (len >= size || (len == 0 && !allow_empty) ||
+	    u8_check((const uint8_t *)v, len) != NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return -1;
+	memcpy(dst, v, len + 1);
+	return 0;
+}
+
+static int
+set_int(int *dst, const char *v, long lo, long hi)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*dst = (int)n;
+	return 0;
+}
+
+int
+config_set(struct config *c, const char *key, const char *v,
+    const char **why)
+{
+	size_t i;
+
+	if (strcmp(key, "venue_id") == 0) {
+		*why = "1-64 letters, digits, '.', '_' or '-'";
+		if (strlen(v) == 0 || strlen(v) > 64)
+			return -1;
+		for (i = 0; v[i] != '\0'; i++)
+			if (!isalnum((unsigned char)v[i]) &&
+			    strchr("._-", v[i]) == NULL)
+				return -1;
+		memcpy(c->venue_id, v, strlen(v) + 1);
+		return 0;
+	}
+	if (strcmp(key, "venue_name") == 0) {
+		*why = "1-128 bytes of text";
+		return set_text(c->venue_name, sizeof(c->venue_name), v, 0);
+	}
+	if (strcmp(key, "address") == 0) {
+		*why = "at most 256 bytes of text";
+		return set_text(c->address, sizeof(c->address), v, 1);
+	}
+	if (strcmp(key, "ward") == 0) {
+		*why = "at most 128 bytes of text";
+		return set_text(c->ward, sizeof(c->ward), v, 1);
+	}
+	if (strcmp(key, "authority_key") == 0) {
+		*why = "the health authority's public key, \"x25519:<base64>\"";
+		if (keys_parse_public(v, KEY_X25519, c->authority_pk) != 0)
+			return -1;
+		c->have_authority = 1;
+		return 0;
+	}
+	if (strcmp(key, "trust_file") == 0) {
+		*why = "a file path";
+		return set_text(c->trust_file, sizeof(c->trust_file), v, 0);
+	}
+	if (strcmp(key, "revoked_file") == 0) {
+		*why = "a file path";
+		return set_text(c->revoked_file, sizeof(c->revoked_file), v, 0);
+	}
+	if (strcmp(key, "rescan_window") == 0) {
+		*why = "seconds, 0-86400";
+		return set_int(&c->rescan_window_s, v, 0, 86400);
+	}
+	if (strcmp(key, "rescan_means") == 0) {
+		*why = "\"duplicate\" or \"checkout\"";
+		if (strcmp(v, "duplicate") == 0)
+			c->rescan = STORE_RESCAN_DUPLICATE;
+		else if (strcmp(v, "checkout") == 0)
+			c->rescan = STORE_RESCAN_CHECKOUT;
+		else
+			return -1;
+		return 0;
+	}
+	if (strcmp(key, "default_stay") == 0) {
+		*why = "minutes, 1-1440";
+		return set_int(&c->default_stay_min, v, 1, 1440);
+	}
+	if (strcmp(key, "retention_days") == 0) {
+		*why = "days, 1-3650";
+		return set_int(&c->retention_days, v, 1, 3650);
+	}
+	if (strcmp(key, "language") == 0) {
+		*why = "\"vi\" or \"en\"";
+		if (strcmp(v, "vi") != 0 && strcmp(v, "en") != 0)
+			return -1;
+		memcpy(c->language, v, 3);
+		return 0;
+	}
+	*why = "a known key (see docs/config.md)";
+	return -1;
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int
+config_load(const char *path, struct config *c)
+{
+	char *text, *line, *next, *eq;
+	const char *why;
+	size_t lineno = 0;
+	int ret = 0;
+
+	text = fileio_read(path, CONFIG_FILE_MAX, NULL);
+	if (text == NULL) {
+		if (errno == ENOENT)
+			log_error("no settings file '%s': set the kiosk up "
+			    "first with `kioskctl init`", path);
+		return -1;
+	}
+	for (line = text; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (eq == NULL) {
+			log_error("%s:%zu: want \"key = value\"", path, lineno);
+			ret = -1;
+			continue;
+		}
+		*eq = '\0';
+		if (config_set(c, trim(line), trim(eq + 1), &why) != 0) {
+			log_error("%s:%zu: bad value for '%s': want %s", path,
+			    lineno, trim(line), why);
+			ret = -1;
+		}
+	}
+	free(text);
+	if (ret == 0 && c->venue_id[0] == '\0') {
+		log_error("%s: venue_id is not set", path);
+		ret = -1;
+	}
+	return ret;
+}
+
+int
+config_save(const char *path, const struct config *c)
+{
+	char buf[8192], pk[KEYS_PUB_TEXT] = "";
+	int n;
+
+	if (c->have_authority)
+		keys_format_public(KEY_X25519, c->authority_pk, pk, sizeof(pk));
+	n = snprintf(buf, sizeof(buf),
+	    "# kiosk.conf: this kiosk's settings (see docs/config.md).\n"
+	    "# Written by `kioskctl init`; edit with care, then restart the "
+	    "kiosk.\n"
+	    "venue_id = %s\n"
+	    "venue_name = %s\n"
+	    "address = %s\n"
+	    "ward = %s\n"
+	    "%sauthority_key = %s\n"
+	    "trust_file = %s\n"
+	    "revoked_file = %s\n"
+	    "# seconds in which a second scan of the same person is a "
+	    "duplicate\n"
+	    "rescan_window = %d\n"
+	    "# duplicate: a re-scan is \"already checked in\"; checkout: it "
+	    "checks the visitor out\n"
+	    "rescan_means = %s\n"
+	    "# minutes a visit without check-out is taken to last, for "
+	    "tracing\n"
+	    "default_stay = %d\n"
+	    "# days uploaded visits are kept on the kiosk\n"
+	    "retention_days = %d\n"
+	    "language = %s\n",
+	    c->venue_id, c->venue_name, c->address, c->ward,
+	    c->have_authority ? "" : "# ", pk, c->trust_file, c->revoked_file,
+	    c->rescan_window_s,
+	    c->rescan == STORE_RESCAN_CHECKOUT ? "checkout" : "duplicate",
+	    c->default_stay_min, c->retention_days, c->language);
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		log_error("settings too long to write");
+		return -1;
+	}
+	return fileio_write_atomic(path, buf, (size_t)n, 0644);
+}

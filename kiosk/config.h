@@ -1,0 +1,72 @@
+/*
+ * config: the kiosk's settings file (kiosk.conf), written by
+ * `kioskctl init` and read at start; read-only after.
+ *
+ * Format: "key = value" lines, '#' starts a comment line. Every key is
+ * checked; an unknown key or a bad value stops the program with the file
+ * name, line and what is wanted. See docs/config.md for the keys.
+ */
+#ifndef KIOSK_CONFIG_H
+#define KIOSK_CONFIG_H
+
+#include <stddef.h>
+
+#include "keys.h"
+#include "store.h"
+
+#define CONFIG_PATH_MAX 1024
+
+struct config {
+	char venue_id[65];
+	char venue_name[129];
+	char address[257];
+	char ward[129];
+	int have_authority;
+	unsigned char authority_pk[KEYS_PUB_LEN];
+	char trust_file[CONFIG_PATH_MAX];
+	char revoked_file[CONFIG_PATH_MAX];
+	int rescan_window_s;		/* default 300 */
+	enum store_rescan rescan;	/* default duplicate */
+	int default_stay_min;		/* default 60 */
+	int retention_days;		/* default 21 */
+	char language[3];		/* "vi" (default) or "en" */
+};
+
+/*
+ * config_defaults(c, db_path):
+ * Fill *C with the defaults; the trust and revocation files sit next to
+ * the store at DB_PATH ("trusted-issuers", "revoked-passes").
+ */
+void config_defaults(struct config *c, const char *db_path);
+
+/*
+ * config_path_for(db_path, buf, size):
+ * The default config path for the store at DB_PATH: kiosk.conf in the same
+ * folder. Returns 0, or -1 if BUF is too small.
+ */
+int config_path_for(const char *db_path, char *buf, size_t size);
+
+/*
+ * config_load(path, c):
+ * Read PATH over the values already in *C (call config_defaults first).
+ * Returns 0, or -1 with a logged reason naming the line. A missing file is
+ * an error: run `kioskctl init` first.
+ */
+int config_load(const char *path, struct config *c);
+
+/*
+ * config_save(path, c):
+ * Write *C to PATH atomically (mode 0644: nothing secret is in it).
+ * Returns 0, or -1 with a logged reason.
+ */
+int config_save(const char *path, const struct config *c);
+
+/*
+ * config_set(c, key, value):
+ * Set one key from its text form, with the same checks as the file.
+ * Returns 0, or -1 with *WHY (static text) saying what is wanted.
+ */
+int config_set(struct config *c, const char *key, const char *value,
+    const char **why);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * strings: UI text tables. See strings.h.
+ */
+#include "strings.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+
+#define STRINGS_FILE_MAX (256 * 1024)
+
+struct entry {
+	const char *key;
+	const char *text;
+};
+
+struct strings {
+	char *buf;		/* the file, cut in place */
+	struct entry *e;
+	size_t n;
+};
+
+static int
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *
+strings_dir(void)
+{
+	static char dir[PATH_MAX];
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("KIOSK_ASSETS");
+	ssize_t n;
+	int r;
+
+	if (env != NULL && *env != '\0') {
+		r = snprintf(dir, sizeof(dir), "%s/strings", env);
+		if (r > 0 && (size_t)r < sizeof(dir))
+			return dir;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			r = snprintf(dir, sizeof(dir),
+			    "%s/../../assets/strings", exe);
+			if (r > 0 && (size_t)r < sizeof(dir) && is_dir(dir))
+				return dir;
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s/strings", KIOSK_DATADIR);
+	return dir;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->key,
+	    ((const struct entry *)b)->key);
+}
+
+struct strings *
+strings_load(const char *dir, const char *lang)
+{
+	char path[PATH_MAX], *line, *next, *eq, *k, *v, *end;
+	struct strings *s;
+	size_t cap = 0, lineno = 0;
+	int r;
+
+	r = snprintf(path, sizeof(path), "%s/%s.txt", dir, lang);
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->buf = fileio_read(path, STRINGS_FILE_MAX, NULL);
+	if (s->buf == NULL)
+		goto err;
+	for (line = s->buf; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		while (isspace((unsigned char)*line))
+			line++;
+		if (*line == '\0' || *line == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (eq == NULL) {
+			log_warn("%s:%zu: want \"key = text\"", path, lineno);
+			continue;
+		}
+		k = line;
+		end = eq;
+		while (end > k && isspace((unsigned char)end[-1]))
+			end--;
+		*end = '\0';
+		v = eq + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		end = v + strlen(v);
+		while (end > v && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (s->n == cap) {
+			struct entry *ne;
+
+			cap = cap ? cap * 2 : 64;
+			ne = realloc(s->e, cap * sizeof(*ne));
+			if (ne == NULL)
+				goto err;
+			s->e = ne;
+		}
+		s->e[s->n].key = k;
+		s->e[s->n].text = v;
+		s->n++;
+	}
+	qsort(s->e, s->n, sizeof(*s->e), cmp_entry);
+	return s;
+err:
+	strings_free(s);
+	return NULL;
+}
+
+const char *
+strings_get(const struct strings *s, const char *key)
+{
+	struct entry want = { key, NULL }, *hit;
+
+	if (s == NULL || s->n == 0)
+		return key;
+	hit = bsearch(&want, s->e, s->n, sizeof(*s->e), cmp_entry);
+	return hit ? hit->text : key;
+}
+
+size_t
+strings_count(const struct strings *s)
+{
+	return s ? s->n : 0;
+}
+
+const char *
+strings_key(const struct strings *s, size_t i)
+{
+	return s->e[i].key;
+}
+
+void
+strings_free(struct strings *s)
+{
+	if (s == NULL)
+		return;
+	free(s->e);
+	free(s->buf);
+	free(s);
+}
