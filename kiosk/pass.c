@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -125,6 +126,10 @@ each_line(const char *path, struct pass_trust *t,
 
 	if (path == NULL)
 		return 0;
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		log_debug("'%s' does not exist: an empty list", path);
+		return 0;
+	}
 	text = fileio_read(path, TRUST_FILE_MAX, NULL);
 	if (text == NULL)
 		return errno == ENOENT ? 0 : -1;

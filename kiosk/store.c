@@ -484,9 +484,9 @@ fail:
 	return -1;
 }
 
-int
-store_event(struct store *s, const char *kind, const char *detail_json,
-    int64_t wall_ms)
+static int
+insert_event(struct store *s, const char *kind, const char *detail_json,
+    int64_t wall_ms, int64_t mono_ms)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -500,7 +500,7 @@ store_event(struct store *s, const char *kind, const char *detail_json,
 		sqlite3_bind_text(st, 2, detail_json, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, wall_ms);
 	sqlite3_bind_text(st, 4, s->boot_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, ktime_mono_ms());
+	sqlite3_bind_int64(st, 5, mono_ms);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -508,6 +508,13 @@ store_event(struct store *s, const char *kind, const char *detail_json,
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_event(struct store *s, const char *kind, const char *detail_json,
+    int64_t wall_ms)
+{
+	return insert_event(s, kind, detail_json, wall_ms, ktime_mono_ms());
 }
 
 int
@@ -539,10 +546,11 @@ store_heartbeat(struct store *s, int64_t wall_ms, int64_t mono_ms)
 		    (long long)jump);
 		log_warn("wall clock jumped by %lld s since the last heartbeat",
 		    (long long)(jump / 1000));
-		if (store_event(s, "clock_jump", detail, wall_ms) != 0)
+		if (insert_event(s, "clock_jump", detail, wall_ms,
+		    mono_ms) != 0)
 			return -1;
 	}
-	return store_event(s, "heartbeat", NULL, wall_ms);
+	return insert_event(s, "heartbeat", NULL, wall_ms, mono_ms);
 }
 
 int

@@ -1,0 +1,415 @@
+/*
+ * test_store: the visit store's promises (DESIGN.md section 5): re-scan
+ * window and check-out mode, seq never reused, retention that keeps what
+ * was never uploaded, schema migration, corrupt files moved aside, events,
+ * clock jumps and reject counts.
+ */
+#include "helpers.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "store.h"
+
+#define MIN (60LL * 1000)
+#define DAY (24LL * 60 * MIN)
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct store *s;
+	int64_t t0;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->dir = scratch_new();
+	f->path = scratch_path(f->dir, "visits.db");
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	f->t0 = at("2026-11-22T09:00:00");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	free(f->path);
+	scratch_free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Scan SUBJECT at T; return the outcome, the seq in *SEQ. */
+static enum store_outcome
+scan(struct store *s, const char *subject, int64_t t,
+    enum store_rescan mode, int64_t *seq, enum store_dir *dir)
+{
+	struct store_checkin_req req;
+	struct store_checkin_res res;
+
+	memset(&req, 0, sizeof(req));
+	req.kind = "phone";
+	req.subject = subject;
+	req.source = "keypad";
+	req.wall_ms = t;
+	req.mono_ms = 1000;
+	req.boot_id = "00000000-0000-0000-0000-000000000000";
+	req.window_ms = 5 * MIN;
+	req.rescan = mode;
+	assert_int_equal(store_checkin(s, &req, &res), 0);
+	if (seq)
+		*seq = res.seq;
+	if (dir)
+		*dir = res.dir;
+	return res.outcome;
+}
+
+static void
+test_rescan_window(void **state)
+{
+	struct fixture *f = *state;
+	int64_t seq, first;
+
+	assert_int_equal(scan(f->s, "0912345678", f->t0,
+	    STORE_RESCAN_DUPLICATE, &first, NULL), STORE_ACCEPTED);
+	/* Within five minutes: the same visit. */
+	assert_int_equal(scan(f->s, "0912345678", f->t0 + 1 * MIN,
+	    STORE_RESCAN_DUPLICATE, &seq, NULL), STORE_DUPLICATE);
+	assert_int_equal(seq, first);
+	assert_int_equal(scan(f->s, "0912345678", f->t0 + 5 * MIN - 1,
+	    STORE_RESCAN_DUPLICATE, NULL, NULL), STORE_DUPLICATE);
+	/* Another person at the same moment is a visit of their own. */
+	assert_int_equal(scan(f->s, "0987654321", f->t0 + 1 * MIN,
+	    STORE_RESCAN_DUPLICATE, NULL, NULL), STORE_ACCEPTED);
+	/* After the window: a new visit. */
+	assert_int_equal(scan(f->s, "0912345678", f->t0 + 5 * MIN,
+	    STORE_RESCAN_DUPLICATE, &seq, NULL), STORE_ACCEPTED);
+	assert_true(seq > first);
+	/* A wall clock set back an hour does not make a new visit. */
+	assert_int_equal(scan(f->s, "0912345678", f->t0 - 60 * MIN,
+	    STORE_RESCAN_DUPLICATE, NULL, NULL), STORE_DUPLICATE);
+}
+
+static void
+test_checkout_mode(void **state)
+{
+	struct fixture *f = *state;
+	enum store_dir dir;
+
+	assert_int_equal(scan(f->s, "0912345678", f->t0,
+	    STORE_RESCAN_CHECKOUT, NULL, &dir), STORE_ACCEPTED);
+	assert_int_equal(dir, STORE_IN);
+	/* A double read of one card is one scan. */
+	assert_int_equal(scan(f->s, "0912345678", f->t0 + 5000,
+	    STORE_RESCAN_CHECKOUT, NULL, NULL), STORE_DUPLICATE);
+	/* Leaving: the next scan closes the visit. */
+	assert_int_equal(scan(f->s, "0912345678", f->t0 + 45 * MIN,
+	    STORE_RESCAN_CHECKOUT, NULL, &dir), STORE_ACCEPTED);
+	assert_int_equal(dir, STORE_OUT);
+	/* Back again: a new check-in. */
+	assert_int_equal(scan(f->s, "0912345678", f->t0 + 90 * MIN,
+	    STORE_RESCAN_CHECKOUT, NULL, &dir), STORE_ACCEPTED);
+	assert_int_equal(dir, STORE_IN);
+	/* The next day: the open visit is too old to close; a new one. */
+	assert_int_equal(scan(f->s, "0912345678", f->t0 + DAY,
+	    STORE_RESCAN_CHECKOUT, NULL, &dir), STORE_ACCEPTED);
+	assert_int_equal(dir, STORE_IN);
+}
+
+struct counter {
+	int n;
+	int64_t last_seq;
+	int uploaded;
+};
+
+static int
+count_visit(void *ctx, const struct store_visit *v)
+{
+	struct counter *c = ctx;
+
+	c->n++;
+	c->last_seq = v->seq;
+	if (v->uploaded_ms)
+		c->uploaded++;
+	return 0;
+}
+
+static void
+test_retention(void **state)
+{
+	struct fixture *f = *state;
+	struct store_purge_res pr;
+	struct store_status st;
+	struct counter c = { 0, 0, 0 };
+	int64_t now = f->t0 + 30 * DAY, s1, s2, s3, s4;
+
+	scan(f->s, "0900000001", f->t0, STORE_RESCAN_DUPLICATE, &s1, NULL);
+	scan(f->s, "0900000002", f->t0, STORE_RESCAN_DUPLICATE, &s2, NULL);
+	scan(f->s, "0900000003", now - 1 * DAY, STORE_RESCAN_DUPLICATE, &s3,
+	    NULL);
+	scan(f->s, "0900000004", now - 1 * DAY, STORE_RESCAN_DUPLICATE, &s4,
+	    NULL);
+	assert_int_equal(store_event(f->s, "start", NULL, f->t0), 0);
+	assert_int_equal(store_count_reject(f->s, "cccd_bad_id", f->t0), 0);
+
+	/* Visits 1 and 3 were acknowledged by the collector. */
+	assert_int_equal(store_mark_uploaded(f->s, s1, s1, now), 1);
+	assert_int_equal(store_mark_uploaded(f->s, s3, s3, now), 1);
+	assert_int_equal(store_mark_uploaded(f->s, s1, s1, now), 0);
+
+	assert_int_equal(store_status(f->s, now, 21, &st), 0);
+	assert_int_equal(st.visits_total, 4);
+	assert_int_equal(st.pending_upload, 2);
+	assert_int_equal(st.pending_overdue, 1);	/* visit 2: 30 days old */
+	assert_int_equal(st.last_upload_ms, now);
+
+	assert_int_equal(store_purge(f->s, now, 21, &pr), 0);
+	assert_int_equal(pr.visits_deleted, 1);		/* only visit 1 */
+	assert_int_equal(pr.kept_unuploaded, 1);	/* visit 2 kept */
+	assert_int_equal(pr.events_deleted, 1);
+	assert_int_equal(pr.rejects_deleted, 1);
+	assert_int_equal(store_foreach_visit(f->s, 0, INT64_MAX, 0,
+	    count_visit, &c), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.uploaded, 1);
+
+	/* A seq is never reused, even after its row is purged. */
+	assert_int_equal(store_mark_uploaded(f->s, 0, INT64_MAX, now), 2);
+	assert_int_equal(store_purge(f->s, now + 60 * DAY, 21, &pr), 0);
+	assert_int_equal(pr.visits_deleted, 3);
+	scan(f->s, "0900000005", now + 60 * DAY, STORE_RESCAN_DUPLICATE, &s1,
+	    NULL);
+	assert_int_equal(s1, s4 + 1);
+}
+
+static void
+test_reopen_and_migrations(void **state)
+{
+	struct fixture *f = *state;
+	char id[STORE_INSTANCE_LEN + 1], *p2;
+	sqlite3 *db;
+	struct store *s;
+	int64_t seq;
+
+	snprintf(id, sizeof(id), "%s", store_instance_id(f->s));
+	scan(f->s, "0912345678", f->t0, STORE_RESCAN_DUPLICATE, &seq, NULL);
+	store_close(f->s);
+
+	/* Schema version recorded; reopening keeps the instance id. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+
+		sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0),
+		    STORE_SCHEMA_VERSION);
+		sqlite3_finalize(st);
+		sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0),
+		    "wal");
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	assert_string_equal(store_instance_id(f->s), id);
+	assert_null(store_recovered_from(f->s));
+
+	/* A version-0 file (an empty SQLite database) is brought up to date. */
+	p2 = scratch_path(f->dir, "v0.db");
+	assert_int_equal(sqlite3_open(p2, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE unrelated(x); "
+	    "PRAGMA user_version = 0", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(p2);
+	assert_non_null(s);
+	assert_int_equal(scan(s, "0912345678", f->t0, STORE_RESCAN_DUPLICATE,
+	    NULL, NULL), STORE_ACCEPTED);
+	store_close(s);
+
+	/* A file from newer software is refused, not damaged. */
+	assert_int_equal(sqlite3_open(p2, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(p2));
+	assert_int_equal(sqlite3_open(p2, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+
+		sqlite3_prepare_v2(db, "SELECT count(*) FROM visits", -1, &st,
+		    NULL);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 1);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	free(p2);
+}
+
+static void
+corrupt_and_reopen(struct fixture *f, int garbage_file)
+{
+	char id[STORE_INSTANCE_LEN + 1];
+	struct store_status st;
+	struct stat sb;
+	FILE *fp;
+	int i;
+
+	snprintf(id, sizeof(id), "%s", store_instance_id(f->s));
+	for (i = 0; i < 200; i++) {
+		char subj[16];
+
+		snprintf(subj, sizeof(subj), "09%08d", i);
+		scan(f->s, subj, f->t0, STORE_RESCAN_DUPLICATE, NULL, NULL);
+	}
+	store_close(f->s);
+	f->s = NULL;
+
+	fp = fopen(f->path, "r+b");
+	assert_non_null(fp);
+	if (garbage_file) {
+		fputs("this is not a database at all, just text\n", fp);
+	} else {
+		/* Scribble over the middle pages; keep the header intact. */
+		assert_int_equal(stat(f->path, &sb), 0);
+		assert_true(sb.st_size > 4 * 4096);
+		fseek(fp, 2 * 4096, SEEK_SET);
+		for (i = 0; i < 2 * 4096; i++)
+			fputc(i * 7 & 0xff, fp);
+	}
+	fclose(fp);
+
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	assert_non_null(store_recovered_from(f->s));
+	assert_int_equal(stat(store_recovered_from(f->s), &sb), 0);
+	assert_true(strcmp(store_instance_id(f->s), id) != 0);
+	assert_int_equal(store_check(f->s, 1), 0);
+	assert_int_equal(store_status(f->s, f->t0, 21, &st), 0);
+	assert_int_equal(st.visits_total, 0);
+	/* And it keeps working. */
+	assert_int_equal(scan(f->s, "0912345678", f->t0,
+	    STORE_RESCAN_DUPLICATE, NULL, NULL), STORE_ACCEPTED);
+}
+
+static void
+test_corrupt_garbage(void **state)
+{
+	corrupt_and_reopen(*state, 1);
+}
+
+static void
+test_corrupt_pages(void **state)
+{
+	corrupt_and_reopen(*state, 0);
+}
+
+static void
+test_events_and_clock(void **state)
+{
+	struct fixture *f = *state;
+	struct store_status st;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	assert_int_equal(store_heartbeat(f->s, f->t0, 1000 * 1000), 0);
+	/* Five minutes later by both clocks: no jump. */
+	assert_int_equal(store_heartbeat(f->s, f->t0 + 5 * MIN,
+	    1000 * 1000 + 5 * MIN), 0);
+	/* The wall clock leaps an hour ahead of the monotonic clock. */
+	assert_int_equal(store_heartbeat(f->s, f->t0 + 70 * MIN,
+	    1000 * 1000 + 10 * MIN), 0);
+	assert_int_equal(store_status(f->s, f->t0 + 70 * MIN, 21, &st), 0);
+	assert_int_equal(st.last_heartbeat_ms, f->t0 + 70 * MIN);
+	assert_int_equal(st.events_total, 4);
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_prepare_v2(db, "SELECT detail FROM events WHERE kind = "
+	    "'clock_jump'", -1, &q, NULL);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0),
+	    "{\"jump_ms\":3600000}");
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+static void
+collect(void *ctx, const char *reason, int64_t n)
+{
+	char *buf = ctx;
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, 256 - len, "%s=%lld;", reason, (long long)n);
+}
+
+static void
+test_rejects(void **state)
+{
+	struct fixture *f = *state;
+	struct store_status st;
+	char buf[256] = "";
+
+	store_count_reject(f->s, "pass_expired", f->t0 - DAY);
+	store_count_reject(f->s, "pass_expired", f->t0);
+	store_count_reject(f->s, "pass_expired", f->t0);
+	store_count_reject(f->s, "cccd_bad_id", f->t0);
+	assert_int_equal(store_status(f->s, f->t0, 21, &st), 0);
+	assert_int_equal(st.rejects_today, 3);
+	assert_int_equal(st.rejects_total, 4);
+	assert_int_equal(store_rejects(f->s, collect, buf), 0);
+	assert_string_equal(buf, "pass_expired=3;cccd_bad_id=1;");
+}
+
+static void
+test_visits_today(void **state)
+{
+	struct fixture *f = *state;
+	struct store_status st;
+
+	scan(f->s, "0900000001", f->t0 - DAY, STORE_RESCAN_DUPLICATE, NULL,
+	    NULL);
+	scan(f->s, "0900000002", f->t0, STORE_RESCAN_DUPLICATE, NULL, NULL);
+	scan(f->s, "0900000003", f->t0 + MIN, STORE_RESCAN_DUPLICATE, NULL,
+	    NULL);
+	assert_int_equal(store_status(f->s, f->t0 + 2 * MIN, 21, &st), 0);
+	assert_int_equal(st.visits_total, 3);
+	assert_int_equal(st.visits_today, 2);
+	assert_int_equal(st.seq_max, 3);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rescan_window, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_checkout_mode, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_and_migrations,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_garbage, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_pages, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_events_and_clock, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_visits_today, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
