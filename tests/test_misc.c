@@ -1,0 +1,285 @@
+/*
+ * test_misc: the small modules: time text, formula-safe CSV, the settings
+ * file, UI strings complete in every language, and QR encode -> decode
+ * round trips through the kiosk's decode pipeline.
+ */
+#include "helpers.h"
+
+#include <sodium.h>
+
+#include "config.h"
+#include "csv.h"
+#include "decode.h"
+#include "image.h"
+#include "keys.h"
+#include "qr.h"
+#include "reason.h"
+#include "strings.h"
+
+static void
+test_ktime(void **state)
+{
+	int64_t ms;
+	char buf[40];
+
+	(void)state;
+	assert_int_equal(ktime_parse("1700000000", &ms), 0);
+	assert_int_equal(ms, 1700000000000LL);
+	assert_int_equal(ktime_parse("2026-11-22T01:02:03Z", &ms), 0);
+	assert_int_equal(ms, 1795309323000LL);
+	assert_int_equal(ktime_parse("2026-11-22T08:02:03+07:00", &ms), 0);
+	assert_int_equal(ms, 1795309323000LL);
+	assert_int_equal(ktime_parse("2026-11-22T08:02+0700", &ms), 0);
+	assert_int_equal(ms, 1795309320000LL);
+	assert_int_equal(ktime_parse("2026-11-22", &ms), 0);
+	assert_int_equal(ktime_parse("2026-02-30", &ms), -1);
+	assert_int_equal(ktime_parse("2026-13-01", &ms), -1);
+	assert_int_equal(ktime_parse("yesterday", &ms), -1);
+	assert_int_equal(ktime_parse("", &ms), -1);
+	assert_int_equal(ktime_parse("2026-11-22T25:00", &ms), -1);
+	assert_int_equal(ktime_parse("2026-11-22T10:00junk", &ms), -1);
+
+	/* Format and parse back. */
+	assert_int_equal(ktime_format(1795309323000LL, buf, sizeof(buf)), 0);
+	assert_int_equal(ktime_parse(buf, &ms), 0);
+	assert_int_equal(ms, 1795309323000LL);
+	assert_int_equal(ktime_format(0, buf, 5), -1);
+	assert_int_equal(ktime_boot_id(buf, sizeof(buf)), 0);
+	assert_int_equal(strlen(buf), 36);
+}
+
+/* Write one row of CELLS to a memory file and return it (caller frees). */
+static char *
+csv_row(const char *const *cells, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(csv_cell(f, cells[i], i == 0), 0);
+	csv_end(f);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_csv(void **state)
+{
+	static const char *const cells[] = {
+		"=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)",
+		"\tTab", "\rCR", "plain", "Nguyễn Văn An", "a,b", "say \"hi\"",
+		"", "line\nbreak", "1-2",
+	};
+	char *row;
+
+	(void)state;
+	row = csv_row(cells, sizeof(cells) / sizeof(cells[0]));
+	assert_string_equal(row,
+	    "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",\"'+1\",\"'-2\","
+	    "\"'@SUM(A1)\",\"'\tTab\",\"'\rCR\",plain,Nguyễn Văn An,"
+	    "\"a,b\",\"say \"\"hi\"\"\",,\"line\nbreak\",1-2\r\n");
+	free(row);
+}
+
+static void
+test_config(void **state)
+{
+	char *dir = scratch_new(), *db, *path;
+	struct config c, back;
+	struct key_pair kp;
+	const char *why;
+	FILE *f;
+
+	(void)state;
+	assert_true(sodium_init() >= 0);
+	db = scratch_path(dir, "visits.db");
+	path = scratch_path(dir, "kiosk.conf");
+	config_defaults(&c, db);
+	assert_int_equal(c.rescan_window_s, 300);
+	assert_int_equal(c.default_stay_min, 60);
+	assert_int_equal(c.retention_days, 21);
+	assert_string_equal(c.language, "vi");
+	assert_non_null(strstr(c.trust_file, "/trusted-issuers"));
+
+	assert_int_equal(config_set(&c, "venue_id", "Q1-CAFE-001", &why), 0);
+	assert_int_equal(config_set(&c, "venue_id", "bad id", &why), -1);
+	assert_int_equal(config_set(&c, "venue_name", "Cà phê Sài Gòn", &why),
+	    0);
+	assert_int_equal(config_set(&c, "venue_name", "", &why), -1);
+	assert_int_equal(config_set(&c, "rescan_means", "checkout", &why), 0);
+	assert_int_equal(config_set(&c, "rescan_means", "maybe", &why), -1);
+	assert_int_equal(config_set(&c, "retention_days", "0", &why), -1);
+	assert_int_equal(config_set(&c, "retention_days", "30x", &why), -1);
+	assert_int_equal(config_set(&c, "default_stay", "90", &why), 0);
+	assert_int_equal(config_set(&c, "language", "fr", &why), -1);
+	assert_int_equal(config_set(&c, "no_such_key", "1", &why), -1);
+	keys_generate(KEY_X25519, &kp);
+	memcpy(c.authority_pk, kp.pk, KEYS_PUB_LEN);
+	c.have_authority = 1;
+	assert_int_equal(config_save(path, &c), 0);
+
+	config_defaults(&back, db);
+	assert_int_equal(config_load(path, &back), 0);
+	assert_string_equal(back.venue_id, "Q1-CAFE-001");
+	assert_string_equal(back.venue_name, "Cà phê Sài Gòn");
+	assert_int_equal(back.rescan, STORE_RESCAN_CHECKOUT);
+	assert_int_equal(back.default_stay_min, 90);
+	assert_int_equal(back.have_authority, 1);
+	assert_memory_equal(back.authority_pk, kp.pk, KEYS_PUB_LEN);
+
+	/* A bad line stops the load. */
+	f = fopen(path, "a");
+	fputs("rescan_window = soon\n", f);
+	fclose(f);
+	config_defaults(&back, db);
+	assert_int_equal(config_load(path, &back), -1);
+	/* A missing file too. */
+	assert_int_equal(config_load("/nonexistent/kiosk.conf", &back), -1);
+
+	keys_wipe(&kp);
+	free(db);
+	free(path);
+	scratch_free(dir);
+}
+
+static void
+test_strings_complete(void **state)
+{
+	static const char *const langs[] = { "vi", "en" };
+	struct strings *s[2];
+	char key[64];
+	size_t i, k;
+	int r;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		s[i] = strings_load(strings_dir(), langs[i]);
+		assert_non_null(s[i]);
+	}
+	/* Every key in each language exists in the other. */
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < strings_count(s[i]); k++) {
+			const char *key_i = strings_key(s[i], k);
+
+			if (strcmp(strings_get(s[1 - i], key_i), key_i) == 0)
+				fail_msg("'%s' is in %s.txt but not %s.txt",
+				    key_i, langs[i], langs[1 - i]);
+		}
+	/* Every reject reason has words for the visitor. */
+	for (r = 1; r < REASON_COUNT; r++) {
+		snprintf(key, sizeof(key), "reason.%s", reason_code(r));
+		for (i = 0; i < 2; i++)
+			if (strcmp(strings_get(s[i], key), key) == 0)
+				fail_msg("no %s text for %s", langs[i], key);
+	}
+	/* Vietnamese is really Vietnamese. */
+	assert_non_null(strstr(strings_get(s[0], "reason.pass_expired"),
+	    "hết hạn"));
+	assert_string_equal(strings_get(s[0], "no.such.key"), "no.such.key");
+	strings_free(s[0]);
+	strings_free(s[1]);
+}
+
+static void
+test_qr_roundtrip(void **state)
+{
+	static const char *const texts[] = {
+		"079095001234|023456789|Nguyễn Văn An|14031995|Nam|"
+		"12 Đường Số 1, P. Bến Nghé, Q.1, TP. Hồ Chí Minh|20042021",
+		"0912345678",
+		"KP1.eyJ2IjoxfQ.abc",
+	};
+	struct decode_result res;
+	struct decoder *d = decoder_new();
+	struct image img, small;
+	size_t i, n;
+	int x, y;
+
+	(void)state;
+	assert_non_null(d);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		/* Plain: read on the first pass. */
+		assert_true(qr_render(texts[i], 4, &img) > 0);
+		assert_int_equal(decoder_scan(d, &img, &res), 1);
+		assert_int_equal(res.pass, 1);
+		assert_string_equal(res.texts[0], texts[i]);
+		decode_result_release(&res);
+
+		/* Inverted (dark mode): read by the inverted retry. */
+		n = (size_t)img.w * (size_t)img.h;
+		for (x = 0; (size_t)x < n; x++)
+			img.px[x] = (unsigned char)(255 - img.px[x]);
+		assert_int_equal(decoder_scan(d, &img, &res), 1);
+		assert_int_equal(res.pass, 2);
+		assert_string_equal(res.texts[0], texts[i]);
+		decode_result_release(&res);
+		image_release(&img);
+	}
+
+	/* Tiny: one pixel a module, blurred by a 2x2 box filter. */
+	assert_true(qr_render(texts[1], 1, &img) > 0);
+	assert_int_equal(image_init(&small, img.w, img.h), 0);
+	for (y = 0; y < img.h; y++)
+		for (x = 0; x < img.w; x++) {
+			int x1 = x + 1 < img.w ? x + 1 : x;
+			int y1 = y + 1 < img.h ? y + 1 : y;
+
+			small.px[y * img.w + x] = (unsigned char)((
+			    img.px[y * img.w + x] + img.px[y * img.w + x1] +
+			    img.px[y1 * img.w + x] + img.px[y1 * img.w + x1]) / 4);
+		}
+	assert_true(decoder_scan(d, &small, &res) >= 0);
+	decode_result_release(&res);
+
+	/* A blank frame reads nothing, quickly. */
+	memset(small.px, 200, (size_t)small.w * (size_t)small.h);
+	assert_int_equal(decoder_scan(d, &small, &res), 0);
+	assert_int_equal(res.pass, 0);
+	image_release(&small);
+	image_release(&img);
+	decoder_free(d);
+}
+
+static void
+test_image_files(void **state)
+{
+	char *dir = scratch_new(), *png, *txt;
+	struct image img, back;
+	FILE *f;
+
+	(void)state;
+	png = scratch_path(dir, "code.png");
+	txt = scratch_path(dir, "not-an-image.png");
+	assert_true(qr_render("0912345678", 3, &img) > 0);
+	assert_int_equal(image_save_png(&img, png), 0);
+	assert_int_equal(image_load(png, &back), 0);
+	assert_int_equal(back.w, img.w);
+	assert_memory_equal(back.px, img.px, (size_t)img.w * (size_t)img.h);
+	image_release(&back);
+	image_release(&img);
+
+	f = fopen(txt, "w");
+	fputs("hello", f);
+	fclose(f);
+	assert_int_equal(image_load(txt, &back), -1);
+	assert_int_equal(image_load("/nonexistent.png", &back), -1);
+	free(png);
+	free(txt);
+	scratch_free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ktime),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_strings_complete),
+		cmocka_unit_test(test_qr_roundtrip),
+		cmocka_unit_test(test_image_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
