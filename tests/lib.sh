@@ -1,0 +1,40 @@
+# lib.sh: assertions for the whole-program tests. Each check prints
+# "ok - what" or "not ok - what"; tests/run.sh counts them.
+
+T_FAILED=0
+
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; T_FAILED=$((T_FAILED + 1)); }
+
+# check DESC CMD...: the command succeeds
+check() {
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# check_exit DESC WANT CMD...: the command exits with WANT
+check_exit() {
+	desc=$1; want=$2; shift 2
+	"$@" > "$T_DIR/out" 2> "$T_DIR/err"
+	got=$?
+	if [ "$got" = "$want" ]; then ok "$desc"
+	else not_ok "$desc (exit $got, want $want; stderr: $(head -c 300 "$T_DIR/err"))"; fi
+}
+
+# json_get FILE EXPR: print a value from the JSON on the file's first line
+json_get() {
+	python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(eval(sys.argv[2], {"d": d}))' "$1" "$2"
+}
+
+t_setup() {
+	T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-e2e-XXXXXX")
+	trap 't_cleanup' EXIT
+}
+
+t_cleanup() {
+	rm -rf "$T_DIR"
+}
+
+t_done() {
+	[ "$T_FAILED" -eq 0 ]
+}
