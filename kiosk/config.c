@@ -196,8 +196,8 @@ config_load(const char *path, struct config *c)
 		}
 	}
 	free(text);
-	if (ret == 0 && c->venue_id[0] == '\0') {
-		log_error("%s: venue_id is not set", path);
+	if (ret == 0 && (c->venue_id[0] == '\0' || c->venue_name[0] == '\0')) {
+		log_error("%s: venue_id and venue_name must both be set", path);
 		ret = -1;
 	}
 	return ret;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int level = -1;
+static int level = -2;		/* not yet read from the environment */
 static const char *prefix = "kiosk";
 
 static const char *const names[] = { "error", "warning", "info", "debug" };
@@ -47,7 +47,7 @@ log_msg(enum log_level l, const char *fmt, ...)
 	char buf[1024];
 	va_list ap;
 
-	if (level < 0)
+	if (level == -2)
 		level_from_env();
 	if ((int)l > level)
 		return;

@@ -10,11 +10,11 @@
 #ifndef KIOSK_LOG_H
 #define KIOSK_LOG_H
 
-enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum log_level { LOG_NONE = -1, LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /*
  * log_set_level(level):
- * Write messages at LEVEL and more severe from now on.
+ * Write messages at LEVEL and more severe from now on (LOG_NONE: none).
  */
 void log_set_level(enum log_level level);
 

@@ -49,14 +49,19 @@ strings_dir(void)
 		if (r > 0 && (size_t)r < sizeof(dir))
 			return dir;
 	}
+	/* A program in the source tree (build/bin, build/asan/tests, ...). */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
+		int up;
+
 		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash != NULL) {
+		for (up = 0; up < 4; up++) {
+			slash = strrchr(exe, '/');
+			if (slash == NULL)
+				break;
 			*slash = '\0';
-			r = snprintf(dir, sizeof(dir),
-			    "%s/../../assets/strings", exe);
+			r = snprintf(dir, sizeof(dir), "%s/assets/strings",
+			    exe);
 			if (r > 0 && (size_t)r < sizeof(dir) && is_dir(dir))
 				return dir;
 		}

@@ -13,8 +13,9 @@ struct strings;
 /*
  * strings_dir():
  * Where the string files are: $KIOSK_ASSETS/strings if set, else the
- * source tree's assets/ next to the running program (build/bin/../..),
- * else the installed DATADIR. Returns a static path.
+ * assets/ of the source tree the running program was built in (found by
+ * walking up from its folder), else the installed DATADIR. Returns a
+ * static path.
  */
 const char *strings_dir(void);
 

@@ -134,6 +134,12 @@ test_config(void **state)
 	fclose(f);
 	config_defaults(&back, db);
 	assert_int_equal(config_load(path, &back), -1);
+	/* A venue id without a venue name (found by fuzz_config). */
+	f = fopen(path, "w");
+	fputs("venue_id = Q1\n", f);
+	fclose(f);
+	config_defaults(&back, db);
+	assert_int_equal(config_load(path, &back), -1);
 	/* A missing file too. */
 	assert_int_equal(config_load("/nonexistent/kiosk.conf", &back), -1);
 

@@ -1,0 +1,82 @@
+#!/bin/bash
+# run.sh: the whole test suite, as `make check` runs it after building
+# build/ (normal) and build/asan/ (AddressSanitizer + UBSan) and the fuzz
+# targets. Every test prints its own lines; this script counts them and
+# ends with the one line CI reads: "N passed, N failed".
+#
+#   FUZZ_SECONDS   seconds per fuzz target (default 10; 0 skips fuzzing)
+#   CRASH_KILLS    kills in the crash test (default 200)
+set -u
+cd "$(dirname "$0")/.."
+export KIOSK_LOG_LEVEL=${KIOSK_LOG_LEVEL:-warn}
+passed=0
+failed=0
+failures=()
+
+# A cmocka binary: count its own summary.
+run_cmocka() {
+	local label=$1 bin=$2 out p f
+	out=$("$bin" 2>&1)
+	local rc=$?
+	p=$(grep -o '^\[  PASSED  \] [0-9]* test' <<<"$out" | grep -o '[0-9]*' | head -1)
+	f=$(grep -o '^\[  FAILED  \] [0-9]* test' <<<"$out" | grep -o '[0-9]*' | head -1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# crashed or sanitizer report before the summary
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ]; then
+		failures+=("$label")
+		echo "FAIL $label"
+		echo "$out" | tail -40
+	else
+		echo "PASS $label ($p tests)"
+	fi
+}
+
+# A script printing "ok - ..." / "not ok - ..." lines.
+run_script() {
+	local label=$1; shift
+	local out p f
+	out=$("$@" 2>&1)
+	local rc=$?
+	p=$(grep -c '^ok ' <<<"$out")
+	f=$(grep -c '^not ok ' <<<"$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ]; then
+		failures+=("$label")
+		echo "FAIL $label"
+		grep -v '^ok ' <<<"$out" | tail -40
+	else
+		echo "PASS $label ($p checks)"
+	fi
+}
+
+start=$(date +%s)
+for t in test_payload test_pass test_store test_checkin test_misc; do
+	run_cmocka "$t" "build/tests/$t"
+	run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
+done
+run_cmocka "crash_test" build/tests/crash_test
+for t in tests/e2e_*.sh; do
+	name=$(basename "$t" .sh)
+	run_script "$name" bash "$t"
+	KIOSKCTL=build/asan/bin/kioskctl run_script "$name (asan+ubsan)" bash "$t"
+done
+if [ "${FUZZ_SECONDS:-10}" != 0 ]; then
+	run_script "fuzz (${FUZZ_SECONDS:-10}s per target)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
+fi
+
+echo
+echo "suite took $(( $(date +%s) - start ))s"
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
