@@ -32,7 +32,7 @@
 #include "payload.h"
 #include "qr.h"
 #include "store.h"
-#include "strings.h"
+#include "i18n.h"
 
 #define EXIT_USAGE 2
 #define EXIT_REJECTED 3
@@ -319,7 +319,7 @@ cmd_checkin(int argc, char **argv)
 	struct checkin_ctx ctx;
 	struct checkin_out out;
 	struct pass_trust *trust = NULL;
-	struct strings *str = NULL;
+	struct i18n *str = NULL;
 	struct config c;
 	struct store *s = NULL;
 	char *text = NULL, key[64];
@@ -362,14 +362,14 @@ cmd_checkin(int argc, char **argv)
 	s = store_open(db_path());
 	if (trust == NULL || s == NULL)
 		goto done;
-	str = strings_load(strings_dir(), opt_lang ? opt_lang : c.language);
+	str = i18n_load(i18n_dir(), opt_lang ? opt_lang : c.language);
 
 	ctx.store = s;
 	ctx.config = &c;
 	ctx.trust = trust;
 	if (checkin_scan(&ctx, text ? text : payload, len, source, now,
 	    &out) != 0) {
-		fprintf(stderr, "kioskctl: %s\n", strings_get(str,
+		fprintf(stderr, "kioskctl: %s\n", i18n_get(str,
 		    "error.system"));
 		goto done;
 	}
@@ -404,7 +404,7 @@ cmd_checkin(int argc, char **argv)
 		json_object_set_new(j, "reason",
 		    json_string(reason_code(out.reason)));
 		json_object_set_new(j, "message",
-		    json_string(strings_get(str, key)));
+		    json_string(i18n_get(str, key)));
 		ret = EXIT_REJECTED;
 		break;
 	}
@@ -416,7 +416,7 @@ done:
 		sodium_memzero(text, len);
 		free(text);
 	}
-	strings_free(str);
+	i18n_free(str);
 	pass_trust_free(trust);
 	store_close(s);
 	return ret;

@@ -14,7 +14,7 @@
 #include "keys.h"
 #include "qr.h"
 #include "reason.h"
-#include "strings.h"
+#include "i18n.h"
 
 static void
 test_ktime(void **state)
@@ -153,22 +153,22 @@ static void
 test_strings_complete(void **state)
 {
 	static const char *const langs[] = { "vi", "en" };
-	struct strings *s[2];
+	struct i18n *s[2];
 	char key[64];
 	size_t i, k;
 	int r;
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		s[i] = strings_load(strings_dir(), langs[i]);
+		s[i] = i18n_load(i18n_dir(), langs[i]);
 		assert_non_null(s[i]);
 	}
 	/* Every key in each language exists in the other. */
 	for (i = 0; i < 2; i++)
-		for (k = 0; k < strings_count(s[i]); k++) {
-			const char *key_i = strings_key(s[i], k);
+		for (k = 0; k < i18n_count(s[i]); k++) {
+			const char *key_i = i18n_key(s[i], k);
 
-			if (strcmp(strings_get(s[1 - i], key_i), key_i) == 0)
+			if (strcmp(i18n_get(s[1 - i], key_i), key_i) == 0)
 				fail_msg("'%s' is in %s.txt but not %s.txt",
 				    key_i, langs[i], langs[1 - i]);
 		}
@@ -176,15 +176,15 @@ test_strings_complete(void **state)
 	for (r = 1; r < REASON_COUNT; r++) {
 		snprintf(key, sizeof(key), "reason.%s", reason_code(r));
 		for (i = 0; i < 2; i++)
-			if (strcmp(strings_get(s[i], key), key) == 0)
+			if (strcmp(i18n_get(s[i], key), key) == 0)
 				fail_msg("no %s text for %s", langs[i], key);
 	}
 	/* Vietnamese is really Vietnamese. */
-	assert_non_null(strstr(strings_get(s[0], "reason.pass_expired"),
+	assert_non_null(strstr(i18n_get(s[0], "reason.pass_expired"),
 	    "hết hạn"));
-	assert_string_equal(strings_get(s[0], "no.such.key"), "no.such.key");
-	strings_free(s[0]);
-	strings_free(s[1]);
+	assert_string_equal(i18n_get(s[0], "no.such.key"), "no.such.key");
+	i18n_free(s[0]);
+	i18n_free(s[1]);
 }
 
 static void

@@ -1,7 +1,7 @@
 /*
- * strings: UI text tables. See strings.h.
+ * i18n: UI text tables. See i18n.h.
  */
-#include "strings.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -21,7 +21,7 @@ struct entry {
 	const char *text;
 };
 
-struct strings {
+struct i18n {
 	char *buf;		/* the file, cut in place */
 	struct entry *e;
 	size_t n;
@@ -36,7 +36,7 @@ is_dir(const char *p)
 }
 
 const char *
-strings_dir(void)
+i18n_dir(void)
 {
 	static char dir[PATH_MAX];
 	char exe[PATH_MAX], *slash;
@@ -77,11 +77,11 @@ cmp_entry(const void *a, const void *b)
 	    ((const struct entry *)b)->key);
 }
 
-struct strings *
-strings_load(const char *dir, const char *lang)
+struct i18n *
+i18n_load(const char *dir, const char *lang)
 {
 	char path[PATH_MAX], *line, *next, *eq, *k, *v, *end;
-	struct strings *s;
+	struct i18n *s;
 	size_t cap = 0, lineno = 0;
 	int r;
 
@@ -135,12 +135,12 @@ strings_load(const char *dir, const char *lang)
 	qsort(s->e, s->n, sizeof(*s->e), cmp_entry);
 	return s;
 err:
-	strings_free(s);
+	i18n_free(s);
 	return NULL;
 }
 
 const char *
-strings_get(const struct strings *s, const char *key)
+i18n_get(const struct i18n *s, const char *key)
 {
 	struct entry want = { key, NULL }, *hit;
 
@@ -151,19 +151,19 @@ strings_get(const struct strings *s, const char *key)
 }
 
 size_t
-strings_count(const struct strings *s)
+i18n_count(const struct i18n *s)
 {
 	return s ? s->n : 0;
 }
 
 const char *
-strings_key(const struct strings *s, size_t i)
+i18n_key(const struct i18n *s, size_t i)
 {
 	return s->e[i].key;
 }
 
 void
-strings_free(struct strings *s)
+i18n_free(struct i18n *s)
 {
 	if (s == NULL)
 		return;
