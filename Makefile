@@ -21,7 +21,7 @@ SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-poi
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lunistring
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lunistring -lpthread
 ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Ikiosk -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -29,11 +29,19 @@ CORE_SRC = kiosk/log.c kiosk/ktime.c kiosk/fileio.c kiosk/keys.c \
            kiosk/reason.c kiosk/pass.c kiosk/payload.c kiosk/store.c \
            kiosk/config.c kiosk/seal.c kiosk/i18n.c kiosk/checkin.c \
            kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/csv.c \
-           kiosk/token.c kiosk/scanner.c kiosk/camera.c kiosk/camera_v4l2.c
+           kiosk/token.c kiosk/scanner.c kiosk/camera.c kiosk/camera_v4l2.c \
+           kiosk/worker.c
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CORE_LIB = $(BUILD)/libkioskcore.a
 
-PROGS = $(BUILD)/bin/kioskctl
+# Only the UI modules see SDL: the core builds and tests without a display.
+UI_PKGS    = sdl2 SDL2_ttf libsystemd libpng
+UI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
+UI_LIBS   := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null) -lm
+UI_OBJ     = $(BUILD)/obj/kiosk/ui.o
+$(UI_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ALL_CFLAGS += $(UI_CFLAGS)
+
+PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk
 
 UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
@@ -58,6 +66,14 @@ $(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BUILD)/bin/kiosk: $(BUILD)/obj/kiosk/kiosk.o $(UI_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS)
+
+$(BUILD)/tests/test_ui: $(BUILD)/obj/tests/test_ui.o $(UI_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
@@ -66,7 +82,11 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-test-bins: $(PROGS) $(TEST_BINS)
+$(BUILD)/tools/mkframe: $(BUILD)/obj/tools/mkframe.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+test-bins: $(PROGS) $(TEST_BINS) $(BUILD)/tools/mkframe
 
 # The whole suite: unit tests, whole-program tests, the crash test, a
 # second run of the unit tests under ASan + UBSan, and short fuzz runs.

@@ -25,7 +25,13 @@ config_defaults(struct config *c, const char *db_path)
 	c->default_stay_min = 60;
 	c->retention_days = 21;
 	memcpy(c->language, "vi", 3);
+	memcpy(c->mode, "scan", 5);
+	c->display_period_s = 30;
+	snprintf(c->collector_url, sizeof(c->collector_url),
+	    "http://127.0.0.1:8080");
 	if (db_path != NULL) {
+		(void)fileio_sibling(db_path, "device.sec", c->device_key,
+		    sizeof(c->device_key));
 		(void)fileio_sibling(db_path, "trusted-issuers", c->trust_file,
 		    sizeof(c->trust_file));
 		(void)fileio_sibling(db_path, "revoked-passes",
@@ -142,6 +148,40 @@ config_set(struct config *c, const char *key, const char *v,
 		memcpy(c->language, v, 3);
 		return 0;
 	}
+	if (strcmp(key, "device_key") == 0) {
+		*why = "a file path";
+		return set_text(c->device_key, sizeof(c->device_key), v, 0);
+	}
+	if (strcmp(key, "collector_url") == 0) {
+		*why = "an http:// or https:// URL";
+		if (strncmp(v, "http://", 7) != 0 &&
+		    strncmp(v, "https://", 8) != 0)
+			return -1;
+		for (i = 0; v[i] != '\0'; i++)
+			if ((unsigned char)v[i] <= ' ' || v[i] == '"' ||
+			    (unsigned char)v[i] >= 0x7f)
+				return -1;
+		return set_text(c->collector_url, sizeof(c->collector_url),
+		    v, 0);
+	}
+	if (strcmp(key, "admin_pin") == 0) {
+		*why = "a PIN hash written by kioskctl (\"$argon2id$...\")";
+		if (v[0] != '\0' && strncmp(v, "$argon2", 7) != 0)
+			return -1;
+		return set_text(c->admin_pin, sizeof(c->admin_pin), v, 1);
+	}
+	if (strcmp(key, "display_period") == 0) {
+		*why = "seconds, 10-600";
+		return set_int(&c->display_period_s, v, 10, 600);
+	}
+	if (strcmp(key, "mode") == 0) {
+		*why = "\"scan\", \"display\" or \"both\"";
+		if (strcmp(v, "scan") != 0 && strcmp(v, "display") != 0 &&
+		    strcmp(v, "both") != 0)
+			return -1;
+		memcpy(c->mode, v, strlen(v) + 1);
+		return 0;
+	}
 	*why = "a known key (see docs/config.md)";
 	return -1;
 }
@@ -233,12 +273,24 @@ config_save(const char *path, const struct config *c)
 	    "default_stay = %d\n"
 	    "# days uploaded visits are kept on the kiosk\n"
 	    "retention_days = %d\n"
-	    "language = %s\n",
+	    "language = %s\n"
+	    "# scan, display (the venue QR for phones) or both\n"
+	    "mode = %s\n"
+	    "# the kiosk's own signing key (venue QR, receipts, uploads)\n"
+	    "device_key = %s\n"
+	    "# where phones open the venue QR, and kiosk-sync uploads\n"
+	    "collector_url = %s\n"
+	    "# seconds the venue QR stays valid\n"
+	    "display_period = %d\n"
+	    "# hash of the admin screen PIN (kioskctl set-pin)\n"
+	    "admin_pin = %s\n",
 	    c->venue_id, c->venue_name, c->address, c->ward,
 	    c->have_authority ? "" : "# ", pk, c->trust_file, c->revoked_file,
 	    c->rescan_window_s,
 	    c->rescan == STORE_RESCAN_CHECKOUT ? "checkout" : "duplicate",
-	    c->default_stay_min, c->retention_days, c->language);
+	    c->default_stay_min, c->retention_days, c->language, c->mode,
+	    c->device_key, c->collector_url, c->display_period_s,
+	    c->admin_pin);
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
 		log_error("settings too long to write");
 		return -1;

@@ -171,3 +171,34 @@ i18n_free(struct i18n *s)
 	free(s->buf);
 	free(s);
 }
+
+char *
+i18n_fill(char *out, size_t size, const char *tmpl, const char *const *args,
+    size_t nargs)
+{
+	size_t o = 0, a = 0;
+	const char *p, *ins;
+
+	if (size == 0)
+		return out;
+	for (p = tmpl; *p != '\0' && o + 1 < size; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			ins = a < nargs ? args[a] : "";
+			a++;
+			while (*ins != '\0' && o + 1 < size)
+				out[o++] = *ins++;
+			p++;
+			continue;
+		}
+		out[o++] = *p;
+	}
+	/* Do not leave half a UTF-8 character at the cut. */
+	if (o + 1 >= size)
+		while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+			o--;
+	if (o > 0 && o + 1 >= size && ((unsigned char)out[o - 1] & 0xc0) ==
+	    0xc0)
+		o--;
+	out[o] = '\0';
+	return out;
+}

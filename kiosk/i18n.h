@@ -33,6 +33,16 @@ struct i18n *i18n_load(const char *dir, const char *lang);
  */
 const char *i18n_get(const struct i18n *s, const char *key);
 
+/*
+ * i18n_fill(out, size, tmpl, args, nargs):
+ * Copy TMPL into OUT with each "%s" replaced by the next of ARGS (an empty
+ * string when they run out). TMPL comes from a file, so it is never used
+ * as a printf format. The result is cut at SIZE - 1 bytes, on a UTF-8
+ * character boundary. Returns OUT.
+ */
+char *i18n_fill(char *out, size_t size, const char *tmpl,
+    const char *const *args, size_t nargs);
+
 /* i18n_count(s): how many keys S holds. */
 size_t i18n_count(const struct i18n *s);
 

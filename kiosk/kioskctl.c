@@ -70,6 +70,7 @@ usage(FILE *f)
 	    "[--png FILE]\n"
 	    "                          print a signed pass (and its QR)\n"
 	    "  decode FILE...          read QR codes in PNG/JPEG files\n"
+	    "  set-pin PIN             change the admin screen PIN\n"
 	    "\n"
 	    "The store is --db, else $KIOSK_DB, else %s; its settings\n"
 	    "are kiosk.conf in the same folder unless --config is given.\n",
@@ -261,6 +262,38 @@ cmd_init(int argc, char **argv)
 	}
 	c.have_authority = 1;
 
+	/* The device key signs the venue QR, patrol receipts and uploads. */
+	if (access(c.device_key, F_OK) != 0) {
+		struct key_pair dk;
+		char dprefix[CONFIG_PATH_MAX];
+		size_t dl = strlen(c.device_key);
+
+		if (dl < 5 || strcmp(c.device_key + dl - 4, ".sec") != 0)
+			return 1;
+		memcpy(dprefix, c.device_key, dl - 4);
+		dprefix[dl - 4] = '\0';
+		keys_generate(KEY_ED25519, &dk);
+		r = keys_save(&dk, dprefix);
+		keys_wipe(&dk);
+		if (r != 0)
+			return 1;
+	}
+	if (c.admin_pin[0] == '\0') {
+		char pin[8];
+		uint32_t n = randombytes_uniform(1000000);
+
+		snprintf(pin, sizeof(pin), "%06u", (unsigned)n);
+		if (crypto_pwhash_str(c.admin_pin, pin, strlen(pin),
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			log_error("out of memory hashing the PIN");
+			return 1;
+		}
+		printf("admin screen PIN: %s (write it down; change it with "
+		    "`kioskctl set-pin`)\n", pin);
+		sodium_memzero(pin, sizeof(pin));
+	}
+
 	s = store_open(db_path());
 	if (s == NULL)
 		return 1;
@@ -303,6 +336,47 @@ read_payload_file(const char *path, size_t *len)
 	if (f != stdin)
 		fclose(f);
 	return buf;
+}
+
+static int
+cmd_set_pin(int argc, char **argv)
+{
+	char cpath[CONFIG_PATH_MAX], pin[64];
+	struct config c;
+	size_t n, i;
+	int r;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: kioskctl set-pin PIN   (4-12 digits; "
+		    "\"-\" reads it from stdin)\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-") == 0) {
+		if (fgets(pin, sizeof(pin), stdin) == NULL)
+			return EXIT_USAGE;
+		pin[strcspn(pin, "\r\n")] = '\0';
+	} else {
+		snprintf(pin, sizeof(pin), "%s", argv[1]);
+	}
+	n = strlen(pin);
+	for (i = 0; i < n; i++)
+		if (pin[i] < '0' || pin[i] > '9')
+			n = 0;
+	if (n < 4 || n > 12) {
+		sodium_memzero(pin, sizeof(pin));
+		fprintf(stderr, "kioskctl: the PIN must be 4-12 digits\n");
+		return EXIT_USAGE;
+	}
+	if (load_config(&c) != 0 || config_file(cpath, sizeof(cpath)) != 0)
+		return 1;
+	r = crypto_pwhash_str(c.admin_pin, pin, n,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	sodium_memzero(pin, sizeof(pin));
+	if (r != 0 || config_save(cpath, &c) != 0)
+		return 1;
+	printf("admin PIN changed; restart the kiosk to use it\n");
+	return 0;
 }
 
 static int
@@ -955,6 +1029,7 @@ static const struct {
 	{ "keys", cmd_keys },
 	{ "issue-pass", cmd_issue_pass },
 	{ "decode", cmd_decode },
+	{ "set-pin", cmd_set_pin },
 };
 
 int

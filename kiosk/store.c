@@ -807,3 +807,56 @@ store_check(struct store *s, int full)
 		sql_error(s, "integrity check");
 	return r;
 }
+
+int64_t
+store_count_visits(struct store *s, int64_t from_ms, int64_t to_ms)
+{
+	int64_t n;
+
+	if (query_int(s, &n, 0, "SELECT count(*) FROM visits WHERE wall_ms "
+	    ">= ?1 AND wall_ms < ?2 AND direction = 'in'", from_ms, to_ms) != 0)
+		return -1;
+	return n;
+}
+
+int64_t
+store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
+    int64_t max_gap_ms, int64_t *longest_ms)
+{
+	sqlite3_stmt *st;
+	int64_t prev = from_ms, t, gaps = 0, longest = 0;
+	int rc;
+
+	st = prepare(s, "SELECT wall_ms FROM events WHERE kind IN "
+	    "('heartbeat', 'start') AND wall_ms >= ?1 AND wall_ms < ?2 "
+	    "ORDER BY wall_ms");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		t = sqlite3_column_int64(st, 0);
+		if (t - prev > max_gap_ms) {
+			gaps++;
+			if (t - prev > longest)
+				longest = t - prev;
+		}
+		prev = t;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sql_error(s, "heartbeat gaps");
+		return -1;
+	}
+	if (to_ms - prev > max_gap_ms) {
+		gaps++;
+		if (to_ms - prev > longest)
+			longest = to_ms - prev;
+	}
+	if (longest_ms != NULL)
+		*longest_ms = longest;
+	return gaps;
+}

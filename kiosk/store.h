@@ -196,6 +196,22 @@ int store_purge(struct store *s, int64_t now_ms, int retention_days,
     struct store_purge_res *out);
 
 /*
+ * store_count_visits(s, from_ms, to_ms):
+ * Check-ins with FROM_MS <= wall time < TO_MS, or -1.
+ */
+int64_t store_count_visits(struct store *s, int64_t from_ms, int64_t to_ms);
+
+/*
+ * store_heartbeat_gaps(s, from_ms, to_ms, max_gap_ms, longest_ms):
+ * How many times between FROM_MS and TO_MS the kiosk went more than
+ * MAX_GAP_MS without a heartbeat (it was off or hung), counting the time
+ * before the first and after the last heartbeat in the window; the longest
+ * gap in *LONGEST_MS. Returns the count, or -1.
+ */
+int64_t store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
+    int64_t max_gap_ms, int64_t *longest_ms);
+
+/*
  * store_check(s, full):
  * Run SQLite's integrity_check (FULL) or quick_check. Returns 0 when the
  * file is sound, 1 when it is not (logged), -1 on error.

@@ -1,0 +1,483 @@
+/*
+ * kiosk: the full-screen check-in app.
+ *
+ * main() reads the settings, opens the store and the keys, starts the
+ * worker (camera, decode, check-in) and runs the UI loop: events, worker
+ * results, preview, render, about 30 frames a second. The UI's hooks are
+ * here: they turn a button or a scan into a call on the core.
+ *
+ * Runs on SDL's KMSDRM driver on a bare console, X11 or Wayland where
+ * present, and headless with SDL_VIDEODRIVER=offscreen. Talks to systemd
+ * (ready, watchdog, stopping) when started by it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <SDL.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "fileio.h"
+#include "keys.h"
+#include "ktime.h"
+#include "log.h"
+#include "pass.h"
+#include "store.h"
+#include "token.h"
+#include "ui.h"
+#include "worker.h"
+
+#define DEFAULT_DB "/var/lib/kiosk/visits.db"
+#define FRAME_MS 33
+
+struct app {
+	struct config cfg;
+	const char *db;
+	struct store *store;		/* the UI thread's own handle */
+	struct worker *worker;
+	struct pass_trust *trust;
+	struct key_pair device;
+	int have_device;
+	char device_id[KEYS_ID_LEN + 1];
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: kiosk [--db PATH] [--config PATH] [--camera SPEC] "
+	    "[--mode scan|display|both]\n"
+	    "             [--windowed] [--size WxH] [--lang vi|en] "
+	    "[--frame-interval MS]\n"
+	    "             [--exit-when-done] [--run-for SECONDS] "
+	    "[--screenshot FILE.png] [--silent]\n"
+	    "\n"
+	    "  --camera v4l2:/dev/video0   a webcam (the default when one "
+	    "exists)\n"
+	    "  --camera dir:PATH           replay image files in name order "
+	    "(demo, tests)\n"
+	    "  --camera none               scanner and keypad only\n"
+	    "  --exit-when-done            with dir:, quit once every file is "
+	    "handled\n");
+}
+
+/* ---- hooks ---- */
+
+static void
+hook_submit(void *data, const char *text, const char *source)
+{
+	struct app *a = data;
+
+	if (worker_submit(a->worker, text, source) != 0)
+		log_warn("scan queue full: a %s scan was dropped", source);
+}
+
+static int
+hook_status(void *data, struct ui_status *out)
+{
+	struct app *a = data;
+	struct store_status st;
+	int64_t now = ktime_wall_ms();
+
+	if (store_status(a->store, now, a->cfg.retention_days, &st) != 0)
+		return -1;
+	out->today = st.visits_today;
+	out->total = st.visits_total;
+	out->pending = st.pending_upload;
+	out->last_upload_ms = st.last_upload_ms;
+	/* Online: the collector acknowledged something in the last 15 min,
+	 * or there is nothing to send and it did at some point. */
+	out->online = st.last_upload_ms != 0 &&
+	    (now - st.last_upload_ms < 15 * 60 * 1000 ||
+	    st.pending_upload == 0);
+	return 0;
+}
+
+static int
+hook_patrol(void *data, struct ui_patrol *out)
+{
+	struct app *a = data;
+	struct store_status st;
+	int64_t now = ktime_wall_ms(), longest = 0, week, gaps;
+	json_t *j;
+	char *body;
+	int check, r;
+
+	if (store_status(a->store, now, a->cfg.retention_days, &st) != 0)
+		return -1;
+	week = store_count_visits(a->store, ktime_day_start(now) -
+	    6LL * 86400 * 1000, now + 1);
+	/* Heartbeats come every 5 minutes: 10 without one is a gap. */
+	gaps = store_heartbeat_gaps(a->store, now - 86400LL * 1000, now,
+	    10 * 60 * 1000, &longest);
+	check = store_check(a->store, 0);
+	snprintf(out->venue, sizeof(out->venue), "%s (%s)",
+	    a->cfg.venue_name, a->cfg.venue_id);
+	snprintf(out->device, sizeof(out->device), "%s", a->device_id);
+	out->today = st.visits_today;
+	out->week = week;
+	out->pending = st.pending_upload;
+	out->last_upload_ms = st.last_upload_ms;
+	out->gaps = gaps < 0 ? 0 : gaps;
+	out->longest_gap_min = longest / 60000;
+	snprintf(out->health, sizeof(out->health), "%s", check == 0 ?
+	    (store_recovered_from(a->store) ? "recovered" : "ok") : "corrupt");
+	if (!a->have_device)
+		return -1;
+	/* The receipt: figures only, no personal data. */
+	j = json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:s, s:s}", "v", 1, "venue", a->cfg.venue_id,
+	    "device", a->device_id, "instance", store_instance_id(a->store),
+	    "at", (json_int_t)(now / 1000), "today", (json_int_t)out->today,
+	    "week", (json_int_t)out->week, "pending",
+	    (json_int_t)out->pending, "last_upload",
+	    (json_int_t)(out->last_upload_ms / 1000), "gaps_24h",
+	    (json_int_t)out->gaps, "longest_gap_min",
+	    (json_int_t)out->longest_gap_min, "health", out->health,
+	    "version", KIOSK_VERSION);
+	body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (body == NULL)
+		return -1;
+	r = token_receipt(&a->device, body, out->receipt,
+	    sizeof(out->receipt));
+	free(body);
+	return r;
+}
+
+static int64_t
+hook_purge(void *data)
+{
+	struct app *a = data;
+	struct store_purge_res res;
+
+	if (store_purge(a->store, ktime_wall_ms(), a->cfg.retention_days,
+	    &res) != 0)
+		return -1;
+	(void)store_event(a->store, "admin", "{\"action\":\"purge\"}",
+	    ktime_wall_ms());
+	return res.visits_deleted;
+}
+
+static int
+hook_check_pin(void *data, const char *pin)
+{
+	struct app *a = data;
+	int ok;
+
+	if (a->cfg.admin_pin[0] == '\0' || pin[0] == '\0')
+		return 0;
+	ok = crypto_pwhash_str_verify(a->cfg.admin_pin, pin, strlen(pin)) == 0;
+	(void)store_event(a->store, "admin", ok ? "{\"action\":\"login\"}" :
+	    "{\"action\":\"bad_pin\"}", ktime_wall_ms());
+	return ok;
+}
+
+static int
+hook_venue_url(void *data, int64_t slot, char *out, size_t size)
+{
+	struct app *a = data;
+
+	if (!a->have_device)
+		return -1;
+	return token_venue_url(&a->device, a->cfg.collector_url,
+	    a->cfg.venue_id, slot, out, size);
+}
+
+static void
+hook_changed(void *data, enum ui_mode mode, const char *lang)
+{
+	struct app *a = data;
+	char detail[96];
+
+	snprintf(detail, sizeof(detail), "{\"action\":\"settings\","
+	    "\"mode\":\"%s\",\"language\":\"%s\"}", ui_mode_name(mode), lang);
+	(void)store_event(a->store, "admin", detail, ktime_wall_ms());
+}
+
+/* ---- main ---- */
+
+static int
+parse_size(const char *s, int *w, int *h)
+{
+	char *x;
+	long a, b;
+
+	a = strtol(s, &x, 10);
+	if (*x != 'x')
+		return -1;
+	b = strtol(x + 1, &x, 10);
+	if (*x != '\0' || a < 320 || b < 240 || a > 8192 || b > 8192)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
+}
+
+static const char *
+default_camera(void)
+{
+	return access("/dev/video0", F_OK) == 0 ? "v4l2:/dev/video0" : "none";
+}
+
+static enum ui_mode
+mode_from(const char *s)
+{
+	return strcmp(s, "display") == 0 ? UI_MODE_DISPLAY :
+	    strcmp(s, "both") == 0 ? UI_MODE_BOTH : UI_MODE_SCAN;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "camera", required_argument, NULL, 'C' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "windowed", no_argument, NULL, 'w' },
+		{ "size", required_argument, NULL, 's' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "frame-interval", required_argument, NULL, 'f' },
+		{ "exit-when-done", no_argument, NULL, 'x' },
+		{ "run-for", required_argument, NULL, 'r' },
+		{ "screenshot", required_argument, NULL, 'S' },
+		{ "silent", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config_path = NULL, *camera = NULL, *mode = NULL,
+	    *lang = NULL, *shot = NULL, *e;
+	char cpath[CONFIG_PATH_MAX];
+	int windowed = 0, w = 0, h = 0, exit_when_done = 0, silent = 0;
+	int interval = 1500, ch, ret = 1, done = 0;
+	int64_t run_for = 0, started, last_watchdog = 0, watchdog_ms = 0;
+	struct worker_opts wo;
+	struct ui_opts uo;
+	struct worker_event ev;
+	struct image frame = { 0, 0, NULL };
+	uint64_t frame_seq = 0, usec = 0;
+	struct app a;
+	SDL_Window *win = NULL;
+	SDL_Renderer *ren = NULL;
+	struct ui *ui = NULL;
+
+	memset(&a, 0, sizeof(a));
+	log_set_prefix("kiosk");
+	e = getenv("KIOSK_DB");
+	a.db = (e != NULL && *e != '\0') ? e : DEFAULT_DB;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': a.db = optarg; break;
+		case 'c': config_path = optarg; break;
+		case 'C': camera = optarg; break;
+		case 'm': mode = optarg; break;
+		case 'w': windowed = 1; break;
+		case 's':
+			if (parse_size(optarg, &w, &h) != 0) {
+				fprintf(stderr, "kiosk: --size wants WxH, e.g. "
+				    "800x480\n");
+				return 2;
+			}
+			break;
+		case 'l': lang = optarg; break;
+		case 'f': interval = (int)strtol(optarg, NULL, 10); break;
+		case 'x': exit_when_done = 1; break;
+		case 'r': run_for = strtol(optarg, NULL, 10) * 1000; break;
+		case 'S': shot = optarg; break;
+		case 'q': silent = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || (mode != NULL && strcmp(mode, "scan") != 0 &&
+	    strcmp(mode, "display") != 0 && strcmp(mode, "both") != 0) ||
+	    (lang != NULL && strcmp(lang, "vi") != 0 &&
+	    strcmp(lang, "en") != 0) || interval < 0 ||
+	    (camera != NULL && !camera_spec_valid(camera))) {
+		usage(stderr);
+		return 2;
+	}
+	if (sodium_init() < 0)
+		return 1;
+
+	/* Settings, trust, keys: checked now, read-only after. */
+	config_defaults(&a.cfg, a.db);
+	if (config_path == NULL) {
+		if (config_path_for(a.db, cpath, sizeof(cpath)) != 0)
+			return 1;
+		config_path = cpath;
+	}
+	if (config_load(config_path, &a.cfg) != 0)
+		return 1;
+	a.trust = pass_trust_load(a.cfg.trust_file, a.cfg.revoked_file);
+	if (a.trust == NULL)
+		return 1;
+	if (keys_load_secret(a.cfg.device_key, KEY_ED25519, &a.device) == 0) {
+		a.have_device = 1;
+		keys_id(a.device.pk, a.device_id);
+	} else {
+		log_warn("no device key: the venue QR and patrol receipts are "
+		    "off until `kioskctl init` makes one");
+	}
+	a.store = store_open(a.db);
+	if (a.store == NULL)
+		goto out;
+
+	memset(&wo, 0, sizeof(wo));
+	wo.db_path = a.db;
+	wo.config = &a.cfg;
+	wo.trust = a.trust;
+	wo.camera = camera ? camera : default_camera();
+	wo.camera_opts.interval_ms = interval;
+	wo.camera_opts.loop = !exit_when_done;
+	a.worker = worker_start(&wo);
+	if (a.worker == NULL)
+		goto out;
+
+	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+		log_error("cannot start the display: %s (no screen? try "
+		    "SDL_VIDEODRIVER=kmsdrm, x11 or offscreen)",
+		    SDL_GetError());
+		goto out;
+	}
+	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+	{
+		/* Full screen at the screen's own size, unless a size is given. */
+		Uint32 flags = windowed ? SDL_WINDOW_RESIZABLE :
+		    w ? SDL_WINDOW_BORDERLESS : SDL_WINDOW_FULLSCREEN_DESKTOP;
+
+		if (w == 0) {
+			w = windowed ? 1280 : 800;
+			h = windowed ? 720 : 480;
+		}
+		win = SDL_CreateWindow("Kiosk", SDL_WINDOWPOS_CENTERED,
+		    SDL_WINDOWPOS_CENTERED, w, h, flags);
+	}
+	if (win == NULL) {
+		log_error("cannot open a window: %s", SDL_GetError());
+		goto out;
+	}
+	ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC);
+	if (ren == NULL)
+		ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+	if (ren == NULL) {
+		log_error("cannot draw: %s", SDL_GetError());
+		goto out;
+	}
+	SDL_ShowCursor(windowed ? SDL_ENABLE : SDL_DISABLE);
+	SDL_StartTextInput();
+
+	memset(&uo, 0, sizeof(uo));
+	uo.lang = lang ? lang : a.cfg.language;
+	uo.mode = mode_from(mode ? mode : a.cfg.mode);
+	uo.venue_name = a.cfg.venue_name;
+	uo.display_period_s = a.cfg.display_period_s;
+	e = getenv("KIOSK_FONT");
+	uo.font_regular = e ? e : "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+	e = getenv("KIOSK_FONT_BOLD");
+	uo.font_bold = e ? e :
+	    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+	uo.sound = !silent;
+	uo.hooks = (struct ui_hooks){ &a, hook_submit, hook_status,
+	    hook_patrol, hook_purge, hook_check_pin, hook_venue_url,
+	    hook_changed };
+	ui = ui_new(ren, &uo);
+	if (ui == NULL)
+		goto out;
+	ui_camera(ui, camera_spec_is_none(wo.camera) ? UI_CAMERA_NONE :
+	    UI_CAMERA_LOST);
+
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	if (sd_watchdog_enabled(0, &usec) > 0)
+		watchdog_ms = (int64_t)(usec / 1000);
+	sd_notify(0, "READY=1\nSTATUS=scanning");
+	log_info("kiosk %s ready: venue %s, camera %s, %s mode, %dx%d",
+	    KIOSK_VERSION, a.cfg.venue_id, wo.camera,
+	    ui_mode_name(uo.mode), w, h);
+
+	started = ktime_mono_ms();
+	while (!stop_signal && !ui_quit_requested(ui)) {
+		int64_t t0 = ktime_mono_ms();
+		SDL_Event sev;
+
+		while (SDL_PollEvent(&sev)) {
+			if (sev.type == SDL_QUIT)
+				stop_signal = SIGTERM;
+			ui_event(ui, &sev);
+		}
+		while (worker_poll(a.worker, &ev)) {
+			switch (ev.type) {
+			case WORKER_RESULT:
+				ui_result(ui, &ev.out);
+				log_debug("scan to durable outcome in %lld ms",
+				    (long long)(ev.done_ms - ev.arrived_ms));
+				break;
+			case WORKER_ERROR:
+				ui_error(ui);
+				break;
+			case WORKER_CAMERA_LOST:
+				ui_camera(ui, UI_CAMERA_LOST);
+				break;
+			case WORKER_CAMERA_OK:
+				ui_camera(ui, UI_CAMERA_OK);
+				break;
+			case WORKER_DONE:
+				done = 1;
+				break;
+			}
+			sodium_memzero(&ev, sizeof(ev));
+		}
+		if (worker_preview(a.worker, &frame, &frame_seq))
+			ui_preview(ui, &frame);
+		ui_tick(ui, t0);
+		ui_render(ui);
+		if (watchdog_ms && t0 - last_watchdog >= watchdog_ms / 2) {
+			sd_notify(0, "WATCHDOG=1");
+			last_watchdog = t0;
+		}
+		if (done && exit_when_done && ui_screen(ui) == UI_READY)
+			break;
+		if (run_for && t0 - started >= run_for)
+			break;
+		t0 = ktime_mono_ms() - t0;
+		if (t0 < FRAME_MS)
+			SDL_Delay((Uint32)(FRAME_MS - t0));
+	}
+	sd_notify(0, "STOPPING=1");
+	if (shot != NULL) {
+		ui_render(ui);
+		if (ui_save_png(ren, shot) == 0)
+			log_info("screenshot saved to %s", shot);
+	}
+	ret = 0;
+out:
+	ui_free(ui);
+	worker_stop(a.worker);
+	image_release(&frame);
+	if (ren)
+		SDL_DestroyRenderer(ren);
+	if (win)
+		SDL_DestroyWindow(win);
+	SDL_Quit();
+	store_close(a.store);
+	pass_trust_free(a.trust);
+	keys_wipe(&a.device);
+	return ret;
+}
