@@ -43,7 +43,7 @@ $(UI_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ALL_CFLAGS +=
 
 PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk
 
-UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc
+UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store
 

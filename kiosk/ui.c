@@ -55,6 +55,7 @@ enum action {
 struct button {
 	SDL_Rect r;
 	enum action a;
+	const char *label;	/* valid until the next render */
 };
 
 struct font_slot {
@@ -205,6 +206,31 @@ thick_line(struct ui *ui, float x0, float y0, float x1, float y1, float t,
 
 enum align { LEFT, CENTER, RIGHT };
 
+/* The width of the widest space-separated word of S in font F. */
+static int
+widest_word(TTF_Font *f, const char *s)
+{
+	char word[256];
+	int widest = 0, w, h;
+	size_t n;
+
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		n = strcspn(s, " ");
+		if (n == 0)
+			break;
+		if (n >= sizeof(word))
+			return INT32_MAX;
+		memcpy(word, s, n);
+		word[n] = '\0';
+		if (TTF_SizeUTF8(f, word, &w, &h) == 0 && w > widest)
+			widest = w;
+		s += n;
+	}
+	return widest;
+}
+
 /*
  * Draw S inside R: start at PX pixels and shrink until it fits on one
  * line, or wrapped within R's width; aligned in R, vertically centred.
@@ -230,18 +256,26 @@ text(struct ui *ui, const char *s, SDL_Rect r, int px, int bold,
 			surf = TTF_RenderUTF8_Blended(f, s, c);
 			break;
 		}
+		/* Wrap only between words: a word wider than the box shrinks
+		 * the text instead of being split. */
+		if (widest_word(f, s) > r.w)
+			goto smaller;
 		TTF_SetFontWrappedAlign(f, al == CENTER ?
 		    TTF_WRAPPED_ALIGN_CENTER : al == RIGHT ?
 		    TTF_WRAPPED_ALIGN_RIGHT : TTF_WRAPPED_ALIGN_LEFT);
 		surf = TTF_RenderUTF8_Blended_Wrapped(f, s, c, (Uint32)r.w);
 		if (surf != NULL && surf->h <= r.h && surf->w <= r.w)
 			break;
-		if (size <= 10) {
-			ui->text_clipped++;
-			break;	/* drawn clipped to R below */
-		}
 		SDL_FreeSurface(surf);
 		surf = NULL;
+smaller:
+		if (size <= 10) {
+			/* Drawn clipped to R below; counted for the tests. */
+			ui->text_clipped++;
+			surf = TTF_RenderUTF8_Blended_Wrapped(f, s, c,
+			    (Uint32)r.w);
+			break;
+		}
 		size = size * 9 / 10;
 	}
 	if (surf == NULL)
@@ -274,6 +308,7 @@ button(struct ui *ui, SDL_Rect r, const char *label, enum action a,
 	if (ui->nbtn < MAX_BUTTONS) {
 		ui->btn[ui->nbtn].r = r;
 		ui->btn[ui->nbtn].a = a;
+		ui->btn[ui->nbtn].label = label;
 		ui->nbtn++;
 	}
 }
@@ -464,6 +499,7 @@ top_bar(struct ui *ui, SDL_Rect *rest)
 		ui->btn[ui->nbtn].r = (SDL_Rect){ ui->w * 7 / 10, 0,
 		    ui->w * 3 / 10, bh };
 		ui->btn[ui->nbtn].a = A_ADMIN_CORNER;
+		ui->btn[ui->nbtn].label = "admin-corner";
 		ui->nbtn++;
 	}
 	*rest = (SDL_Rect){ 0, bh, ui->w, ui->h - bh };
@@ -1367,6 +1403,20 @@ ui_save_png(SDL_Renderer *renderer, const char *path)
 	}
 	free(px);
 	return r;
+}
+
+int
+ui_button_rect(const struct ui *ui, const char *label, SDL_Rect *out)
+{
+	size_t i;
+
+	for (i = 0; i < ui->nbtn; i++)
+		if (ui->btn[i].label != NULL &&
+		    strcmp(ui->btn[i].label, label) == 0) {
+			*out = ui->btn[i].r;
+			return 0;
+		}
+	return -1;
 }
 
 int

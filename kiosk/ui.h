@@ -149,6 +149,14 @@ int ui_save_png(SDL_Renderer *renderer, const char *path);
  */
 int ui_text_clipped(const struct ui *ui);
 
+/*
+ * ui_button_rect(ui, label, out):
+ * Where the button labelled LABEL was drawn in the last render ("0".."9"
+ * on the pads, translated labels elsewhere, "admin-corner" for the clock).
+ * Returns 0, or -1 when there is none. For tests that touch like a person.
+ */
+int ui_button_rect(const struct ui *ui, const char *label, SDL_Rect *out);
+
 /* ui_mode_name(mode): "scan", "display" or "both". */
 const char *ui_mode_name(enum ui_mode mode);
 

@@ -59,7 +59,9 @@ run_script() {
 }
 
 start=$(date +%s)
-for t in test_payload test_pass test_store test_checkin test_misc; do
+export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
+for t in test_payload test_pass test_store test_checkin test_misc test_kiosk test_ui; do
 	run_cmocka "$t" "build/tests/$t"
 	run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
 done
@@ -67,7 +69,8 @@ run_cmocka "crash_test" build/tests/crash_test
 for t in tests/e2e_*.sh; do
 	name=$(basename "$t" .sh)
 	run_script "$name" bash "$t"
-	KIOSKCTL=build/asan/bin/kioskctl run_script "$name (asan+ubsan)" bash "$t"
+	KIOSKCTL=build/asan/bin/kioskctl KIOSK=build/asan/bin/kiosk \
+		run_script "$name (asan+ubsan)" bash "$t"
 done
 if [ "${FUZZ_SECONDS:-10}" != 0 ]; then
 	run_script "fuzz (${FUZZ_SECONDS:-10}s per target)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"

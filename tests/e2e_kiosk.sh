@@ -1,0 +1,49 @@
+#!/bin/bash
+# e2e_kiosk: the kiosk app headless (SDL offscreen driver) on camera
+# frames holding three valid codes, one invalid and one repeated; after it
+# has handled every frame, kioskctl status shows exactly three visits and
+# one reject. Also: the screenshot is written, and a missing camera is not
+# fatal.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+K=${KIOSKCTL:-build/bin/kioskctl}
+KIOSK=${KIOSK:-build/bin/kiosk}
+MK=build/tools/mkframe
+t_setup
+export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy KIOSK_LOG_LEVEL=warn
+DB=$T_DIR/k/visits.db
+F=$T_DIR/frames
+mkdir -p "$F"
+$K --db "$DB" init --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" > /dev/null
+$K keys --type issuer --out "$T_DIR/ward" > /dev/null
+cat "$T_DIR/ward.pub" >> "$T_DIR/k/trusted-issuers"
+PASS=$($K issue-pass --issuer-key "$T_DIR/ward.sec" --role visitor --name "Trần Thị Bình" 2>/dev/null)
+CARD='079095001234|023456789|Nguyễn Văn An|14031995|Nam|12 Đường Số 1, P. Bến Nghé, Q.1, TP. Hồ Chí Minh|20042021'
+
+# Kiosk-like frames: small, rotated, blurred, dim, a phone in dark mode.
+$MK --text "$CARD" --out "$F/01.png" --module 3 --rotate 7 --blur 1
+$MK --text '******123456|NGUYEN VAN BINH|1990-**-**|1|a1b2c3d4e5f6|' --out "$F/02.png" --module 4 --contrast 0.6 --bright -0.2 --noise 6
+$MK --text "$PASS" --out "$F/03.png" --module 3 --invert --rotate -4
+$MK --text '079095001234||Nguyễn Văn An|14031995|Nữ|Hà Nội|20042021' --out "$F/04.png" --module 4
+$MK --text "$CARD" --out "$F/05.png" --module 4 --rotate -10
+
+check_exit "kiosk runs headless over the frames and exits" 0 timeout 60 $KIOSK --db "$DB" --camera "dir:$F" --frame-interval 150 --exit-when-done --size 800x480 --screenshot "$T_DIR/shot.png" --silent
+check "screenshot written" test -s "$T_DIR/shot.png"
+check_exit "status --json" 0 $K --db "$DB" status --json
+check "exactly three visits" test "$(json_get "$T_DIR/out" 'd["visits_total"]')" = 3
+check "one reject, for the gender" test "$(json_get "$T_DIR/out" '(d["rejects_total"], d["rejects"].get("cccd_gender_mismatch"))')" = "(1, 1)"
+check "heartbeat recorded" test "$(json_get "$T_DIR/out" 'd["last_heartbeat"] is not None')" = True
+check_exit "export" 0 $K --db "$DB" export --format json
+check "the three subjects, camera source" test "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(v["subject"].split(":")[0] for v in d), {v["source"] for v in d})' < "$T_DIR/out")" = "['cccd', 'pass', 'pccovid'] {'camera'}"
+check "start and stop events" test "$(sqlite3 "$DB" "select group_concat(kind) from (select kind from events where kind in ('start','stop') order by id)")" = "start,stop"
+
+# No camera at all: the kiosk still runs (scanner and keypad).
+check_exit "kiosk with --camera none runs" 0 timeout 30 $KIOSK --db "$DB" --camera none --run-for 1 --size 480x800 --silent
+# A camera that is not there: retried, not fatal.
+check_exit "kiosk with a missing v4l2 camera runs" 0 timeout 30 $KIOSK --db "$DB" --camera v4l2:/dev/video-none --run-for 2 --silent
+check_exit "bad option is a usage error" 2 $KIOSK --db "$DB" --mode sideways
+check_exit "no settings: a clear error" 1 $KIOSK --db "$T_DIR/none/visits.db" --camera none --run-for 1
+check "it says to run init" grep -q "kioskctl init" "$T_DIR/err"
+
+t_done

@@ -1,0 +1,523 @@
+/*
+ * test_ui: every screen, in both languages, at 800x480 (7" panel),
+ * 1920x1080 and 480x800 (portrait), rendered with SDL's offscreen driver
+ * and saved as PNG under $TEST_OUT/screens (default build/test-output).
+ *
+ * What a test can check, it does: no text had to be clipped; an answer
+ * screen is the colour it should be; the venue QR read back from the
+ * screenshot is the signed URL and verifies against the device key; the
+ * patrol receipt read back verifies; touch, keypad typing and a HID
+ * scanner burst drive the screens as a person would.
+ */
+#include "helpers.h"
+
+#include <sys/stat.h>
+
+#include <SDL.h>
+#include <sodium.h>
+
+#include "decode.h"
+#include "image.h"
+#include "keys.h"
+#include "token.h"
+#include "ui.h"
+
+struct fake {
+	struct key_pair device;
+	char submitted[256];
+	char source[16];
+	int submits;
+	int64_t purged;
+};
+
+static struct fake fk;
+static char outdir[512];
+
+static void
+f_submit(void *d, const char *text, const char *source)
+{
+	(void)d;
+	snprintf(fk.submitted, sizeof(fk.submitted), "%s", text);
+	snprintf(fk.source, sizeof(fk.source), "%s", source);
+	fk.submits++;
+}
+
+static int
+f_status(void *d, struct ui_status *o)
+{
+	(void)d;
+	o->today = 128;
+	o->total = 5321;
+	o->pending = 17;
+	o->last_upload_ms = 0;
+	o->online = 0;
+	return 0;
+}
+
+static int
+f_patrol(void *d, struct ui_patrol *o)
+{
+	(void)d;
+	snprintf(o->venue, sizeof(o->venue), "Cà phê Sài Gòn (Q1-CAFE-001)");
+	keys_id(fk.device.pk, o->device);
+	o->today = 128;
+	o->week = 912;
+	o->pending = 17;
+	o->gaps = 1;
+	o->longest_gap_min = 42;
+	snprintf(o->health, sizeof(o->health), "ok");
+	return token_receipt(&fk.device, "{\"v\":1,\"venue\":\"Q1-CAFE-001\","
+	    "\"today\":128,\"week\":912,\"pending\":17,\"gaps_24h\":1}",
+	    o->receipt, sizeof(o->receipt));
+}
+
+static int64_t
+f_purge(void *d)
+{
+	(void)d;
+	return fk.purged = 42;
+}
+
+static int
+f_pin(void *d, const char *pin)
+{
+	(void)d;
+	return strcmp(pin, "2468") == 0;
+}
+
+static int
+f_url(void *d, int64_t slot, char *out, size_t size)
+{
+	(void)d;
+	return token_venue_url(&fk.device, "https://checkin.example.vn",
+	    "Q1-CAFE-001", slot, out, size);
+}
+
+struct rig {
+	SDL_Window *win;
+	SDL_Renderer *ren;
+	struct ui *ui;
+	int w, h;
+};
+
+static void
+rig_open(struct rig *r, int w, int h, const char *lang, enum ui_mode mode)
+{
+	struct ui_opts o;
+
+	r->w = w;
+	r->h = h;
+	r->win = SDL_CreateWindow("test", 0, 0, w, h, 0);
+	assert_non_null(r->win);
+	r->ren = SDL_CreateRenderer(r->win, -1, SDL_RENDERER_SOFTWARE);
+	assert_non_null(r->ren);
+	memset(&o, 0, sizeof(o));
+	o.lang = lang;
+	o.mode = mode;
+	o.venue_name = "Cà phê Sài Gòn — Chi nhánh Bến Nghé";
+	o.display_period_s = 30;
+	o.font_regular = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+	o.font_bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+	o.sound = 0;
+	o.hooks = (struct ui_hooks){ NULL, f_submit, f_status, f_patrol,
+	    f_purge, f_pin, f_url, NULL };
+	r->ui = ui_new(r->ren, &o);
+	assert_non_null(r->ui);
+}
+
+static void
+rig_close(struct rig *r)
+{
+	ui_free(r->ui);
+	SDL_DestroyRenderer(r->ren);
+	SDL_DestroyWindow(r->win);
+}
+
+static int64_t fake_now = 1000000;
+
+static void
+frame(struct rig *r)
+{
+	fake_now += 16;
+	ui_tick(r->ui, fake_now);
+	ui_render(r->ui);
+}
+
+static void
+shot(struct rig *r, const char *name, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s.png", outdir, name);
+	assert_int_equal(ui_save_png(r->ren, path), 0);
+}
+
+/* RGB of the pixel at (x, y) of what was last rendered. */
+static void
+pixel(struct rig *r, int x, int y, unsigned char rgb[3])
+{
+	SDL_Rect one = { x, y, 1, 1 };
+
+	assert_int_equal(SDL_RenderReadPixels(r->ren, &one,
+	    SDL_PIXELFORMAT_RGB24, rgb, 3), 0);
+}
+
+/* Decode the QR codes in the current screen. */
+static int
+read_screen(struct rig *r, struct decode_result *res)
+{
+	unsigned char *rgb = malloc((size_t)r->w * (size_t)r->h * 3);
+	struct decoder *d = decoder_new();
+	struct image img;
+	int i, n;
+
+	assert_int_equal(SDL_RenderReadPixels(r->ren, NULL,
+	    SDL_PIXELFORMAT_RGB24, rgb, r->w * 3), 0);
+	assert_int_equal(image_init(&img, r->w, r->h), 0);
+	for (i = 0; i < r->w * r->h; i++)
+		img.px[i] = (unsigned char)((rgb[3 * i] + rgb[3 * i + 1] +
+		    rgb[3 * i + 2]) / 3);
+	n = decoder_scan(d, &img, res);
+	image_release(&img);
+	decoder_free(d);
+	free(rgb);
+	return n;
+}
+
+static void
+result_of(struct checkin_out *o, enum checkin_result res, enum reason why,
+    const char *display)
+{
+	memset(o, 0, sizeof(*o));
+	o->result = res;
+	o->reason = why;
+	o->kind = PAYLOAD_CCCD;
+	o->seq = 12;
+	o->dir = STORE_IN;
+	o->previous_ms = 1795345995000LL;
+	snprintf(o->display, sizeof(o->display), "%s", display);
+}
+
+static const struct {
+	int w, h;
+} sizes[] = { { 800, 480 }, { 1920, 1080 }, { 480, 800 } };
+
+static const char *const langs[] = { "vi", "en" };
+
+static void
+test_every_screen(void **state)
+{
+	char name[128], path[700];
+	size_t si, li;
+	int shots = 0;
+
+	(void)state;
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+		for (li = 0; li < 2; li++) {
+			struct rig r;
+			struct checkin_out o;
+			unsigned char rgb[3];
+			const char *tag = langs[li];
+			int W = sizes[si].w, H = sizes[si].h;
+
+#define SHOT(label) do { \
+	snprintf(name, sizeof(name), "%s_%s_%dx%d", label, tag, W, H); \
+	shot(&r, name, path, sizeof(path)); \
+	shots++; \
+	assert_int_equal(ui_text_clipped(r.ui), 0); \
+} while (0)
+
+			rig_open(&r, W, H, tag, UI_MODE_SCAN);
+			ui_camera(r.ui, UI_CAMERA_OK);
+			frame(&r);
+			assert_int_equal(ui_screen(r.ui), UI_READY);
+			SHOT("ready");
+
+			ui_camera(r.ui, UI_CAMERA_LOST);
+			frame(&r);
+			SHOT("ready_camera_lost");
+			ui_camera(r.ui, UI_CAMERA_OK);
+
+			result_of(&o, CHECKIN_ACCEPTED, REASON_NONE,
+			    "Nguyễn Thị Thanh Hương");
+			ui_result(r.ui, &o);
+			frame(&r);
+			assert_int_equal(ui_screen(r.ui), UI_ACCEPTED);
+			SHOT("accepted");
+			pixel(&r, 3, H - 3, rgb);
+			assert_true(rgb[1] > 100 && rgb[0] < 60);	/* green */
+
+			result_of(&o, CHECKIN_DUPLICATE, REASON_NONE,
+			    "091***5678");
+			ui_result(r.ui, &o);
+			frame(&r);
+			SHOT("duplicate");
+			pixel(&r, 3, H - 3, rgb);
+			assert_true(rgb[2] > 120 && rgb[0] < 60);	/* blue */
+
+			result_of(&o, CHECKIN_REJECTED, REASON_PASS_EXPIRED, "");
+			ui_result(r.ui, &o);
+			frame(&r);
+			assert_int_equal(ui_screen(r.ui), UI_REJECTED);
+			SHOT("rejected");
+			pixel(&r, 3, H - 3, rgb);
+			assert_true(rgb[0] > 150 && rgb[1] < 60);	/* red */
+
+			/* Longest reason text there is. */
+			result_of(&o, CHECKIN_REJECTED, REASON_UNKNOWN_FORMAT,
+			    "");
+			ui_result(r.ui, &o);
+			frame(&r);
+			SHOT("rejected_long");
+
+			ui_error(r.ui);
+			frame(&r);
+			SHOT("error");
+
+			/* Every answer screen returns to ready by itself. */
+			fake_now += 5000;
+			frame(&r);
+			assert_int_equal(ui_screen(r.ui), UI_READY);
+
+			ui_goto(r.ui, UI_KEYPAD);
+			frame(&r);
+			ui_keypad_set(r.ui, "0912345678");
+			frame(&r);
+			SHOT("keypad");
+
+			ui_goto(r.ui, UI_PIN);
+			frame(&r);
+			ui_keypad_set(r.ui, "24");
+			frame(&r);
+			SHOT("pin");
+
+			ui_goto(r.ui, UI_ADMIN);
+			frame(&r);
+			SHOT("admin");
+
+			result_of(&o, CHECKIN_ACCEPTED, REASON_NONE, "Cán bộ");
+			o.patrol = 1;
+			o.kind = PAYLOAD_OFFICER;
+			ui_result(r.ui, &o);
+			frame(&r);
+			assert_int_equal(ui_screen(r.ui), UI_PATROL);
+			SHOT("patrol");
+			{
+				struct decode_result res;
+				char body[1024];
+
+				assert_int_equal(read_screen(&r, &res), 1);
+				assert_int_equal(token_receipt_verify(
+				    fk.device.pk, res.texts[0], body,
+				    sizeof(body)), 0);
+				assert_non_null(strstr(body, "\"week\":912"));
+				decode_result_release(&res);
+			}
+			rig_close(&r);
+
+			/* The venue QR: display and side by side. */
+			{
+				static const enum ui_mode modes[2] = {
+				    UI_MODE_DISPLAY, UI_MODE_BOTH };
+				static const char *const mname[2] = {
+				    "display", "both" };
+				int m;
+
+				for (m = 0; m < 2; m++) {
+					struct decode_result res;
+					const char *url, *tok;
+					char venue[65];
+					int64_t slot;
+
+					rig_open(&r, W, H, tag, modes[m]);
+					ui_camera(r.ui, UI_CAMERA_NONE);
+					frame(&r);
+					SHOT(mname[m]);
+					url = ui_venue_text(r.ui);
+					assert_true(strncmp(url,
+					    "https://checkin.example.vn/c/",
+					    29) == 0);
+					assert_int_equal(read_screen(&r, &res),
+					    1);
+					assert_string_equal(res.texts[0], url);
+					tok = strstr(res.texts[0], "/c/") + 3;
+					assert_int_equal(token_venue_verify(
+					    fk.device.pk, tok, venue, &slot), 0);
+					assert_string_equal(venue,
+					    "Q1-CAFE-001");
+					assert_int_equal(slot,
+					    ktime_wall_ms() / 1000 / 30);
+					decode_result_release(&res);
+					rig_close(&r);
+				}
+			}
+		}
+	print_message("%d screenshots in %s\n", shots, outdir);
+}
+
+/* Click the button labelled LABEL as a mouse would. */
+static void
+click(struct rig *r, const char *label)
+{
+	SDL_Event ev;
+	SDL_Rect b;
+
+	if (ui_button_rect(r->ui, label, &b) != 0)
+		fail_msg("no button '%s' on screen %d", label,
+		    ui_screen(r->ui));
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SDL_MOUSEBUTTONDOWN;
+	ev.button.x = b.x + b.w / 2;
+	ev.button.y = b.y + b.h / 2;
+	ui_event(r->ui, &ev);
+	ev.type = SDL_MOUSEBUTTONUP;
+	ui_event(r->ui, &ev);
+	frame(r);
+}
+
+static void
+type(struct rig *r, const char *s, int gap_ms, uint32_t *t)
+{
+	SDL_Event ev;
+
+	for (; *s; s++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = SDL_TEXTINPUT;
+		ev.text.timestamp = *t;
+		ev.text.text[0] = *s;
+		ui_event(r->ui, &ev);
+		*t += (uint32_t)gap_ms;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SDL_KEYDOWN;
+	ev.key.timestamp = *t;
+	ev.key.keysym.sym = SDLK_RETURN;
+	ui_event(r->ui, &ev);
+	frame(r);
+}
+
+static void
+test_input(void **state)
+{
+	const char *digits = "0912345678";
+	struct rig r;
+	uint32_t t = 5000;
+	SDL_Event ev;
+	SDL_Rect b;
+
+	(void)state;
+	rig_open(&r, 800, 480, "vi", UI_MODE_SCAN);
+	frame(&r);
+
+	/* Touch: keypad button, ten digits, OK. */
+	click(&r, "Nhập số điện thoại");
+	assert_int_equal(ui_screen(r.ui), UI_KEYPAD);
+	for (; *digits; digits++) {
+		char d[2] = { *digits, 0 };
+
+		click(&r, d);
+	}
+	fk.submits = 0;
+	click(&r, "Xong");
+	assert_int_equal(fk.submits, 1);
+	assert_string_equal(fk.submitted, "0912345678");
+	assert_string_equal(fk.source, "keypad");
+	assert_int_equal(ui_screen(r.ui), UI_READY);
+
+	/* A HID scanner: a fast burst and Enter, whatever the screen. */
+	fk.submits = 0;
+	type(&r, "079095001234||An|14031995|Nam|x|20042021", 4, &t);
+	assert_int_equal(fk.submits, 1);
+	assert_string_equal(fk.source, "scanner");
+
+	/* A person typing on a keyboard is not a scan. */
+	t += 1000;
+	fk.submits = 0;
+	type(&r, "0912345678", 180, &t);
+	assert_int_equal(fk.submits, 0);
+
+	/* Touch in finger coordinates (0..1). */
+	frame(&r);
+	assert_int_equal(ui_button_rect(r.ui, "English", &b), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SDL_FINGERDOWN;
+	ev.tfinger.x = (float)(b.x + b.w / 2) / 800.0f;
+	ev.tfinger.y = (float)(b.y + b.h / 2) / 480.0f;
+	ui_event(r.ui, &ev);
+	frame(&r);
+	assert_int_equal(ui_button_rect(r.ui, "Tiếng Việt", &b), 0);
+
+	/* Admin: a long press on the clock, a wrong PIN, the right one. */
+	assert_int_equal(ui_button_rect(r.ui, "admin-corner", &b), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SDL_MOUSEBUTTONDOWN;
+	ev.button.x = b.x + 5;
+	ev.button.y = b.y + 5;
+	ui_event(r.ui, &ev);
+	fake_now += 3100;
+	frame(&r);
+	assert_int_equal(ui_screen(r.ui), UI_PIN);
+	click(&r, "1");
+	click(&r, "1");
+	click(&r, "Done");
+	assert_int_equal(ui_screen(r.ui), UI_PIN);
+	type(&r, "", 0, &t);		/* Enter alone: nothing typed */
+	click(&r, "2");
+	click(&r, "4");
+	click(&r, "6");
+	click(&r, "8");
+	click(&r, "Done");
+	assert_int_equal(ui_screen(r.ui), UI_ADMIN);
+	click(&r, "Purge old data");
+	assert_int_equal(fk.purged, 42);
+	click(&r, "Switch mode");
+	click(&r, "Back");
+	assert_int_equal(ui_screen(r.ui), UI_READY);
+	frame(&r);
+	/* Switched to display mode: the ready screen is the venue QR. */
+	assert_true(strlen(ui_venue_text(r.ui)) > 0);
+
+	/* The admin screen closes itself after a minute idle. */
+	ui_goto(r.ui, UI_ADMIN);
+	frame(&r);
+	fake_now += 61000;
+	frame(&r);
+	assert_int_equal(ui_screen(r.ui), UI_READY);
+	rig_close(&r);
+}
+
+static int
+setup(void **state)
+{
+	const char *o = getenv("TEST_OUT");
+
+	(void)state;
+	setenv("SDL_VIDEODRIVER", "offscreen", 1);
+	setenv("SDL_AUDIODRIVER", "dummy", 1);
+	assert_true(sodium_init() >= 0);
+	assert_int_equal(SDL_Init(SDL_INIT_VIDEO), 0);
+	keys_generate(KEY_ED25519, &fk.device);
+	snprintf(outdir, sizeof(outdir), "%s/screens",
+	    o ? o : "build/test-output");
+	mkdir(o ? o : "build/test-output", 0755);
+	mkdir(outdir, 0755);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	keys_wipe(&fk.device);
+	SDL_Quit();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_screen),
+		cmocka_unit_test(test_input),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
