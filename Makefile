@@ -118,13 +118,15 @@ fuzz: fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/strings
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/strings \
+		$(DESTDIR)/etc/systemd/system
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 assets/strings/*.txt $(DESTDIR)$(DATADIR)/strings/
+	install -m 644 systemd/*.service $(DESTDIR)/etc/systemd/system/
 
-# The main job. Until the SDL kiosk lands this runs the demo venue end to
-# end through the same code path a scan takes.
-run demo: $(PROGS)
+# The main job: the kiosk on a demo venue, with a demo camera when there
+# is no webcam (scripts/demo.sh).
+run demo: $(PROGS) $(BUILD)/tools/mkframe
 	scripts/demo.sh
 
 clean:
