@@ -267,6 +267,7 @@ main(int argc, char **argv)
 	int windowed = 0, w = 0, h = 0, exit_when_done = 0, silent = 0;
 	int interval = 1500, ch, ret = 1, done = 0;
 	int64_t run_for = 0, started, last_watchdog = 0, watchdog_ms = 0;
+	int64_t done_at = 0;
 	struct worker_opts wo;
 	struct ui_opts uo;
 	struct worker_event ev;
@@ -452,7 +453,12 @@ main(int argc, char **argv)
 			sd_notify(0, "WATCHDOG=1");
 			last_watchdog = t0;
 		}
-		if (done && exit_when_done && ui_screen(ui) == UI_READY)
+		/* Done: quit once back at ready, or after the last answer
+		 * has been on screen 2 s (the patrol screen stays longer). */
+		if (done && !done_at)
+			done_at = t0;
+		if (done && exit_when_done && (ui_screen(ui) == UI_READY ||
+		    t0 - done_at >= 2000))
 			break;
 		if (run_for && t0 - started >= run_for)
 			break;

@@ -32,6 +32,7 @@
 #include "payload.h"
 #include "qr.h"
 #include "store.h"
+#include "token.h"
 #include "i18n.h"
 
 #define EXIT_USAGE 2
@@ -71,6 +72,9 @@ usage(FILE *f)
 	    "                          print a signed pass (and its QR)\n"
 	    "  decode FILE...          read QR codes in PNG/JPEG files\n"
 	    "  set-pin PIN             change the admin screen PIN\n"
+	    "  verify-receipt [--device-pub FILE] TEXT|-\n"
+	    "                          check a patrol receipt from a kiosk's "
+	    "screen\n"
 	    "\n"
 	    "The store is --db, else $KIOSK_DB, else %s; its settings\n"
 	    "are kiosk.conf in the same folder unless --config is given.\n",
@@ -1017,6 +1021,59 @@ cmd_decode(int argc, char **argv)
 	return ret;
 }
 
+static int
+cmd_verify_receipt(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device-pub", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 }
+	};
+	unsigned char pk[KEYS_PUB_LEN];
+	char path[CONFIG_PATH_MAX], body[TOKEN_RECEIPT_MAX], *text = NULL;
+	const char *pub = NULL;
+	size_t len;
+	int ch, r;
+	json_t *j;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'k')
+			return EXIT_USAGE;
+		pub = optarg;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: kioskctl verify-receipt [--device-pub "
+		    "FILE] (TEXT | -)\n");
+		return EXIT_USAGE;
+	}
+	if (pub == NULL) {
+		/* This kiosk's own key, next to its store. */
+		if (fileio_sibling(db_path(), "device.pub", path,
+		    sizeof(path)) != 0)
+			return 1;
+		pub = path;
+	}
+	if (keys_load_public(pub, KEY_ED25519, pk) != 0)
+		return 1;
+	if (strcmp(argv[optind], "-") == 0) {
+		text = read_payload_file("-", &len);
+		if (text == NULL)
+			return 1;
+	}
+	r = token_receipt_verify(pk, text ? text : argv[optind], body,
+	    sizeof(body));
+	free(text);
+	if (r != 0) {
+		print_json(json_pack("{s:s, s:s}", "result", "invalid",
+		    "reason", "not signed by this device, altered or "
+		    "malformed"));
+		return EXIT_REJECTED;
+	}
+	j = json_loads(body, 0, NULL);
+	print_json(json_pack("{s:s, s:o}", "result", "valid", "receipt",
+	    j ? j : json_string(body)));
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -1030,6 +1087,7 @@ static const struct {
 	{ "issue-pass", cmd_issue_pass },
 	{ "decode", cmd_decode },
 	{ "set-pin", cmd_set_pin },
+	{ "verify-receipt", cmd_verify_receipt },
 };
 
 int

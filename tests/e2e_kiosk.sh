@@ -38,6 +38,21 @@ check_exit "export" 0 $K --db "$DB" export --format json
 check "the three subjects, camera source" test "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(v["subject"].split(":")[0] for v in d), {v["source"] for v in d})' < "$T_DIR/out")" = "['cccd', 'pass', 'pccovid'] {'camera'}"
 check "start and stop events" test "$(sqlite3 "$DB" "select group_concat(kind) from (select kind from events where kind in ('start','stop') order by id)")" = "start,stop"
 
+# Patrol: an officer pass at the camera opens the compliance screen; its
+# receipt QR, read back from the screenshot, verifies against the device.
+mkdir -p "$T_DIR/officer"
+OFF=$($K issue-pass --issuer-key "$T_DIR/ward.sec" --role officer --name "Cán bộ Phường" 2>/dev/null)
+$MK --text "$OFF" --out "$T_DIR/officer/01.png" --module 3 --rotate 4
+check_exit "officer pass at the camera" 0 timeout 60 $KIOSK --db "$DB" --camera "dir:$T_DIR/officer" --frame-interval 100 --exit-when-done --size 1280x720 --screenshot "$T_DIR/patrol.png" --silent
+check_exit "decode the patrol screen" 0 $K decode "$T_DIR/patrol.png"
+RECEIPT=$(json_get "$T_DIR/out" 'd["texts"][0]')
+check "a receipt is on screen" test "${RECEIPT:0:4}" = KR1.
+check_exit "verify-receipt" 0 $K --db "$DB" verify-receipt "$RECEIPT"
+check "receipt figures" test "$(json_get "$T_DIR/out" '(d["result"], d["receipt"]["venue"], d["receipt"]["today"], d["receipt"]["pending"])')" = "('valid', 'Q1-CAFE-001', 3, 3)"
+check_exit "an altered receipt is refused" 3 $K --db "$DB" verify-receipt "${RECEIPT%?}x"
+check_exit "another device's key refuses it" 3 $K --db "$DB" verify-receipt --device-pub "$T_DIR/ward.pub" "$RECEIPT"
+check "the inspection is recorded" test "$(sqlite3 "$DB" "select count(*) from events where kind = 'inspection'")" = 1
+
 # No camera at all: the kiosk still runs (scanner and keypad).
 check_exit "kiosk with --camera none runs" 0 timeout 30 $KIOSK --db "$DB" --camera none --run-for 1 --size 480x800 --silent
 # A camera that is not there: retried, not fatal.
