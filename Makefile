@@ -45,7 +45,7 @@ PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk
 
 UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
-BENCH_BINS = $(BUILD)/bench/bench_store
+BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config
 FUZZ_CC      ?= clang

@@ -6,10 +6,23 @@ cd "$(dirname "$0")/.."
 echo "== store: kiosk check-in path vs bare SQLite insert (same durability)"
 build/bench/bench_store "${BENCH_CHECKINS:-2000}" "${BENCH_ROUNDS:-5}"
 echo
+echo "== decode: kiosk pipeline vs zbar, on generated kiosk-like frames"
+bench/mkframes.sh build/bench-frames > /dev/null
 PHOTOS=${QR_PHOTOS:-../shared/data/qr-photos}
-if [ -d "$PHOTOS" ] && command -v zbarimg >/dev/null; then
-	echo "== decode: kioskctl decode vs zbarimg (QR only) on $PHOTOS"
-	python3 bench/decode_compare.py build/bin/kioskctl "$PHOTOS"
-else
-	echo "== decode: skipped (no $PHOTOS or no zbarimg)"
+DIRS=(build/bench-frames/*)
+[ -d "$PHOTOS" ] && DIRS+=("$PHOTOS"/qrcode-*)
+echo "-- in process (same images loaded once; one plain zbar pass as reference)"
+build/bench/bench_decode "${DIRS[@]}"
+if command -v zbarimg > /dev/null; then
+	echo "-- against zbarimg itself (its ms include process start; reads are what counts)"
+	python3 bench/decode_compare.py build/bin/kioskctl build/bench-frames \
+		$([ -d "$PHOTOS" ] && echo "$PHOTOS")
 fi
+echo
+echo "== latency: frame arrival to durable check-in, through the worker"
+rm -rf build/bench-latency && mkdir -p build/bench-latency
+for i in $(seq -w 1 40); do
+	build/tools/mkframe --text "09$(printf %08d "$((10#$i))")" --module 4 \
+		--rotate 5 --out build/bench-latency/$i.png --seed "$((10#$i))"
+done
+build/bench/bench_latency build/bench-latency

@@ -17,7 +17,10 @@
 struct decoder {
 	zbar_image_scanner_t *scanner;
 	struct image work;	/* scratch for the retries */
+	unsigned next_retry;	/* live mode: which retry this frame gets */
 };
+
+#define N_RETRIES 3
 
 struct decoder *
 decoder_new(void)
@@ -122,11 +125,15 @@ invert_into(struct decoder *d, const struct image *img)
 	return 0;
 }
 
-/* Bilinear 2x upscale of IMG into the scratch image. */
+/*
+ * Bilinear upscale by K of the region (X0, Y0, RW, RH) of IMG into the
+ * scratch image: a small or far code gets enough pixels a module.
+ */
 static int
-upscale_into(struct decoder *d, const struct image *img)
+upscale_into(struct decoder *d, const struct image *img, int x0, int y0,
+    int rw, int rh, int k)
 {
-	int w = img->w * 2, h = img->h * 2, x, y;
+	int w = rw * k, h = rh * k, x, y;
 
 	if (d->work.w != w || d->work.h != h) {
 		image_release(&d->work);
@@ -134,25 +141,68 @@ upscale_into(struct decoder *d, const struct image *img)
 			return -1;
 	}
 	for (y = 0; y < h; y++) {
-		int sy = y / 2, sy1 = sy + 1 < img->h ? sy + 1 : sy;
+		int sy = y0 + y / k, fy = y % k;
+		int sy1 = sy + 1 < img->h ? sy + 1 : sy;
 		const unsigned char *r0 = img->px + (size_t)sy * img->w;
 		const unsigned char *r1 = img->px + (size_t)sy1 * img->w;
 		unsigned char *o = d->work.px + (size_t)y * w;
 
 		for (x = 0; x < w; x++) {
-			int sx = x / 2, sx1 = sx + 1 < img->w ? sx + 1 : sx;
-			int fx = x & 1, fy = y & 1;
-			int a = r0[sx] * (2 - fx) + r0[sx1] * fx;
-			int b = r1[sx] * (2 - fx) + r1[sx1] * fx;
+			int sx = x0 + x / k, fx = x % k;
+			int sx1 = sx + 1 < img->w ? sx + 1 : sx;
+			int a = r0[sx] * (k - fx) + r0[sx1] * fx;
+			int b = r1[sx] * (k - fx) + r1[sx1] * fx;
 
-			o[x] = (unsigned char)((a * (2 - fy) + b * fy + 2) / 4);
+			o[x] = (unsigned char)((a * (k - fy) + b * fy +
+			    k * k / 2) / (k * k));
 		}
 	}
 	return 0;
 }
 
+/* Retry I (0 inverted, 1 centre 2x, 2 centre 3x) of IMG into OUT. */
+static int
+retry(struct decoder *d, const struct image *img, int i,
+    struct decode_result *out)
+{
+	int rw = img->w / 2, rh = img->h / 2;
+
+	out->pass = 2 + i;
+	if (i == 0) {
+		if (invert_into(d, img) != 0)
+			return -1;
+	} else {
+		/* Small or far codes: the centre half of the frame, where the
+		 * framing guide asks for the code; only in small frames. */
+		if (img->w >= SMALL_SIDE || img->h >= SMALL_SIDE)
+			return 0;
+		if (upscale_into(d, img, (img->w - rw) / 2, (img->h - rh) / 2,
+		    rw, rh, i + 1) != 0)
+			return -1;
+	}
+	return zbar_pass(d, d->work.px, d->work.w, d->work.h, out);
+}
+
 int
 decoder_scan(struct decoder *d, const struct image *img,
+    struct decode_result *out)
+{
+	int r, i;
+
+	memset(out, 0, sizeof(*out));
+	out->pass = 1;
+	r = zbar_pass(d, img->px, img->w, img->h, out);
+	for (i = 0; r == 0 && i < N_RETRIES; i++)
+		r = retry(d, img, i, out);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		out->pass = 0;
+	return (int)out->n;
+}
+
+int
+decoder_scan_live(struct decoder *d, const struct image *img,
     struct decode_result *out)
 {
 	int r;
@@ -160,24 +210,13 @@ decoder_scan(struct decoder *d, const struct image *img,
 	memset(out, 0, sizeof(*out));
 	out->pass = 1;
 	r = zbar_pass(d, img->px, img->w, img->h, out);
-	if (r != 0)
-		return r < 0 ? -1 : (int)out->n;
-
-	out->pass = 2;
-	if (invert_into(d, img) != 0)
-		return -1;
-	r = zbar_pass(d, d->work.px, d->work.w, d->work.h, out);
-	if (r != 0)
-		return r < 0 ? -1 : (int)out->n;
-
-	if (img->w < SMALL_SIDE && img->h < SMALL_SIDE) {
-		out->pass = 3;
-		if (upscale_into(d, img) != 0)
-			return -1;
-		r = zbar_pass(d, d->work.px, d->work.w, d->work.h, out);
-		if (r != 0)
-			return r < 0 ? -1 : (int)out->n;
+	if (r == 0) {
+		r = retry(d, img, (int)d->next_retry, out);
+		d->next_retry = (d->next_retry + 1) % N_RETRIES;
 	}
-	out->pass = 0;
-	return 0;
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		out->pass = 0;
+	return (int)out->n;
 }

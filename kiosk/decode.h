@@ -45,6 +45,16 @@ void decoder_free(struct decoder *d);
 int decoder_scan(struct decoder *d, const struct image *img,
     struct decode_result *out);
 
+/*
+ * decoder_scan_live(d, img, out):
+ * The camera's per-frame form of decoder_scan(): the plain pass and then
+ * only one retry, a different one each frame in turn, so no frame costs
+ * more than about two passes and a code held up for three frames gets
+ * every retry. Same returns as decoder_scan().
+ */
+int decoder_scan_live(struct decoder *d, const struct image *img,
+    struct decode_result *out);
+
 /* decode_result_release(r): free R's texts and empty it. */
 void decode_result_release(struct decode_result *r);
 

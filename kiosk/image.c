@@ -54,16 +54,38 @@ load_png(const char *path, struct image *out)
 		png_image_free(&pi);
 		return -1;
 	}
-	/* Transparent pixels are composed onto white, as on paper. */
-	pi.format = PNG_FORMAT_GRAY;
+	/*
+	 * Colour is read as RGB and turned into Rec. 601 luma on the encoded
+	 * values, as a webcam's Y channel is: libpng's own grey conversion
+	 * works in linear light and flattens the mid-tones codes live in.
+	 * Transparent pixels are composed onto white, as on paper.
+	 */
 	{
 		png_color white = { 255, 255, 255 };
+		int colour = (pi.format & PNG_FORMAT_FLAG_COLOR) != 0;
+		size_t n = (size_t)out->w * (size_t)out->h, i;
+		unsigned char *rgb = out->px;
 
-		if (!png_image_finish_read(&pi, &white, out->px, 0, NULL)) {
-			log_error("'%s': %s", path, pi.message);
+		pi.format = colour ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+		if (colour && (rgb = malloc(n * 3)) == NULL) {
 			png_image_free(&pi);
 			image_release(out);
 			return -1;
+		}
+		if (!png_image_finish_read(&pi, &white, rgb, 0, NULL)) {
+			log_error("'%s': %s", path, pi.message);
+			png_image_free(&pi);
+			if (colour)
+				free(rgb);
+			image_release(out);
+			return -1;
+		}
+		if (colour) {
+			for (i = 0; i < n; i++)
+				out->px[i] = (unsigned char)((299 * rgb[3 * i] +
+				    587 * rgb[3 * i + 1] + 114 * rgb[3 * i + 2] +
+				    500) / 1000);
+			free(rgb);
 		}
 	}
 	return 0;

@@ -237,7 +237,7 @@ scan_main(void *arg)
 			    item.arrived_ms);
 			sodium_memzero(&item, sizeof(item));
 		} else if (have_frame) {
-			if (decoder_scan(w->dec, &frame, &res) > 0) {
+			if (decoder_scan_live(w->dec, &frame, &res) > 0) {
 				for (i = 0; i < res.n; i++) {
 					unsigned char h[16];
 
