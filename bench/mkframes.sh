@@ -28,6 +28,7 @@ gen() {
 gen clean --module 4
 gen small --module 1.6 --rotate 3
 gen rotated --module 4 --rotate 33
+gen tilted --module 4 --tilt 30 --rotate 4
 gen blurred --module 4 --blur 2
 gen motion --module 4 --motion 3
 gen dim --module 4 --contrast 0.3 --bright -0.35 --noise 4

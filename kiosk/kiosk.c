@@ -66,6 +66,7 @@ usage(FILE *f)
 	    "[--frame-interval MS]\n"
 	    "             [--exit-when-done] [--run-for SECONDS] "
 	    "[--screenshot FILE.png] [--silent]\n"
+	    "             [--camera-size WxH]\n"
 	    "\n"
 	    "  --camera v4l2:/dev/video0   a webcam (the default when one "
 	    "exists)\n"
@@ -258,6 +259,7 @@ main(int argc, char **argv)
 		{ "run-for", required_argument, NULL, 'r' },
 		{ "screenshot", required_argument, NULL, 'S' },
 		{ "silent", no_argument, NULL, 'q' },
+		{ "camera-size", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -265,6 +267,7 @@ main(int argc, char **argv)
 	    *lang = NULL, *shot = NULL, *e;
 	char cpath[CONFIG_PATH_MAX];
 	int windowed = 0, w = 0, h = 0, exit_when_done = 0, silent = 0;
+	int cam_w = 0, cam_h = 0;
 	int interval = 1500, ch, ret = 1, done = 0;
 	int64_t run_for = 0, started, last_watchdog = 0, watchdog_ms = 0;
 	int64_t done_at = 0;
@@ -302,6 +305,13 @@ main(int argc, char **argv)
 		case 'r': run_for = strtol(optarg, NULL, 10) * 1000; break;
 		case 'S': shot = optarg; break;
 		case 'q': silent = 1; break;
+		case 'z':
+			if (parse_size(optarg, &cam_w, &cam_h) != 0) {
+				fprintf(stderr, "kiosk: --camera-size wants WxH, "
+				    "e.g. 1280x720\n");
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -346,6 +356,8 @@ main(int argc, char **argv)
 	wo.trust = a.trust;
 	wo.camera = camera ? camera : default_camera();
 	wo.camera_opts.interval_ms = interval;
+	wo.camera_opts.width = cam_w;
+	wo.camera_opts.height = cam_h;
 	wo.camera_opts.loop = !exit_when_done;
 	a.worker = worker_start(&wo);
 	if (a.worker == NULL)

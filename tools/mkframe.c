@@ -4,7 +4,7 @@
  *
  *   mkframe --text T --out F.png [--size WxH] [--module PX] [--rotate DEG]
  *           [--blur R] [--motion PX] [--contrast 0..1] [--bright -1..1]
- *           [--noise SIGMA] [--invert] [--glare] [--seed N]
+ *           [--noise SIGMA] [--invert] [--glare] [--tilt DEG] [--seed N]
  *
  * The code is drawn (bilinear, rotated) over a textured grey background,
  * then blurred, dimmed, noised as asked: what a webcam sees of a phone
@@ -81,11 +81,13 @@ main(int argc, char **argv)
 		{ "motion", 1, NULL, 'M' }, { "contrast", 1, NULL, 'c' },
 		{ "bright", 1, NULL, 'B' }, { "noise", 1, NULL, 'n' },
 		{ "invert", 0, NULL, 'i' }, { "glare", 0, NULL, 'g' },
-		{ "seed", 1, NULL, 'S' }, { NULL, 0, NULL, 0 }
+		{ "seed", 1, NULL, 'S' }, { "tilt", 1, NULL, 'T' },
+		{ NULL, 0, NULL, 0 }
 	};
 	const char *text = NULL, *out = NULL;
 	int W = 640, H = 480, blur = 0, motion = 0, invert = 0, glare = 0, ch;
 	double module = 4, rot = 0, contrast = 1, bright = 0, noise = 3;
+	double tilt = 0;
 	struct image qr, img;
 	float *f;
 	int n, x, y;
@@ -107,6 +109,7 @@ main(int argc, char **argv)
 		case 'n': noise = atof(optarg); break;
 		case 'i': invert = 1; break;
 		case 'g': glare = 1; break;
+		case 'T': tilt = atof(optarg) * M_PI / 180; break;
 		case 'S': rng += strtoull(optarg, NULL, 10) * 0x9E3779B97F4A7C15ULL; break;
 		default: return 2;
 		}
@@ -132,8 +135,13 @@ main(int argc, char **argv)
 		for (y = 0; y < H; y++)
 			for (x = 0; x < W; x++) {
 				double dx = x - cx, dy = y - cy;
-				double u = (c * dx + s * dy + half) / module;
-				double v = (-s * dx + c * dy + half) / module;
+				/* Tilt: a card turned about its vertical axis
+				 * seen in perspective (keystone). */
+				double z = 1 + sin(tilt) * dx / (W / 2.0);
+				double u = (c * dx * z / cos(tilt) + s * dy * z +
+				    half) / module;
+				double v = (-s * dx * z + c * dy * z + half) /
+				    module;
 				int iu = (int)floor(u), iv = (int)floor(v);
 
 				if (u < 0 || v < 0 || iu >= qr.w || iv >= qr.h)
