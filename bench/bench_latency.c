@@ -53,7 +53,7 @@ main(int argc, char **argv)
 	wo.db_path = path;
 	wo.config = &cfg;
 	wo.camera = spec;
-	wo.camera_opts.interval_ms = 120;	/* like a person stepping up */
+	wo.camera_opts.interval_ms = 40;	/* a webcam's 25 frames a second */
 	w = worker_start(&wo);
 	if (w == NULL)
 		return 1;
