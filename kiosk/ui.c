@@ -562,14 +562,17 @@ scan_area(struct ui *ui, SDL_Rect r)
 		int gx = pv.x + (pv.w - g) / 2, gy = pv.y + (pv.h - g) / 2;
 		int l = g / 4;
 
-		fill(ui, (SDL_Rect){ gx, gy, l, t }, C_ACCENT);
-		fill(ui, (SDL_Rect){ gx, gy, t, l }, C_ACCENT);
-		fill(ui, (SDL_Rect){ gx + g - l, gy, l, t }, C_ACCENT);
-		fill(ui, (SDL_Rect){ gx + g - t, gy, t, l }, C_ACCENT);
-		fill(ui, (SDL_Rect){ gx, gy + g - t, l, t }, C_ACCENT);
-		fill(ui, (SDL_Rect){ gx, gy + g - l, t, l }, C_ACCENT);
-		fill(ui, (SDL_Rect){ gx + g - l, gy + g - t, l, t }, C_ACCENT);
-		fill(ui, (SDL_Rect){ gx + g - t, gy + g - l, t, l }, C_ACCENT);
+		int c;
+
+		/* Four corner brackets: a horizontal and a vertical bar each. */
+		for (c = 0; c < 4; c++) {
+			int right = c & 1, bottom = c >> 1;
+
+			fill(ui, (SDL_Rect){ right ? gx + g - l : gx,
+			    bottom ? gy + g - t : gy, l, t }, C_ACCENT);
+			fill(ui, (SDL_Rect){ right ? gx + g - t : gx,
+			    bottom ? gy + g - l : gy, t, l }, C_ACCENT);
+		}
 	}
 	if (ui->camera != UI_CAMERA_OK) {
 		SDL_Rect m = { pv.x + u, pv.y + pv.h / 3, pv.w - 2 * u,
