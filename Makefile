@@ -41,13 +41,23 @@ UI_LIBS   := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null) -lm
 UI_OBJ     = $(BUILD)/obj/kiosk/ui.o
 $(UI_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ALL_CFLAGS += $(UI_CFLAGS)
 
-PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk
+# sync/: both ends of the upload protocol; never SDL.
+SYNC_PKGS    = libmicrohttpd libcurl zlib
+SYNC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS) 2>/dev/null) -Isync
+SYNC_LIBS   := $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS) 2>/dev/null)
+$(BUILD)/obj/sync/%.o: ALL_CFLAGS += $(SYNC_CFLAGS)
+$(BUILD)/obj/kiosk/kioskctl.o $(BUILD)/obj/tests/test_sync.o: ALL_CFLAGS += $(SYNC_CFLAGS)
+SYNC_COMMON = $(BUILD)/obj/sync/batch.o $(BUILD)/obj/sync/client.o
+
+PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
+        $(BUILD)/bin/kiosk-sync
 
 UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency
 
-FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config
+FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
+               fuzz_batch
 FUZZ_CC      ?= clang
 
 .PHONY: all check test-bins bench soak fuzz fuzz-bins install clean run demo
@@ -62,9 +72,17 @@ $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(CORE_LIB)
+$(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(SYNC_COMMON) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+
+$(BUILD)/bin/collector: $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/db_sqlite.o $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+
+$(BUILD)/bin/kiosk-sync: $(BUILD)/obj/sync/kiosk_sync.o $(BUILD)/obj/sync/uploader.o $(SYNC_COMMON) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS) -lsystemd
 
 $(BUILD)/bin/kiosk: $(BUILD)/obj/kiosk/kiosk.o $(UI_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -86,7 +104,17 @@ $(BUILD)/tools/mkframe: $(BUILD)/obj/tools/mkframe.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-test-bins: $(PROGS) $(TEST_BINS) $(BUILD)/tools/mkframe
+$(BUILD)/tests/checkin_many: $(BUILD)/obj/tests/checkin_many.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/obj/tests/batch_tool.o: ALL_CFLAGS += $(SYNC_CFLAGS)
+$(BUILD)/tests/batch_tool: $(BUILD)/obj/tests/batch_tool.o $(SYNC_COMMON) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+
+test-bins: $(PROGS) $(TEST_BINS) $(BUILD)/tools/mkframe \
+           $(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool
 
 # The whole suite: unit tests, whole-program tests, the crash test, a
 # second run of the unit tests under ASan + UBSan, and short fuzz runs.
@@ -104,15 +132,15 @@ soak: test-bins
 
 # libFuzzer targets, built with clang; `make fuzz FUZZ_SECONDS=600` runs longer.
 FUZZ_SECONDS ?= 10
-FUZZ_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) -Ikiosk -O1 -g \
+FUZZ_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) -Ikiosk -Isync -O1 -g \
               -fsanitize=fuzzer,address,undefined
-FUZZ_CORE = $(CORE_SRC)
+FUZZ_CORE = $(CORE_SRC) sync/batch.c
 
 fuzz-bins: $(FUZZ_TARGETS:%=build/fuzz/%)
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) $(PKG_LIBS) -lz
 
 fuzz: fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "checkin.h"
+#include "client.h"
 #include "config.h"
 #include "csv.h"
 #include "decode.h"
@@ -55,6 +56,9 @@ usage(FILE *f)
 	    "  init --venue-id ID --venue-name NAME [--address A] [--ward W]\n"
 	    "       [--authority-key PUBFILE] [--force]\n"
 	    "                          set up a new kiosk store and settings\n"
+	    "  enroll --collector URL --token T\n"
+	    "                          register this kiosk with the ward's "
+	    "collector\n"
 	    "  checkin (--payload TEXT | --payload-file FILE|-)\n"
 	    "       [--source camera|scanner|keypad] [--at TIME]\n"
 	    "                          record a scan, as the kiosk does\n"
@@ -1074,6 +1078,86 @@ cmd_verify_receipt(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_enroll(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "collector", required_argument, NULL, 'c' },
+		{ "token", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL, *token = NULL, *why;
+	char cpath[CONFIG_PATH_MAX], pub[KEYS_PUB_TEXT], full[600];
+	char id[KEYS_ID_LEN + 1], *body;
+	const char *headers[2] = { "Content-Type: application/json", NULL };
+	struct http_resp r;
+	struct key_pair dev;
+	struct config c;
+	json_t *j;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': url = optarg; break;
+		case 't': token = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || url == NULL || token == NULL) {
+		fprintf(stderr, "usage: kioskctl enroll --collector URL "
+		    "--token T\n");
+		return EXIT_USAGE;
+	}
+	if (load_config(&c) != 0 || config_file(cpath, sizeof(cpath)) != 0)
+		return 1;
+	if (config_set(&c, "collector_url", url, &why) != 0) {
+		log_error("bad --collector: want %s", why);
+		return EXIT_USAGE;
+	}
+	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
+		return 1;
+	keys_format_public(KEY_ED25519, dev.pk, pub, sizeof(pub));
+	keys_id(dev.pk, id);
+	keys_wipe(&dev);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "token", token,
+	    "device_pub", pub, "venue_id", c.venue_id, "venue_name",
+	    c.venue_name, "address", c.address, "ward", c.ward);
+	body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (body == NULL)
+		return 1;
+	snprintf(full, sizeof(full), "%s/api/v1/enroll", c.collector_url);
+	rc = http_post(full, headers, body, strlen(body), 30, &r);
+	sodium_memzero(body, strlen(body));
+	free(body);
+	if (rc != 0) {
+		log_error("cannot reach the collector at %s: %s",
+		    c.collector_url, r.error);
+		return 1;
+	}
+	if (r.status != 201) {
+		log_error("the collector refused the enrolment (HTTP %ld): %s",
+		    r.status, r.body ? r.body : "");
+		http_resp_release(&r);
+		return 1;
+	}
+	http_resp_release(&r);
+	if (config_save(cpath, &c) != 0)
+		return 1;
+	{
+		struct store *s = store_open(db_path());
+
+		if (s != NULL) {
+			(void)store_event(s, "admin",
+			    "{\"action\":\"enroll\"}", ktime_wall_ms());
+			store_close(s);
+		}
+	}
+	printf("enrolled device %s with %s; kiosk-sync will upload there\n",
+	    id, c.collector_url);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -1088,6 +1172,7 @@ static const struct {
 	{ "decode", cmd_decode },
 	{ "set-pin", cmd_set_pin },
 	{ "verify-receipt", cmd_verify_receipt },
+	{ "enroll", cmd_enroll },
 };
 
 int

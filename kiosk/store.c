@@ -76,6 +76,12 @@ static const char *const migrations[] = {
 	"  count INTEGER NOT NULL,"
 	"  last_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (day, reason));",
+	/* 1 -> 2: batches the collector refused for good are set aside. */
+	"ALTER TABLE visits ADD COLUMN quarantined_ms INTEGER;"
+	"ALTER TABLE visits ADD COLUMN quarantine_reason TEXT;"
+	"DROP INDEX visits_pending;"
+	"CREATE INDEX visits_pending ON visits(seq) WHERE uploaded_ms IS NULL "
+	"AND quarantined_ms IS NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -598,7 +604,7 @@ store_status(struct store *s, int64_t now_ms, int retention_days,
 	    query_int(s, &o->visits_today, 0, "SELECT count(*) FROM visits "
 	    "WHERE wall_ms >= ?1 AND direction = 'in'", day0) ||
 	    query_int(s, &o->pending_upload, 0, "SELECT count(*) FROM visits "
-	    "WHERE uploaded_ms IS NULL") ||
+	    "WHERE uploaded_ms IS NULL AND quarantined_ms IS NULL") ||
 	    query_int(s, &o->pending_overdue, 0, "SELECT count(*) FROM visits "
 	    "WHERE uploaded_ms IS NULL AND wall_ms < ?1", cutoff) ||
 	    query_int(s, &o->oldest_pending_ms, 0, "SELECT wall_ms FROM visits "
@@ -613,7 +619,9 @@ store_status(struct store *s, int64_t now_ms, int retention_days,
 	    "rejects") ||
 	    query_int(s, &o->events_total, 0, "SELECT count(*) FROM events") ||
 	    query_int(s, &o->seq_max, 0, "SELECT seq FROM sqlite_sequence "
-	    "WHERE name = 'visits'")) {
+	    "WHERE name = 'visits'") ||
+	    query_int(s, &o->quarantined, 0, "SELECT count(*) FROM visits "
+	    "WHERE quarantined_ms IS NOT NULL AND uploaded_ms IS NULL")) {
 		(void)exec(s, "ROLLBACK");
 		return -1;
 	}
@@ -668,8 +676,8 @@ store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
 	st = prepare(s, pending_only ?
 	    "SELECT seq, instance_id, kind, subject, sealed, direction, "
 	    "wall_ms, boot_id, mono_ms, source, uploaded_ms FROM visits "
-	    "WHERE uploaded_ms IS NULL AND wall_ms >= ?1 AND wall_ms < ?2 "
-	    "ORDER BY seq" :
+	    "WHERE uploaded_ms IS NULL AND quarantined_ms IS NULL AND wall_ms "
+	    ">= ?1 AND wall_ms < ?2 ORDER BY seq" :
 	    "SELECT seq, instance_id, kind, subject, sealed, direction, "
 	    "wall_ms, boot_id, mono_ms, source, uploaded_ms FROM visits "
 	    "WHERE wall_ms >= ?1 AND wall_ms < ?2 ORDER BY seq");
@@ -859,4 +867,39 @@ store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
 	if (longest_ms != NULL)
 		*longest_ms = longest;
 	return gaps;
+}
+
+int64_t
+store_quarantine(struct store *s, int64_t first_seq, int64_t last_seq,
+    const char *reason, int64_t wall_ms)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+	int rc;
+
+	if (exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	st = prepare(s, "UPDATE visits SET quarantined_ms = ?1, "
+	    "quarantine_reason = ?2 WHERE seq BETWEEN ?3 AND ?4 AND "
+	    "uploaded_ms IS NULL AND quarantined_ms IS NULL");
+	if (st == NULL) {
+		(void)exec(s, "ROLLBACK");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, wall_ms);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, first_seq);
+	sqlite3_bind_int64(st, 4, last_seq);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	n = sqlite3_changes(s->db);
+	if (rc != SQLITE_DONE || insert_event(s, "sync_quarantine", NULL,
+	    wall_ms, ktime_mono_ms()) != 0) {
+		sql_error(s, "quarantine");
+		(void)exec(s, "ROLLBACK");
+		return -1;
+	}
+	if (exec(s, "COMMIT") != 0)
+		return -1;
+	return n;
 }

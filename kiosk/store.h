@@ -22,7 +22,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_INSTANCE_LEN 32	/* hex characters */
 #define STORE_BOOT_ID_LEN 36
 
@@ -127,6 +127,7 @@ struct store_status {
 	int64_t rejects_total;
 	int64_t events_total;
 	int64_t seq_max;
+	int64_t quarantined;		/* refused by the collector: an alert */
 };
 
 /*
@@ -164,7 +165,8 @@ struct store_visit {
  * Call FN(CTX, visit) for each visit with FROM_MS <= wall time < TO_MS in
  * seq order (only not-yet-uploaded ones when PENDING_ONLY). The visit's
  * pointers are valid during the call only. FN returns 0 to go on, non-zero
- * to stop (returned as is). Returns 0, FN's stop value, or -1.
+ * to stop (returned as is). Pending excludes quarantined visits.
+ * Returns 0, FN's stop value, or -1.
  */
 int store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
     int pending_only, int (*fn)(void *ctx, const struct store_visit *v),
@@ -178,6 +180,16 @@ int store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
  */
 int64_t store_mark_uploaded(struct store *s, int64_t first_seq,
     int64_t last_seq, int64_t wall_ms);
+
+/*
+ * store_quarantine(s, first_seq, last_seq, reason, wall_ms):
+ * Set visits FIRST_SEQ..LAST_SEQ aside: the collector refused their batch
+ * for good (a 4xx other than 429). They are kept, no longer offered for
+ * upload, counted in status as an alert, with a sync_quarantine event.
+ * Returns the number of rows, or -1.
+ */
+int64_t store_quarantine(struct store *s, int64_t first_seq,
+    int64_t last_seq, const char *reason, int64_t wall_ms);
 
 struct store_purge_res {
 	int64_t visits_deleted;

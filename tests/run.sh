@@ -78,6 +78,7 @@ for t in tests/e2e_*.sh; do
 	name=$(basename "$t" .sh)
 	run_script "$name" bash "$t"
 	KIOSKCTL=build/asan/bin/kioskctl KIOSK="env ASAN_OPTIONS=$NOLEAK build/asan/bin/kiosk" \
+	KIOSK_SYNC=build/asan/bin/kiosk-sync COLLECTOR=build/asan/bin/collector \
 		run_script "$name (asan+ubsan)" bash "$t"
 done
 if [ "${FUZZ_SECONDS:-10}" != 0 ]; then

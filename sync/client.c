@@ -1,0 +1,96 @@
+/*
+ * client: libcurl POST. See client.h.
+ */
+#include "client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct http_resp *r = arg;
+	size_t n = size * nmemb;
+	char *nb;
+
+	if (r->len + n > CLIENT_MAX_RESPONSE)
+		return 0;	/* fails the transfer: bounded input */
+	nb = realloc(r->body, r->len + n + 1);
+	if (nb == NULL)
+		return 0;
+	r->body = nb;
+	memcpy(r->body + r->len, p, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct http_resp *r = arg;
+	size_t n = size * nmemb;
+
+	if (n > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
+		r->retry_after_s = strtoll(p + 12, NULL, 10);
+	return n;
+}
+
+int
+http_post(const char *url, const char *const *headers, const void *body,
+    size_t len, long total_s, struct http_resp *out)
+{
+	struct curl_slist *hl = NULL;
+	CURL *c;
+	CURLcode rc;
+	char errbuf[CURL_ERROR_SIZE] = "";
+
+	memset(out, 0, sizeof(*out));
+	out->retry_after_s = -1;
+	c = curl_easy_init();
+	if (c == NULL) {
+		snprintf(out->error, sizeof(out->error), "curl init failed");
+		return -1;
+	}
+	for (; headers != NULL && *headers != NULL; headers++)
+		hl = curl_slist_append(hl, *headers);
+	hl = curl_slist_append(hl, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* Always bounded: a dead or stalled link is abandoned and retried. */
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, total_s);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 512L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 15L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	else
+		snprintf(out->error, sizeof(out->error), "%s",
+		    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+void
+http_resp_release(struct http_resp *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+}

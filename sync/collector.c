@@ -1,0 +1,537 @@
+/*
+ * collector: the ward's server. Kiosks enrol and upload signed batches
+ * here; tracers and patrols query it (issue #5).
+ *
+ *   collector serve --listen ADDR:PORT --db URL [--max-body BYTES]
+ *   collector token --db URL --role device-enrolment|tracer|patrol|admin
+ *                   [--ward W]
+ *   collector stats --db URL [--json]
+ *
+ * HTTP (libmicrohttpd), JSON in and out, errors as {"error": "..."}:
+ *   GET  /api/v1/health
+ *   POST /api/v1/enroll      {"token","device_pub","venue_id",...}
+ *   POST /api/v1/batch       zlib JSON body, signed X-Kiosk-* headers
+ *   POST /api/v1/heartbeat   JSON body, signed X-Kiosk-* headers
+ * See docs/sync.md. Meant to sit behind a TLS proxy.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "batch.h"
+#include "db.h"
+#include "keys.h"
+#include "ktime.h"
+#include "log.h"
+
+#define DEFAULT_MAX_BODY BATCH_MAX_BODY
+#define HTTP_TOO_LARGE 413
+
+static size_t max_body = DEFAULT_MAX_BODY;
+static volatile sig_atomic_t stopping;
+
+struct req {
+	char *buf;
+	size_t len, cap;
+	int too_big;
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static enum MHD_Result
+reply(struct MHD_Connection *c, unsigned status, json_t *j)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(j);
+	if (s == NULL)
+		s = strdup("{\"error\":\"out of memory\"}");
+	r = MHD_create_response_from_buffer(strlen(s), s,
+	    MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+fail(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	return reply(c, status, json_pack("{s:s}", "error", msg));
+}
+
+static const char *
+hdr(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static int
+hdr_int(struct MHD_Connection *c, const char *name, int64_t *out)
+{
+	const char *v = hdr(c, name);
+	char *end;
+
+	if (v == NULL)
+		return -1;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return (errno || end == v || *end) ? -1 : 0;
+}
+
+static int
+hdr_str(struct MHD_Connection *c, const char *name, char *dst, size_t size)
+{
+	const char *v = hdr(c, name);
+
+	if (v == NULL || strlen(v) == 0 || strlen(v) >= size)
+		return -1;
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+/*
+ * Read and check the signed X-Kiosk-* header against BODY: fields present,
+ * digest of the exact bytes, device enrolled, signature its. Returns 0,
+ * or an HTTP status with *WHY set.
+ */
+static unsigned
+signed_header(struct db *db, struct MHD_Connection *c, const char *body,
+    size_t len, struct batch_header *h, const char **why)
+{
+	unsigned char pk[KEYS_PUB_LEN];
+	char digest[65];
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	if (hdr_str(c, "X-Kiosk-Device", h->device, sizeof(h->device)) ||
+	    hdr_str(c, "X-Kiosk-Instance", h->instance, sizeof(h->instance)) ||
+	    hdr_int(c, "X-Kiosk-First-Seq", &h->first_seq) ||
+	    hdr_int(c, "X-Kiosk-Last-Seq", &h->last_seq) ||
+	    hdr_int(c, "X-Kiosk-Count", &h->count) ||
+	    hdr_str(c, "X-Kiosk-Digest", h->digest, sizeof(h->digest)) ||
+	    hdr_int(c, "X-Kiosk-Sent-At", &h->sent_at_ms) ||
+	    hdr_str(c, "X-Kiosk-Signature", h->signature,
+	    sizeof(h->signature))) {
+		*why = "missing or malformed X-Kiosk-* headers";
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	batch_digest(body, len, digest);
+	if (strcmp(digest, h->digest) != 0) {
+		*why = "body digest does not match X-Kiosk-Digest";
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	r = db_device_key(db, h->device, pk);
+	if (r < 0) {
+		*why = "storage error";
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	}
+	if (r > 0) {
+		*why = "unknown device: enrol it first";
+		return MHD_HTTP_UNAUTHORIZED;
+	}
+	if (batch_verify(pk, h) != 0) {
+		*why = "bad signature";
+		return MHD_HTTP_UNAUTHORIZED;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+do_batch(struct db *db, struct MHD_Connection *c, struct req *rq)
+{
+	struct batch_header h;
+	struct batch_visit *v = NULL;
+	struct db_ingest_res res;
+	const char *why;
+	char err[160], *json = NULL;
+	size_t n = 0, jlen;
+	unsigned st;
+	int r;
+	json_t *rejects;
+
+	st = signed_header(db, c, rq->buf, rq->len, &h, &why);
+	if (st != 0)
+		return fail(c, st, why);
+	r = batch_inflate((unsigned char *)rq->buf, rq->len, BATCH_MAX_JSON,
+	    &json, &jlen);
+	if (r == -2)
+		return fail(c, HTTP_TOO_LARGE,
+		    "batch inflates past the limit");
+	if (r != 0)
+		return fail(c, MHD_HTTP_BAD_REQUEST,
+		    "body is not zlib-compressed data");
+	if (batch_parse(json, jlen, &h, ktime_wall_ms(), &v, &n, err,
+	    sizeof(err)) != 0) {
+		free(json);
+		return fail(c, MHD_HTTP_BAD_REQUEST, err);
+	}
+	free(json);
+	if (db_ingest(db, &h, v, n, ktime_wall_ms(), &res) != 0) {
+		batch_visits_free(v, n);
+		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "storage error: nothing stored, send again");
+	}
+	rejects = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (v[i].reject != NULL)
+			json_array_append_new(rejects, json_pack("{s:I, s:s}",
+			    "seq", (json_int_t)v[i].seq, "reason",
+			    v[i].reject));
+	batch_visits_free(v, n);
+	{
+		int64_t drift = h.sent_at_ms - ktime_wall_ms();
+
+		if (drift > 60000 || drift < -60000)
+			log_warn("device %s clock is off by %lld s", h.device,
+			    (long long)(drift / 1000));
+	}
+	return reply(c, MHD_HTTP_OK, json_pack("{s:I, s:I, s:I, s:I, s:o}",
+	    "acked_through", (json_int_t)res.acked_through,
+	    "stored", (json_int_t)res.stored,
+	    "duplicates", (json_int_t)res.duplicates,
+	    "rejected", (json_int_t)res.rejected, "rejects", rejects));
+}
+
+static enum MHD_Result
+do_heartbeat(struct db *db, struct MHD_Connection *c, struct req *rq)
+{
+	struct batch_header h;
+	const char *why;
+	json_t *j;
+	unsigned st;
+
+	st = signed_header(db, c, rq->buf, rq->len, &h, &why);
+	if (st != 0)
+		return fail(c, st, why);
+	j = json_loadb(rq->buf, rq->len, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return fail(c, MHD_HTTP_BAD_REQUEST, "heartbeat is not JSON");
+	}
+	json_decref(j);
+	if (db_heartbeat(db, h.device, rq->buf, h.sent_at_ms,
+	    ktime_wall_ms()) != 0)
+		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "storage error");
+	return reply(c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+}
+
+static enum MHD_Result
+do_enroll(struct db *db, struct MHD_Connection *c, struct req *rq)
+{
+	struct db_device dev;
+	const char *token, *pub, *vid, *vname, *addr = "", *ward = "";
+	json_t *j;
+	int r;
+
+	memset(&dev, 0, sizeof(dev));
+	j = json_loadb(rq->buf, rq->len, JSON_REJECT_DUPLICATES, NULL);
+	if (json_unpack(j, "{s:s, s:s, s:s, s:s, s?s, s?s}", "token", &token,
+	    "device_pub", &pub, "venue_id", &vid, "venue_name", &vname,
+	    "address", &addr, "ward", &ward) != 0 ||
+	    keys_parse_public(pub, KEY_ED25519, dev.pk) != 0 ||
+	    strlen(vid) == 0 || strlen(vid) > 64 || strlen(vname) == 0 ||
+	    strlen(vname) > 128 || strlen(addr) > 256 || strlen(ward) > 128) {
+		json_decref(j);
+		return fail(c, MHD_HTTP_BAD_REQUEST, "want {\"token\", "
+		    "\"device_pub\": \"ed25519:...\", \"venue_id\", "
+		    "\"venue_name\", \"address\", \"ward\"}");
+	}
+	keys_id(dev.pk, dev.device_id);
+	snprintf(dev.venue_id, sizeof(dev.venue_id), "%s", vid);
+	snprintf(dev.venue_name, sizeof(dev.venue_name), "%s", vname);
+	snprintf(dev.address, sizeof(dev.address), "%s", addr);
+	snprintf(dev.ward, sizeof(dev.ward), "%s", ward);
+	r = db_enroll(db, token, &dev);
+	json_decref(j);
+	if (r == 1)
+		return fail(c, MHD_HTTP_FORBIDDEN,
+		    "enrolment token unknown or already used");
+	if (r == 2)
+		return fail(c, MHD_HTTP_CONFLICT, "device id taken");
+	if (r != 0)
+		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "storage error");
+	log_info("enrolled device %s for venue %s", dev.device_id,
+	    dev.venue_id);
+	return reply(c, MHD_HTTP_CREATED, json_pack("{s:s}", "device_id",
+	    dev.device_id));
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data,
+    size_t *data_size, void **con_cls)
+{
+	struct db *db = cls;
+	struct req *rq = *con_cls;
+
+	(void)version;
+	if (rq == NULL) {
+		rq = calloc(1, sizeof(*rq));
+		if (rq == NULL)
+			return MHD_NO;
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*data_size > 0) {
+		/* Bounded: past the limit the rest is read and dropped. */
+		if (!rq->too_big && rq->len + *data_size <= max_body) {
+			if (rq->len + *data_size > rq->cap) {
+				size_t ncap = (rq->len + *data_size) * 2;
+				char *nb;
+
+				if (ncap > max_body)
+					ncap = max_body;
+				nb = realloc(rq->buf, ncap + 1);
+				if (nb == NULL)
+					return MHD_NO;
+				rq->buf = nb;
+				rq->cap = ncap;
+			}
+			memcpy(rq->buf + rq->len, data, *data_size);
+			rq->len += *data_size;
+		} else {
+			rq->too_big = 1;
+		}
+		*data_size = 0;
+		return MHD_YES;
+	}
+	if (rq->too_big)
+		return fail(c, HTTP_TOO_LARGE, "body too large");
+	if (rq->buf != NULL)
+		rq->buf[rq->len] = '\0';
+	if (strcmp(url, "/api/v1/health") == 0 && strcmp(method, "GET") == 0)
+		return reply(c, MHD_HTTP_OK, json_pack("{s:s, s:s}", "status",
+		    "ok", "version", KIOSK_VERSION));
+	if (strcmp(method, "POST") != 0)
+		return fail(c, MHD_HTTP_NOT_FOUND, "no such endpoint");
+	if (rq->buf == NULL)
+		return fail(c, MHD_HTTP_BAD_REQUEST, "empty body");
+	if (strcmp(url, "/api/v1/batch") == 0)
+		return do_batch(db, c, rq);
+	if (strcmp(url, "/api/v1/heartbeat") == 0)
+		return do_heartbeat(db, c, rq);
+	if (strcmp(url, "/api/v1/enroll") == 0)
+		return do_enroll(db, c, rq);
+	return fail(c, MHD_HTTP_NOT_FOUND, "no such endpoint");
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *rq = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (rq != NULL) {
+		free(rq->buf);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "max-body", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *listen = "127.0.0.1:8080", *url = NULL, *colon;
+	struct sockaddr_in sa;
+	struct MHD_Daemon *mhd;
+	const union MHD_DaemonInfo *info;
+	struct db *db;
+	char host[64];
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': listen = optarg; break;
+		case 'd': url = optarg; break;
+		case 'm': max_body = (size_t)strtoul(optarg, NULL, 10); break;
+		default: return 2;
+		}
+	}
+	colon = strrchr(listen, ':');
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	if (url == NULL || colon == NULL || (size_t)(colon - listen) >=
+	    sizeof(host) || max_body < 1024) {
+		fprintf(stderr, "usage: collector serve --listen ADDR:PORT "
+		    "--db sqlite:PATH [--max-body BYTES]\n");
+		return 2;
+	}
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		fprintf(stderr, "collector: --listen wants an IPv4 address and "
+		    "port, e.g. 127.0.0.1:8080\n");
+		return 2;
+	}
+	sa.sin_port = htons((uint16_t)strtoul(colon + 1, NULL, 10));
+	db = db_open(url);
+	if (db == NULL)
+		return 1;
+	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    handler, db,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_END);
+	if (mhd == NULL) {
+		log_error("cannot listen on %s: %s", listen, strerror(errno));
+		db_close(db);
+		return 1;
+	}
+	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT);
+	printf("collector: listening on http://%s:%u\n", host,
+	    info ? info->port : ntohs(sa.sin_port));
+	fflush(stdout);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	while (!stopping)
+		pause();
+	MHD_stop_daemon(mhd);
+	db_close(db);
+	return 0;
+}
+
+static int
+cmd_token(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "ward", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const roles[] = { "device-enrolment", "tracer",
+	    "patrol", "admin" };
+	const char *url = NULL, *role = NULL, *ward = NULL;
+	char tok[DB_TOKEN_LEN + 1];
+	struct db *db;
+	size_t i;
+	int ch, ok = 0, r;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'r': role = optarg; break;
+		case 'w': ward = optarg; break;
+		default: return 2;
+		}
+	}
+	for (i = 0; role != NULL && i < 4; i++)
+		ok |= strcmp(role, roles[i]) == 0;
+	if (url == NULL || !ok) {
+		fprintf(stderr, "usage: collector token --db URL --role "
+		    "device-enrolment|tracer|patrol|admin [--ward W]\n");
+		return 2;
+	}
+	db = db_open(url);
+	if (db == NULL)
+		return 1;
+	r = db_token_new(db, role, ward, tok);
+	db_close(db);
+	if (r != 0)
+		return 1;
+	printf("%s token%s%s (shown once; stored hashed):\n%s\n", role,
+	    ward ? " for ward " : "", ward ? ward : "", tok);
+	sodium_memzero(tok, sizeof(tok));
+	return 0;
+}
+
+static int
+cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL;
+	struct db *db;
+	char *s;
+	int ch, as_json = 0;
+	json_t *j;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'j': as_json = 1; break;
+		default: return 2;
+		}
+	}
+	if (url == NULL) {
+		fprintf(stderr, "usage: collector stats --db URL [--json]\n");
+		return 2;
+	}
+	db = db_open(url);
+	if (db == NULL)
+		return 1;
+	s = db_stats(db);
+	db_close(db);
+	if (s == NULL)
+		return 1;
+	if (as_json) {
+		printf("%s\n", s);
+	} else {
+		j = json_loads(s, 0, NULL);
+		printf("devices:  %lld\nvisits:   %lld\nrejects:  %lld\n",
+		    (long long)json_integer_value(json_object_get(j,
+		    "devices")), (long long)json_integer_value(
+		    json_object_get(j, "visits")), (long long)
+		    json_integer_value(json_object_get(j, "rejects")));
+		json_decref(j);
+	}
+	free(s);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = { { "serve", cmd_serve }, { "token", cmd_token },
+	    { "stats", cmd_stats } };
+	size_t i;
+
+	log_set_prefix("collector");
+	if (sodium_init() < 0)
+		return 1;
+	if (argc >= 2)
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			if (strcmp(argv[1], cmds[i].name) == 0) {
+				optind = 0;
+				return cmds[i].fn(argc - 1, argv + 1);
+			}
+	fprintf(stderr, "usage: collector serve|token|stats ...\n"
+	    "  (trace, report, audit, import and verify-receipt: issue #5)\n");
+	return 2;
+}

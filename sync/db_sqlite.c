@@ -1,0 +1,463 @@
+/*
+ * db_sqlite: the collector's SQLite backend. See db.h.
+ *
+ * One connection, serialised by a mutex: SQLite has one writer at a time
+ * anyway, and the server's threads only hold it for a transaction.
+ */
+#include "db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "ktime.h"
+#include "log.h"
+
+struct db {
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	char *path;
+};
+
+static const char *const schema =
+	"PRAGMA journal_mode = WAL;"
+	"PRAGMA synchronous = FULL;"
+	"CREATE TABLE IF NOT EXISTS tokens("
+	"  hash TEXT PRIMARY KEY, role TEXT NOT NULL, ward TEXT,"
+	"  created_ms INTEGER NOT NULL, used_ms INTEGER);"
+	"CREATE TABLE IF NOT EXISTS devices("
+	"  device_id TEXT PRIMARY KEY, pubkey BLOB NOT NULL,"
+	"  venue_id TEXT NOT NULL, venue_name TEXT NOT NULL, address TEXT,"
+	"  ward TEXT, enrolled_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS visits("
+	"  device_id TEXT NOT NULL, instance_id TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+	"  sealed BLOB, direction TEXT NOT NULL, wall_ms INTEGER NOT NULL,"
+	"  boot_id TEXT NOT NULL, mono_ms INTEGER NOT NULL,"
+	"  source TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (device_id, instance_id, seq)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS visits_subject ON visits(kind, subject,"
+	"  wall_ms);"
+	"CREATE INDEX IF NOT EXISTS visits_device_time ON visits(device_id,"
+	"  wall_ms);"
+	"CREATE TABLE IF NOT EXISTS row_rejects("
+	"  device_id TEXT NOT NULL, instance_id TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL, reason TEXT NOT NULL,"
+	"  received_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (device_id, instance_id, seq));"
+	"CREATE TABLE IF NOT EXISTS heartbeats("
+	"  device_id TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+	"  sent_at_ms INTEGER, drift_ms INTEGER, detail TEXT);"
+	"CREATE INDEX IF NOT EXISTS heartbeats_device ON heartbeats(device_id,"
+	"  received_ms);";
+
+static void
+token_hash(const char *token, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
+	    strlen(token), NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+static int
+exec(struct db *d, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(d->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("collector db: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *
+prep(struct db *d, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_error("collector db: %s", sqlite3_errmsg(d->db));
+		return NULL;
+	}
+	return st;
+}
+
+struct db *
+db_open(const char *url)
+{
+	struct db *d;
+
+	if (strncmp(url, "postgresql://", 13) == 0 ||
+	    strncmp(url, "postgres://", 11) == 0) {
+		log_error("the PostgreSQL backend is not in this build yet; "
+		    "use --db sqlite:PATH");
+		return NULL;
+	}
+	if (strncmp(url, "sqlite:", 7) != 0 || url[7] == '\0') {
+		log_error("bad --db '%s': want sqlite:PATH or "
+		    "postgresql://...", url);
+		return NULL;
+	}
+	if (sodium_init() < 0)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	d->path = strdup(url + 7);
+	pthread_mutex_init(&d->lock, NULL);
+	if (sqlite3_open_v2(d->path, &d->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		log_error("cannot open '%s': %s", d->path, d->db ?
+		    sqlite3_errmsg(d->db) : "out of memory");
+		db_close(d);
+		return NULL;
+	}
+	sqlite3_busy_timeout(d->db, 10000);
+	if (exec(d, schema) != 0) {
+		db_close(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+db_close(struct db *d)
+{
+	if (d == NULL)
+		return;
+	sqlite3_close(d->db);
+	pthread_mutex_destroy(&d->lock);
+	free(d->path);
+	free(d);
+}
+
+int
+db_token_new(struct db *d, const char *role, const char *ward,
+    char out[DB_TOKEN_LEN + 1])
+{
+	unsigned char rnd[32];
+	char hash[65];
+	sqlite3_stmt *st;
+	int rc;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2base64(out, DB_TOKEN_LEN + 1, rnd, sizeof(rnd),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(rnd, sizeof(rnd));
+	token_hash(out, hash);
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "INSERT INTO tokens(hash, role, ward, created_ms) "
+	    "VALUES (?1, ?2, ?3, ?4)");
+	if (st == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+	if (ward != NULL)
+		sqlite3_bind_text(st, 3, ward, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, ktime_wall_ms());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_token_role(struct db *d, const char *token, char role[16], char *ward,
+    size_t size)
+{
+	char hash[65];
+	sqlite3_stmt *st;
+	int rc, ret = 1;
+
+	token_hash(token, hash);
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "SELECT role, coalesce(ward, '') FROM tokens WHERE "
+	    "hash = ?1 AND used_ms IS NULL");
+	if (st == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(role, 16, "%s", sqlite3_column_text(st, 0));
+		snprintf(ward, size, "%s", sqlite3_column_text(st, 1));
+		ret = 0;
+	} else if (rc != SQLITE_DONE) {
+		ret = -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int
+db_enroll(struct db *d, const char *token, const struct db_device *dev)
+{
+	char hash[65];
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	token_hash(token, hash);
+	pthread_mutex_lock(&d->lock);
+	if (exec(d, "BEGIN IMMEDIATE") != 0)
+		goto out;
+	st = prep(d, "UPDATE tokens SET used_ms = ?2 WHERE hash = ?1 AND "
+	    "role = 'device-enrolment' AND used_ms IS NULL");
+	if (st == NULL)
+		goto rollback;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ktime_wall_ms());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto rollback;
+	if (sqlite3_changes(d->db) != 1) {
+		ret = 1;
+		goto rollback;
+	}
+	st = prep(d, "SELECT pubkey FROM devices WHERE device_id = ?1");
+	if (st == NULL)
+		goto rollback;
+	sqlite3_bind_text(st, 1, dev->device_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (sqlite3_column_bytes(st, 0) != KEYS_PUB_LEN ||
+	    memcmp(sqlite3_column_blob(st, 0), dev->pk, KEYS_PUB_LEN) != 0)) {
+		sqlite3_finalize(st);
+		ret = 2;
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	st = prep(d, "INSERT INTO devices(device_id, pubkey, venue_id, "
+	    "venue_name, address, ward, enrolled_ms) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7) ON CONFLICT(device_id) DO UPDATE SET venue_id = "
+	    "excluded.venue_id, venue_name = excluded.venue_name, address = "
+	    "excluded.address, ward = excluded.ward");
+	if (st == NULL)
+		goto rollback;
+	sqlite3_bind_text(st, 1, dev->device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, dev->pk, KEYS_PUB_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, dev->venue_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, dev->venue_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, dev->address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, dev->ward, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, ktime_wall_ms());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || exec(d, "COMMIT") != 0)
+		goto rollback;
+	ret = 0;
+	goto out;
+rollback:
+	(void)exec(d, "ROLLBACK");
+out:
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int
+db_device_key(struct db *d, const char *device_id,
+    unsigned char pk[KEYS_PUB_LEN])
+{
+	sqlite3_stmt *st;
+	int ret = 1;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "SELECT pubkey FROM devices WHERE device_id = ?1");
+	if (st == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 0) == KEYS_PUB_LEN) {
+		memcpy(pk, sqlite3_column_blob(st, 0), KEYS_PUB_LEN);
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int
+db_ingest(struct db *d, const struct batch_header *h, struct batch_visit *v,
+    size_t n, int64_t now_ms, struct db_ingest_res *res)
+{
+	sqlite3_stmt *ins = NULL, *rej = NULL, *has_in = NULL;
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&d->lock);
+	if (exec(d, "BEGIN IMMEDIATE") != 0)
+		goto fail;
+	ins = prep(d, "INSERT INTO visits(device_id, instance_id, seq, kind, "
+	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source, "
+	    "received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11, ?12) ON CONFLICT DO NOTHING");
+	rej = prep(d, "INSERT INTO row_rejects(device_id, instance_id, seq, "
+	    "reason, received_ms) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO "
+	    "NOTHING");
+	has_in = prep(d, "SELECT 1 FROM visits WHERE device_id = ?1 AND kind "
+	    "= ?2 AND subject = ?3 AND direction = 'in' AND wall_ms <= ?4 "
+	    "LIMIT 1");
+	if (ins == NULL || rej == NULL || has_in == NULL)
+		goto rollback;
+	for (i = 0; i < n; i++) {
+		const char *why = v[i].reject;
+
+		if (why == NULL && strcmp(v[i].direction, "out") == 0) {
+			sqlite3_bind_text(has_in, 1, h->device, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(has_in, 2, v[i].kind, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(has_in, 3, v[i].subject, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(has_in, 4, v[i].wall_ms);
+			if (sqlite3_step(has_in) != SQLITE_ROW)
+				why = v[i].reject = "checkout_before_checkin";
+			sqlite3_reset(has_in);
+		}
+		if (why != NULL) {
+			sqlite3_bind_text(rej, 1, h->device, -1, SQLITE_STATIC);
+			sqlite3_bind_text(rej, 2, h->instance, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(rej, 3, v[i].seq);
+			sqlite3_bind_text(rej, 4, why, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(rej, 5, now_ms);
+			rc = sqlite3_step(rej);
+			sqlite3_reset(rej);
+			if (rc != SQLITE_DONE)
+				goto rollback;
+			res->rejected++;
+			continue;
+		}
+		sqlite3_bind_text(ins, 1, h->device, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, h->instance, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, v[i].seq);
+		sqlite3_bind_text(ins, 4, v[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, v[i].subject, -1, SQLITE_STATIC);
+		if (v[i].sealed != NULL)
+			sqlite3_bind_blob(ins, 6, v[i].sealed,
+			    (int)v[i].sealed_len, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(ins, 6);
+		sqlite3_bind_text(ins, 7, v[i].direction, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 8, v[i].wall_ms);
+		sqlite3_bind_text(ins, 9, v[i].boot_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 10, v[i].mono_ms);
+		sqlite3_bind_text(ins, 11, v[i].source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 12, now_ms);
+		rc = sqlite3_step(ins);
+		sqlite3_reset(ins);
+		if (rc != SQLITE_DONE)
+			goto rollback;
+		if (sqlite3_changes(d->db) == 1)
+			res->stored++;
+		else
+			res->duplicates++;
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(rej);
+	sqlite3_finalize(has_in);
+	ins = rej = has_in = NULL;
+	/* Acknowledge only what is committed. */
+	if (exec(d, "COMMIT") != 0)
+		goto rollback;
+	res->acked_through = h->last_seq;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+rollback:
+	log_error("collector db: ingest: %s", sqlite3_errmsg(d->db));
+	sqlite3_finalize(ins);
+	sqlite3_finalize(rej);
+	sqlite3_finalize(has_in);
+	(void)exec(d, "ROLLBACK");
+fail:
+	pthread_mutex_unlock(&d->lock);
+	memset(res, 0, sizeof(*res));
+	return -1;
+}
+
+int
+db_heartbeat(struct db *d, const char *device_id, const char *json,
+    int64_t sent_at_ms, int64_t now_ms)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "INSERT INTO heartbeats(device_id, received_ms, "
+	    "sent_at_ms, drift_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (st == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms);
+	sqlite3_bind_int64(st, 3, sent_at_ms);
+	sqlite3_bind_int64(st, 4, sent_at_ms - now_ms);
+	sqlite3_bind_text(st, 5, json, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int64_t
+count(struct db *d, const char *sql)
+{
+	sqlite3_stmt *st = prep(d, sql);
+	int64_t n = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+char *
+db_stats(struct db *d)
+{
+	json_t *o = json_object(), *per = json_object();
+	sqlite3_stmt *st;
+	char *s;
+
+	pthread_mutex_lock(&d->lock);
+	json_object_set_new(o, "devices", json_integer(count(d,
+	    "SELECT count(*) FROM devices")));
+	json_object_set_new(o, "visits", json_integer(count(d,
+	    "SELECT count(*) FROM visits")));
+	json_object_set_new(o, "rejects", json_integer(count(d,
+	    "SELECT count(*) FROM row_rejects")));
+	json_object_set_new(o, "heartbeats", json_integer(count(d,
+	    "SELECT count(*) FROM heartbeats")));
+	st = prep(d, "SELECT device_id, instance_id, max(seq), count(*) FROM "
+	    "visits GROUP BY device_id, instance_id ORDER BY device_id");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		char key[80];
+
+		snprintf(key, sizeof(key), "%s/%s", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1));
+		json_object_set_new(per, key, json_pack("{s:I, s:I}",
+		    "max_seq", (json_int_t)sqlite3_column_int64(st, 2),
+		    "visits", (json_int_t)sqlite3_column_int64(st, 3)));
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	json_object_set_new(o, "per_device", per);
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}

@@ -1,0 +1,210 @@
+/*
+ * kiosk-sync: uploads the kiosk's visits to the collector whenever it can
+ * be reached (DESIGN.md section 6).
+ *
+ *   kiosk-sync [--db PATH] [--config PATH] [--once] [--interval S]
+ *              [--heartbeat S]
+ *
+ * --once sends batches until nothing is left and exits 0; it exits 1 with
+ * the reason when the collector cannot be reached or refused a batch. The
+ * daemon (default) keeps going: batches back to back while there is a
+ * backlog, full-jitter exponential backoff (2 s doubling to 15 min, never
+ * less than Retry-After) when the collector is away, a look every
+ * --interval seconds when there is nothing, and a heartbeat every
+ * --heartbeat seconds. Never deletes anything: the store marks visits
+ * uploaded only after the collector's acknowledgement.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "fileio.h"
+#include "keys.h"
+#include "ktime.h"
+#include "log.h"
+#include "store.h"
+#include "uploader.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* Sleep MS in short steps so a signal stops it. */
+static void
+nap(int64_t ms)
+{
+	while (ms > 0 && !stopping) {
+		int64_t step = ms > 200 ? 200 : ms;
+		struct timespec ts = { 0, (long)step * 1000000L };
+
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
+}
+
+static void
+heartbeat(struct uploader *u, int64_t started_ms, const char *db)
+{
+	struct store_status st;
+	struct statvfs sv;
+	char dir[1024], *s;
+	json_t *j;
+
+	if (store_status(u->store, ktime_wall_ms(), 21, &st) != 0)
+		return;
+	if (fileio_dirname(db, dir, sizeof(dir)) != 0 || statvfs(dir, &sv))
+		memset(&sv, 0, sizeof(sv));
+	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "version",
+	    KIOSK_VERSION, "uptime_s", (json_int_t)((ktime_mono_ms() -
+	    started_ms) / 1000), "backlog", (json_int_t)st.pending_upload,
+	    "quarantined", (json_int_t)st.quarantined, "last_scan_ms",
+	    (json_int_t)st.last_visit_ms, "disk_free",
+	    (json_int_t)((int64_t)sv.f_bavail * (int64_t)sv.f_frsize));
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (s != NULL)
+		(void)uploader_heartbeat(u, s);
+	free(s);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, '1' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "heartbeat", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *db = getenv("KIOSK_DB"), *cfg_path = NULL;
+	char cpath[CONFIG_PATH_MAX];
+	int once = 0, ch, attempt = 0, refused = 0, ret = 1;
+	long interval = 30, beat = 300;
+	int64_t started = ktime_mono_ms(), next_beat = 0, sent = 0;
+	struct upload_outcome o;
+	struct uploader u;
+	struct key_pair dev;
+	struct config c;
+
+	log_set_prefix("kiosk-sync");
+	if (db == NULL || *db == '\0')
+		db = "/var/lib/kiosk/visits.db";
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'c': cfg_path = optarg; break;
+		case '1': once = 1; break;
+		case 'i': interval = strtol(optarg, NULL, 10); break;
+		case 'b': beat = strtol(optarg, NULL, 10); break;
+		default:
+			fprintf(stderr, "usage: kiosk-sync [--db PATH] [--config "
+			    "PATH] [--once] [--interval S] [--heartbeat S]\n");
+			return 2;
+		}
+	}
+	if (interval < 1 || beat < 1 || optind != argc)
+		return 2;
+	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return 1;
+	config_defaults(&c, db);
+	if (cfg_path == NULL) {
+		if (config_path_for(db, cpath, sizeof(cpath)) != 0)
+			return 1;
+		cfg_path = cpath;
+	}
+	if (config_load(cfg_path, &c) != 0)
+		return 1;
+	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0) {
+		log_error("no device key: run `kioskctl init` and `kioskctl "
+		    "enroll` first");
+		return 1;
+	}
+	memset(&u, 0, sizeof(u));
+	u.store = store_open(db);
+	if (u.store == NULL)
+		goto out;
+	u.device = &dev;
+	keys_id(dev.pk, u.device_id);
+	u.base_url = c.collector_url;
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	if (!once)
+		sd_notify(0, "READY=1");
+
+	while (!stopping) {
+		if (!once && ktime_mono_ms() >= next_beat) {
+			heartbeat(&u, started, db);
+			next_beat = ktime_mono_ms() + beat * 1000;
+		}
+		switch (uploader_batch(&u, &o)) {
+		case UPLOAD_SENT:
+			attempt = 0;
+			sent += o.count;
+			log_debug("sent visits %lld-%lld", (long long)o.first_seq,
+			    (long long)o.last_seq);
+			continue;
+		case UPLOAD_QUARANTINED:
+			refused = 1;
+			continue;
+		case UPLOAD_NOTHING:
+			if (once) {
+				ret = refused ? 1 : 0;
+				if (refused)
+					log_error("some visits were refused by "
+					    "the collector and set aside");
+				log_info("%lld visits uploaded; nothing left",
+				    (long long)sent);
+				goto out;
+			}
+			nap(interval * 1000);
+			continue;
+		case UPLOAD_RETRY:
+			if (once) {
+				log_error("cannot upload to %s: %s",
+				    c.collector_url, o.message);
+				goto out;
+			}
+			attempt++;
+			{
+				int64_t wait = uploader_backoff_ms(attempt,
+				    o.retry_after_s);
+
+				log_warn("collector not available (%s); "
+				    "retrying in %lld s", o.message,
+				    (long long)(wait / 1000));
+				nap(wait);
+			}
+			continue;
+		case UPLOAD_ERROR:
+			log_error("upload stopped: %s", o.message);
+			if (once)
+				goto out;
+			nap(5000);
+			continue;
+		}
+	}
+	ret = 0;
+out:
+	store_close(u.store);
+	keys_wipe(&dev);
+	curl_global_cleanup();
+	return ret;
+}

@@ -1,0 +1,75 @@
+#!/bin/bash
+# e2e_sync: a collector on 127.0.0.1 (started and stopped here), a kiosk
+# store set up and enrolled, 10,000 check-ins, kiosk-sync --once: the
+# collector holds exactly 10,000 visits, and a second --once adds none.
+# Then the collector's refusals: bad signature, unknown device, replayed
+# batch with a changed body, oversize and malformed bodies, a used
+# enrolment token — each with the right status and nothing stored.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+K=${KIOSKCTL:-build/bin/kioskctl}
+SYNC=${KIOSK_SYNC:-build/bin/kiosk-sync}
+COLL=${COLLECTOR:-build/bin/collector}
+N=${SYNC_VISITS:-10000}
+t_setup
+export KIOSK_LOG_LEVEL=warn
+DB=$T_DIR/k/visits.db
+CDB=sqlite:$T_DIR/collector.db
+
+$COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
+CPID=$!
+trap 'kill $CPID 2>/dev/null; wait $CPID 2>/dev/null; t_cleanup' EXIT
+for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
+URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
+check "collector started" test -n "$URL"
+check "health" sh -c "curl -sf $URL/api/v1/health | grep -q ok"
+
+$K --db "$DB" init --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" --ward "Bến Nghé" > /dev/null
+TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
+check "token printed alone on the last line" test ${#TOKEN} = 43
+check_exit "enroll" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
+check_exit "a used token is refused" 1 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
+check "it says why" grep -q "already used" "$T_DIR/err"
+check_exit "a made-up token is refused" 1 $K --db "$DB" enroll --collector "$URL" --token nonsense
+
+# 10,000 check-ins, as fast as the store takes them (one process).
+python3 - "$DB" "$N" <<'PY'
+import sys
+# Phone numbers 0900000000 + i, each a new visitor.
+with open(sys.argv[1] + ".payloads", "w") as f:
+    for i in range(int(sys.argv[2])):
+        f.write("09%08d\n" % i)
+PY
+start=$(date +%s.%N)
+build/tests/checkin_many "$DB" < "$DB.payloads"
+check "$N check-ins recorded" test "$($K --db "$DB" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pending_upload"])')" = "$N"
+
+check_exit "kiosk-sync --once" 0 $SYNC --db "$DB" --once
+check_exit "collector stats" 0 $COLL stats --db "$CDB" --json
+check "collector holds exactly $N visits" test "$(json_get "$T_DIR/out" 'd["visits"]')" = "$N"
+check "highest acknowledged seq" test "$(json_get "$T_DIR/out" 'max(v["max_seq"] for v in d["per_device"].values())')" = "$N"
+check "nothing left to upload" test "$($K --db "$DB" status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["pending_upload"], d["last_upload"] is not None)')" = "0 True"
+check_exit "a second --once" 0 $SYNC --db "$DB" --once
+check_exit "stats again" 0 $COLL stats --db "$CDB" --json
+check "a second pass adds none" test "$(json_get "$T_DIR/out" 'd["visits"]')" = "$N"
+
+# The collector's refusals, with a real client (curl) and a signed batch
+# made by the test helper.
+build/tests/batch_tool "$T_DIR/k/device.sec" "$URL" > "$T_DIR/refusals.txt" 2>&1
+while read -r line; do
+	case "$line" in
+	ok\ -*|not\ ok\ -*) echo "$line"; case "$line" in not*) T_FAILED=$((T_FAILED+1));; esac ;;
+	esac
+done < "$T_DIR/refusals.txt"
+check_exit "stats after the refusals" 0 $COLL stats --db "$CDB" --json
+check "the refusals stored nothing" test "$(json_get "$T_DIR/out" 'd["visits"]')" = "$N"
+
+# No collector: --once says so and exits non-zero; nothing is lost.
+kill $CPID; wait $CPID 2>/dev/null
+$K --db "$DB" checkin --payload 0987654321 > /dev/null
+check_exit "collector down: --once fails clearly" 1 $SYNC --db "$DB" --once
+check "it names the collector" grep -q "cannot upload to" "$T_DIR/err"
+check "the visit waits" test "$($K --db "$DB" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pending_upload"])')" = 1
+
+t_done
