@@ -30,3 +30,6 @@ for i in $(seq -w 1 40); do
 	cp build/bench-latency/$i-a.png build/bench-latency/$i-c.png
 done
 build/bench/bench_latency build/bench-latency
+echo
+echo "== sync: a 100,000-visit backlog to a local collector (SQLite)"
+bench/bench_sync.sh
