@@ -598,6 +598,8 @@ cmd_status(int argc, char **argv)
 		    json_integer(st.rejects_total));
 		json_object_set_new(j, "rejects", rl.obj);
 		json_object_set_new(j, "seq_max", json_integer(st.seq_max));
+		json_object_set_new(j, "quarantined",
+		    json_integer(st.quarantined));
 		json_object_set_new(j, "store_health", json_string(health));
 		ret = print_json(j) == 0 ? 0 : 1;
 		goto done;
@@ -619,6 +621,10 @@ cmd_status(int argc, char **argv)
 		printf("  warning: %lld of them are older than %d days: check "
 		    "the network and kiosk-sync\n",
 		    (long long)st.pending_overdue, c.retention_days);
+	if (st.quarantined > 0)
+		printf("  ALERT: %lld visits were refused by the collector and "
+		    "set aside (see the kiosk-sync log)\n",
+		    (long long)st.quarantined);
 	printf("last upload:      %s\n", t1);
 	printf("last heartbeat:   %s\n", t2);
 	printf("rejected scans:   %lld today, %lld kept in all%s%s%s\n",

@@ -74,7 +74,8 @@ http_post(const char *url, const char *const *headers, const void *body,
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, total_s);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 512L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 15L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, total_s / 2 < 15 ?
+	    (total_s / 2 > 0 ? total_s / 2 : 1) : 15L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)

@@ -22,7 +22,8 @@ struct http_resp {
 /*
  * http_post(url, headers, body, len, total_s, out):
  * POST BODY to URL with the extra HEADERS (NULL-terminated "Name: value"
- * strings). Returns 0 when the server answered (any status, in
+ * strings), giving up after TOTAL_S seconds, or when under 512 B/s for
+ * min(15, TOTAL_S / 2) seconds. Returns 0 when the server answered (any status, in
  * OUT->status), -1 when it could not be reached or the transfer failed or
  * stalled (OUT->error says how). Release OUT with http_resp_release.
  */

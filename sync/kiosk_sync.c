@@ -3,7 +3,7 @@
  * be reached (DESIGN.md section 6).
  *
  *   kiosk-sync [--db PATH] [--config PATH] [--once] [--interval S]
- *              [--heartbeat S]
+ *              [--heartbeat S] [--timeout S] [--backoff-cap S]
  *
  * --once sends batches until nothing is left and exits 0; it exits 1 with
  * the reason when the collector cannot be reached or refused a batch. The
@@ -92,12 +92,14 @@ main(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "heartbeat", required_argument, NULL, 'b' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "backoff-cap", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *db = getenv("KIOSK_DB"), *cfg_path = NULL;
 	char cpath[CONFIG_PATH_MAX];
 	int once = 0, ch, attempt = 0, refused = 0, ret = 1;
-	long interval = 30, beat = 300;
+	long interval = 30, beat = 300, timeout = 60, backoff_cap = 900;
 	int64_t started = ktime_mono_ms(), next_beat = 0, sent = 0;
 	struct upload_outcome o;
 	struct uploader u;
@@ -114,13 +116,17 @@ main(int argc, char **argv)
 		case '1': once = 1; break;
 		case 'i': interval = strtol(optarg, NULL, 10); break;
 		case 'b': beat = strtol(optarg, NULL, 10); break;
+		case 't': timeout = strtol(optarg, NULL, 10); break;
+		case 'B': backoff_cap = strtol(optarg, NULL, 10); break;
 		default:
 			fprintf(stderr, "usage: kiosk-sync [--db PATH] [--config "
-			    "PATH] [--once] [--interval S] [--heartbeat S]\n");
+			    "PATH] [--once] [--interval S] [--heartbeat S] "
+			    "[--timeout S] [--backoff-cap S]\n");
 			return 2;
 		}
 	}
-	if (interval < 1 || beat < 1 || optind != argc)
+	if (interval < 1 || beat < 1 || timeout < 2 || backoff_cap < 1 ||
+	    optind != argc)
 		return 2;
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return 1;
@@ -144,6 +150,7 @@ main(int argc, char **argv)
 	u.device = &dev;
 	keys_id(dev.pk, u.device_id);
 	u.base_url = c.collector_url;
+	u.timeout_s = timeout;
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	if (!once)
@@ -185,7 +192,7 @@ main(int argc, char **argv)
 			attempt++;
 			{
 				int64_t wait = uploader_backoff_ms(attempt,
-				    o.retry_after_s);
+				    o.retry_after_s, backoff_cap * 1000);
 
 				log_warn("collector not available (%s); "
 				    "retrying in %lld s", o.message,

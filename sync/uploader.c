@@ -107,7 +107,8 @@ post_signed(struct uploader *u, const char *path, struct batch_header *h,
 	for (i = 0; i < 9; i++)
 		headers[i] = hv[i];
 	headers[9] = NULL;
-	return http_post(url, headers, body, len, 60, r);
+	return http_post(url, headers, body, len, u->timeout_s > 0 ?
+	    u->timeout_s : 60, r);
 }
 
 enum upload_result
@@ -228,14 +229,16 @@ uploader_heartbeat(struct uploader *u, const char *json)
 }
 
 int64_t
-uploader_backoff_ms(int attempt, int64_t retry_after_s)
+uploader_backoff_ms(int attempt, int64_t retry_after_s, int64_t cap_ms)
 {
 	int64_t cap = BACKOFF_BASE_MS, wait;
 
-	while (attempt-- > 0 && cap < BACKOFF_CAP_MS)
+	if (cap_ms <= 0)
+		cap_ms = BACKOFF_CAP_MS;
+	while (attempt-- > 0 && cap < cap_ms)
 		cap *= 2;
-	if (cap > BACKOFF_CAP_MS)
-		cap = BACKOFF_CAP_MS;
+	if (cap > cap_ms)
+		cap = cap_ms;
 	wait = (int64_t)randombytes_uniform((uint32_t)cap + 1);
 	if (retry_after_s > 0 && wait < retry_after_s * 1000)
 		wait = retry_after_s * 1000;

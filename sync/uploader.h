@@ -22,6 +22,7 @@ struct uploader {
 	const struct key_pair *device;
 	char device_id[KEYS_ID_LEN + 1];
 	const char *base_url;		/* collector, no trailing slash needed */
+	long timeout_s;			/* per request; 0: 60 */
 };
 
 enum upload_result {
@@ -52,11 +53,12 @@ enum upload_result uploader_batch(struct uploader *u,
 int uploader_heartbeat(struct uploader *u, const char *json);
 
 /*
- * uploader_backoff_ms(attempt, retry_after_s):
+ * uploader_backoff_ms(attempt, retry_after_s, cap_ms):
  * How long to wait before try ATTEMPT (1, 2, ...): full jitter, uniform in
- * [0, min(15 min, 2 s * 2^attempt)], and never less than a server's
- * Retry-After.
+ * [0, min(CAP_MS, 2 s * 2^attempt)] (CAP_MS 0: 15 min), and never less
+ * than a server's Retry-After.
  */
-int64_t uploader_backoff_ms(int attempt, int64_t retry_after_s);
+int64_t uploader_backoff_ms(int attempt, int64_t retry_after_s,
+    int64_t cap_ms);
 
 #endif

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""fault_proxy.py LISTEN_PORT_FILE UPSTREAM_PORT: a TCP proxy on 127.0.0.1
+between kiosk-sync and the collector that misbehaves on purpose, one
+connection at a time in a fixed rotation:
+
+  pass     relays the request and the answer
+  drop     closes the connection at once
+  reset    reads part of the request, then resets the connection
+  stall    reads the request and never answers
+  500      relays the request (the collector commits), answers 500 instead
+  429      answers 429 with Retry-After: 1 without asking the collector
+
+Writes the port it listens on to LISTEN_PORT_FILE and a count of each
+fault to stdout at exit (SIGTERM). Loopback only; every wait is bounded.
+"""
+import signal
+import socket
+import struct
+import sys
+import threading
+
+ROTATION = ["pass", "drop", "pass", "reset", "pass", "500", "pass", "429",
+            "pass", "stall"]
+counts = {m: 0 for m in ROTATION}
+lock = threading.Lock()
+seq = [0]
+
+
+def read_request(sock):
+    """Read one HTTP request (headers + Content-Length body)."""
+    sock.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+def read_response(sock):
+    return read_request(sock)   # same framing: headers + Content-Length
+
+
+def handle(client, upstream_port):
+    with lock:
+        mode = ROTATION[seq[0] % len(ROTATION)]
+        seq[0] += 1
+        counts[mode] += 1
+    try:
+        if mode == "drop":
+            client.close()
+            return
+        if mode == "reset":
+            client.settimeout(10)
+            client.recv(100)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                              struct.pack("ii", 1, 0))
+            client.close()
+            return
+        req = read_request(client)
+        if mode == "stall":
+            threading.Event().wait(8)
+            client.close()
+            return
+        if mode == "429":
+            client.sendall(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\n"
+                           b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            client.close()
+            return
+        up = socket.create_connection(("127.0.0.1", upstream_port), timeout=10)
+        up.sendall(req)
+        resp = read_response(up)
+        up.close()
+        if mode == "500":
+            body = b'{"error":"proxy says 500 after the commit"}'
+            client.sendall(b"HTTP/1.1 500 Internal Server Error\r\n"
+                           b"Content-Type: application/json\r\nContent-Length: "
+                           + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        else:
+            client.sendall(resp)
+        client.close()
+    except OSError:
+        try:
+            client.close()
+        except OSError:
+            pass
+
+
+def main():
+    port_file, upstream = sys.argv[1], int(sys.argv[2])
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    with open(port_file, "w") as f:
+        f.write(str(srv.getsockname()[1]))
+
+    def stop(*_):
+        print(" ".join(f"{k}={v}" for k, v in counts.items()), flush=True)
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, stop)
+    while True:
+        c, _ = srv.accept()
+        threading.Thread(target=handle, args=(c, upstream), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
