@@ -113,8 +113,13 @@ $(BUILD)/tests/batch_tool: $(BUILD)/obj/tests/batch_tool.o $(SYNC_COMMON) $(CORE
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 
+$(BUILD)/tests/venue_token: $(BUILD)/obj/tests/venue_token.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 test-bins: $(PROGS) $(TEST_BINS) $(BUILD)/tools/mkframe \
-           $(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool
+           $(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool \
+           $(BUILD)/tests/venue_token
 
 # The whole suite: unit tests, whole-program tests, the crash test, a
 # second run of the unit tests under ASan + UBSan, and short fuzz runs.

@@ -197,7 +197,7 @@ hook_venue_url(void *data, int64_t slot, char *out, size_t size)
 	if (!a->have_device)
 		return -1;
 	return token_venue_url(&a->device, a->cfg.collector_url,
-	    a->cfg.venue_id, slot, out, size);
+	    a->cfg.venue_id, slot, a->cfg.display_period_s, out, size);
 }
 
 static void

@@ -59,7 +59,8 @@ verify_b64(const unsigned char pk[KEYS_PUB_LEN], const char *text,
 
 int
 token_venue_url(const struct key_pair *device, const char *base_url,
-    const char *venue_id, int64_t slot, char *out, size_t size)
+    const char *venue_id, int64_t slot, int period_s, char *out,
+    size_t size)
 {
 	char kid[KEYS_ID_LEN + 1], body[256], tok[TOKEN_URL_MAX];
 	size_t blen = strlen(base_url);
@@ -68,8 +69,8 @@ token_venue_url(const struct key_pair *device, const char *base_url,
 	int r;
 
 	keys_id(device->pk, kid);
-	o = json_pack("{s:i, s:s, s:s, s:I}", "v", 1, "venue", venue_id,
-	    "dev", kid, "slot", (json_int_t)slot);
+	o = json_pack("{s:i, s:s, s:s, s:I, s:i}", "v", 1, "venue", venue_id,
+	    "dev", kid, "slot", (json_int_t)slot, "p", period_s);
 	if (o == NULL)
 		return -1;
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -134,4 +135,35 @@ token_receipt_verify(const unsigned char pk[KEYS_PUB_LEN], const char *text,
 	if (len <= plen || strncmp(text, RECEIPT_PREFIX, plen) != 0)
 		return -1;
 	return verify_b64(pk, text + plen, len - plen, body, size);
+}
+
+int
+token_venue_peek(const char *token, struct venue_token *out)
+{
+	const char *dot = strchr(token, '.'), *end;
+	char body[256];
+	size_t blen;
+	json_t *o;
+	const char *venue, *dev;
+	json_int_t slot;
+	int period, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (dot == NULL || sodium_base642bin((unsigned char *)body,
+	    sizeof(body) - 1, token, (size_t)(dot - token), NULL, &blen, &end,
+	    B64) != 0 || end != dot)
+		return -1;
+	body[blen] = '\0';
+	o = json_loads(body, JSON_REJECT_DUPLICATES, NULL);
+	if (json_unpack(o, "{s:s, s:s, s:I, s:i}", "venue", &venue, "dev",
+	    &dev, "slot", &slot, "p", &period) == 0 && strlen(venue) <= 64 &&
+	    strlen(dev) == KEYS_ID_LEN && period > 0) {
+		memcpy(out->venue_id, venue, strlen(venue) + 1);
+		memcpy(out->device, dev, KEYS_ID_LEN + 1);
+		out->slot = slot;
+		out->period_s = period;
+		ret = 0;
+	}
+	json_decref(o);
+	return ret;
 }

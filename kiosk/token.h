@@ -3,9 +3,9 @@
  *
  *   venue token  the rotating venue QR: the URL a phone opens,
  *                <collector>/c/<token>, where token =
- *                base64url({"v":1,"venue":ID,"dev":KEYID,"slot":N}) "."
- *                base64url(signature); slot = Unix time / period, so a
- *                photo of the QR goes stale after one period.
+ *                base64url({"v":1,"venue":ID,"dev":KEYID,"slot":N,"p":S})
+ *                "." base64url(signature); slot = Unix time / period S,
+ *                so a photo of the QR goes stale after a period.
  *   receipt      the patrol screen's QR: "KR1.<b64url(body)>.<b64url(sig)>"
  *                with the compliance figures as JSON (no personal data).
  *
@@ -24,12 +24,27 @@
 #define RECEIPT_PREFIX "KR1."
 
 /*
- * token_venue_url(device, base_url, venue_id, slot, out, size):
- * The signed venue check-in URL for time slot SLOT. Returns 0, or -1 if
- * OUT is too small.
+ * token_venue_url(device, base_url, venue_id, slot, period_s, out, size):
+ * The signed venue check-in URL for time slot SLOT of PERIOD_S seconds.
+ * Returns 0, or -1 if OUT is too small.
  */
 int token_venue_url(const struct key_pair *device, const char *base_url,
-    const char *venue_id, int64_t slot, char *out, size_t size);
+    const char *venue_id, int64_t slot, int period_s, char *out,
+    size_t size);
+
+struct venue_token {
+	char venue_id[65];
+	char device[KEYS_ID_LEN + 1];
+	int64_t slot;
+	int period_s;
+};
+
+/*
+ * token_venue_peek(token, out):
+ * The fields of a venue TOKEN before its signature is checked (to find
+ * the device key to check it with). Returns 0, or -1 when malformed.
+ */
+int token_venue_peek(const char *token, struct venue_token *out);
 
 /*
  * token_venue_verify(pk, token, venue_id, slot):

@@ -12,6 +12,8 @@
  *   POST /api/v1/enroll      {"token","device_pub","venue_id",...}
  *   POST /api/v1/batch       zlib JSON body, signed X-Kiosk-* headers
  *   POST /api/v1/heartbeat   JSON body, signed X-Kiosk-* headers
+ *   GET  /c/<token>          the phone check-in page (assets/web)
+ *   POST /api/v1/phone-checkin {"token","who"}: a visit from a phone
  * See docs/sync.md. Meant to sit behind a TLS proxy.
  */
 #include <arpa/inet.h>
@@ -29,6 +31,10 @@
 
 #include "batch.h"
 #include "db.h"
+#include "fileio.h"
+#include "i18n.h"
+#include "payload.h"
+#include "token.h"
 #include "keys.h"
 #include "ktime.h"
 #include "log.h"
@@ -37,6 +43,7 @@
 #define HTTP_TOO_LARGE 413
 
 static size_t max_body = DEFAULT_MAX_BODY;
+static char web_dir[1024];
 static volatile sig_atomic_t stopping;
 
 struct req {
@@ -273,6 +280,93 @@ do_enroll(struct db *db, struct MHD_Connection *c, struct req *rq)
 	    dev.device_id));
 }
 
+/* The phone page and its files, from assets/web (never a path from the URL). */
+static enum MHD_Result
+serve_file(struct MHD_Connection *c, const char *name, const char *ctype)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char path[1200];
+	size_t len;
+	char *body;
+
+	snprintf(path, sizeof(path), "%s/%s", web_dir, name);
+	body = fileio_read(path, 256 * 1024, &len);
+	if (body == NULL)
+		return fail(c, MHD_HTTP_NOT_FOUND, "page missing");
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", ctype);
+	MHD_add_response_header(r, "Content-Security-Policy",
+	    "default-src 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * A visit made on a phone from the venue QR: the token must be signed by
+ * the enrolled device and its time slot current (this period or the one
+ * before: "within about a minute"); the number must be a Vietnamese
+ * mobile number or a 12-digit ID card number.
+ */
+static enum MHD_Result
+do_phone_checkin(struct db *db, struct MHD_Connection *c, struct req *rq)
+{
+	unsigned char pk[KEYS_PUB_LEN];
+	struct venue_token vt;
+	struct payload p;
+	enum reason why;
+	const char *token, *who, *kind;
+	char venue[65], vname[160], subject[64];
+	int64_t slot, now = ktime_wall_ms(), cur;
+	json_t *j;
+	int r;
+
+	j = json_loadb(rq->buf, rq->len, JSON_REJECT_DUPLICATES, NULL);
+	if (json_unpack(j, "{s:s, s:s}", "token", &token, "who", &who) != 0 ||
+	    strlen(token) > 600 || strlen(who) > 20) {
+		json_decref(j);
+		return fail(c, MHD_HTTP_BAD_REQUEST,
+		    "want {\"token\", \"who\"}");
+	}
+	if (token_venue_peek(token, &vt) != 0 ||
+	    db_device_key(db, vt.device, pk) != 0 ||
+	    token_venue_verify(pk, token, venue, &slot) != 0) {
+		json_decref(j);
+		return reply(c, MHD_HTTP_FORBIDDEN, json_pack("{s:s, s:s}",
+		    "result", "rejected", "reason", "bad_token"));
+	}
+	cur = now / 1000 / vt.period_s;
+	if (slot != cur && slot != cur - 1) {
+		json_decref(j);
+		return reply(c, MHD_HTTP_FORBIDDEN, json_pack("{s:s, s:s}",
+		    "result", "rejected", "reason", "stale"));
+	}
+	if (strlen(who) == 12 && strspn(who, "0123456789") == 12) {
+		kind = "cccd";
+		snprintf(subject, sizeof(subject), "%s", who);
+	} else if (payload_parse_phone(who, &p, &why) == 0) {
+		kind = "phone";
+		snprintf(subject, sizeof(subject), "%s", p.id);
+		payload_wipe(&p);
+	} else {
+		json_decref(j);
+		return reply(c, MHD_HTTP_BAD_REQUEST, json_pack("{s:s, s:s}",
+		    "result", "rejected", "reason", "bad_number"));
+	}
+	json_decref(j);
+	r = db_phone_checkin(db, vt.device, kind, subject, now,
+	    5 * 60 * 1000, vname, sizeof(vname));
+	if (r < 0 || r == 2)
+		return fail(c, r < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE :
+		    MHD_HTTP_FORBIDDEN, r < 0 ? "storage error" :
+		    "unknown device");
+	return reply(c, MHD_HTTP_OK, json_pack("{s:s, s:s}", "result",
+	    r == 0 ? "accepted" : "duplicate", "venue_name", vname));
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *data,
@@ -319,6 +413,17 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	if (strcmp(url, "/api/v1/health") == 0 && strcmp(method, "GET") == 0)
 		return reply(c, MHD_HTTP_OK, json_pack("{s:s, s:s}", "status",
 		    "ok", "version", KIOSK_VERSION));
+	if (strcmp(method, "GET") == 0) {
+		if (strncmp(url, "/c/", 3) == 0)
+			return serve_file(c, "checkin.html",
+			    "text/html; charset=utf-8");
+		if (strcmp(url, "/web/checkin.js") == 0)
+			return serve_file(c, "checkin.js",
+			    "text/javascript; charset=utf-8");
+		if (strcmp(url, "/web/checkin.css") == 0)
+			return serve_file(c, "checkin.css",
+			    "text/css; charset=utf-8");
+	}
 	if (strcmp(method, "POST") != 0)
 		return fail(c, MHD_HTTP_NOT_FOUND, "no such endpoint");
 	if (rq->buf == NULL)
@@ -329,6 +434,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		return do_heartbeat(db, c, rq);
 	if (strcmp(url, "/api/v1/enroll") == 0)
 		return do_enroll(db, c, rq);
+	if (strcmp(url, "/api/v1/phone-checkin") == 0)
+		return do_phone_checkin(db, c, rq);
 	return fail(c, MHD_HTTP_NOT_FOUND, "no such endpoint");
 }
 
@@ -390,6 +497,15 @@ cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	sa.sin_port = htons((uint16_t)strtoul(colon + 1, NULL, 10));
+	{
+		/* assets/web next to the strings the kiosk finds. */
+		const char *sd = i18n_dir();
+		size_t n = strlen(sd);
+
+		if (n > 8 && strcmp(sd + n - 8, "/strings") == 0)
+			snprintf(web_dir, sizeof(web_dir), "%.*s/web",
+			    (int)(n - 8), sd);
+	}
 	db = db_open(url);
 	if (db == NULL)
 		return 1;

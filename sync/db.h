@@ -85,6 +85,19 @@ int db_ingest(struct db *d, const struct batch_header *h,
     struct db_ingest_res *res);
 
 /*
+ * db_phone_checkin(d, device_id, kind, subject, now_ms, window_ms,
+ *     venue_name, size):
+ * Record a visit a visitor made on their phone at DEVICE_ID's venue:
+ * instance "phone", the next seq of that device's phone visits, source
+ * "phone". The same subject there within WINDOW_MS is a duplicate and
+ * nothing is stored. VENUE_NAME gets the venue's name. Returns 0 accepted,
+ * 1 duplicate, 2 unknown device, -1 error.
+ */
+int db_phone_checkin(struct db *d, const char *device_id, const char *kind,
+    const char *subject, int64_t now_ms, int64_t window_ms,
+    char *venue_name, size_t size);
+
+/*
  * db_heartbeat(d, device_id, json, sent_at_ms, now_ms):
  * Record a heartbeat (its JSON fields as sent) and the kiosk's clock
  * drift. Returns 0 or -1.

@@ -391,6 +391,75 @@ fail:
 }
 
 int
+db_phone_checkin(struct db *d, const char *device_id, const char *kind,
+    const char *subject, int64_t now_ms, int64_t window_ms,
+    char *venue_name, size_t size)
+{
+	sqlite3_stmt *st;
+	int64_t seq;
+	int rc, ret = -1;
+
+	pthread_mutex_lock(&d->lock);
+	if (exec(d, "BEGIN IMMEDIATE") != 0)
+		goto out;
+	st = prep(d, "SELECT venue_name FROM devices WHERE device_id = ?1");
+	if (st == NULL)
+		goto rollback;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(venue_name, size, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		ret = 2;
+		goto rollback;
+	}
+	st = prep(d, "SELECT 1 FROM visits WHERE kind = ?1 AND subject = ?2 "
+	    "AND device_id = ?3 AND wall_ms > ?4 LIMIT 1");
+	if (st == NULL)
+		goto rollback;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_ms - window_ms);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		ret = 1;
+		goto rollback;
+	}
+	st = prep(d, "SELECT coalesce(max(seq), 0) + 1 FROM visits WHERE "
+	    "device_id = ?1 AND instance_id = 'phone'");
+	if (st == NULL)
+		goto rollback;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 1;
+	sqlite3_finalize(st);
+	st = prep(d, "INSERT INTO visits(device_id, instance_id, seq, kind, "
+	    "subject, direction, wall_ms, boot_id, mono_ms, source, "
+	    "received_ms) VALUES (?1, 'phone', ?2, ?3, ?4, 'in', ?5, 'phone', "
+	    "0, 'phone', ?5)");
+	if (st == NULL)
+		goto rollback;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_ms);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || exec(d, "COMMIT") != 0)
+		goto rollback;
+	ret = 0;
+	goto out;
+rollback:
+	(void)exec(d, "ROLLBACK");
+out:
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int
 db_heartbeat(struct db *d, const char *device_id, const char *json,
     int64_t sent_at_ms, int64_t now_ms)
 {

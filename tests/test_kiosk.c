@@ -96,7 +96,7 @@ test_tokens(void **state)
 	keys_generate(KEY_ED25519, &dev);
 	keys_generate(KEY_ED25519, &other);
 	assert_int_equal(token_venue_url(&dev, "https://c.example.vn/",
-	    "Q1-CAFE-001", 59845000, url, sizeof(url)), 0);
+	    "Q1-CAFE-001", 59845000, 30, url, sizeof(url)), 0);
 	assert_true(strncmp(url, "https://c.example.vn/c/", 23) == 0);
 	tok = url + 23;
 	assert_int_equal(token_venue_verify(dev.pk, tok, venue, &slot), 0);
@@ -114,7 +114,18 @@ test_tokens(void **state)
 	}
 	/* Too small a buffer fails cleanly. */
 	assert_int_equal(token_venue_url(&dev, "https://c.example.vn",
-	    "Q1", 1, url, 20), -1);
+	    "Q1", 1, 30, url, 20), -1);
+	{
+		struct venue_token vt;
+
+		assert_int_equal(token_venue_peek(tok, &vt), 0);
+		assert_string_equal(vt.venue_id, "Q1-CAFE-001");
+		assert_int_equal(vt.slot, 59845000);
+		assert_int_equal(vt.period_s, 30);
+		keys_id(dev.pk, venue);
+		assert_string_equal(vt.device, venue);
+		assert_int_equal(token_venue_peek("garbage", &vt), -1);
+	}
 
 	assert_int_equal(token_receipt(&dev, "{\"v\":1,\"today\":5}", rc,
 	    sizeof(rc)), 0);

@@ -90,7 +90,7 @@ f_url(void *d, int64_t slot, char *out, size_t size)
 {
 	(void)d;
 	return token_venue_url(&fk.device, "https://checkin.example.vn",
-	    "Q1-CAFE-001", slot, out, size);
+	    "Q1-CAFE-001", slot, 30, out, size);
 }
 
 struct rig {
