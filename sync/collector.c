@@ -13,6 +13,7 @@
  *   POST /api/v1/batch       zlib JSON body, signed X-Kiosk-* headers
  *   POST /api/v1/heartbeat   JSON body, signed X-Kiosk-* headers
  *   GET  /c/<token>          the phone check-in page (assets/web)
+ *   GET  /api/v1/venue/<token> the venue's name, once the code checks out
  *   POST /api/v1/phone-checkin {"token","who"}: a visit from a phone
  * See docs/sync.md. Meant to sit behind a TLS proxy.
  */
@@ -306,6 +307,43 @@ serve_file(struct MHD_Connection *c, const char *name, const char *ctype)
 }
 
 /*
+ * Check a venue TOKEN: signed by an enrolled device, slot current (this
+ * period or the one before). Returns NULL with *VT filled, or the reason
+ * code the page shows ("bad_token", "stale").
+ */
+static const char *
+check_venue_token(struct db *db, const char *token, struct venue_token *vt)
+{
+	unsigned char pk[KEYS_PUB_LEN];
+	char venue[65];
+	int64_t slot, cur;
+
+	if (strlen(token) > 600 || token_venue_peek(token, vt) != 0 ||
+	    db_device_key(db, vt->device, pk) != 0 ||
+	    token_venue_verify(pk, token, venue, &slot) != 0)
+		return "bad_token";
+	cur = ktime_wall_ms() / 1000 / vt->period_s;
+	if (slot != cur && slot != cur - 1)
+		return "stale";
+	return NULL;
+}
+
+static enum MHD_Result
+do_venue(struct db *db, struct MHD_Connection *c, const char *token)
+{
+	struct venue_token vt;
+	const char *why = check_venue_token(db, token, &vt);
+	char name[160];
+
+	if (why != NULL || db_device_venue(db, vt.device, name,
+	    sizeof(name)) != 0)
+		return reply(c, MHD_HTTP_FORBIDDEN, json_pack("{s:s, s:s}",
+		    "result", "rejected", "reason", why ? why : "bad_token"));
+	return reply(c, MHD_HTTP_OK, json_pack("{s:s, s:s}", "venue_id",
+	    vt.venue_id, "venue_name", name));
+}
+
+/*
  * A visit made on a phone from the venue QR: the token must be signed by
  * the enrolled device and its time slot current (this period or the one
  * before: "within about a minute"); the number must be a Vietnamese
@@ -314,13 +352,12 @@ serve_file(struct MHD_Connection *c, const char *name, const char *ctype)
 static enum MHD_Result
 do_phone_checkin(struct db *db, struct MHD_Connection *c, struct req *rq)
 {
-	unsigned char pk[KEYS_PUB_LEN];
 	struct venue_token vt;
 	struct payload p;
 	enum reason why;
 	const char *token, *who, *kind;
-	char venue[65], vname[160], subject[64];
-	int64_t slot, now = ktime_wall_ms(), cur;
+	char vname[160], subject[64];
+	int64_t now = ktime_wall_ms();
 	json_t *j;
 	int r;
 
@@ -331,18 +368,15 @@ do_phone_checkin(struct db *db, struct MHD_Connection *c, struct req *rq)
 		return fail(c, MHD_HTTP_BAD_REQUEST,
 		    "want {\"token\", \"who\"}");
 	}
-	if (token_venue_peek(token, &vt) != 0 ||
-	    db_device_key(db, vt.device, pk) != 0 ||
-	    token_venue_verify(pk, token, venue, &slot) != 0) {
-		json_decref(j);
-		return reply(c, MHD_HTTP_FORBIDDEN, json_pack("{s:s, s:s}",
-		    "result", "rejected", "reason", "bad_token"));
-	}
-	cur = now / 1000 / vt.period_s;
-	if (slot != cur && slot != cur - 1) {
-		json_decref(j);
-		return reply(c, MHD_HTTP_FORBIDDEN, json_pack("{s:s, s:s}",
-		    "result", "rejected", "reason", "stale"));
+	{
+		const char *bad = check_venue_token(db, token, &vt);
+
+		if (bad != NULL) {
+			json_decref(j);
+			return reply(c, MHD_HTTP_FORBIDDEN, json_pack(
+			    "{s:s, s:s}", "result", "rejected", "reason",
+			    bad));
+		}
 	}
 	if (strlen(who) == 12 && strspn(who, "0123456789") == 12) {
 		kind = "cccd";
@@ -417,6 +451,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		if (strncmp(url, "/c/", 3) == 0)
 			return serve_file(c, "checkin.html",
 			    "text/html; charset=utf-8");
+		if (strncmp(url, "/api/v1/venue/", 14) == 0)
+			return do_venue(db, c, url + 14);
 		if (strcmp(url, "/web/checkin.js") == 0)
 			return serve_file(c, "checkin.js",
 			    "text/javascript; charset=utf-8");

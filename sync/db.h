@@ -85,6 +85,13 @@ int db_ingest(struct db *d, const struct batch_header *h,
     struct db_ingest_res *res);
 
 /*
+ * db_device_venue(d, device_id, name, size):
+ * The venue name DEVICE_ID was enrolled with. Returns 0, 1 unknown, -1.
+ */
+int db_device_venue(struct db *d, const char *device_id, char *name,
+    size_t size);
+
+/*
  * db_phone_checkin(d, device_id, kind, subject, now_ms, window_ms,
  *     venue_name, size):
  * Record a visit a visitor made on their phone at DEVICE_ID's venue:

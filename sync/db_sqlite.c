@@ -391,6 +391,28 @@ fail:
 }
 
 int
+db_device_venue(struct db *d, const char *device_id, char *name, size_t size)
+{
+	sqlite3_stmt *st;
+	int ret = 1;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "SELECT venue_name FROM devices WHERE device_id = ?1");
+	if (st == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(name, size, "%s", sqlite3_column_text(st, 0));
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int
 db_phone_checkin(struct db *d, const char *device_id, const char *kind,
     const char *subject, int64_t now_ms, int64_t window_ms,
     char *venue_name, size_t size)

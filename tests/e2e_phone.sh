@@ -37,6 +37,7 @@ post() {	# $1 token, $2 number -> prints "status body"
 check "the page opens" sh -c "curl -sf '$QR' | grep -q 'checkin.js'"
 check "its script and style load" sh -c "curl -sf '$URL/web/checkin.js' | grep -q phone-checkin && curl -sf '$URL/web/checkin.css' > /dev/null"
 check "the page is locked down (CSP)" sh -c "curl -s -D - -o /dev/null '$QR' | grep -qi \"content-security-policy: default-src 'self'\""
+check "the page learns the venue's name" sh -c "curl -s '$URL/api/v1/venue/$TOK' | grep -q '\"venue_name\":\"Cà phê Sài Gòn\"'"
 R=$(post "$TOK" "0912 345 678")
 check "a phone check-in is accepted" test "${R%% *}" = 200
 check "with the venue's name" sh -c "echo '$R' | grep -q '\"result\":\"accepted\",\"venue_name\":\"Cà phê Sài Gòn\"'"

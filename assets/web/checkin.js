@@ -19,7 +19,8 @@
           bad_token: "This QR code is not valid. Please scan the code on the screen again.",
           error: "Could not send. Please try again." }
   };
-  var lang = (navigator.language || "vi").slice(0, 2) === "en" ? "en" : "vi";
+  // Vietnamese first, whatever the phone's language; English on the button.
+  var lang = /[?&]lang=en\b/.test(location.search) ? "en" : "vi";
   var token = decodeURIComponent(location.pathname.replace(/^\/c\//, ""));
   var $ = function (id) { return document.getElementById(id); };
 
@@ -53,4 +54,12 @@
       .then(function () { $("send").disabled = false; });
   });
   apply();
+  // The venue's name, from the collector (which checks the code first).
+  fetch("/api/v1/venue/" + encodeURIComponent(token))
+    .then(function (res) { return res.json(); })
+    .then(function (d) {
+      if (d.venue_name) $("venue").textContent = d.venue_name;
+      else if (d.reason) show("rejected", d.reason);
+    })
+    .catch(function () {});
 })();
