@@ -30,7 +30,7 @@ CORE_SRC = kiosk/log.c kiosk/ktime.c kiosk/fileio.c kiosk/keys.c \
            kiosk/config.c kiosk/seal.c kiosk/i18n.c kiosk/checkin.c \
            kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/csv.c \
            kiosk/token.c kiosk/scanner.c kiosk/camera.c kiosk/camera_v4l2.c \
-           kiosk/worker.c
+           kiosk/worker.c kiosk/wipe.c
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CORE_LIB = $(BUILD)/libkioskcore.a
 

@@ -33,6 +33,7 @@
 #include "token.h"
 #include "ui.h"
 #include "worker.h"
+#include "wipe.h"
 
 #define DEFAULT_DB "/var/lib/kiosk/visits.db"
 #define FRAME_MS 33
@@ -283,6 +284,7 @@ main(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	log_set_prefix("kiosk");
+	wipe_json_setup();
 	e = getenv("KIOSK_DB");
 	a.db = (e != NULL && *e != '\0') ? e : DEFAULT_DB;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

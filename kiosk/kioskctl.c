@@ -34,6 +34,7 @@
 #include "qr.h"
 #include "store.h"
 #include "token.h"
+#include "wipe.h"
 #include "i18n.h"
 
 #define EXIT_USAGE 2
@@ -1196,6 +1197,7 @@ main(int argc, char **argv)
 	int ch;
 
 	log_set_prefix("kioskctl");
+	wipe_json_setup();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "kioskctl: cannot initialise libsodium\n");
 		return 1;

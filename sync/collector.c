@@ -36,6 +36,7 @@
 #include "i18n.h"
 #include "payload.h"
 #include "token.h"
+#include "wipe.h"
 #include "keys.h"
 #include "ktime.h"
 #include "log.h"
@@ -675,6 +676,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	log_set_prefix("collector");
+	wipe_json_setup();
 	if (sodium_init() < 0)
 		return 1;
 	if (argc >= 2)

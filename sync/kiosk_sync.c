@@ -35,6 +35,7 @@
 #include "log.h"
 #include "store.h"
 #include "uploader.h"
+#include "wipe.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -107,6 +108,7 @@ main(int argc, char **argv)
 	struct config c;
 
 	log_set_prefix("kiosk-sync");
+	wipe_json_setup();
 	if (db == NULL || *db == '\0')
 		db = "/var/lib/kiosk/visits.db";
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
