@@ -143,7 +143,7 @@ FUZZ_CORE = $(CORE_SRC) sync/batch.c
 
 fuzz-bins: $(FUZZ_TARGETS:%=build/fuzz/%)
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc $(FUZZ_CORE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) $(PKG_LIBS) -lz
 
