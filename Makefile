@@ -42,9 +42,11 @@ UI_OBJ     = $(BUILD)/obj/kiosk/ui.o
 $(UI_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ALL_CFLAGS += $(UI_CFLAGS)
 
 # sync/: both ends of the upload protocol; never SDL.
-SYNC_PKGS    = libmicrohttpd libcurl zlib
+SYNC_PKGS    = libmicrohttpd libcurl zlib libpq
 SYNC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS) 2>/dev/null) -Isync
 SYNC_LIBS   := $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS) 2>/dev/null)
+# The collector's storage: the interface's front and both backends.
+DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_sqlite.o $(BUILD)/obj/sync/db_pg.o
 $(BUILD)/obj/sync/%.o: ALL_CFLAGS += $(SYNC_CFLAGS)
 $(BUILD)/obj/kiosk/kioskctl.o $(BUILD)/obj/tests/test_sync.o: ALL_CFLAGS += $(SYNC_CFLAGS)
 SYNC_COMMON = $(BUILD)/obj/sync/batch.o $(BUILD)/obj/sync/client.o
@@ -52,7 +54,7 @@ SYNC_COMMON = $(BUILD)/obj/sync/batch.o $(BUILD)/obj/sync/client.o
 PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
         $(BUILD)/bin/kiosk-sync
 
-UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk
+UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency
 
@@ -76,7 +78,7 @@ $(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(SYNC_COMMON) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 
-$(BUILD)/bin/collector: $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/db_sqlite.o $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+$(BUILD)/bin/collector: $(BUILD)/obj/sync/collector.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 
@@ -91,6 +93,11 @@ $(BUILD)/bin/kiosk: $(BUILD)/obj/kiosk/kiosk.o $(UI_OBJ) $(CORE_LIB)
 $(BUILD)/tests/test_ui: $(BUILD)/obj/tests/test_ui.o $(UI_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(BUILD)/obj/tests/test_db.o: ALL_CFLAGS += $(SYNC_CFLAGS)
+$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)

@@ -9,7 +9,9 @@ libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
 libzbar-dev zbar-tools libpng-dev libjpeg-dev libqrencode-dev
 libunistring-dev python3 sqlite3
 libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libsystemd-dev
-libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev curl"
+libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev curl
+libpq-dev postgresql postgresql-client
+chromium python3-websocket"
 
 missing=""
 for p in $PKGS; do

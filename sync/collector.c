@@ -6,7 +6,9 @@
  *   collector token --db URL --role device-enrolment|tracer|patrol|admin
  *                   [--ward W]
  *   collector stats --db URL [--json]
+ *   collector purge --db URL --older-than DAYS
  *
+ * URL is sqlite:PATH or postgresql://USER@HOST:PORT/DBNAME (db.h).
  * HTTP (libmicrohttpd), JSON in and out, errors as {"error": "..."}:
  *   GET  /api/v1/health
  *   POST /api/v1/enroll      {"token","device_pub","venue_id",...}
@@ -523,7 +525,7 @@ cmd_serve(int argc, char **argv)
 	if (url == NULL || colon == NULL || (size_t)(colon - listen) >=
 	    sizeof(host) || max_body < 1024) {
 		fprintf(stderr, "usage: collector serve --listen ADDR:PORT "
-		    "--db sqlite:PATH [--max-body BYTES]\n");
+		    "--db sqlite:PATH|postgresql://... [--max-body BYTES]\n");
 		return 2;
 	}
 	memcpy(host, listen, (size_t)(colon - listen));
@@ -665,6 +667,49 @@ cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+/* Retention: whole days older than DAYS go (partitions on PostgreSQL). */
+static int
+cmd_purge(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL, *days = NULL;
+	struct db *db;
+	char *end = NULL;
+	long n = -1;
+	int64_t gone;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'o': days = optarg; break;
+		default: return 2;
+		}
+	}
+	if (days != NULL)
+		n = strtol(days, &end, 10);
+	if (url == NULL || days == NULL || *end != '\0' || n < 1 ||
+	    n > 36500) {
+		fprintf(stderr, "usage: collector purge --db URL --older-than "
+		    "DAYS (1 or more)\n");
+		return 2;
+	}
+	db = db_open(url);
+	if (db == NULL)
+		return 1;
+	gone = db_purge(db, ktime_wall_ms() - (int64_t)n * 86400000);
+	db_close(db);
+	if (gone < 0)
+		return 1;
+	printf("purged %lld visits from days older than %ld days\n",
+	    (long long)gone, n);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -672,7 +717,7 @@ main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = { { "serve", cmd_serve }, { "token", cmd_token },
-	    { "stats", cmd_stats } };
+	    { "stats", cmd_stats }, { "purge", cmd_purge } };
 	size_t i;
 
 	log_set_prefix("collector");
@@ -685,7 +730,7 @@ main(int argc, char **argv)
 				optind = 0;
 				return cmds[i].fn(argc - 1, argv + 1);
 			}
-	fprintf(stderr, "usage: collector serve|token|stats ...\n"
+	fprintf(stderr, "usage: collector serve|token|stats|purge ...\n"
 	    "  (trace, report, audit, import and verify-receipt: issue #5)\n");
 	return 2;
 }

@@ -3,8 +3,9 @@
  * SQLite backend (default, one ward) and a PostgreSQL backend (a city)
  * serve the same server and the same tests.
  *
- *   sqlite:PATH            SQLite in WAL mode (this file: db_sqlite.c)
- *   postgresql://...       PostgreSQL (not in this build yet: issue #4)
+ *   sqlite:PATH            SQLite in WAL mode (db_sqlite.c)
+ *   postgresql://...       PostgreSQL through libpq (db_pg.c): visits in
+ *                          daily partitions, batches loaded by COPY
  *
  * Every call is safe from several server threads at once. Tokens are
  * stored as BLAKE2b hashes, never in clear.
@@ -27,6 +28,9 @@ struct db *db_open(const char *url);
 
 /* db_close(d): close D; NULL does nothing. */
 void db_close(struct db *d);
+
+/* db_backend(d): "sqlite" or "postgresql". */
+const char *db_backend(const struct db *d);
 
 /*
  * db_token_new(d, role, ward, out):
@@ -118,5 +122,13 @@ int db_heartbeat(struct db *d, const char *device_id, const char *json,
  * visits, rejects, per-device highest acknowledged seq. NULL on error.
  */
 char *db_stats(struct db *d);
+
+/*
+ * db_purge(d, before_ms):
+ * Retention: drop the visits of every whole day (UTC) that ended at or
+ * before BEFORE_MS (on PostgreSQL by dropping that day's partition).
+ * Returns how many visits went, or -1.
+ */
+int64_t db_purge(struct db *d, int64_t before_ms);
 
 #endif

@@ -4,7 +4,7 @@
  * One connection, serialised by a mutex: SQLite has one writer at a time
  * anyway, and the server's threads only hold it for a transaction.
  */
-#include "db.h"
+#include "db_impl.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -18,11 +18,18 @@
 #include "ktime.h"
 #include "log.h"
 
-struct db {
+struct sq {
+	struct db base;
 	sqlite3 *db;
 	pthread_mutex_t lock;
 	char *path;
 };
+
+static const struct db_ops sq_ops;
+static void sq_close(struct db *base);
+
+/* Each entry point turns the front's struct db into this backend's. */
+#define SQ(x) ((struct sq *)(x))
 
 static const char *const schema =
 	"PRAGMA journal_mode = WAL;"
@@ -56,18 +63,8 @@ static const char *const schema =
 	"CREATE INDEX IF NOT EXISTS heartbeats_device ON heartbeats(device_id,"
 	"  received_ms);";
 
-static void
-token_hash(const char *token, char out[65])
-{
-	unsigned char h[32];
-
-	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
-	    strlen(token), NULL, 0);
-	sodium_bin2hex(out, 65, h, sizeof(h));
-}
-
 static int
-exec(struct db *d, const char *sql)
+exec(struct sq *d, const char *sql)
 {
 	char *msg = NULL;
 
@@ -80,7 +77,7 @@ exec(struct db *d, const char *sql)
 }
 
 static sqlite3_stmt *
-prep(struct db *d, const char *sql)
+prep(struct sq *d, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -92,68 +89,51 @@ prep(struct db *d, const char *sql)
 }
 
 struct db *
-db_open(const char *url)
+db_sqlite_open(const char *path)
 {
-	struct db *d;
+	struct sq *d;
 
-	if (strncmp(url, "postgresql://", 13) == 0 ||
-	    strncmp(url, "postgres://", 11) == 0) {
-		log_error("the PostgreSQL backend is not in this build yet; "
-		    "use --db sqlite:PATH");
-		return NULL;
-	}
-	if (strncmp(url, "sqlite:", 7) != 0 || url[7] == '\0') {
-		log_error("bad --db '%s': want sqlite:PATH or "
-		    "postgresql://...", url);
-		return NULL;
-	}
-	if (sodium_init() < 0)
-		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return NULL;
-	d->path = strdup(url + 7);
+	d->base.ops = &sq_ops;
+	d->path = strdup(path);
 	pthread_mutex_init(&d->lock, NULL);
-	if (sqlite3_open_v2(d->path, &d->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		log_error("cannot open '%s': %s", d->path, d->db ?
+	if (d->path == NULL || sqlite3_open_v2(d->path, &d->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+	    NULL) != SQLITE_OK) {
+		log_error("cannot open '%s': %s", path, d->db ?
 		    sqlite3_errmsg(d->db) : "out of memory");
-		db_close(d);
+		sq_close(&d->base);
 		return NULL;
 	}
 	sqlite3_busy_timeout(d->db, 10000);
 	if (exec(d, schema) != 0) {
-		db_close(d);
+		sq_close(&d->base);
 		return NULL;
 	}
-	return d;
+	return &d->base;
 }
 
-void
-db_close(struct db *d)
+static void
+sq_close(struct db *base)
 {
-	if (d == NULL)
-		return;
+	struct sq *d = SQ(base);
+
 	sqlite3_close(d->db);
 	pthread_mutex_destroy(&d->lock);
 	free(d->path);
 	free(d);
 }
 
-int
-db_token_new(struct db *d, const char *role, const char *ward,
-    char out[DB_TOKEN_LEN + 1])
+static int
+sq_token_put(struct db *base, const char *hash, const char *role,
+    const char *ward, int64_t now_ms)
 {
-	unsigned char rnd[32];
-	char hash[65];
+	struct sq *d = SQ(base);
 	sqlite3_stmt *st;
 	int rc;
 
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(out, DB_TOKEN_LEN + 1, rnd, sizeof(rnd),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(rnd, sizeof(rnd));
-	token_hash(out, hash);
 	pthread_mutex_lock(&d->lock);
 	st = prep(d, "INSERT INTO tokens(hash, role, ward, created_ms) "
 	    "VALUES (?1, ?2, ?3, ?4)");
@@ -165,22 +145,21 @@ db_token_new(struct db *d, const char *role, const char *ward,
 	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
 	if (ward != NULL)
 		sqlite3_bind_text(st, 3, ward, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, ktime_wall_ms());
+	sqlite3_bind_int64(st, 4, now_ms);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&d->lock);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
-db_token_role(struct db *d, const char *token, char role[16], char *ward,
+static int
+sq_token_role(struct db *base, const char *hash, char role[16], char *ward,
     size_t size)
 {
-	char hash[65];
+	struct sq *d = SQ(base);
 	sqlite3_stmt *st;
 	int rc, ret = 1;
 
-	token_hash(token, hash);
 	pthread_mutex_lock(&d->lock);
 	st = prep(d, "SELECT role, coalesce(ward, '') FROM tokens WHERE "
 	    "hash = ?1 AND used_ms IS NULL");
@@ -202,14 +181,14 @@ db_token_role(struct db *d, const char *token, char role[16], char *ward,
 	return ret;
 }
 
-int
-db_enroll(struct db *d, const char *token, const struct db_device *dev)
+static int
+sq_enroll(struct db *base, const char *hash, const struct db_device *dev,
+    int64_t now_ms)
 {
-	char hash[65];
+	struct sq *d = SQ(base);
 	sqlite3_stmt *st;
 	int rc, ret = -1;
 
-	token_hash(token, hash);
 	pthread_mutex_lock(&d->lock);
 	if (exec(d, "BEGIN IMMEDIATE") != 0)
 		goto out;
@@ -218,7 +197,7 @@ db_enroll(struct db *d, const char *token, const struct db_device *dev)
 	if (st == NULL)
 		goto rollback;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, ktime_wall_ms());
+	sqlite3_bind_int64(st, 2, now_ms);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -252,7 +231,7 @@ db_enroll(struct db *d, const char *token, const struct db_device *dev)
 	sqlite3_bind_text(st, 4, dev->venue_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, dev->address, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, dev->ward, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, ktime_wall_ms());
+	sqlite3_bind_int64(st, 7, now_ms);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE || exec(d, "COMMIT") != 0)
@@ -266,10 +245,11 @@ out:
 	return ret;
 }
 
-int
-db_device_key(struct db *d, const char *device_id,
+static int
+sq_device_key(struct db *base, const char *device_id,
     unsigned char pk[KEYS_PUB_LEN])
 {
+	struct sq *d = SQ(base);
 	sqlite3_stmt *st;
 	int ret = 1;
 
@@ -290,10 +270,11 @@ db_device_key(struct db *d, const char *device_id,
 	return ret;
 }
 
-int
-db_ingest(struct db *d, const struct batch_header *h, struct batch_visit *v,
+static int
+sq_ingest(struct db *base, const struct batch_header *h, struct batch_visit *v,
     size_t n, int64_t now_ms, struct db_ingest_res *res)
 {
+	struct sq *d = SQ(base);
 	sqlite3_stmt *ins = NULL, *rej = NULL, *has_in = NULL;
 	size_t i;
 	int rc;
@@ -390,9 +371,10 @@ fail:
 	return -1;
 }
 
-int
-db_device_venue(struct db *d, const char *device_id, char *name, size_t size)
+static int
+sq_device_venue(struct db *base, const char *device_id, char *name, size_t size)
 {
+	struct sq *d = SQ(base);
 	sqlite3_stmt *st;
 	int ret = 1;
 
@@ -412,11 +394,12 @@ db_device_venue(struct db *d, const char *device_id, char *name, size_t size)
 	return ret;
 }
 
-int
-db_phone_checkin(struct db *d, const char *device_id, const char *kind,
+static int
+sq_phone_checkin(struct db *base, const char *device_id, const char *kind,
     const char *subject, int64_t now_ms, int64_t window_ms,
     char *venue_name, size_t size)
 {
+	struct sq *d = SQ(base);
 	sqlite3_stmt *st;
 	int64_t seq;
 	int rc, ret = -1;
@@ -481,10 +464,11 @@ out:
 	return ret;
 }
 
-int
-db_heartbeat(struct db *d, const char *device_id, const char *json,
+static int
+sq_heartbeat(struct db *base, const char *device_id, const char *json,
     int64_t sent_at_ms, int64_t now_ms)
 {
+	struct sq *d = SQ(base);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -507,7 +491,7 @@ db_heartbeat(struct db *d, const char *device_id, const char *json,
 }
 
 static int64_t
-count(struct db *d, const char *sql)
+count(struct sq *d, const char *sql)
 {
 	sqlite3_stmt *st = prep(d, sql);
 	int64_t n = -1;
@@ -518,9 +502,10 @@ count(struct db *d, const char *sql)
 	return n;
 }
 
-char *
-db_stats(struct db *d)
+static char *
+sq_stats(struct db *base)
 {
+	struct sq *d = SQ(base);
 	json_t *o = json_object(), *per = json_object();
 	sqlite3_stmt *st;
 	char *s;
@@ -552,3 +537,39 @@ db_stats(struct db *d)
 	json_decref(o);
 	return s;
 }
+
+static int64_t
+sq_purge(struct db *base, int64_t before_ms)
+{
+	struct sq *d = SQ(base);
+	const int64_t day = 86400000;
+	int64_t cut = before_ms - ((before_ms % day) + day) % day;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "DELETE FROM visits WHERE wall_ms < ?1");
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, cut);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			n = sqlite3_changes64(d->db);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
+static const struct db_ops sq_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.token_put = sq_token_put,
+	.token_role = sq_token_role,
+	.enroll = sq_enroll,
+	.device_key = sq_device_key,
+	.ingest = sq_ingest,
+	.device_venue = sq_device_venue,
+	.phone_checkin = sq_phone_checkin,
+	.heartbeat = sq_heartbeat,
+	.stats = sq_stats,
+	.purge = sq_purge,
+};

@@ -13,7 +13,7 @@ COLL=${COLLECTOR:-build/bin/collector}
 t_setup
 export KIOSK_LOG_LEVEL=warn SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
 DB=$T_DIR/k/visits.db
-CDB=sqlite:$T_DIR/c.db
+CDB=$(t_collector_db c)
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2>/dev/null &
 CPID=$!
 trap 'kill $CPID 2>/dev/null; wait 2>/dev/null; t_cleanup' EXIT
@@ -54,5 +54,5 @@ R=$(post "${FORGED#*/c/}" "0987654321")
 check "a code from another key is refused" test "$R" = '403 {"result":"rejected","reason":"bad_token"}'
 R=$(post "$TOK" "12345")
 check "a bad number is refused" test "$R" = '400 {"result":"rejected","reason":"bad_number"}'
-check "two phone visits stored, source phone" test "$(sqlite3 "$T_DIR/c.db" "select count(*) || ' ' || group_concat(distinct source) from visits")" = "2 phone"
+check "two phone visits stored, source phone" test "$(t_sql "$CDB" "select count(*), min(source), max(source) from visits")" = "2|phone|phone"
 t_done

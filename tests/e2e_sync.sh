@@ -15,7 +15,7 @@ N=${SYNC_VISITS:-10000}
 t_setup
 export KIOSK_LOG_LEVEL=warn
 DB=$T_DIR/k/visits.db
-CDB=sqlite:$T_DIR/collector.db
+CDB=$(t_collector_db collector)
 
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
 CPID=$!
@@ -74,7 +74,8 @@ check "the visit waits" test "$($K --db "$DB" status --json | python3 -c 'import
 
 # A collector that does not know this kiosk refuses every batch (401):
 # each is set aside (quarantined) and the queue goes on; nothing is lost.
-$COLL serve --listen 127.0.0.1:0 --db "sqlite:$T_DIR/other.db" > "$T_DIR/coll2.out" 2>/dev/null &
+ODB=$(t_collector_db other)
+$COLL serve --listen 127.0.0.1:0 --db "$ODB" > "$T_DIR/coll2.out" 2>/dev/null &
 C2=$!
 trap 'kill $CPID $C2 2>/dev/null; wait 2>/dev/null; t_cleanup' EXIT
 for _ in $(seq 50); do grep -q listening "$T_DIR/coll2.out" && break; sleep 0.1; done

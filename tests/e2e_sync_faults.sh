@@ -14,7 +14,7 @@ COLL=${COLLECTOR:-build/bin/collector}
 t_setup
 export KIOSK_LOG_LEVEL=error
 DB=$T_DIR/k/visits.db
-CDB=sqlite:$T_DIR/collector.db
+CDB=$(t_collector_db collector)
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; t_cleanup; }
 trap cleanup EXIT
@@ -74,9 +74,9 @@ done
 check "nothing left behind at the kiosk" test "$p" = 0
 check_exit "collector stats" 0 $COLL stats --db "$CDB" --json
 check "every visit arrived exactly once ($total)" test "$(json_get "$T_DIR/out" 'd["visits"]')" = "$total"
-check "no subject twice" test "$(sqlite3 "$T_DIR/collector.db" 'select count(distinct subject) = count(*) from visits')" = 1
+check "no subject twice" test "$(t_sql "$CDB" 'select case when count(distinct subject) = count(*) then 1 else 0 end from visits')" = 1
 check "nothing quarantined" test "$($K --db "$DB" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantined"])')" = 0
-check "heartbeats arrived with the clock drift" test "$(sqlite3 "$T_DIR/collector.db" 'select count(*) > 0 from heartbeats where drift_ms is not null')" = 1
+check "heartbeats arrived with the clock drift" test "$(t_sql "$CDB" 'select case when count(*) > 0 then 1 else 0 end from heartbeats where drift_ms is not null')" = 1
 kill $PPID_; wait $PPID_ 2>/dev/null
 check "every kind of fault happened" python3 -c "
 import sys

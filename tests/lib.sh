@@ -35,6 +35,29 @@ t_cleanup() {
 	rm -rf "$T_DIR"
 }
 
+# t_collector_db NAME: a new, empty collector database URL for this test
+# on the backend in COLLECTOR_BACKEND: sqlite (default), a file in T_DIR;
+# postgresql, a new database on the server tests/run.sh started
+# (KIOSK_TEST_PG, see tests/pg.sh).
+t_collector_db() {
+	if [ "${COLLECTOR_BACKEND:-sqlite}" = postgresql ]; then
+		local db="t_$1_$$_$RANDOM"
+		psql -qAt "$KIOSK_TEST_PG/postgres" -c "CREATE DATABASE $db" >&2 || return 1
+		echo "$KIOSK_TEST_PG/$db"
+	else
+		echo "sqlite:$T_DIR/$1.db"
+	fi
+}
+
+# t_sql URL SQL: run SQL on a collector database, either backend; prints
+# the rows one a line, columns separated by |.
+t_sql() {
+	case $1 in
+	sqlite:*) sqlite3 "${1#sqlite:}" "$2" ;;
+	*) psql -qAt "$1" -c "$2" ;;
+	esac
+}
+
 t_done() {
 	[ "$T_FAILED" -eq 0 ]
 }

@@ -18,8 +18,9 @@ run_cmocka() {
 	local label=$1 bin=$2 out p f
 	out=$("$bin" 2>&1)
 	local rc=$?
-	p=$(grep -o '^\[  PASSED  \] [0-9]* test' <<<"$out" | grep -o '[0-9]*' | head -1)
-	f=$(grep -o '^\[  FAILED  \] [0-9]* test' <<<"$out" | grep -o '[0-9]*' | head -1)
+	# A binary may run several groups (test_db: one per backend): sum.
+	p=$(grep -o '^\[  PASSED  \] [0-9]* test' <<<"$out" | grep -o '[0-9]*' | awk '{s += $1} END {print s + 0}')
+	f=$(grep -o '^\[  FAILED  \] [0-9]* test' <<<"$out" | grep -o '[0-9]*' | awk '{s += $1} END {print s + 0}')
 	p=${p:-0}
 	f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -60,12 +61,26 @@ run_script() {
 
 start=$(date +%s)
 export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
+
+# A PostgreSQL server of our own for the collector's second backend
+# (tests/pg.sh); stopped when the suite ends, however it ends.
+. tests/pg.sh
+trap pg_stop EXIT
+if pg_start; then
+	echo "PASS PostgreSQL server for the backend tests ($KIOSK_TEST_PG)"
+	passed=$((passed + 1))
+else
+	echo "FAIL PostgreSQL server for the backend tests"
+	failed=$((failed + 1))
+	failures+=("postgresql")
+fi
+
 # SDL loads and unloads system libraries (udev, dbus, video drivers) at
 # run time; their allocations show up as leaks from unknown modules that
 # no suppression can name. The SDL programs therefore run under ASan and
 # UBSan with leak detection off; everything else keeps it on.
 NOLEAK=detect_leaks=0
-for t in test_payload test_pass test_store test_checkin test_misc test_kiosk test_ui; do
+for t in test_payload test_pass test_store test_checkin test_misc test_kiosk test_ui test_db; do
 	run_cmocka "$t" "build/tests/$t"
 	if [ "$t" = test_ui ]; then
 		ASAN_OPTIONS=$NOLEAK run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
@@ -74,12 +89,20 @@ for t in test_payload test_pass test_store test_checkin test_misc test_kiosk tes
 	fi
 done
 run_cmocka "crash_test" build/tests/crash_test
+# The tests that talk to a collector run once per storage backend.
 for t in tests/e2e_*.sh; do
 	name=$(basename "$t" .sh)
-	run_script "$name" bash "$t"
-	KIOSKCTL=build/asan/bin/kioskctl KIOSK="env ASAN_OPTIONS=$NOLEAK build/asan/bin/kiosk" \
-	KIOSK_SYNC=build/asan/bin/kiosk-sync COLLECTOR=build/asan/bin/collector \
-		run_script "$name (asan+ubsan)" bash "$t"
+	backends=sqlite
+	grep -q t_collector_db "$t" && backends="sqlite postgresql"
+	for b in $backends; do
+		label=$name
+		[ "$b" = sqlite ] || label="$name [$b]"
+		COLLECTOR_BACKEND=$b run_script "$label" bash "$t"
+		COLLECTOR_BACKEND=$b KIOSKCTL=build/asan/bin/kioskctl \
+		KIOSK="env ASAN_OPTIONS=$NOLEAK build/asan/bin/kiosk" \
+		KIOSK_SYNC=build/asan/bin/kiosk-sync COLLECTOR=build/asan/bin/collector \
+			run_script "$label (asan+ubsan)" bash "$t"
+	done
 done
 if [ "${FUZZ_SECONDS:-10}" != 0 ]; then
 	run_script "fuzz (${FUZZ_SECONDS:-10}s per target)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"

@@ -1,0 +1,366 @@
+/*
+ * test_db: the collector's storage interface (sync/db.h), the same tests
+ * on both backends: SQLite in a scratch folder, and PostgreSQL on the
+ * server tests/run.sh starts (KIOSK_TEST_PG, see tests/pg.sh), each test
+ * in a database of its own. Without KIOSK_TEST_PG the PostgreSQL group
+ * fails, saying so: the suite must not pass with half its backends.
+ */
+#include "helpers.h"
+
+#include <inttypes.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "batch.h"
+#include "db.h"
+#include "keys.h"
+
+#define DAY INT64_C(86400000)
+
+struct fx {
+	char url[512];
+	char *dir;
+	struct db *d;
+	struct key_pair key;
+	struct db_device dev;
+};
+
+static int backend_pg;	/* which group is running */
+
+static int
+fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	static unsigned n;
+
+	assert_non_null(f);
+	f->dir = scratch_new();
+	if (backend_pg) {
+		const char *base = getenv("KIOSK_TEST_PG");
+		char admin[512], sql[128];
+		PGconn *c;
+		PGresult *r;
+
+		if (base == NULL) {
+			print_error("KIOSK_TEST_PG is not set: run the suite "
+			    "with tests/run.sh, which starts PostgreSQL\n");
+			return -1;
+		}
+		snprintf(admin, sizeof(admin), "%s/postgres", base);
+		snprintf(sql, sizeof(sql), "CREATE DATABASE test_db_%d_%u",
+		    (int)getpid(), n);
+		c = PQconnectdb(admin);
+		r = PQexec(c, sql);
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(c);
+		snprintf(f->url, sizeof(f->url), "%s/test_db_%d_%u", base,
+		    (int)getpid(), n++);
+	} else {
+		snprintf(f->url, sizeof(f->url), "sqlite:%s/c.db", f->dir);
+	}
+	f->d = db_open(f->url);
+	assert_non_null(f->d);
+	assert_string_equal(db_backend(f->d), backend_pg ? "postgresql" :
+	    "sqlite");
+	keys_generate(KEY_ED25519, &f->key);
+	keys_id(f->key.pk, f->dev.device_id);
+	memcpy(f->dev.pk, f->key.pk, KEYS_PUB_LEN);
+	snprintf(f->dev.venue_id, sizeof(f->dev.venue_id), "Q1-CAFE-001");
+	snprintf(f->dev.venue_name, sizeof(f->dev.venue_name),
+	    "Cà phê Sài Gòn");
+	snprintf(f->dev.address, sizeof(f->dev.address), "1 Lê Lợi");
+	snprintf(f->dev.ward, sizeof(f->dev.ward), "Bến Nghé");
+	*state = f;
+	return 0;
+}
+
+static int
+fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	db_close(f->d);
+	scratch_free(f->dir);
+	keys_wipe(&f->key);
+	free(f);
+	return 0;
+}
+
+static int
+group_sqlite(void **state)
+{
+	(void)state;
+	backend_pg = 0;
+	return 0;
+}
+
+static int
+group_pg(void **state)
+{
+	(void)state;
+	backend_pg = 1;
+	return 0;
+}
+
+static void
+enroll(struct fx *f)
+{
+	char tok[DB_TOKEN_LEN + 1];
+
+	assert_int_equal(db_token_new(f->d, "device-enrolment", "Bến Nghé",
+	    tok), 0);
+	assert_int_equal(db_enroll(f->d, tok, &f->dev), 0);
+}
+
+/* Rows SEQ0.. at the given times: phone numbers, check-ins. */
+static struct batch_visit *
+rows(int64_t seq0, const int64_t *wall, size_t n)
+{
+	struct batch_visit *v = calloc(n, sizeof(*v));
+	size_t i;
+
+	assert_non_null(v);
+	for (i = 0; i < n; i++) {
+		v[i].seq = seq0 + (int64_t)i;
+		snprintf(v[i].kind, sizeof(v[i].kind), "phone");
+		snprintf(v[i].subject, sizeof(v[i].subject), "+8490%07d",
+		    (int)(seq0 + (int64_t)i));
+		snprintf(v[i].direction, sizeof(v[i].direction), "in");
+		v[i].wall_ms = wall[i];
+		snprintf(v[i].boot_id, sizeof(v[i].boot_id), "b\\oot\tid");
+		v[i].mono_ms = (int64_t)i;
+		snprintf(v[i].source, sizeof(v[i].source), "camera");
+	}
+	return v;
+}
+
+static void
+header(struct fx *f, struct batch_header *h, const struct batch_visit *v,
+    size_t n)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->device, sizeof(h->device), "%s", f->dev.device_id);
+	snprintf(h->instance, sizeof(h->instance), "inst1");
+	h->first_seq = v[0].seq;
+	h->last_seq = v[n - 1].seq;
+	h->count = (int64_t)n;
+}
+
+static json_int_t
+stat_of(struct db *d, const char *key)
+{
+	char *s = db_stats(d);
+	json_t *j;
+	json_int_t n;
+
+	assert_non_null(s);
+	j = json_loads(s, 0, NULL);
+	n = json_integer_value(json_object_get(j, key));
+	json_decref(j);
+	free(s);
+	return n;
+}
+
+static void
+test_tokens_and_enrolment(void **state)
+{
+	struct fx *f = *state;
+	char tok[DB_TOKEN_LEN + 1], tok2[DB_TOKEN_LEN + 1], role[16],
+	    ward[64];
+	unsigned char pk[KEYS_PUB_LEN];
+	struct db_device other = f->dev;
+
+	assert_int_equal(db_token_new(f->d, "tracer", NULL, tok), 0);
+	assert_int_equal(db_token_role(f->d, tok, role, ward, sizeof(ward)),
+	    0);
+	assert_string_equal(role, "tracer");
+	assert_string_equal(ward, "");
+	assert_int_equal(db_token_role(f->d, "not-a-token", role, ward,
+	    sizeof(ward)), 1);
+	/* A tracer token cannot enrol a device. */
+	assert_int_equal(db_enroll(f->d, tok, &f->dev), 1);
+	assert_int_equal(db_device_key(f->d, f->dev.device_id, pk), 1);
+
+	assert_int_equal(db_token_new(f->d, "device-enrolment", "Bến Nghé",
+	    tok2), 0);
+	assert_int_equal(db_token_role(f->d, tok2, role, ward, sizeof(ward)),
+	    0);
+	assert_string_equal(ward, "Bến Nghé");
+	assert_int_equal(db_enroll(f->d, tok2, &f->dev), 0);
+	/* One time only. */
+	assert_int_equal(db_enroll(f->d, tok2, &f->dev), 1);
+	assert_int_equal(db_device_key(f->d, f->dev.device_id, pk), 0);
+	assert_memory_equal(pk, f->dev.pk, KEYS_PUB_LEN);
+
+	/* Another key under the same id is refused; nothing changes. */
+	other.pk[0] ^= 1;
+	assert_int_equal(db_token_new(f->d, "device-enrolment", NULL, tok2),
+	    0);
+	assert_int_equal(db_enroll(f->d, tok2, &other), 2);
+	assert_int_equal(db_device_key(f->d, f->dev.device_id, pk), 0);
+	assert_memory_equal(pk, f->dev.pk, KEYS_PUB_LEN);
+	assert_int_equal(stat_of(f->d, "devices"), 1);
+}
+
+static void
+test_ingest_idempotent(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = ktime_wall_ms(), wall[300];
+	struct batch_visit *v;
+	struct batch_header h;
+	struct db_ingest_res res;
+	unsigned char sealed[5] = { 0, '\\', '\t', '\n', 0xff };
+	char venue[129];
+	size_t i;
+
+	enroll(f);
+	/* Three days, so PostgreSQL makes three partitions. */
+	for (i = 0; i < 300; i++)
+		wall[i] = now - (int64_t)(i / 100) * DAY - (int64_t)i * 1000;
+	v = rows(1, wall, 300);
+	v[7].sealed = malloc(sizeof(sealed));
+	memcpy(v[7].sealed, sealed, sizeof(sealed));
+	v[7].sealed_len = sizeof(sealed);
+	header(f, &h, v, 300);
+	assert_int_equal(db_ingest(f->d, &h, v, 300, now, &res), 0);
+	assert_int_equal(res.stored, 300);
+	assert_int_equal(res.duplicates, 0);
+	assert_int_equal(res.acked_through, 300);
+	/* The same batch again stores nothing and is acknowledged. */
+	assert_int_equal(db_ingest(f->d, &h, v, 300, now, &res), 0);
+	assert_int_equal(res.stored, 0);
+	assert_int_equal(res.duplicates, 300);
+	assert_int_equal(res.acked_through, 300);
+	assert_int_equal(stat_of(f->d, "visits"), 300);
+	if (backend_pg)
+		assert_true(stat_of(f->d, "partitions") >= 3);
+	assert_int_equal(db_device_venue(f->d, f->dev.device_id, venue,
+	    sizeof(venue)), 0);
+	assert_string_equal(venue, "Cà phê Sài Gòn");
+	batch_visits_free(v, 300);
+}
+
+static void
+test_row_rejects(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = ktime_wall_ms();
+	int64_t wall[4] = { now - 5000, now - 4000, now - 3000, now - 2000 };
+	struct batch_visit *v = rows(1, wall, 4);
+	struct batch_header h;
+	struct db_ingest_res res;
+
+	enroll(f);
+	/* 1: check-in of A; 2: check-out of A after it (fine); 3: check-out
+	 * of B who never came in; 4: refused by the parser already. */
+	snprintf(v[1].subject, sizeof(v[1].subject), "%s", v[0].subject);
+	snprintf(v[1].direction, sizeof(v[1].direction), "out");
+	snprintf(v[2].direction, sizeof(v[2].direction), "out");
+	v[3].reject = "future_time";
+	header(f, &h, v, 4);
+	assert_int_equal(db_ingest(f->d, &h, v, 4, now, &res), 0);
+	assert_int_equal(res.stored, 2);
+	assert_int_equal(res.rejected, 2);
+	assert_null(v[0].reject);
+	assert_null(v[1].reject);
+	assert_non_null(v[2].reject);
+	assert_string_equal(v[2].reject, "checkout_before_checkin");
+	assert_int_equal(stat_of(f->d, "visits"), 2);
+	assert_int_equal(stat_of(f->d, "rejects"), 2);
+	batch_visits_free(v, 4);
+}
+
+static void
+test_retention(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = ktime_wall_ms(), today = now - now % DAY, wall[40];
+	struct batch_visit *v, *w;
+	struct batch_header h;
+	struct db_ingest_res res;
+	struct db *other;
+	size_t i;
+
+	enroll(f);
+	/* Ten visits on each of the last four days (UTC). */
+	for (i = 0; i < 40; i++)
+		wall[i] = today - (int64_t)(i / 10) * DAY + 1000 *
+		    (int64_t)(i % 10);
+	v = rows(1, wall, 40);
+	header(f, &h, v, 40);
+	assert_int_equal(db_ingest(f->d, &h, v, 40, now, &res), 0);
+	assert_int_equal(res.stored, 40);
+	/* Days that ended two days before now: the oldest two go. */
+	assert_int_equal(db_purge(f->d, today - DAY), 20);
+	assert_int_equal(stat_of(f->d, "visits"), 20);
+	assert_int_equal(db_purge(f->d, today - DAY), 0);
+
+	/* Another process purges a day this one has seen (its partition is
+	 * cached here); a late batch for that day still lands. */
+	other = db_open(f->url);
+	assert_non_null(other);
+	assert_int_equal(db_purge(other, today + DAY), 20);
+	db_close(other);
+	assert_int_equal(stat_of(f->d, "visits"), 0);
+	w = rows(41, (int64_t[]){ today + 5 }, 1);
+	header(f, &h, w, 1);
+	assert_int_equal(db_ingest(f->d, &h, w, 1, now, &res), 0);
+	assert_int_equal(res.stored, 1);
+	assert_int_equal(stat_of(f->d, "visits"), 1);
+	batch_visits_free(v, 40);
+	batch_visits_free(w, 1);
+}
+
+static void
+test_phone_and_heartbeat(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = ktime_wall_ms();
+	char venue[129];
+
+	assert_int_equal(db_phone_checkin(f->d, f->dev.device_id, "phone",
+	    "+84901234567", now, 60000, venue, sizeof(venue)), 2);
+	enroll(f);
+	assert_int_equal(db_phone_checkin(f->d, f->dev.device_id, "phone",
+	    "+84901234567", now, 60000, venue, sizeof(venue)), 0);
+	assert_string_equal(venue, "Cà phê Sài Gòn");
+	assert_int_equal(db_phone_checkin(f->d, f->dev.device_id, "phone",
+	    "+84901234567", now + 1000, 60000, venue, sizeof(venue)), 1);
+	assert_int_equal(db_phone_checkin(f->d, f->dev.device_id, "phone",
+	    "+84901234568", now + 2000, 60000, venue, sizeof(venue)), 0);
+	assert_int_equal(stat_of(f->d, "visits"), 2);
+	assert_int_equal(db_heartbeat(f->d, f->dev.device_id,
+	    "{\"backlog\":3}", now - 1500, now), 0);
+	assert_int_equal(stat_of(f->d, "heartbeats"), 1);
+}
+
+#define DB_TESTS \
+	cmocka_unit_test_setup_teardown(test_tokens_and_enrolment, \
+	    fx_setup, fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_ingest_idempotent, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_row_rejects, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_retention, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_phone_and_heartbeat, fx_setup, \
+	    fx_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = { DB_TESTS };
+	int failed;
+
+	if (sodium_init() < 0)
+		return 1;
+	failed = cmocka_run_group_tests_name("sqlite", tests, group_sqlite,
+	    NULL);
+	failed += cmocka_run_group_tests_name("postgresql", tests, group_pg,
+	    NULL);
+	return failed;
+}
