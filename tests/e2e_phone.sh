@@ -54,5 +54,21 @@ R=$(post "${FORGED#*/c/}" "0987654321")
 check "a code from another key is refused" test "$R" = '403 {"result":"rejected","reason":"bad_token"}'
 R=$(post "$TOK" "12345")
 check "a bad number is refused" test "$R" = '400 {"result":"rejected","reason":"bad_number"}'
-check "two phone visits stored, source phone" test "$(t_sql "$CDB" "select count(*), min(source), max(source) from visits")" = "2|phone|phone"
+
+# The same page in a real browser (headless Chromium as a phone, driven
+# over the DevTools protocol): a visitor types a number and taps.
+OUT=build/test-output/phone
+/usr/bin/python3 tests/phone_browser.py "$QR" "$STALE" "$OUT" > "$T_DIR/browser.json" 2> "$T_DIR/browser.err"
+check "chromium drove the page" test -s "$T_DIR/browser.json"
+[ -s "$T_DIR/browser.json" ] || tail -5 "$T_DIR/browser.err"
+B() { json_get "$T_DIR/browser.json" "$1"; }
+check "browser: the page opens in Vietnamese with the venue's name" test "$(B 'd["before"]["lang"], d["before"]["title"], d["before"]["venue"], d["before"]["hidden"]')" = "('vi', 'Khai báo tại địa điểm', 'Cà phê Sài Gòn', True)"
+check "browser: the number is typed" test "$(B 'd["typed"]')" = "0933 222 111"
+check "browser: accepted, in Vietnamese" test "$(B 'd["accepted"]["kind"], d["accepted"]["text"]')" = "('accepted', 'Đã ghi nhận. Cảm ơn bạn!')"
+check "browser: a second tap is a duplicate" test "$(B 'd["duplicate"]["kind"]')" = duplicate
+check "browser: English, and a bad number refused on the page" test "$(B 'd["bad_number_en"]["lang"], d["bad_number_en"]["kind"], d["bad_number_en"]["text"][:18]')" = "('en', 'rejected', 'Not a valid number')"
+check "browser: a stale code is refused as the page opens" test "$(B 'd["stale_on_open"]["kind"], d["stale_on_open"]["text"][:10]')" = "('rejected', 'Mã QR đã h')"
+check "browser: and refused again when sent" test "$(B 'd["stale_sent"]["kind"], d["stale_sent"]["text"][:10]')" = "('rejected', 'Mã QR đã h')"
+check "browser: screenshots saved" test -s "$OUT/phone-accepted.png" -a -s "$OUT/phone-stale.png"
+check "three phone visits stored, source phone, none from the stale code" test "$(t_sql "$CDB" "select count(*), min(source), max(source), sum(case when subject = '+84987654321' then 1 else 0 end) from visits")" = "3|phone|phone|0"
 t_done
