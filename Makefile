@@ -56,7 +56,8 @@ PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
 
 UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
-BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency
+BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
+             $(BUILD)/bench/bench_ingest
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
                fuzz_batch
@@ -102,6 +103,11 @@ $(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(BUILD)/obj/bench/bench_ingest.o: ALL_CFLAGS += $(SYNC_CFLAGS)
+$(BUILD)/bench/bench_ingest: $(BUILD)/obj/bench/bench_ingest.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)

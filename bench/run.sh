@@ -31,5 +31,18 @@ for i in $(seq -w 1 40); do
 done
 build/bench/bench_latency build/bench-latency
 echo
-echo "== sync: a 100,000-visit backlog to a local collector (SQLite)"
-bench/bench_sync.sh
+echo "== sync: the collector on both backends (PostgreSQL: a server of our own)"
+. tests/pg.sh
+trap pg_stop EXIT
+pg_start
+for b in sqlite postgresql; do
+	if [ $b = postgresql ]; then
+		psql -qAt "$KIOSK_TEST_PG/postgres" -c "CREATE DATABASE bench_ingest"
+		url=$KIOSK_TEST_PG/bench_ingest
+	else
+		rm -f build/bench-ingest.db*
+		url=sqlite:build/bench-ingest.db
+	fi
+	build/bench/bench_ingest "$url" "${INGEST_VISITS:-100000}"
+	bench/bench_sync.sh $b
+done
