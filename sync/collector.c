@@ -33,7 +33,10 @@
 #include <sodium.h>
 
 #include "batch.h"
+#include "collector_cmds.h"
 #include "db.h"
+#include "query.h"
+#include "trace.h"
 #include "fileio.h"
 #include "i18n.h"
 #include "payload.h"
@@ -404,6 +407,238 @@ do_phone_checkin(struct db *db, struct MHD_Connection *c, struct req *rq)
 	    r == 0 ? "accepted" : "duplicate", "venue_name", vname));
 }
 
+/*
+ * The caller's bearer token: its role and ward into ROLE and WARD and a
+ * label for the audit log into WHO ("http:tracer:1a2b3c4d@10.0.0.5": the
+ * token's hash, never the token). Returns 0, or 401 with a reason.
+ */
+static unsigned
+bearer(struct db *db, struct MHD_Connection *c, char role[16], char *ward,
+    size_t wsize, char *who, size_t size)
+{
+	const char *auth = hdr(c, "Authorization");
+	const union MHD_ConnectionInfo *ci;
+	char ip[INET6_ADDRSTRLEN] = "?", label[17];
+	unsigned char h[32];
+	int rc;
+
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
+	    strlen(auth + 7) > 128)
+		return MHD_HTTP_UNAUTHORIZED;
+	rc = db_token_role(db, auth + 7, role, ward, wsize);
+	if (rc != 0)
+		return rc < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE :
+		    MHD_HTTP_UNAUTHORIZED;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    ci->client_addr)->sin_addr, ip, sizeof(ip));
+	crypto_generichash(h, sizeof(h), (const unsigned char *)auth + 7,
+	    strlen(auth + 7), NULL, 0);
+	sodium_bin2hex(label, sizeof(label), h, 8);
+	snprintf(who, size, "http:%s:%s@%s", role, label, ip);
+	return 0;
+}
+
+static const char *
+arg(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* An optional whole-number argument in [LO, HI]; -2 when malformed. */
+static long
+arg_num(struct MHD_Connection *c, const char *name, long dflt, long lo,
+    long hi)
+{
+	const char *v = arg(c, name);
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return dflt;
+	n = strtol(v, &end, 10);
+	return (*v != '\0' && *end == '\0' && n >= lo && n <= hi) ? n : -2;
+}
+
+static enum MHD_Result
+reply_text(struct MHD_Connection *c, char *body, size_t len,
+    const char *ctype, const char *filename)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char disp[96];
+
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", ctype);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", filename);
+	MHD_add_response_header(r, "Content-Disposition", disp);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* GET /api/v1/trace?subject=KIND:ID&from=&to=&depth=&min_overlap=
+ * &default_stay=&format=json|csv, for a tracer token only. */
+static enum MHD_Result
+do_trace(struct db *db, struct MHD_Connection *c)
+{
+	struct trace_opts o = { 0 };
+	char role[16], ward[129], who[200], *buf = NULL;
+	const char *format = arg(c, "format");
+	size_t len = 0;
+	unsigned st;
+	long depth, overlap, stay;
+	json_t *r;
+	FILE *f;
+
+	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
+	if (st != 0)
+		return fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? "a tracer "
+		    "token is needed (Authorization: Bearer ...)" :
+		    "the store is not answering");
+	if (strcmp(role, "tracer") != 0) {
+		query_refused(db, who, "trace", "role may not trace");
+		return fail(c, MHD_HTTP_FORBIDDEN, "this token's role may not "
+		    "trace; ask for a tracer token");
+	}
+	if (format == NULL)
+		format = "json";
+	depth = arg_num(c, "depth", 1, 1, 2);
+	overlap = arg_num(c, "min_overlap", TRACE_DEFAULT_MIN_OVERLAP, 0,
+	    24 * 60);
+	stay = arg_num(c, "default_stay", TRACE_DEFAULT_STAY_MIN, 1, 12 * 60);
+	o.to_ms = ktime_wall_ms();
+	if (arg(c, "subject") == NULL || trace_subject(arg(c, "subject"),
+	    o.kind, o.subject) != 0 || depth < 0 || overlap < 0 || stay < 0 ||
+	    (arg(c, "to") != NULL && ktime_parse(arg(c, "to"), &o.to_ms)) ||
+	    (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0))
+		return fail(c, MHD_HTTP_BAD_REQUEST, "want subject=KIND:ID and "
+		    "optional from, to (times), depth (1|2), min_overlap, "
+		    "default_stay (minutes), format (json|csv)");
+	o.from_ms = o.to_ms - 14 * 86400000LL;
+	if ((arg(c, "from") != NULL && ktime_parse(arg(c, "from"),
+	    &o.from_ms) != 0) || o.from_ms >= o.to_ms)
+		return fail(c, MHD_HTTP_BAD_REQUEST, "from must be a time "
+		    "before to");
+	o.depth = (int)depth;
+	o.min_overlap_ms = overlap * 60000;
+	o.default_stay_ms = stay * 60000;
+	r = query_trace(db, &o, who);
+	if (r == NULL)
+		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the trace could "
+		    "not be run or audited; nothing was given out");
+	if (strcmp(format, "json") == 0)
+		return reply(c, MHD_HTTP_OK, r);
+	f = open_memstream(&buf, &len);
+	if (f == NULL || trace_print(f, r, "csv") != 0) {
+		if (f != NULL)
+			fclose(f);
+		free(buf);
+		json_decref(r);
+		return fail(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	fclose(f);
+	json_decref(r);
+	return reply_text(c, buf, len, "text/csv; charset=utf-8",
+	    "trace.csv");
+}
+
+/* GET /api/v1/report?ward=W&date=D&format=json|csv: a patrol token (of
+ * that ward, when it names one) or an admin token. */
+static enum MHD_Result
+do_report(struct db *db, struct MHD_Connection *c)
+{
+	char role[16], ward[129], who[200], *buf = NULL;
+	const char *want = arg(c, "ward"), *format = arg(c, "format");
+	int64_t now = ktime_wall_ms(), day = now;
+	long silent = arg_num(c, "silent_after", REPORT_SILENT_MIN, 1,
+	    7 * 24 * 60);
+	size_t len = 0;
+	unsigned st;
+	json_t *r;
+	FILE *f;
+
+	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
+	if (st != 0)
+		return fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? "a patrol "
+		    "token is needed (Authorization: Bearer ...)" :
+		    "the store is not answering");
+	if (strcmp(role, "patrol") != 0 && strcmp(role, "admin") != 0)
+		return fail(c, MHD_HTTP_FORBIDDEN, "this token's role may not "
+		    "read ward reports");
+	if (want == NULL && ward[0] != '\0')
+		want = ward;
+	if (format == NULL)
+		format = "json";
+	if (want == NULL || silent < 0 || (arg(c, "date") != NULL &&
+	    ktime_parse(arg(c, "date"), &day) != 0) ||
+	    (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0))
+		return fail(c, MHD_HTTP_BAD_REQUEST, "want ward=W and optional "
+		    "date (YYYY-MM-DD), silent_after (minutes), format "
+		    "(json|csv)");
+	if (strcmp(role, "patrol") == 0 && ward[0] != '\0' &&
+	    strcmp(ward, want) != 0)
+		return fail(c, MHD_HTTP_FORBIDDEN, "this patrol token is for "
+		    "another ward");
+	r = query_report(db, want, day, now, (int)silent);
+	if (r == NULL)
+		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not "
+		    "answering");
+	if (strcmp(format, "json") == 0)
+		return reply(c, MHD_HTTP_OK, r);
+	f = open_memstream(&buf, &len);
+	if (f == NULL || query_report_print(f, r, "csv") != 0) {
+		if (f != NULL)
+			fclose(f);
+		free(buf);
+		json_decref(r);
+		return fail(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	fclose(f);
+	json_decref(r);
+	return reply_text(c, buf, len, "text/csv; charset=utf-8",
+	    "report.csv");
+}
+
+/* GET /api/v1/verify-receipt?receipt=KR1... or POST {"receipt"}: a patrol
+ * or admin token. 200 with {"valid":...} either way. */
+static enum MHD_Result
+do_receipt(struct db *db, struct MHD_Connection *c, struct req *rq)
+{
+	char role[16], ward[129], who[200], text[2048];
+	const char *t = NULL;
+	unsigned st;
+	json_t *body = NULL, *r;
+
+	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
+	if (st != 0)
+		return fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? "a patrol "
+		    "token is needed (Authorization: Bearer ...)" :
+		    "the store is not answering");
+	if (strcmp(role, "patrol") != 0 && strcmp(role, "admin") != 0)
+		return fail(c, MHD_HTTP_FORBIDDEN, "this token's role may not "
+		    "check receipts");
+	if (rq != NULL) {
+		body = json_loadb(rq->buf, rq->len, 0, NULL);
+		t = json_string_value(json_object_get(body, "receipt"));
+	} else {
+		t = arg(c, "receipt");
+	}
+	if (t == NULL || strlen(t) >= sizeof(text)) {
+		json_decref(body);
+		return fail(c, MHD_HTTP_BAD_REQUEST, "want a receipt (KR1...)");
+	}
+	snprintf(text, sizeof(text), "%s", t);
+	json_decref(body);
+	r = query_receipt(db, text);
+	if (r == NULL)
+		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not "
+		    "answering");
+	return reply(c, MHD_HTTP_OK, r);
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *data,
@@ -462,6 +697,12 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		if (strcmp(url, "/web/checkin.css") == 0)
 			return serve_file(c, "checkin.css",
 			    "text/css; charset=utf-8");
+		if (strcmp(url, "/api/v1/trace") == 0)
+			return do_trace(db, c);
+		if (strcmp(url, "/api/v1/report") == 0)
+			return do_report(db, c);
+		if (strcmp(url, "/api/v1/verify-receipt") == 0)
+			return do_receipt(db, c, NULL);
 	}
 	if (strcmp(method, "POST") != 0)
 		return fail(c, MHD_HTTP_NOT_FOUND, "no such endpoint");
@@ -475,6 +716,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		return do_enroll(db, c, rq);
 	if (strcmp(url, "/api/v1/phone-checkin") == 0)
 		return do_phone_checkin(db, c, rq);
+	if (strcmp(url, "/api/v1/verify-receipt") == 0)
+		return do_receipt(db, c, rq);
 	return fail(c, MHD_HTTP_NOT_FOUND, "no such endpoint");
 }
 
@@ -717,7 +960,9 @@ main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = { { "serve", cmd_serve }, { "token", cmd_token },
-	    { "stats", cmd_stats }, { "purge", cmd_purge } };
+	    { "stats", cmd_stats }, { "purge", cmd_purge },
+	    { "trace", cmd_trace }, { "audit", cmd_audit },
+	    { "report", cmd_report }, { "verify-receipt", cmd_verify_receipt } };
 	size_t i;
 
 	log_set_prefix("collector");
@@ -730,7 +975,8 @@ main(int argc, char **argv)
 				optind = 0;
 				return cmds[i].fn(argc - 1, argv + 1);
 			}
-	fprintf(stderr, "usage: collector serve|token|stats|purge ...\n"
-	    "  (trace, report, audit, import and verify-receipt: issue #5)\n");
+	fprintf(stderr, "usage: collector serve|token|stats|purge|trace|audit|"
+	    "report|verify-receipt|import ...\n"
+	    "  (each says its own usage; docs/sync.md, docs/trace.md)\n");
 	return 2;
 }

@@ -5,6 +5,7 @@
 #include "db_impl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -132,4 +133,78 @@ int64_t
 db_purge(struct db *d, int64_t before_ms)
 {
 	return d->ops->purge(d, before_ms);
+}
+
+int
+db_visits_subject(struct db *d, const char *kind, const char *subject,
+    int64_t from_ms, int64_t to_ms, struct db_visit **out, size_t *n)
+{
+	return d->ops->visits(d, kind, subject, NULL, from_ms, to_ms, out, n);
+}
+
+int
+db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
+    int64_t to_ms, struct db_visit **out, size_t *n)
+{
+	return d->ops->visits(d, NULL, NULL, venue_id, from_ms, to_ms, out, n);
+}
+
+void
+db_visits_free(struct db_visit *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].sealed);
+	free(v);
+}
+
+struct db_visit *
+db_visit_push(struct db_visit **v, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		struct db_visit *p = realloc(*v, c * sizeof(*p));
+
+		if (p == NULL)
+			return NULL;
+		*v = p;
+		*cap = c;
+	}
+	memset(&(*v)[*n], 0, sizeof(**v));
+	return &(*v)[(*n)++];
+}
+
+int
+db_audit_add(struct db *d, int64_t at_ms, const char *who, const char *action,
+    const char *detail_json, int64_t results)
+{
+	return d->ops->audit_add(d, at_ms, who, action, detail_json, results);
+}
+
+char *
+db_audit_list(struct db *d)
+{
+	return d->ops->audit_list(d);
+}
+
+int
+db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
+    size_t *n)
+{
+	return d->ops->ward_devices(d, ward, out, n);
+}
+
+int64_t
+db_count_visits(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms)
+{
+	return d->ops->count_visits(d, device_id, from_ms, to_ms);
+}
+
+int
+db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms, int64_t **out, size_t *n)
+{
+	return d->ops->heartbeat_times(d, device_id, from_ms, to_ms, out, n);
 }

@@ -131,4 +131,63 @@ char *db_stats(struct db *d);
  */
 int64_t db_purge(struct db *d, int64_t before_ms);
 
+/* ---- Queries for tracers and patrols (issue #5) ---- */
+
+struct db_visit {
+	char device_id[KEYS_ID_LEN + 1];
+	char venue_id[65], venue_name[129], address[257], ward[129];
+	char kind[16], subject[64], direction[4], source[8];
+	int64_t wall_ms;
+	unsigned char *sealed;		/* NULL when none; owned by the array */
+	size_t sealed_len;
+};
+
+/*
+ * db_visits_subject(d, kind, subject, from_ms, to_ms, out, n):
+ * Every visit row (in and out) of one person with FROM_MS <= wall_ms <
+ * TO_MS, with its venue, oldest first, in a new array (db_visits_free).
+ * db_visits_venue: the same for every device enrolled at VENUE_ID.
+ * Return 0 or -1.
+ */
+int db_visits_subject(struct db *d, const char *kind, const char *subject,
+    int64_t from_ms, int64_t to_ms, struct db_visit **out, size_t *n);
+int db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
+    int64_t to_ms, struct db_visit **out, size_t *n);
+void db_visits_free(struct db_visit *v, size_t n);
+
+/*
+ * db_audit_add(d, at_ms, who, action, detail_json, results):
+ * Append to the audit log. db_audit_list: the log as a JSON array, oldest
+ * first, in a new string (caller frees); NULL on error.
+ */
+int db_audit_add(struct db *d, int64_t at_ms, const char *who,
+    const char *action, const char *detail_json, int64_t results);
+char *db_audit_list(struct db *d);
+
+struct db_venue_status {
+	struct db_device dev;
+	int64_t last_heartbeat_ms;	/* 0: never */
+	int64_t last_upload_ms;		/* 0: never (kiosk batches only) */
+	char last_detail[512];		/* the last heartbeat's JSON, or "" */
+};
+
+/*
+ * db_ward_devices(d, ward, out, n):
+ * The devices enrolled in WARD with their last heartbeat and upload, by
+ * venue id, in a new array the caller frees. Returns 0 or -1.
+ */
+int db_ward_devices(struct db *d, const char *ward,
+    struct db_venue_status **out, size_t *n);
+
+/*
+ * db_count_visits(d, device_id, from_ms, to_ms):
+ * Check-ins ("in" rows) at DEVICE_ID in [FROM_MS, TO_MS), or -1.
+ * db_heartbeat_times: the times heartbeats arrived from DEVICE_ID in that
+ * window, oldest first, in a new array. Returns 0 or -1.
+ */
+int64_t db_count_visits(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms);
+int db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms, int64_t **out, size_t *n);
+
 #endif

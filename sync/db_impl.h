@@ -31,7 +31,22 @@ struct db_ops {
 	    const char *json, int64_t sent_at_ms, int64_t now_ms);
 	char *(*stats)(struct db *d);
 	int64_t (*purge)(struct db *d, int64_t before_ms);
+	int (*visits)(struct db *d, const char *kind, const char *subject,
+	    const char *venue_id, int64_t from_ms, int64_t to_ms,
+	    struct db_visit **out, size_t *n);
+	int (*audit_add)(struct db *d, int64_t at_ms, const char *who,
+	    const char *action, const char *detail_json, int64_t results);
+	char *(*audit_list)(struct db *d);
+	int (*ward_devices)(struct db *d, const char *ward,
+	    struct db_venue_status **out, size_t *n);
+	int64_t (*count_visits)(struct db *d, const char *device_id,
+	    int64_t from_ms, int64_t to_ms);
+	int (*heartbeat_times)(struct db *d, const char *device_id,
+	    int64_t from_ms, int64_t to_ms, int64_t **out, size_t *n);
 };
+
+/* A growing array of visits for the backends' query loops. */
+struct db_visit *db_visit_push(struct db_visit **v, size_t *n, size_t *cap);
 
 struct db {
 	const struct db_ops *ops;

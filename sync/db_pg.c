@@ -91,6 +91,13 @@ static const char *const schema =
 	"  sent_at_ms bigint, drift_ms bigint, detail text);"
 	"CREATE INDEX IF NOT EXISTS heartbeats_device ON heartbeats(device_id,"
 	"  received_ms);"
+	"ALTER TABLE devices ADD COLUMN IF NOT EXISTS last_batch_ms bigint;"
+	"CREATE INDEX IF NOT EXISTS devices_venue ON devices(venue_id);"
+	"CREATE INDEX IF NOT EXISTS devices_ward ON devices(ward);"
+	"CREATE TABLE IF NOT EXISTS audit("
+	"  id bigserial PRIMARY KEY, at_ms bigint NOT NULL, who text NOT NULL,"
+	"  action text NOT NULL, detail text NOT NULL,"
+	"  results bigint NOT NULL);"
 	"COMMIT;";
 
 /* The server's message without its trailing newline, for the log. */
@@ -745,6 +752,15 @@ pg_ingest(struct db *base, const struct batch_header *h,
 			res->stored = strtoll(PQcmdTuples(r), NULL, 10);
 			PQclear(r);
 		}
+		{
+			char nowtext[24];
+			const char *par[2] = { h->device, nowtext };
+
+			snprintf(nowtext, sizeof(nowtext), "%" PRId64, now_ms);
+			if (cmd(p->c, "UPDATE devices SET last_batch_ms = $2 "
+			    "WHERE device_id = $1", 2, par) != 0)
+				goto rollback;
+		}
 		/* Acknowledge only what is committed. */
 		if (cmd(p->c, "COMMIT", 0, NULL) != 0)
 			goto fail;
@@ -975,6 +991,252 @@ pg_purge(struct db *base, int64_t before_ms)
 	return gone;
 }
 
+static int
+pg_visits(struct db *base, const char *kind, const char *subject,
+    const char *venue_id, int64_t from_ms, int64_t to_ms,
+    struct db_visit **out, size_t *n)
+{
+	struct pg *d = PG(base);
+	struct pgc *p = conn_get(d);
+	char from[24], to[24];
+	const char *by_subject[4] = { kind, subject, from, to };
+	const char *by_venue[3] = { venue_id, from, to };
+	PGresult *r;
+	size_t cap = 0;
+	int i, ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (p == NULL)
+		return -1;
+	snprintf(from, sizeof(from), "%" PRId64, from_ms);
+	snprintf(to, sizeof(to), "%" PRId64, to_ms);
+	if (venue_id == NULL)
+		r = q(p->c, "SELECT v.device_id, d.venue_id, d.venue_name, "
+		    "coalesce(d.address, ''), coalesce(d.ward, ''), v.kind, "
+		    "v.subject, v.direction, v.source, v.wall_ms, "
+		    "encode(v.sealed, 'hex') FROM visits v JOIN devices d ON "
+		    "d.device_id = v.device_id WHERE v.kind = $1 AND v.subject = "
+		    "$2 AND v.wall_ms >= $3 AND v.wall_ms < $4 ORDER BY "
+		    "v.wall_ms", 4, by_subject, PGRES_TUPLES_OK);
+	else
+		r = q(p->c, "SELECT v.device_id, d.venue_id, d.venue_name, "
+		    "coalesce(d.address, ''), coalesce(d.ward, ''), v.kind, "
+		    "v.subject, v.direction, v.source, v.wall_ms, "
+		    "encode(v.sealed, 'hex') FROM devices d JOIN visits v ON "
+		    "v.device_id = d.device_id WHERE d.venue_id = $1 AND "
+		    "v.wall_ms >= $2 AND v.wall_ms < $3 ORDER BY v.wall_ms", 3,
+		    by_venue, PGRES_TUPLES_OK);
+	if (r == NULL) {
+		conn_put(d, p);
+		return -1;
+	}
+	for (i = 0; i < PQntuples(r) && ret == 0; i++) {
+		struct db_visit *v = db_visit_push(out, n, &cap);
+		const char *hex = PQgetvalue(r, i, 10);
+		size_t hlen = strlen(hex);
+
+		if (v == NULL) {
+			ret = -1;
+			break;
+		}
+		snprintf(v->device_id, sizeof(v->device_id), "%s",
+		    PQgetvalue(r, i, 0));
+		snprintf(v->venue_id, sizeof(v->venue_id), "%s",
+		    PQgetvalue(r, i, 1));
+		snprintf(v->venue_name, sizeof(v->venue_name), "%s",
+		    PQgetvalue(r, i, 2));
+		snprintf(v->address, sizeof(v->address), "%s",
+		    PQgetvalue(r, i, 3));
+		snprintf(v->ward, sizeof(v->ward), "%s", PQgetvalue(r, i, 4));
+		snprintf(v->kind, sizeof(v->kind), "%s", PQgetvalue(r, i, 5));
+		snprintf(v->subject, sizeof(v->subject), "%s",
+		    PQgetvalue(r, i, 6));
+		snprintf(v->direction, sizeof(v->direction), "%s",
+		    PQgetvalue(r, i, 7));
+		snprintf(v->source, sizeof(v->source), "%s",
+		    PQgetvalue(r, i, 8));
+		v->wall_ms = strtoll(PQgetvalue(r, i, 9), NULL, 10);
+		if (hlen > 0 && (v->sealed = malloc(hlen / 2)) != NULL &&
+		    sodium_hex2bin(v->sealed, hlen / 2, hex, hlen, NULL,
+		    &v->sealed_len, NULL) != 0)
+			ret = -1;
+	}
+	PQclear(r);
+	conn_put(d, p);
+	if (ret != 0) {
+		db_visits_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+static int
+pg_audit_add(struct db *base, int64_t at_ms, const char *who,
+    const char *action, const char *detail_json, int64_t results)
+{
+	struct pg *d = PG(base);
+	struct pgc *p = conn_get(d);
+	char at[24], res[24];
+	const char *par[5] = { at, who, action, detail_json, res };
+	int rc;
+
+	if (p == NULL)
+		return -1;
+	snprintf(at, sizeof(at), "%" PRId64, at_ms);
+	snprintf(res, sizeof(res), "%" PRId64, results);
+	rc = cmd(p->c, "INSERT INTO audit(at_ms, who, action, detail, results) "
+	    "VALUES ($1, $2, $3, $4, $5)", 5, par);
+	conn_put(d, p);
+	return rc;
+}
+
+static char *
+pg_audit_list(struct db *base)
+{
+	struct pg *d = PG(base);
+	struct pgc *p = conn_get(d);
+	json_t *a;
+	PGresult *r;
+	char *s = NULL;
+	int i;
+
+	if (p == NULL)
+		return NULL;
+	r = q(p->c, "SELECT at_ms, who, action, detail, results FROM audit "
+	    "ORDER BY id", 0, NULL, PGRES_TUPLES_OK);
+	conn_put(d, p);
+	if (r == NULL)
+		return NULL;
+	a = json_array();
+	for (i = 0; i < PQntuples(r); i++) {
+		json_t *detail = json_loads(PQgetvalue(r, i, 3), 0, NULL);
+
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:o, s:I}",
+		    "at_ms", (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10),
+		    "who", PQgetvalue(r, i, 1), "action", PQgetvalue(r, i, 2),
+		    "detail", detail ? detail : json_null(), "results",
+		    (json_int_t)strtoll(PQgetvalue(r, i, 4), NULL, 10)));
+	}
+	PQclear(r);
+	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(a);
+	return s;
+}
+
+static int
+pg_ward_devices(struct db *base, const char *ward,
+    struct db_venue_status **out, size_t *n)
+{
+	struct pg *d = PG(base);
+	struct pgc *p = conn_get(d);
+	const char *par[1] = { ward };
+	struct db_venue_status *v;
+	PGresult *r;
+	int i;
+
+	*n = 0;
+	if (p == NULL)
+		return -1;
+	r = q(p->c, "SELECT d.device_id, d.venue_id, d.venue_name, "
+	    "coalesce(d.address, ''), coalesce(d.ward, ''), "
+	    "coalesce(d.last_batch_ms, 0), coalesce(h.received_ms, 0), "
+	    "coalesce(h.detail, '') FROM devices d LEFT JOIN LATERAL (SELECT "
+	    "received_ms, detail FROM heartbeats WHERE device_id = d.device_id "
+	    "ORDER BY received_ms DESC LIMIT 1) h ON true WHERE d.ward = $1 "
+	    "ORDER BY d.venue_id, d.device_id", 1, par, PGRES_TUPLES_OK);
+	conn_put(d, p);
+	if (r == NULL)
+		return -1;
+	v = calloc((size_t)PQntuples(r) + 1, sizeof(*v));
+	if (v == NULL) {
+		PQclear(r);
+		return -1;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		struct db_venue_status *e = &v[i];
+
+		snprintf(e->dev.device_id, sizeof(e->dev.device_id), "%s",
+		    PQgetvalue(r, i, 0));
+		snprintf(e->dev.venue_id, sizeof(e->dev.venue_id), "%s",
+		    PQgetvalue(r, i, 1));
+		snprintf(e->dev.venue_name, sizeof(e->dev.venue_name), "%s",
+		    PQgetvalue(r, i, 2));
+		snprintf(e->dev.address, sizeof(e->dev.address), "%s",
+		    PQgetvalue(r, i, 3));
+		snprintf(e->dev.ward, sizeof(e->dev.ward), "%s",
+		    PQgetvalue(r, i, 4));
+		e->last_upload_ms = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+		e->last_heartbeat_ms = strtoll(PQgetvalue(r, i, 6), NULL, 10);
+		snprintf(e->last_detail, sizeof(e->last_detail), "%s",
+		    PQgetvalue(r, i, 7));
+	}
+	*n = (size_t)PQntuples(r);
+	*out = v;
+	PQclear(r);
+	return 0;
+}
+
+static int64_t
+pg_count_visits(struct db *base, const char *device_id, int64_t from_ms,
+    int64_t to_ms)
+{
+	struct pg *d = PG(base);
+	struct pgc *p = conn_get(d);
+	char from[24], to[24];
+	const char *par[3] = { device_id, from, to };
+	PGresult *r;
+	int64_t c = -1;
+
+	if (p == NULL)
+		return -1;
+	snprintf(from, sizeof(from), "%" PRId64, from_ms);
+	snprintf(to, sizeof(to), "%" PRId64, to_ms);
+	r = q(p->c, "SELECT count(*) FROM visits WHERE device_id = $1 AND "
+	    "direction = 'in' AND wall_ms >= $2 AND wall_ms < $3", 3, par,
+	    PGRES_TUPLES_OK);
+	if (r != NULL && PQntuples(r) == 1)
+		c = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	conn_put(d, p);
+	return c;
+}
+
+static int
+pg_heartbeat_times(struct db *base, const char *device_id, int64_t from_ms,
+    int64_t to_ms, int64_t **out, size_t *n)
+{
+	struct pg *d = PG(base);
+	struct pgc *p = conn_get(d);
+	char from[24], to[24];
+	const char *par[3] = { device_id, from, to };
+	PGresult *r;
+	int i;
+
+	*n = 0;
+	if (p == NULL)
+		return -1;
+	snprintf(from, sizeof(from), "%" PRId64, from_ms);
+	snprintf(to, sizeof(to), "%" PRId64, to_ms);
+	r = q(p->c, "SELECT received_ms FROM heartbeats WHERE device_id = $1 "
+	    "AND received_ms >= $2 AND received_ms < $3 ORDER BY received_ms",
+	    3, par, PGRES_TUPLES_OK);
+	conn_put(d, p);
+	if (r == NULL)
+		return -1;
+	*out = calloc((size_t)PQntuples(r) + 1, sizeof(**out));
+	if (*out == NULL) {
+		PQclear(r);
+		return -1;
+	}
+	for (i = 0; i < PQntuples(r); i++)
+		(*out)[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	*n = (size_t)PQntuples(r);
+	PQclear(r);
+	return 0;
+}
+
 static const struct db_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -988,4 +1250,10 @@ static const struct db_ops pg_ops = {
 	.heartbeat = pg_heartbeat,
 	.stats = pg_stats,
 	.purge = pg_purge,
+	.visits = pg_visits,
+	.audit_add = pg_audit_add,
+	.audit_list = pg_audit_list,
+	.ward_devices = pg_ward_devices,
+	.count_visits = pg_count_visits,
+	.heartbeat_times = pg_heartbeat_times,
 };

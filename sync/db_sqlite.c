@@ -61,7 +61,13 @@ static const char *const schema =
 	"  device_id TEXT NOT NULL, received_ms INTEGER NOT NULL,"
 	"  sent_at_ms INTEGER, drift_ms INTEGER, detail TEXT);"
 	"CREATE INDEX IF NOT EXISTS heartbeats_device ON heartbeats(device_id,"
-	"  received_ms);";
+	"  received_ms);"
+	"CREATE INDEX IF NOT EXISTS devices_venue ON devices(venue_id);"
+	"CREATE INDEX IF NOT EXISTS devices_ward ON devices(ward);"
+	"CREATE TABLE IF NOT EXISTS audit("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,"
+	"  who TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL,"
+	"  results INTEGER NOT NULL);";
 
 static int
 exec(struct sq *d, const char *sql)
@@ -109,6 +115,14 @@ db_sqlite_open(const char *path)
 	}
 	sqlite3_busy_timeout(d->db, 10000);
 	if (exec(d, schema) != 0) {
+		sq_close(&d->base);
+		return NULL;
+	}
+	/* Added with the ward report: when the device's last batch landed. */
+	if (sqlite3_exec(d->db, "ALTER TABLE devices ADD COLUMN last_batch_ms "
+	    "INTEGER", NULL, NULL, NULL) != SQLITE_OK &&
+	    strstr(sqlite3_errmsg(d->db), "duplicate column") == NULL) {
+		log_error("collector db: %s", sqlite3_errmsg(d->db));
 		sq_close(&d->base);
 		return NULL;
 	}
@@ -353,6 +367,17 @@ sq_ingest(struct db *base, const struct batch_header *h, struct batch_visit *v,
 	sqlite3_finalize(rej);
 	sqlite3_finalize(has_in);
 	ins = rej = has_in = NULL;
+	ins = prep(d, "UPDATE devices SET last_batch_ms = ?2 WHERE device_id = "
+	    "?1");
+	if (ins == NULL)
+		goto rollback;
+	sqlite3_bind_text(ins, 1, h->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 2, now_ms);
+	rc = sqlite3_step(ins);
+	sqlite3_finalize(ins);
+	ins = NULL;
+	if (rc != SQLITE_DONE)
+		goto rollback;
 	/* Acknowledge only what is committed. */
 	if (exec(d, "COMMIT") != 0)
 		goto rollback;
@@ -559,6 +584,261 @@ sq_purge(struct db *base, int64_t before_ms)
 	return n;
 }
 
+static void
+text_col(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+static int
+sq_visits(struct db *base, const char *kind, const char *subject,
+    const char *venue_id, int64_t from_ms, int64_t to_ms,
+    struct db_visit **out, size_t *n)
+{
+	struct sq *d = SQ(base);
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc, ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, venue_id == NULL ?
+	    "SELECT v.device_id, d.venue_id, d.venue_name, coalesce(d.address,"
+	    " ''), coalesce(d.ward, ''), v.kind, v.subject, v.direction, "
+	    "v.source, v.wall_ms, v.sealed FROM visits v JOIN devices d ON "
+	    "d.device_id = v.device_id WHERE v.kind = ?1 AND v.subject = ?2 "
+	    "AND v.wall_ms >= ?3 AND v.wall_ms < ?4 ORDER BY v.wall_ms" :
+	    "SELECT v.device_id, d.venue_id, d.venue_name, coalesce(d.address,"
+	    " ''), coalesce(d.ward, ''), v.kind, v.subject, v.direction, "
+	    "v.source, v.wall_ms, v.sealed FROM devices d JOIN visits v ON "
+	    "v.device_id = d.device_id WHERE d.venue_id = ?5 AND v.wall_ms >= "
+	    "?3 AND v.wall_ms < ?4 ORDER BY v.wall_ms");
+	if (st == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	if (venue_id == NULL) {
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_text(st, 5, venue_id, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, 3, from_ms);
+	sqlite3_bind_int64(st, 4, to_ms);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_visit *v = db_visit_push(out, n, &cap);
+		int blen = sqlite3_column_bytes(st, 10);
+
+		if (v == NULL) {
+			ret = -1;
+			break;
+		}
+		text_col(st, 0, v->device_id, sizeof(v->device_id));
+		text_col(st, 1, v->venue_id, sizeof(v->venue_id));
+		text_col(st, 2, v->venue_name, sizeof(v->venue_name));
+		text_col(st, 3, v->address, sizeof(v->address));
+		text_col(st, 4, v->ward, sizeof(v->ward));
+		text_col(st, 5, v->kind, sizeof(v->kind));
+		text_col(st, 6, v->subject, sizeof(v->subject));
+		text_col(st, 7, v->direction, sizeof(v->direction));
+		text_col(st, 8, v->source, sizeof(v->source));
+		v->wall_ms = sqlite3_column_int64(st, 9);
+		if (blen > 0 && (v->sealed = malloc((size_t)blen)) != NULL) {
+			memcpy(v->sealed, sqlite3_column_blob(st, 10),
+			    (size_t)blen);
+			v->sealed_len = (size_t)blen;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		ret = -1;
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	if (ret != 0) {
+		db_visits_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+static int
+sq_audit_add(struct db *base, int64_t at_ms, const char *who,
+    const char *action, const char *detail_json, int64_t results)
+{
+	struct sq *d = SQ(base);
+	sqlite3_stmt *st;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "INSERT INTO audit(at_ms, who, action, detail, results) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (st == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, at_ms);
+	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail_json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, results);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static char *
+sq_audit_list(struct db *base)
+{
+	struct sq *d = SQ(base);
+	json_t *a = json_array();
+	sqlite3_stmt *st;
+	char *s = NULL;
+	int rc = SQLITE_ERROR;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "SELECT at_ms, who, action, detail, results FROM audit "
+	    "ORDER BY id");
+	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *detail = json_loads((const char *)sqlite3_column_text(
+		    st, 3), 0, NULL);
+
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:o, s:I}",
+		    "at_ms", (json_int_t)sqlite3_column_int64(st, 0), "who",
+		    (const char *)sqlite3_column_text(st, 1), "action",
+		    (const char *)sqlite3_column_text(st, 2), "detail",
+		    detail ? detail : json_null(), "results",
+		    (json_int_t)sqlite3_column_int64(st, 4)));
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	if (rc == SQLITE_DONE)
+		s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(a);
+	return s;
+}
+
+static int
+sq_ward_devices(struct db *base, const char *ward,
+    struct db_venue_status **out, size_t *n)
+{
+	struct sq *d = SQ(base);
+	struct db_venue_status *v = NULL, *p;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc = SQLITE_ERROR;
+
+	*n = 0;
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "SELECT d.device_id, d.venue_id, d.venue_name, "
+	    "coalesce(d.address, ''), coalesce(d.ward, ''), "
+	    "coalesce(d.last_batch_ms, 0), coalesce((SELECT max(received_ms) "
+	    "FROM heartbeats h WHERE h.device_id = d.device_id), 0), "
+	    "coalesce((SELECT detail FROM heartbeats h WHERE h.device_id = "
+	    "d.device_id ORDER BY received_ms DESC LIMIT 1), '') FROM devices "
+	    "d WHERE d.ward = ?1 ORDER BY d.venue_id, d.device_id");
+	if (st != NULL)
+		sqlite3_bind_text(st, 1, ward, -1, SQLITE_STATIC);
+	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			p = realloc(v, cap * sizeof(*p));
+			if (p == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			v = p;
+		}
+		p = &v[(*n)++];
+		memset(p, 0, sizeof(*p));
+		text_col(st, 0, p->dev.device_id, sizeof(p->dev.device_id));
+		text_col(st, 1, p->dev.venue_id, sizeof(p->dev.venue_id));
+		text_col(st, 2, p->dev.venue_name, sizeof(p->dev.venue_name));
+		text_col(st, 3, p->dev.address, sizeof(p->dev.address));
+		text_col(st, 4, p->dev.ward, sizeof(p->dev.ward));
+		p->last_upload_ms = sqlite3_column_int64(st, 5);
+		p->last_heartbeat_ms = sqlite3_column_int64(st, 6);
+		text_col(st, 7, p->last_detail, sizeof(p->last_detail));
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int64_t
+sq_count_visits(struct db *base, const char *device_id, int64_t from_ms,
+    int64_t to_ms)
+{
+	struct sq *d = SQ(base);
+	sqlite3_stmt *st;
+	int64_t c = -1;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "SELECT count(*) FROM visits WHERE device_id = ?1 AND "
+	    "direction = 'in' AND wall_ms >= ?2 AND wall_ms < ?3");
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, from_ms);
+		sqlite3_bind_int64(st, 3, to_ms);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			c = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return c;
+}
+
+static int
+sq_heartbeat_times(struct db *base, const char *device_id, int64_t from_ms,
+    int64_t to_ms, int64_t **out, size_t *n)
+{
+	struct sq *d = SQ(base);
+	sqlite3_stmt *st;
+	int64_t *t = NULL, *p;
+	size_t cap = 0;
+	int rc = SQLITE_ERROR;
+
+	*n = 0;
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "SELECT received_ms FROM heartbeats WHERE device_id = ?1 "
+	    "AND received_ms >= ?2 AND received_ms < ?3 ORDER BY received_ms");
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, from_ms);
+		sqlite3_bind_int64(st, 3, to_ms);
+	}
+	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			p = realloc(t, cap * sizeof(*p));
+			if (p == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			t = p;
+		}
+		t[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	if (rc != SQLITE_DONE) {
+		free(t);
+		*n = 0;
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
 static const struct db_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -572,4 +852,10 @@ static const struct db_ops sq_ops = {
 	.heartbeat = sq_heartbeat,
 	.stats = sq_stats,
 	.purge = sq_purge,
+	.visits = sq_visits,
+	.audit_add = sq_audit_add,
+	.audit_list = sq_audit_list,
+	.ward_devices = sq_ward_devices,
+	.count_visits = sq_count_visits,
+	.heartbeat_times = sq_heartbeat_times,
 };

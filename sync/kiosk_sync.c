@@ -65,18 +65,24 @@ heartbeat(struct uploader *u, int64_t started_ms, const char *db)
 	struct store_status st;
 	struct statvfs sv;
 	char dir[1024], *s;
+	int64_t inspections, last_inspection = 0;
 	json_t *j;
 
 	if (store_status(u->store, ktime_wall_ms(), 21, &st) != 0)
 		return;
 	if (fileio_dirname(db, dir, sizeof(dir)) != 0 || statvfs(dir, &sv))
 		memset(&sv, 0, sizeof(sv));
-	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "version",
+	/* Patrol inspections in the last day, for the ward report. */
+	inspections = store_count_events(u->store, "inspection",
+	    ktime_wall_ms() - 86400000, &last_inspection);
+	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "version",
 	    KIOSK_VERSION, "uptime_s", (json_int_t)((ktime_mono_ms() -
 	    started_ms) / 1000), "backlog", (json_int_t)st.pending_upload,
 	    "quarantined", (json_int_t)st.quarantined, "last_scan_ms",
 	    (json_int_t)st.last_visit_ms, "disk_free",
-	    (json_int_t)((int64_t)sv.f_bavail * (int64_t)sv.f_frsize));
+	    (json_int_t)((int64_t)sv.f_bavail * (int64_t)sv.f_frsize),
+	    "inspections_24h", (json_int_t)(inspections > 0 ? inspections : 0),
+	    "last_inspection_ms", (json_int_t)last_inspection);
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (s != NULL)

@@ -1,0 +1,15 @@
+/*
+ * collector_cmds: the collector's tracer and patrol commands (see
+ * collector_cmds.c); each takes the arguments after the command name and
+ * returns the exit code.
+ */
+#ifndef KIOSK_COLLECTOR_CMDS_H
+#define KIOSK_COLLECTOR_CMDS_H
+
+int cmd_trace(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_verify_receipt(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+
+#endif
