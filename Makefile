@@ -97,6 +97,11 @@ $(BUILD)/tests/test_ui: $(BUILD)/obj/tests/test_ui.o $(UI_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+$(BUILD)/obj/tests/scenario.o: ALL_CFLAGS += $(SYNC_CFLAGS)
+$(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+
 $(BUILD)/obj/tests/test_db.o: ALL_CFLAGS += $(SYNC_CFLAGS)
 $(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -134,7 +139,7 @@ $(BUILD)/tests/venue_token: $(BUILD)/obj/tests/venue_token.o $(CORE_LIB)
 
 test-bins: $(PROGS) $(TEST_BINS) $(BUILD)/tools/mkframe \
            $(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool \
-           $(BUILD)/tests/venue_token
+           $(BUILD)/tests/venue_token $(BUILD)/tests/scenario
 
 # The whole suite: unit tests, whole-program tests, the crash test, a
 # second run of the unit tests under ASan + UBSan, and short fuzz runs.

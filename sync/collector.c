@@ -413,7 +413,7 @@ do_phone_checkin(struct db *db, struct MHD_Connection *c, struct req *rq)
  * token's hash, never the token). Returns 0, or 401 with a reason.
  */
 static unsigned
-bearer(struct db *db, struct MHD_Connection *c, char role[16], char *ward,
+bearer(struct db *db, struct MHD_Connection *c, char role[DB_ROLE_LEN], char *ward,
     size_t wsize, char *who, size_t size)
 {
 	const char *auth = hdr(c, "Authorization");
@@ -485,7 +485,7 @@ static enum MHD_Result
 do_trace(struct db *db, struct MHD_Connection *c)
 {
 	struct trace_opts o = { 0 };
-	char role[16], ward[129], who[200], *buf = NULL;
+	char role[DB_ROLE_LEN], ward[129], who[200], *buf = NULL;
 	const char *format = arg(c, "format");
 	size_t len = 0;
 	unsigned st;
@@ -550,7 +550,7 @@ do_trace(struct db *db, struct MHD_Connection *c)
 static enum MHD_Result
 do_report(struct db *db, struct MHD_Connection *c)
 {
-	char role[16], ward[129], who[200], *buf = NULL;
+	char role[DB_ROLE_LEN], ward[129], who[200], *buf = NULL;
 	const char *want = arg(c, "ward"), *format = arg(c, "format");
 	int64_t now = ktime_wall_ms(), day = now;
 	long silent = arg_num(c, "silent_after", REPORT_SILENT_MIN, 1,
@@ -607,7 +607,7 @@ do_report(struct db *db, struct MHD_Connection *c)
 static enum MHD_Result
 do_receipt(struct db *db, struct MHD_Connection *c, struct req *rq)
 {
-	char role[16], ward[129], who[200], text[2048];
+	char role[DB_ROLE_LEN], ward[129], who[200], text[2048];
 	const char *t = NULL;
 	unsigned st;
 	json_t *body = NULL, *r;

@@ -69,7 +69,7 @@ db_token_new(struct db *d, const char *role, const char *ward,
 }
 
 int
-db_token_role(struct db *d, const char *token, char role[16], char *ward,
+db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN], char *ward,
     size_t size)
 {
 	char hash[65];

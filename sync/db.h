@@ -22,6 +22,7 @@
 struct db;
 
 #define DB_TOKEN_LEN 43		/* base64url of 32 random bytes */
+#define DB_ROLE_LEN 24		/* the longest role, device-enrolment, fits */
 
 /* db_open(url): open (creating) the store at URL, or NULL with a log line. */
 struct db *db_open(const char *url);
@@ -42,10 +43,10 @@ int db_token_new(struct db *d, const char *role, const char *ward,
 
 /*
  * db_token_role(d, token, role, ward, size):
- * Look TOKEN up; its role into ROLE (16 bytes) and ward into WARD.
+ * Look TOKEN up; its role into ROLE (DB_ROLE_LEN bytes) and ward into WARD.
  * Returns 0, 1 when unknown or already used (one-time tokens), -1.
  */
-int db_token_role(struct db *d, const char *token, char role[16],
+int db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN],
     char *ward, size_t size);
 
 struct db_device {

@@ -13,7 +13,7 @@ struct db_ops {
 	void (*close)(struct db *d);
 	int (*token_put)(struct db *d, const char *hash, const char *role,
 	    const char *ward, int64_t now_ms);
-	int (*token_role)(struct db *d, const char *hash, char role[16],
+	int (*token_role)(struct db *d, const char *hash, char role[DB_ROLE_LEN],
 	    char *ward, size_t size);
 	int (*enroll)(struct db *d, const char *hash,
 	    const struct db_device *dev, int64_t now_ms);

@@ -373,7 +373,7 @@ pg_token_put(struct db *base, const char *hash, const char *role,
 }
 
 static int
-pg_token_role(struct db *base, const char *hash, char role[16], char *ward,
+pg_token_role(struct db *base, const char *hash, char role[DB_ROLE_LEN], char *ward,
     size_t size)
 {
 	struct pg *d = PG(base);
@@ -389,7 +389,7 @@ pg_token_role(struct db *base, const char *hash, char role[16], char *ward,
 	if (r != NULL) {
 		ret = 1;
 		if (PQntuples(r) == 1) {
-			snprintf(role, 16, "%s", PQgetvalue(r, 0, 0));
+			snprintf(role, DB_ROLE_LEN, "%s", PQgetvalue(r, 0, 0));
 			snprintf(ward, size, "%s", PQgetvalue(r, 0, 1));
 			ret = 0;
 		}

@@ -167,7 +167,7 @@ sq_token_put(struct db *base, const char *hash, const char *role,
 }
 
 static int
-sq_token_role(struct db *base, const char *hash, char role[16], char *ward,
+sq_token_role(struct db *base, const char *hash, char role[DB_ROLE_LEN], char *ward,
     size_t size)
 {
 	struct sq *d = SQ(base);
@@ -184,7 +184,7 @@ sq_token_role(struct db *base, const char *hash, char role[16], char *ward,
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		snprintf(role, 16, "%s", sqlite3_column_text(st, 0));
+		snprintf(role, DB_ROLE_LEN, "%s", sqlite3_column_text(st, 0));
 		snprintf(ward, size, "%s", sqlite3_column_text(st, 1));
 		ret = 0;
 	} else if (rc != SQLITE_DONE) {

@@ -325,7 +325,8 @@ trace_run(struct db *d, const struct trace_opts *o)
 	    &iv);
 	if (k < 0)
 		goto out;
-	qsort(iv, (size_t)k, sizeof(*iv), by_in);
+	if (k > 1)
+		qsort(iv, (size_t)k, sizeof(*iv), by_in);
 	for (i = 0; i < (size_t)k; i++)
 		json_array_append_new(visits, visit_json(&iv[i], o));
 	if (k > 0 && o->authority != NULL)

@@ -168,7 +168,7 @@ static void
 test_tokens_and_enrolment(void **state)
 {
 	struct fx *f = *state;
-	char tok[DB_TOKEN_LEN + 1], tok2[DB_TOKEN_LEN + 1], role[16],
+	char tok[DB_TOKEN_LEN + 1], tok2[DB_TOKEN_LEN + 1], role[DB_ROLE_LEN],
 	    ward[64];
 	unsigned char pk[KEYS_PUB_LEN];
 	struct db_device other = f->dev;
