@@ -80,7 +80,8 @@ $(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(SYNC_COMMON) $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 
 COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o \
-                $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o
+                $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
+                $(BUILD)/obj/sync/ingest.o
 $(BUILD)/bin/collector: $(COLLECTOR_OBJ) $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)

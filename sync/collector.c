@@ -35,6 +35,7 @@
 #include "batch.h"
 #include "collector_cmds.h"
 #include "db.h"
+#include "ingest.h"
 #include "query.h"
 #include "trace.h"
 #include "fileio.h"
@@ -121,18 +122,12 @@ hdr_str(struct MHD_Connection *c, const char *name, char *dst, size_t size)
 }
 
 /*
- * Read and check the signed X-Kiosk-* header against BODY: fields present,
- * digest of the exact bytes, device enrolled, signature its. Returns 0,
- * or an HTTP status with *WHY set.
+ * Read the signed X-Kiosk-* header. Returns 0, or 400 with *WHY set.
  */
 static unsigned
-signed_header(struct db *db, struct MHD_Connection *c, const char *body,
-    size_t len, struct batch_header *h, const char **why)
+batch_header_of(struct MHD_Connection *c, struct batch_header *h,
+    const char **why)
 {
-	unsigned char pk[KEYS_PUB_LEN];
-	char digest[65];
-	int r;
-
 	memset(h, 0, sizeof(*h));
 	if (hdr_str(c, "X-Kiosk-Device", h->device, sizeof(h->device)) ||
 	    hdr_str(c, "X-Kiosk-Instance", h->instance, sizeof(h->instance)) ||
@@ -146,76 +141,48 @@ signed_header(struct db *db, struct MHD_Connection *c, const char *body,
 		*why = "missing or malformed X-Kiosk-* headers";
 		return MHD_HTTP_BAD_REQUEST;
 	}
-	batch_digest(body, len, digest);
-	if (strcmp(digest, h->digest) != 0) {
-		*why = "body digest does not match X-Kiosk-Digest";
-		return MHD_HTTP_BAD_REQUEST;
-	}
-	r = db_device_key(db, h->device, pk);
-	if (r < 0) {
-		*why = "storage error";
-		return MHD_HTTP_SERVICE_UNAVAILABLE;
-	}
-	if (r > 0) {
-		*why = "unknown device: enrol it first";
-		return MHD_HTTP_UNAUTHORIZED;
-	}
-	if (batch_verify(pk, h) != 0) {
-		*why = "bad signature";
-		return MHD_HTTP_UNAUTHORIZED;
-	}
 	return 0;
+}
+
+/*
+ * The header as batch_header_of reads it, checked against BODY (see
+ * ingest_verify). Returns 0, or an HTTP status with the reason in WHY.
+ */
+static unsigned
+signed_header(struct db *db, struct MHD_Connection *c, const char *body,
+    size_t len, struct batch_header *h, char *why, size_t size)
+{
+	const char *w;
+	unsigned st;
+
+	if ((st = batch_header_of(c, h, &w)) != 0) {
+		snprintf(why, size, "%s", w);
+		return st;
+	}
+	return ingest_verify(db, h, body, len, why, size);
 }
 
 static enum MHD_Result
 do_batch(struct db *db, struct MHD_Connection *c, struct req *rq)
 {
 	struct batch_header h;
-	struct batch_visit *v = NULL;
 	struct db_ingest_res res;
 	const char *why;
-	char err[160], *json = NULL;
-	size_t n = 0, jlen;
+	char err[200];
 	unsigned st;
-	int r;
 	json_t *rejects;
+	int64_t drift;
 
-	st = signed_header(db, c, rq->buf, rq->len, &h, &why);
-	if (st != 0)
+	if ((st = batch_header_of(c, &h, &why)) != 0)
 		return fail(c, st, why);
-	r = batch_inflate((unsigned char *)rq->buf, rq->len, BATCH_MAX_JSON,
-	    &json, &jlen);
-	if (r == -2)
-		return fail(c, HTTP_TOO_LARGE,
-		    "batch inflates past the limit");
-	if (r != 0)
-		return fail(c, MHD_HTTP_BAD_REQUEST,
-		    "body is not zlib-compressed data");
-	if (batch_parse(json, jlen, &h, ktime_wall_ms(), &v, &n, err,
-	    sizeof(err)) != 0) {
-		free(json);
-		return fail(c, MHD_HTTP_BAD_REQUEST, err);
-	}
-	free(json);
-	if (db_ingest(db, &h, v, n, ktime_wall_ms(), &res) != 0) {
-		batch_visits_free(v, n);
-		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "storage error: nothing stored, send again");
-	}
-	rejects = json_array();
-	for (size_t i = 0; i < n; i++)
-		if (v[i].reject != NULL)
-			json_array_append_new(rejects, json_pack("{s:I, s:s}",
-			    "seq", (json_int_t)v[i].seq, "reason",
-			    v[i].reject));
-	batch_visits_free(v, n);
-	{
-		int64_t drift = h.sent_at_ms - ktime_wall_ms();
-
-		if (drift > 60000 || drift < -60000)
-			log_warn("device %s clock is off by %lld s", h.device,
-			    (long long)(drift / 1000));
-	}
+	st = ingest_signed(db, &h, rq->buf, rq->len, ktime_wall_ms(), &res,
+	    &rejects, err, sizeof(err));
+	if (st != 0)
+		return fail(c, st, err);
+	drift = h.sent_at_ms - ktime_wall_ms();
+	if (drift > 60000 || drift < -60000)
+		log_warn("device %s clock is off by %lld s", h.device,
+		    (long long)(drift / 1000));
 	return reply(c, MHD_HTTP_OK, json_pack("{s:I, s:I, s:I, s:I, s:o}",
 	    "acked_through", (json_int_t)res.acked_through,
 	    "stored", (json_int_t)res.stored,
@@ -227,11 +194,11 @@ static enum MHD_Result
 do_heartbeat(struct db *db, struct MHD_Connection *c, struct req *rq)
 {
 	struct batch_header h;
-	const char *why;
+	char why[200];
 	json_t *j;
 	unsigned st;
 
-	st = signed_header(db, c, rq->buf, rq->len, &h, &why);
+	st = signed_header(db, c, rq->buf, rq->len, &h, why, sizeof(why));
 	if (st != 0)
 		return fail(c, st, why);
 	j = json_loadb(rq->buf, rq->len, 0, NULL);

@@ -1,0 +1,36 @@
+/*
+ * ingest: a signed batch from its header and exact bytes to the store,
+ * the same way whether it came over HTTP (collector serve) or on a USB
+ * stick (collector import): digest, enrolled device key, signature,
+ * inflate (bounded), strict parse with row rejects, one transaction.
+ */
+#ifndef KIOSK_INGEST_H
+#define KIOSK_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "batch.h"
+#include "db.h"
+
+/*
+ * ingest_verify(db, h, body, len, why, size):
+ * Only the checks: digest of the exact bytes, device enrolled, signature
+ * its. Returns 0, or 400, 401 or 503 with the reason in WHY.
+ */
+unsigned ingest_verify(struct db *db, const struct batch_header *h,
+    const void *body, size_t len, char *why, size_t size);
+
+/*
+ * ingest_signed(db, h, body, len, now_ms, res, rejects, why, size):
+ * Returns 0 with *RES and *REJECTS (a new JSON array of {"seq","reason"})
+ * once committed, or an HTTP status (400, 401, 413, 503) with the reason
+ * in WHY and nothing stored.
+ */
+unsigned ingest_signed(struct db *db, const struct batch_header *h,
+    const void *body, size_t len, int64_t now_ms, struct db_ingest_res *res,
+    json_t **rejects, char *why, size_t size);
+
+#endif
