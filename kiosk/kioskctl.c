@@ -32,8 +32,10 @@
 #include "pass.h"
 #include "payload.h"
 #include "qr.h"
+#include "seal.h"
 #include "store.h"
 #include "token.h"
+#include "uploader.h"
 #include "wipe.h"
 #include "i18n.h"
 
@@ -705,6 +707,122 @@ export_visit(void *arg, const struct store_visit *v)
 	return r ? -1 : 0;
 }
 
+/*
+ * export --sealed: every not-yet-uploaded visit as the same signed batches
+ * kiosk-sync would send, with the device's public key and venue, the
+ * whole sealed to the health authority (nobody but the collector's
+ * operator with the authority's key can read the stick), for a kiosk that
+ * never reaches the network. `collector import` verifies and ingests it
+ * exactly like an upload. Nothing is marked uploaded: rows stay pending
+ * until a collector acknowledges them over the network, and importing
+ * the same visits twice stores them once.
+ */
+static int
+export_sealed(const char *out)
+{
+	struct uploader u = { 0 };
+	struct key_pair dev;
+	struct config c;
+	struct batch_header h;
+	char pub[KEYS_PUB_TEXT];
+	unsigned char *z, *box = NULL;
+	size_t zlen, blen = 0, b64len;
+	json_t *batches, *root;
+	char *inner = NULL, *b64 = NULL, *file = NULL;
+	int64_t after = 0, visits = 0;
+	int rc = 1, r;
+
+	if (load_config(&c) != 0)
+		return 1;
+	if (!c.have_authority) {
+		log_error("no authority_key in the settings: a sealed export "
+		    "needs the health authority's public key");
+		return 1;
+	}
+	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
+		return 1;
+	u.store = store_open(db_path());
+	if (u.store == NULL) {
+		keys_wipe(&dev);
+		return 1;
+	}
+	u.device = &dev;
+	keys_id(dev.pk, u.device_id);
+	keys_format_public(KEY_ED25519, dev.pk, pub, sizeof(pub));
+	batches = json_array();
+	while ((r = uploader_build(&u, after, &h, &z, &zlen)) == 1) {
+		size_t n = sodium_base64_ENCODED_LEN(zlen,
+		    sodium_base64_VARIANT_ORIGINAL);
+		char *zb = malloc(n);
+
+		if (zb == NULL || uploader_sign(&u, &h, z, zlen) != 0) {
+			free(zb);
+			free(z);
+			r = -1;
+			break;
+		}
+		sodium_bin2base64(zb, n, z, zlen, sodium_base64_VARIANT_ORIGINAL);
+		free(z);
+		json_array_append_new(batches, json_pack("{s:s, s:I, s:I, s:I, "
+		    "s:s, s:I, s:s, s:s}", "instance", h.instance, "first_seq",
+		    (json_int_t)h.first_seq, "last_seq", (json_int_t)h.last_seq,
+		    "count", (json_int_t)h.count, "digest", h.digest,
+		    "sent_at_ms", (json_int_t)h.sent_at_ms, "signature",
+		    h.signature, "body", zb));
+		free(zb);
+		after = h.last_seq;
+		visits += h.count;
+	}
+	store_close(u.store);
+	keys_wipe(&dev);
+	if (r < 0) {
+		json_decref(batches);
+		log_error("cannot read the visits to export");
+		return 1;
+	}
+	root = json_pack("{s:s, s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o}",
+	    "format", "kiosk-export-v1", "created_ms",
+	    (json_int_t)ktime_wall_ms(), "device", "id", u.device_id, "pub",
+	    pub, "venue_id", c.venue_id, "venue_name", c.venue_name, "address",
+	    c.address, "ward", c.ward, "batches", batches);
+	inner = root ? json_dumps(root, JSON_COMPACT) : NULL;
+	json_decref(root);
+	if (inner != NULL)
+		box = seal_box(c.authority_pk, inner, strlen(inner), &blen);
+	if (box != NULL) {
+		b64len = sodium_base64_ENCODED_LEN(blen,
+		    sodium_base64_VARIANT_ORIGINAL);
+		b64 = malloc(b64len);
+		file = malloc(b64len + 64);
+	}
+	if (b64 != NULL && file != NULL) {
+		int n;
+
+		sodium_bin2base64(b64, b64len, box, blen,
+		    sodium_base64_VARIANT_ORIGINAL);
+		n = snprintf(file, b64len + 64, "kiosk-sealed-export-v1\n%s\n",
+		    b64);
+		if (fileio_write_atomic(out, file, (size_t)n, 0600) == 0) {
+			fprintf(stderr, "kioskctl: %lld visits sealed for the "
+			    "health authority into %s; they stay pending here "
+			    "until a collector acknowledges them\n",
+			    (long long)visits, out);
+			print_json(json_pack("{s:I, s:s}", "exported",
+			    (json_int_t)visits, "out", out));
+			rc = 0;
+		}
+	} else {
+		log_error("out of memory");
+	}
+	if (inner != NULL)
+		sodium_memzero(inner, strlen(inner));
+	free(inner);
+	free(box);
+	free(b64);
+	free(file);
+	return rc;
+}
+
 static int
 cmd_export(int argc, char **argv)
 {
@@ -714,13 +832,14 @@ cmd_export(int argc, char **argv)
 		{ "to", required_argument, NULL, 'b' },
 		{ "pending", no_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "sealed", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *format = NULL, *out = NULL;
 	int64_t from = 0, to = INT64_MAX;
 	struct export_ctx e = { stdout, 0, 0 };
 	struct store *s;
-	int ch, pending = 0, r;
+	int ch, pending = 0, sealed = 0, r;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -736,13 +855,23 @@ cmd_export(int argc, char **argv)
 			break;
 		case 'p': pending = 1; break;
 		case 'o': out = optarg; break;
+		case 's': sealed = 1; break;
 		default: return EXIT_USAGE;
 		}
+	}
+	if (sealed) {
+		if (optind != argc || out == NULL || format != NULL) {
+			fprintf(stderr, "usage: kioskctl export --sealed --out "
+			    "FILE\n");
+			return EXIT_USAGE;
+		}
+		return export_sealed(out);
 	}
 	if (optind != argc || format == NULL ||
 	    (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
 		fprintf(stderr, "usage: kioskctl export --format csv|json "
-		    "[--from T] [--to T] [--pending] [--out FILE]\n");
+		    "[--from T] [--to T] [--pending] [--out FILE]\n"
+		    "       kioskctl export --sealed --out FILE\n");
 		return EXIT_USAGE;
 	}
 	e.json = strcmp(format, "json") == 0;

@@ -929,7 +929,8 @@ main(int argc, char **argv)
 	} cmds[] = { { "serve", cmd_serve }, { "token", cmd_token },
 	    { "stats", cmd_stats }, { "purge", cmd_purge },
 	    { "trace", cmd_trace }, { "audit", cmd_audit },
-	    { "report", cmd_report }, { "verify-receipt", cmd_verify_receipt } };
+	    { "report", cmd_report }, { "verify-receipt", cmd_verify_receipt },
+	    { "import", cmd_import } };
 	size_t i;
 
 	log_set_prefix("collector");

@@ -9,6 +9,7 @@
  *   collector report --db URL --ward W [--date D] [--silent-after MIN]
  *       [--format table|json|csv]
  *   collector verify-receipt --db URL (TEXT | -)
+ *   collector import --db URL --authority-secret FILE [--token T] FILE
  */
 #include "collector_cmds.h"
 
@@ -22,7 +23,10 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "fileio.h"
+#include "ingest.h"
 #include "keys.h"
+#include "seal.h"
 #include "ktime.h"
 #include "log.h"
 #include "query.h"
@@ -368,5 +372,240 @@ cmd_verify_receipt(int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: collector verify-receipt --db URL (TEXT | -)"
 	    "\n");
+	return EXIT_USAGE;
+}
+
+/* The export's inner JSON: the sealed box opened, or NULL (logged). */
+static json_t *
+open_export(const char *path, const struct key_pair *authority)
+{
+	static const char magic[] = "kiosk-sealed-export-v1\n";
+	unsigned char *box = NULL;
+	char *text, *inner;
+	size_t len, blen, ilen;
+	json_t *j = NULL;
+
+	text = fileio_read(path, 256 * 1024 * 1024, &len);
+	if (text == NULL)
+		return NULL;
+	if (len < sizeof(magic) || memcmp(text, magic, sizeof(magic) - 1)) {
+		log_error("'%s' is not a sealed kiosk export (kioskctl export "
+		    "--sealed)", path);
+		free(text);
+		return NULL;
+	}
+	box = malloc(len);
+	if (box == NULL || sodium_base642bin(box, len, text + sizeof(magic) - 1,
+	    len - (sizeof(magic) - 1), "\r\n", &blen, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0) {
+		log_error("'%s' is damaged (not base64)", path);
+		free(box);
+		free(text);
+		return NULL;
+	}
+	free(text);
+	inner = seal_open(authority, box, blen, &ilen);
+	free(box);
+	if (inner == NULL) {
+		log_error("'%s' was not sealed to this authority key, or was "
+		    "altered", path);
+		return NULL;
+	}
+	j = json_loadb(inner, ilen, 0, NULL);
+	sodium_memzero(inner, ilen);
+	free(inner);
+	if (j == NULL || strcmp(json_string_value(json_object_get(j,
+	    "format")) ? json_string_value(json_object_get(j, "format")) : "",
+	    "kiosk-export-v1") != 0) {
+		log_error("'%s' opened, but is not a kiosk-export-v1", path);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/*
+ * The exporting kiosk's key must be the one enrolled under its id; an
+ * unknown kiosk is enrolled from the file with a device-enrolment TOKEN.
+ * Returns 0 (with *ENROLLED set when it was), or 1 (logged).
+ */
+static int
+device_of(struct db *db, const json_t *dj, const char *token, int *enrolled)
+{
+	struct db_device dev = { 0 };
+	unsigned char known[KEYS_PUB_LEN];
+	const char *f[6] = { "id", "pub", "venue_id", "venue_name", "address",
+	    "ward" };
+	const char *v[6];
+	char id[KEYS_ID_LEN + 1];
+	int i, rc;
+
+	*enrolled = 0;
+	for (i = 0; i < 6; i++)
+		if ((v[i] = json_string_value(json_object_get(dj, f[i]))) ==
+		    NULL) {
+			log_error("the export names no device %s", f[i]);
+			return 1;
+		}
+	if (keys_parse_public(v[1], KEY_ED25519, dev.pk) != 0) {
+		log_error("the export's device key is malformed");
+		return 1;
+	}
+	keys_id(dev.pk, id);
+	if (strcmp(id, v[0]) != 0) {
+		log_error("the export's device id does not match its key");
+		return 1;
+	}
+	rc = db_device_key(db, id, known);
+	if (rc < 0)
+		return 1;
+	if (rc == 0) {
+		if (memcmp(known, dev.pk, KEYS_PUB_LEN) != 0) {
+			log_error("device %s is enrolled with another key: "
+			    "refused", id);
+			return 1;
+		}
+		return 0;
+	}
+	if (token == NULL) {
+		log_error("device %s (%s) is not enrolled here: pass --token "
+		    "with a device-enrolment token (collector token --role "
+		    "device-enrolment)", id, v[3]);
+		return 1;
+	}
+	snprintf(dev.device_id, sizeof(dev.device_id), "%s", id);
+	snprintf(dev.venue_id, sizeof(dev.venue_id), "%s", v[2]);
+	snprintf(dev.venue_name, sizeof(dev.venue_name), "%s", v[3]);
+	snprintf(dev.address, sizeof(dev.address), "%s", v[4]);
+	snprintf(dev.ward, sizeof(dev.ward), "%s", v[5]);
+	rc = db_enroll(db, token, &dev);
+	if (rc != 0) {
+		log_error("cannot enrol device %s: %s", id, rc == 1 ? "the "
+		    "token is not a device-enrolment token, or was used" :
+		    "storage error");
+		return 1;
+	}
+	*enrolled = 1;
+	return 0;
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "authority-secret", required_argument, NULL, 'a' },
+		{ "token", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL, *secret = NULL, *token = NULL;
+	struct key_pair authority;
+	struct db *db;
+	json_t *x, *b, *out;
+	int64_t stored = 0, dups = 0, rejected = 0;
+	char who[128], *detail;
+	size_t i;
+	int ch, enrolled, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'a': secret = optarg; break;
+		case 't': token = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (url == NULL || secret == NULL || optind != argc - 1)
+		goto usage;
+	if (keys_load_secret(secret, KEY_X25519, &authority) != 0)
+		return 1;
+	x = open_export(argv[optind], &authority);
+	keys_wipe(&authority);
+	if (x == NULL)
+		return 1;
+	db = db_open(url);
+	if (db == NULL) {
+		json_decref(x);
+		return 1;
+	}
+	if (device_of(db, json_object_get(x, "device"), token, &enrolled))
+		goto out;
+	json_array_foreach(json_object_get(x, "batches"), i, b) {
+		struct batch_header h = { 0 };
+		struct db_ingest_res res;
+		const char *body = json_string_value(json_object_get(b, "body"));
+		unsigned char *z;
+		char why[200];
+		size_t zlen, blen = body ? strlen(body) : 0;
+		json_t *rejects;
+		unsigned st;
+
+		const char *inst, *dig, *sig;
+
+		snprintf(h.device, sizeof(h.device), "%s", json_string_value(
+		    json_object_get(json_object_get(x, "device"), "id")));
+		if (json_unpack(b, "{s:s, s:I, s:I, s:I, s:s, s:I, s:s}",
+		    "instance", &inst, "first_seq", &h.first_seq, "last_seq",
+		    &h.last_seq, "count", &h.count, "digest", &dig,
+		    "sent_at_ms", &h.sent_at_ms, "signature", &sig) != 0 ||
+		    strlen(inst) >= sizeof(h.instance) || strlen(dig) >=
+		    sizeof(h.digest) || strlen(sig) >= sizeof(h.signature) ||
+		    blen == 0) {
+			log_error("batch %zu of the export is malformed", i + 1);
+			goto out;
+		}
+		memcpy(h.instance, inst, strlen(inst) + 1);
+		memcpy(h.digest, dig, strlen(dig) + 1);
+		memcpy(h.signature, sig, strlen(sig) + 1);
+		z = malloc(blen);
+		if (z == NULL || sodium_base642bin(z, blen, body, blen, NULL,
+		    &zlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+			free(z);
+			log_error("batch %zu of the export is damaged", i + 1);
+			goto out;
+		}
+		/* Exactly what an upload goes through. */
+		st = ingest_signed(db, &h, z, zlen, ktime_wall_ms(), &res,
+		    &rejects, why, sizeof(why));
+		free(z);
+		if (st != 0) {
+			log_error("batch %zu (visits %lld-%lld) refused: %s; "
+			    "batches before it are stored", i + 1,
+			    (long long)h.first_seq, (long long)h.last_seq, why);
+			goto out;
+		}
+		json_decref(rejects);
+		stored += res.stored;
+		dups += res.duplicates;
+		rejected += res.rejected;
+	}
+	rc = 0;
+out:
+	out = json_pack("{s:s, s:O, s:b, s:I, s:I, s:I, s:I, s:b}", "file",
+	    argv[optind], "device", json_object_get(json_object_get(x,
+	    "device"), "id") ? json_object_get(json_object_get(x, "device"),
+	    "id") : json_null(), "enrolled", 0,
+	    "batches", (json_int_t)json_array_size(json_object_get(x,
+	    "batches")), "stored", (json_int_t)stored, "duplicates",
+	    (json_int_t)dups, "rejected", (json_int_t)rejected, "ok", rc == 0);
+	if (rc == 0)
+		json_object_set_new(out, "enrolled", json_boolean(enrolled));
+	cli_who(who, sizeof(who));
+	detail = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (detail != NULL)
+		(void)db_audit_add(db, ktime_wall_ms(), who, "import", detail,
+		    stored);
+	free(detail);
+	if (rc == 0) {
+		json_dumpf(out, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	}
+	json_decref(out);
+	db_close(db);
+	json_decref(x);
+	return rc;
+usage:
+	fprintf(stderr, "usage: collector import --db URL --authority-secret "
+	    "FILE [--token T] FILE\n");
 	return EXIT_USAGE;
 }

@@ -25,6 +25,7 @@ struct collect {
 	int64_t first, last, count;
 	char instance[33];
 	int mixed;		/* a second instance id: stop the batch */
+	int64_t after;		/* only rows past this seq */
 };
 
 static int
@@ -35,6 +36,8 @@ collect_row(void *arg, const struct store_visit *v)
 	json_t *o;
 	size_t b64;
 
+	if (v->seq <= c->after)
+		return 0;
 	if (c->count == 0)
 		snprintf(c->instance, sizeof(c->instance), "%s",
 		    v->instance_id);
@@ -77,6 +80,15 @@ collect_row(void *arg, const struct store_visit *v)
 	return 0;
 }
 
+int
+uploader_sign(const struct uploader *u, struct batch_header *h,
+    const void *body, size_t len)
+{
+	batch_digest(body, len, h->digest);
+	h->sent_at_ms = ktime_wall_ms();
+	return batch_sign(u->device, h);
+}
+
 /* POST BODY to PATH with a signed header H (digest and signature made here). */
 static int
 post_signed(struct uploader *u, const char *path, struct batch_header *h,
@@ -86,9 +98,7 @@ post_signed(struct uploader *u, const char *path, struct batch_header *h,
 	const char *headers[10];
 	int i;
 
-	batch_digest(body, len, h->digest);
-	h->sent_at_ms = ktime_wall_ms();
-	if (batch_sign(u->device, h) != 0)
+	if (uploader_sign(u, h, body, len) != 0)
 		return -1;
 	snprintf(url, sizeof(url), "%s%s", u->base_url, path);
 	snprintf(hv[0], sizeof(hv[0]), "X-Kiosk-Device: %s", h->device);
@@ -111,52 +121,62 @@ post_signed(struct uploader *u, const char *path, struct batch_header *h,
 	    u->timeout_s : 60, r);
 }
 
+int
+uploader_build(struct uploader *u, int64_t after_seq, struct batch_header *h,
+    unsigned char **z, size_t *zlen)
+{
+	struct collect c;
+	json_t *root;
+	char *json;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.after = after_seq;
+	c.rows = json_array();
+	rc = store_foreach_visit(u->store, 0, INT64_MAX, 1, collect_row, &c);
+	if (rc < 0 || c.count == 0) {
+		json_decref(c.rows);
+		return rc < 0 ? -1 : 0;
+	}
+	root = json_pack("{s:o}", "visits", c.rows);
+	json = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (json == NULL || batch_compress(json, strlen(json), z, zlen) != 0) {
+		free(json);
+		return -1;
+	}
+	free(json);
+	memset(h, 0, sizeof(*h));
+	snprintf(h->device, sizeof(h->device), "%s", u->device_id);
+	snprintf(h->instance, sizeof(h->instance), "%s", c.instance);
+	h->first_seq = c.first;
+	h->last_seq = c.last;
+	h->count = c.count;
+	return 1;
+}
+
 enum upload_result
 uploader_batch(struct uploader *u, struct upload_outcome *o)
 {
-	struct collect c;
+	struct { int64_t first, last; } c;
 	struct batch_header h;
 	struct http_resp r;
 	unsigned char *z = NULL;
 	size_t zlen;
-	json_t *root, *resp;
-	char *json;
+	json_t *resp;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->retry_after_s = -1;
-	memset(&c, 0, sizeof(c));
-	c.rows = json_array();
-	rc = store_foreach_visit(u->store, 0, INT64_MAX, 1, collect_row, &c);
-	if (rc < 0) {
-		json_decref(c.rows);
-		snprintf(o->message, sizeof(o->message), "cannot read the "
-		    "store");
-		return o->result = UPLOAD_ERROR;
+	rc = uploader_build(u, 0, &h, &z, &zlen);
+	if (rc <= 0) {
+		snprintf(o->message, sizeof(o->message), "%s", rc < 0 ?
+		    "cannot read the store, or out of memory" : "");
+		return o->result = rc < 0 ? UPLOAD_ERROR : UPLOAD_NOTHING;
 	}
-	if (c.count == 0) {
-		json_decref(c.rows);
-		return o->result = UPLOAD_NOTHING;
-	}
-	o->first_seq = c.first;
-	o->last_seq = c.last;
-	o->count = c.count;
-	root = json_pack("{s:o}", "visits", c.rows);
-	json = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (json == NULL || batch_compress(json, strlen(json), &z, &zlen) != 0) {
-		free(json);
-		snprintf(o->message, sizeof(o->message), "out of memory");
-		return o->result = UPLOAD_ERROR;
-	}
-	free(json);
-
-	memset(&h, 0, sizeof(h));
-	snprintf(h.device, sizeof(h.device), "%s", u->device_id);
-	snprintf(h.instance, sizeof(h.instance), "%s", c.instance);
-	h.first_seq = c.first;
-	h.last_seq = c.last;
-	h.count = c.count;
+	c.first = o->first_seq = h.first_seq;
+	c.last = o->last_seq = h.last_seq;
+	o->count = h.count;
 	rc = post_signed(u, "/api/v1/batch", &h, z, zlen,
 	    "application/octet-stream", &r);
 	free(z);

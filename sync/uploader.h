@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "batch.h"
 #include "keys.h"
 
 struct store;
@@ -40,6 +41,22 @@ struct upload_outcome {
 	long status;			/* HTTP status, 0 if none */
 	char message[256];		/* for the log */
 };
+
+/*
+ * uploader_build(u, after_seq, h, z, zlen):
+ * The next batch of not-yet-uploaded visits past AFTER_SEQ: its header
+ * (not yet signed) into *H and its compressed body into *Z (caller frees).
+ * Returns 1, 0 when there is none, -1 on error.
+ */
+int uploader_build(struct uploader *u, int64_t after_seq,
+    struct batch_header *h, unsigned char **z, size_t *zlen);
+
+/*
+ * uploader_sign(u, h, body, len):
+ * Fill H's digest of BODY, sent-at time and signature. Returns 0 or -1.
+ */
+int uploader_sign(const struct uploader *u, struct batch_header *h,
+    const void *body, size_t len);
 
 /* uploader_batch(u, o): send the next batch. Returns O->result. */
 enum upload_result uploader_batch(struct uploader *u,
