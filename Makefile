@@ -57,7 +57,7 @@ PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
 UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
-             $(BUILD)/bench/bench_ingest
+             $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
                fuzz_batch
@@ -114,6 +114,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(CORE_LIB)
 
 $(BUILD)/obj/bench/bench_ingest.o: ALL_CFLAGS += $(SYNC_CFLAGS)
 $(BUILD)/bench/bench_ingest: $(BUILD)/obj/bench/bench_ingest.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+
+$(BUILD)/obj/bench/bench_trace.o: ALL_CFLAGS += $(SYNC_CFLAGS)
+$(BUILD)/bench/bench_trace: $(BUILD)/obj/bench/bench_trace.o $(BUILD)/obj/sync/trace.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 

@@ -46,3 +46,13 @@ for b in sqlite postgresql; do
 	build/bench/bench_ingest "$url" "${INGEST_VISITS:-100000}"
 	bench/bench_sync.sh $b
 done
+echo
+echo "== trace: latency over 5,000 venues and 28 days, both backends"
+for n in ${BENCH_TRACE_SIZES:-1000000 10000000}; do
+	psql -qAt "$KIOSK_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS bench_trace" -c "CREATE DATABASE bench_trace"
+	build/bench/bench_trace "$KIOSK_TEST_PG/bench_trace" "$n"
+	psql -qAt "$KIOSK_TEST_PG/postgres" -c "DROP DATABASE bench_trace"
+	rm -f build/bench-trace.db*
+	build/bench/bench_trace sqlite:build/bench-trace.db "$n"
+	rm -f build/bench-trace.db*
+done
