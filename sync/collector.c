@@ -428,21 +428,39 @@ arg_num(struct MHD_Connection *c, const char *name, long dflt, long lo,
 	return (*v != '\0' && *end == '\0' && n >= lo && n <= hi) ? n : -2;
 }
 
+/*
+ * Answer with R (taken) as JSON, or as a CSV download written by PRINT
+ * when FORMAT is "csv".
+ */
 static enum MHD_Result
-reply_text(struct MHD_Connection *c, char *body, size_t len,
-    const char *ctype, const char *filename)
+reply_as(struct MHD_Connection *c, json_t *r, const char *format,
+    int (*print)(FILE *, const json_t *, const char *), const char *filename)
 {
-	struct MHD_Response *r;
+	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	char disp[96];
+	char disp[96], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
 
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(r, "Content-Type", ctype);
+	if (strcmp(format, "csv") != 0)
+		return reply(c, MHD_HTTP_OK, r);
+	f = open_memstream(&buf, &len);
+	if (f == NULL || print(f, r, "csv") != 0) {
+		if (f != NULL)
+			fclose(f);
+		free(buf);
+		json_decref(r);
+		return fail(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	fclose(f);
+	json_decref(r);
+	resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "text/csv; charset=utf-8");
 	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", filename);
-	MHD_add_response_header(r, "Content-Disposition", disp);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
 	return ret;
 }
 
@@ -452,13 +470,11 @@ static enum MHD_Result
 do_trace(struct db *db, struct MHD_Connection *c)
 {
 	struct trace_opts o = { 0 };
-	char role[DB_ROLE_LEN], ward[129], who[200], *buf = NULL;
+	char role[DB_ROLE_LEN], ward[129], who[200];
 	const char *format = arg(c, "format");
-	size_t len = 0;
 	unsigned st;
 	long depth, overlap, stay;
 	json_t *r;
-	FILE *f;
 
 	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
 	if (st != 0)
@@ -496,20 +512,7 @@ do_trace(struct db *db, struct MHD_Connection *c)
 	if (r == NULL)
 		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the trace could "
 		    "not be run or audited; nothing was given out");
-	if (strcmp(format, "json") == 0)
-		return reply(c, MHD_HTTP_OK, r);
-	f = open_memstream(&buf, &len);
-	if (f == NULL || trace_print(f, r, "csv") != 0) {
-		if (f != NULL)
-			fclose(f);
-		free(buf);
-		json_decref(r);
-		return fail(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	}
-	fclose(f);
-	json_decref(r);
-	return reply_text(c, buf, len, "text/csv; charset=utf-8",
-	    "trace.csv");
+	return reply_as(c, r, format, trace_print, "trace.csv");
 }
 
 /* GET /api/v1/report?ward=W&date=D&format=json|csv: a patrol token (of
@@ -517,15 +520,13 @@ do_trace(struct db *db, struct MHD_Connection *c)
 static enum MHD_Result
 do_report(struct db *db, struct MHD_Connection *c)
 {
-	char role[DB_ROLE_LEN], ward[129], who[200], *buf = NULL;
+	char role[DB_ROLE_LEN], ward[129], who[200];
 	const char *want = arg(c, "ward"), *format = arg(c, "format");
 	int64_t now = ktime_wall_ms(), day = now;
 	long silent = arg_num(c, "silent_after", REPORT_SILENT_MIN, 1,
 	    7 * 24 * 60);
-	size_t len = 0;
 	unsigned st;
 	json_t *r;
-	FILE *f;
 
 	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
 	if (st != 0)
@@ -553,20 +554,7 @@ do_report(struct db *db, struct MHD_Connection *c)
 	if (r == NULL)
 		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not "
 		    "answering");
-	if (strcmp(format, "json") == 0)
-		return reply(c, MHD_HTTP_OK, r);
-	f = open_memstream(&buf, &len);
-	if (f == NULL || query_report_print(f, r, "csv") != 0) {
-		if (f != NULL)
-			fclose(f);
-		free(buf);
-		json_decref(r);
-		return fail(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	}
-	fclose(f);
-	json_decref(r);
-	return reply_text(c, buf, len, "text/csv; charset=utf-8",
-	    "report.csv");
+	return reply_as(c, r, format, query_report_print, "report.csv");
 }
 
 /* GET /api/v1/verify-receipt?receipt=KR1... or POST {"receipt"}: a patrol
