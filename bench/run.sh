@@ -48,6 +48,7 @@ for b in sqlite postgresql; do
 done
 echo
 echo "== trace: latency over 5,000 venues and 28 days, both backends"
+export PGOPTIONS="-c client_min_messages=warning"
 for n in ${BENCH_TRACE_SIZES:-1000000 10000000}; do
 	psql -qAt "$KIOSK_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS bench_trace" -c "CREATE DATABASE bench_trace"
 	build/bench/bench_trace "$KIOSK_TEST_PG/bench_trace" "$n"

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <sodium.h>
+#include <uniwidth.h>
 
 #include "csv.h"
 #include "ktime.h"
@@ -447,6 +448,28 @@ csv_rows(FILE *f, const char *list, const json_t *a)
 	return 0;
 }
 
+/* TEXT for a terminal: control bytes (an escape sequence in a name a
+ * rogue kiosk sealed) shown as '?'. */
+static void
+safe(FILE *f, const char *text)
+{
+	for (; *text != '\0'; text++)
+		fputc((unsigned char)*text < 0x20 || *text == 0x7f ? '?' : *text,
+		    f);
+}
+
+/* TEXT padded to WIDTH columns as a terminal shows it (Vietnamese
+ * letters take one column but two or three bytes). */
+static void
+padded(FILE *f, const char *text, int width)
+{
+	int w = u8_strwidth((const uint8_t *)text, "UTF-8");
+
+	safe(f, text);
+	for (; w < width; w++)
+		fputc(' ', f);
+}
+
 static void
 table_rows(FILE *f, const char *title, const json_t *a, int with_overlap)
 {
@@ -455,8 +478,9 @@ table_rows(FILE *f, const char *title, const json_t *a, int with_overlap)
 
 	fprintf(f, "\n%s (%zu)\n", title, json_array_size(a));
 	json_array_foreach(a, i, v) {
-		fprintf(f, "  %-22s %-20s %s .. %s%s", str(v, "subject"),
-		    str(v, "venue"), str(v, "in"), str(v, "out"),
+		fprintf(f, "  %-22s ", str(v, "subject"));
+		padded(f, str(v, "venue"), 20);
+		fprintf(f, " %s .. %s%s", str(v, "in"), str(v, "out"),
 		    json_is_true(json_object_get(v, "out_assumed")) ?
 		    " (assumed)" : "");
 		if (with_overlap)
@@ -464,8 +488,11 @@ table_rows(FILE *f, const char *title, const json_t *a, int with_overlap)
 			    json_object_get(v, "overlap_min")));
 		if (*str(v, "via") != '\0')
 			fprintf(f, "  via %s", str(v, "via"));
-		if (*name_of(v) != '\0')
-			fprintf(f, "  [%s]", name_of(v));
+		if (*name_of(v) != '\0') {
+			fputs("  [", f);
+			safe(f, name_of(v));
+			fputc(']', f);
+		}
 		fputc('\n', f);
 	}
 }
