@@ -3,8 +3,9 @@
 # drops connections, resets them mid-request, stalls, answers 500 after
 # the collector committed and 429 with Retry-After; meanwhile the kiosk
 # keeps checking visitors in, and the collector is killed and restarted
-# mid-upload. In the end every visit is at the collector exactly once and
-# none is left behind.
+# mid-upload; on PostgreSQL the database server is restarted too. In the
+# end every visit is at the collector exactly once and none is left
+# behind.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -62,6 +63,16 @@ for round in 1 2 3 4 5; do
 		total=$((total + 100))
 		start_collector "$CPORT" || ok_all=0
 	fi
+	if [ $round = 4 ] && [ "${COLLECTOR_BACKEND:-sqlite}" = postgresql ]; then
+		# The database goes away under the running collector, whose
+		# connections must come back by themselves.
+		as=()
+		[ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+		"${as[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" \
+			-m fast -w restart > /dev/null 2>&1 || ok_all=0
+		visits $((total)) 100 || ok_all=0
+		total=$((total + 100))
+	fi
 done
 check "the kiosk accepted every check-in throughout" test $ok_all = 1
 
@@ -78,6 +89,9 @@ check "no subject twice" test "$(t_sql "$CDB" 'select case when count(distinct s
 check "nothing quarantined" test "$($K --db "$DB" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantined"])')" = 0
 check "heartbeats arrived with the clock drift" test "$(t_sql "$CDB" 'select case when count(*) > 0 then 1 else 0 end from heartbeats where drift_ms is not null')" = 1
 kill $PPID_; wait $PPID_ 2>/dev/null
+if [ "${COLLECTOR_BACKEND:-sqlite}" = postgresql ]; then
+	check "the collector saw the database go, and came back by itself" grep -q "collector db (postgresql)" "$T_DIR/coll.err"
+fi
 check "every kind of fault happened" python3 -c "
 import sys
 d = dict(kv.split('=') for kv in open('$T_DIR/proxy.out').read().split())
