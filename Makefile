@@ -60,7 +60,7 @@ BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/ben
              $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
-               fuzz_batch
+               fuzz_batch fuzz_export
 FUZZ_CC      ?= clang
 
 .PHONY: all check test-bins bench soak fuzz fuzz-bins install clean run demo
@@ -75,13 +75,14 @@ $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(SYNC_COMMON) $(BUILD)/obj/sync/uploader.o $(CORE_LIB)
+$(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(SYNC_COMMON) $(BUILD)/obj/sync/uploader.o \
+                   $(BUILD)/obj/sync/export_file.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 
 COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o \
                 $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
-                $(BUILD)/obj/sync/ingest.o
+                $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/export_file.o
 $(BUILD)/bin/collector: $(COLLECTOR_OBJ) $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
@@ -165,7 +166,7 @@ soak: test-bins
 FUZZ_SECONDS ?= 10
 FUZZ_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) -Ikiosk -Isync -O1 -g \
               -fsanitize=fuzzer,address,undefined
-FUZZ_CORE = $(CORE_SRC) sync/batch.c
+FUZZ_CORE = $(CORE_SRC) sync/batch.c sync/export_file.c
 
 fuzz-bins: $(FUZZ_TARGETS:%=build/fuzz/%)
 

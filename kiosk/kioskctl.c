@@ -24,6 +24,7 @@
 #include "config.h"
 #include "csv.h"
 #include "decode.h"
+#include "export_file.h"
 #include "fileio.h"
 #include "image.h"
 #include "keys.h"
@@ -32,7 +33,6 @@
 #include "pass.h"
 #include "payload.h"
 #include "qr.h"
-#include "seal.h"
 #include "store.h"
 #include "token.h"
 #include "uploader.h"
@@ -725,10 +725,10 @@ export_sealed(const char *out)
 	struct config c;
 	struct batch_header h;
 	char pub[KEYS_PUB_TEXT];
-	unsigned char *z, *box = NULL;
-	size_t zlen, blen = 0, b64len;
+	unsigned char *z;
+	size_t zlen, flen = 0;
 	json_t *batches, *root;
-	char *inner = NULL, *b64 = NULL, *file = NULL;
+	char *inner = NULL, *file = NULL;
 	int64_t after = 0, visits = 0;
 	int rc = 1, r;
 
@@ -787,38 +787,20 @@ export_sealed(const char *out)
 	    c.address, "ward", c.ward, "batches", batches);
 	inner = root ? json_dumps(root, JSON_COMPACT) : NULL;
 	json_decref(root);
-	if (inner != NULL)
-		box = seal_box(c.authority_pk, inner, strlen(inner), &blen);
-	if (box != NULL) {
-		b64len = sodium_base64_ENCODED_LEN(blen,
-		    sodium_base64_VARIANT_ORIGINAL);
-		b64 = malloc(b64len);
-		file = malloc(b64len + 64);
-	}
-	if (b64 != NULL && file != NULL) {
-		int n;
-
-		sodium_bin2base64(b64, b64len, box, blen,
-		    sodium_base64_VARIANT_ORIGINAL);
-		n = snprintf(file, b64len + 64, "kiosk-sealed-export-v1\n%s\n",
-		    b64);
-		if (fileio_write_atomic(out, file, (size_t)n, 0600) == 0) {
-			fprintf(stderr, "kioskctl: %lld visits sealed for the "
-			    "health authority into %s; they stay pending here "
-			    "until a collector acknowledges them\n",
-			    (long long)visits, out);
-			print_json(json_pack("{s:I, s:s}", "exported",
-			    (json_int_t)visits, "out", out));
-			rc = 0;
-		}
-	} else {
+	file = inner ? export_seal(inner, c.authority_pk, &flen) : NULL;
+	if (file == NULL) {
 		log_error("out of memory");
+	} else if (fileio_write_atomic(out, file, flen, 0600) == 0) {
+		fprintf(stderr, "kioskctl: %lld visits sealed for the health "
+		    "authority into %s; they stay pending here until a "
+		    "collector acknowledges them\n", (long long)visits, out);
+		print_json(json_pack("{s:I, s:s}", "exported",
+		    (json_int_t)visits, "out", out));
+		rc = 0;
 	}
 	if (inner != NULL)
 		sodium_memzero(inner, strlen(inner));
 	free(inner);
-	free(box);
-	free(b64);
 	free(file);
 	return rc;
 }

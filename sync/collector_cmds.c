@@ -23,10 +23,10 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "export_file.h"
 #include "fileio.h"
 #include "ingest.h"
 #include "keys.h"
-#include "seal.h"
 #include "ktime.h"
 #include "log.h"
 #include "query.h"
@@ -379,48 +379,17 @@ usage:
 static json_t *
 open_export(const char *path, const struct key_pair *authority)
 {
-	static const char magic[] = "kiosk-sealed-export-v1\n";
-	unsigned char *box = NULL;
-	char *text, *inner;
-	size_t len, blen, ilen;
-	json_t *j = NULL;
+	const char *why;
+	size_t len;
+	char *text = fileio_read(path, 256 * 1024 * 1024, &len);
+	json_t *j;
 
-	text = fileio_read(path, 256 * 1024 * 1024, &len);
 	if (text == NULL)
 		return NULL;
-	if (len < sizeof(magic) || memcmp(text, magic, sizeof(magic) - 1)) {
-		log_error("'%s' is not a sealed kiosk export (kioskctl export "
-		    "--sealed)", path);
-		free(text);
-		return NULL;
-	}
-	box = malloc(len);
-	if (box == NULL || sodium_base642bin(box, len, text + sizeof(magic) - 1,
-	    len - (sizeof(magic) - 1), "\r\n", &blen, NULL,
-	    sodium_base64_VARIANT_ORIGINAL) != 0) {
-		log_error("'%s' is damaged (not base64)", path);
-		free(box);
-		free(text);
-		return NULL;
-	}
+	j = export_open(text, len, authority, &why);
 	free(text);
-	inner = seal_open(authority, box, blen, &ilen);
-	free(box);
-	if (inner == NULL) {
-		log_error("'%s' was not sealed to this authority key, or was "
-		    "altered", path);
-		return NULL;
-	}
-	j = json_loadb(inner, ilen, 0, NULL);
-	sodium_memzero(inner, ilen);
-	free(inner);
-	if (j == NULL || strcmp(json_string_value(json_object_get(j,
-	    "format")) ? json_string_value(json_object_get(j, "format")) : "",
-	    "kiosk-export-v1") != 0) {
-		log_error("'%s' opened, but is not a kiosk-export-v1", path);
-		json_decref(j);
-		return NULL;
-	}
+	if (j == NULL)
+		log_error("'%s': %s", path, why);
 	return j;
 }
 
@@ -432,37 +401,23 @@ open_export(const char *path, const struct key_pair *authority)
 static int
 device_of(struct db *db, const json_t *dj, const char *token, int *enrolled)
 {
-	struct db_device dev = { 0 };
+	struct db_device dev;
 	unsigned char known[KEYS_PUB_LEN];
-	const char *f[6] = { "id", "pub", "venue_id", "venue_name", "address",
-	    "ward" };
-	const char *v[6];
-	char id[KEYS_ID_LEN + 1];
-	int i, rc;
+	const char *why;
+	int rc;
 
 	*enrolled = 0;
-	for (i = 0; i < 6; i++)
-		if ((v[i] = json_string_value(json_object_get(dj, f[i]))) ==
-		    NULL) {
-			log_error("the export names no device %s", f[i]);
-			return 1;
-		}
-	if (keys_parse_public(v[1], KEY_ED25519, dev.pk) != 0) {
-		log_error("the export's device key is malformed");
+	if (export_device(dj, &dev, &why) != 0) {
+		log_error("the export is refused: %s", why);
 		return 1;
 	}
-	keys_id(dev.pk, id);
-	if (strcmp(id, v[0]) != 0) {
-		log_error("the export's device id does not match its key");
-		return 1;
-	}
-	rc = db_device_key(db, id, known);
+	rc = db_device_key(db, dev.device_id, known);
 	if (rc < 0)
 		return 1;
 	if (rc == 0) {
 		if (memcmp(known, dev.pk, KEYS_PUB_LEN) != 0) {
 			log_error("device %s is enrolled with another key: "
-			    "refused", id);
+			    "refused", dev.device_id);
 			return 1;
 		}
 		return 0;
@@ -470,18 +425,13 @@ device_of(struct db *db, const json_t *dj, const char *token, int *enrolled)
 	if (token == NULL) {
 		log_error("device %s (%s) is not enrolled here: pass --token "
 		    "with a device-enrolment token (collector token --role "
-		    "device-enrolment)", id, v[3]);
+		    "device-enrolment)", dev.device_id, dev.venue_name);
 		return 1;
 	}
-	snprintf(dev.device_id, sizeof(dev.device_id), "%s", id);
-	snprintf(dev.venue_id, sizeof(dev.venue_id), "%s", v[2]);
-	snprintf(dev.venue_name, sizeof(dev.venue_name), "%s", v[3]);
-	snprintf(dev.address, sizeof(dev.address), "%s", v[4]);
-	snprintf(dev.ward, sizeof(dev.ward), "%s", v[5]);
 	rc = db_enroll(db, token, &dev);
 	if (rc != 0) {
-		log_error("cannot enrol device %s: %s", id, rc == 1 ? "the "
-		    "token is not a device-enrolment token, or was used" :
+		log_error("cannot enrol device %s: %s", dev.device_id, rc == 1 ?
+		    "the token is not a device-enrolment token, or was used" :
 		    "storage error");
 		return 1;
 	}
@@ -531,37 +481,19 @@ cmd_import(int argc, char **argv)
 	if (device_of(db, json_object_get(x, "device"), token, &enrolled))
 		goto out;
 	json_array_foreach(json_object_get(x, "batches"), i, b) {
-		struct batch_header h = { 0 };
+		struct batch_header h;
 		struct db_ingest_res res;
-		const char *body = json_string_value(json_object_get(b, "body"));
+		const char *bad;
 		unsigned char *z;
 		char why[200];
-		size_t zlen, blen = body ? strlen(body) : 0;
+		size_t zlen;
 		json_t *rejects;
 		unsigned st;
 
-		const char *inst, *dig, *sig;
-
-		snprintf(h.device, sizeof(h.device), "%s", json_string_value(
-		    json_object_get(json_object_get(x, "device"), "id")));
-		if (json_unpack(b, "{s:s, s:I, s:I, s:I, s:s, s:I, s:s}",
-		    "instance", &inst, "first_seq", &h.first_seq, "last_seq",
-		    &h.last_seq, "count", &h.count, "digest", &dig,
-		    "sent_at_ms", &h.sent_at_ms, "signature", &sig) != 0 ||
-		    strlen(inst) >= sizeof(h.instance) || strlen(dig) >=
-		    sizeof(h.digest) || strlen(sig) >= sizeof(h.signature) ||
-		    blen == 0) {
-			log_error("batch %zu of the export is malformed", i + 1);
-			goto out;
-		}
-		memcpy(h.instance, inst, strlen(inst) + 1);
-		memcpy(h.digest, dig, strlen(dig) + 1);
-		memcpy(h.signature, sig, strlen(sig) + 1);
-		z = malloc(blen);
-		if (z == NULL || sodium_base642bin(z, blen, body, blen, NULL,
-		    &zlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-			free(z);
-			log_error("batch %zu of the export is damaged", i + 1);
+		if (export_batch(b, json_string_value(json_object_get(
+		    json_object_get(x, "device"), "id")), &h, &z, &zlen,
+		    &bad) != 0) {
+			log_error("batch %zu of the export: %s", i + 1, bad);
 			goto out;
 		}
 		/* Exactly what an upload goes through. */
