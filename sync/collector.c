@@ -720,7 +720,9 @@ cmd_serve(int argc, char **argv)
 	colon = strrchr(listen, ':');
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
-	if (url == NULL || colon == NULL || (size_t)(colon - listen) >=
+	if (url == NULL)
+		url = collector_db_default();
+	if (colon == NULL || (size_t)(colon - listen) >=
 	    sizeof(host) || max_body < 1024) {
 		fprintf(stderr, "usage: collector serve --listen ADDR:PORT "
 		    "--db sqlite:PATH|postgresql://... [--max-body BYTES]\n");
@@ -800,7 +802,9 @@ cmd_token(int argc, char **argv)
 	}
 	for (i = 0; role != NULL && i < 4; i++)
 		ok |= strcmp(role, roles[i]) == 0;
-	if (url == NULL || !ok) {
+	if (url == NULL)
+		url = collector_db_default();
+	if (!ok) {
 		fprintf(stderr, "usage: collector token --db URL --role "
 		    "device-enrolment|tracer|patrol|admin [--ward W]\n");
 		return 2;
@@ -839,8 +843,10 @@ cmd_stats(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (url == NULL) {
-		fprintf(stderr, "usage: collector stats --db URL [--json]\n");
+	if (url == NULL)
+		url = collector_db_default();
+	if (optind != argc) {
+		fprintf(stderr, "usage: collector stats [--db URL] [--json]\n");
 		return 2;
 	}
 	db = db_open(url);
@@ -890,7 +896,9 @@ cmd_purge(int argc, char **argv)
 	}
 	if (days != NULL)
 		n = strtol(days, &end, 10);
-	if (url == NULL || days == NULL || *end != '\0' || n < 1 ||
+	if (url == NULL)
+		url = collector_db_default();
+	if (days == NULL || *end != '\0' || n < 1 ||
 	    n > 36500) {
 		fprintf(stderr, "usage: collector purge --db URL --older-than "
 		    "DAYS (1 or more)\n");

@@ -143,7 +143,9 @@ cmd_trace(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (url == NULL || subject == NULL || optind != argc ||
+	if (url == NULL)
+		url = collector_db_default();
+	if (subject == NULL || optind != argc ||
 	    (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 &&
 	    strcmp(format, "csv") != 0))
 		goto usage;
@@ -248,7 +250,9 @@ cmd_audit(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (url == NULL || optind != argc || (strcmp(format, "table") != 0 &&
+	if (url == NULL)
+		url = collector_db_default();
+	if (optind != argc || (strcmp(format, "table") != 0 &&
 	    strcmp(format, "json") != 0))
 		goto usage;
 	db = db_open(url);
@@ -303,7 +307,9 @@ cmd_report(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (url == NULL || ward == NULL || optind != argc ||
+	if (url == NULL)
+		url = collector_db_default();
+	if (ward == NULL || optind != argc ||
 	    (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 &&
 	    strcmp(format, "csv") != 0))
 		goto usage;
@@ -347,7 +353,9 @@ cmd_verify_receipt(int argc, char **argv)
 			goto usage;
 		url = optarg;
 	}
-	if (url == NULL || optind != argc - 1)
+	if (url == NULL)
+		url = collector_db_default();
+	if (optind != argc - 1)
 		goto usage;
 	if (strcmp(argv[optind], "-") == 0) {
 		size_t n = fread(text, 1, sizeof(text) - 1, stdin);
@@ -465,7 +473,9 @@ cmd_import(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (url == NULL || secret == NULL || optind != argc - 1)
+	if (url == NULL)
+		url = collector_db_default();
+	if (secret == NULL || optind != argc - 1)
 		goto usage;
 	if (keys_load_secret(secret, KEY_X25519, &authority) != 0)
 		return 1;
@@ -540,4 +550,12 @@ usage:
 	fprintf(stderr, "usage: collector import --db URL --authority-secret "
 	    "FILE [--token T] FILE\n");
 	return EXIT_USAGE;
+}
+
+const char *
+collector_db_default(void)
+{
+	const char *env = getenv("COLLECTOR_DB");
+
+	return env != NULL && *env != '\0' ? env : "sqlite:collector.db";
 }

@@ -12,4 +12,10 @@ int cmd_report(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 
+/*
+ * collector_db_default(): the store when --db is not given: $COLLECTOR_DB
+ * (as systemd/collector.service sets it), else sqlite:collector.db here.
+ */
+const char *collector_db_default(void);
+
 #endif
