@@ -100,7 +100,7 @@ $(BUILD)/tests/test_ui: $(BUILD)/obj/tests/test_ui.o $(UI_OBJ) $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(BUILD)/obj/tests/scenario.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-$(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+$(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(BUILD)/obj/sync/ingest.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 

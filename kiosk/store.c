@@ -927,3 +927,29 @@ store_count_events(struct store *s, const char *kind, int64_t from_ms,
 	sqlite3_finalize(st);
 	return n;
 }
+
+int
+store_foreach_event(struct store *s, const char *kind, int64_t from_ms,
+    int limit, int (*fn)(void *ctx, int64_t wall_ms, const char *detail),
+    void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	st = prepare(s, "SELECT wall_ms, coalesce(detail, '') FROM events "
+	    "WHERE kind = ?1 AND wall_ms >= ?2 ORDER BY wall_ms DESC LIMIT ?3");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from_ms);
+	sqlite3_bind_int(st, 3, limit);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(ctx, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+	if (r == 0 && rc != SQLITE_DONE) {
+		sql_error(s, "events");
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? -1 : 0;
+}

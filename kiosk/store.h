@@ -238,4 +238,14 @@ int store_check(struct store *s, int full);
 int64_t store_count_events(struct store *s, const char *kind,
     int64_t from_ms, int64_t *last_ms);
 
+/*
+ * store_foreach_event(s, kind, from_ms, limit, fn, ctx):
+ * Call FN(CTX, wall_ms, detail_json) for the newest LIMIT events of KIND
+ * since FROM_MS, newest first; FN returns 0 to go on, 1 to stop, -1 on
+ * error. Returns 0 or -1.
+ */
+int store_foreach_event(struct store *s, const char *kind, int64_t from_ms,
+    int limit, int (*fn)(void *ctx, int64_t wall_ms, const char *detail),
+    void *ctx);
+
 #endif

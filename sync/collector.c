@@ -195,21 +195,14 @@ do_heartbeat(struct db *db, struct MHD_Connection *c, struct req *rq)
 {
 	struct batch_header h;
 	char why[200];
-	json_t *j;
 	unsigned st;
 
 	st = signed_header(db, c, rq->buf, rq->len, &h, why, sizeof(why));
+	if (st == 0)
+		st = ingest_heartbeat(db, h.device, rq->buf, rq->len,
+		    h.sent_at_ms, ktime_wall_ms(), why, sizeof(why));
 	if (st != 0)
 		return fail(c, st, why);
-	j = json_loadb(rq->buf, rq->len, 0, NULL);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return fail(c, MHD_HTTP_BAD_REQUEST, "heartbeat is not JSON");
-	}
-	json_decref(j);
-	if (db_heartbeat(db, h.device, rq->buf, h.sent_at_ms,
-	    ktime_wall_ms()) != 0)
-		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "storage error");
 	return reply(c, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
 }
 

@@ -208,3 +208,18 @@ db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
 {
 	return d->ops->heartbeat_times(d, device_id, from_ms, to_ms, out, n);
 }
+
+int
+db_inspection_add(struct db *d, const char *device_id, int64_t at_ms,
+    const char *pass_id, const char *issuer, int64_t now_ms)
+{
+	return d->ops->inspection_add(d, device_id, at_ms, pass_id, issuer,
+	    now_ms);
+}
+
+char *
+db_inspections(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms)
+{
+	return d->ops->inspections(d, device_id, from_ms, to_ms);
+}

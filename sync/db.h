@@ -191,4 +191,17 @@ int64_t db_count_visits(struct db *d, const char *device_id, int64_t from_ms,
 int db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
     int64_t to_ms, int64_t **out, size_t *n);
 
+/*
+ * db_inspection_add(d, device_id, at_ms, pass_id, issuer, now_ms):
+ * Record a patrol inspection a kiosk reported (once: the same device,
+ * time and pass again is a no-op). Returns 0 or -1.
+ * db_inspections: those at DEVICE_ID in [FROM_MS, TO_MS), oldest first,
+ * as a JSON array of {"at_ms","pass_id","issuer"} in a new string
+ * (caller frees); NULL on error.
+ */
+int db_inspection_add(struct db *d, const char *device_id, int64_t at_ms,
+    const char *pass_id, const char *issuer, int64_t now_ms);
+char *db_inspections(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms);
+
 #endif

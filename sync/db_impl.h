@@ -43,6 +43,11 @@ struct db_ops {
 	    int64_t from_ms, int64_t to_ms);
 	int (*heartbeat_times)(struct db *d, const char *device_id,
 	    int64_t from_ms, int64_t to_ms, int64_t **out, size_t *n);
+	int (*inspection_add)(struct db *d, const char *device_id,
+	    int64_t at_ms, const char *pass_id, const char *issuer,
+	    int64_t now_ms);
+	char *(*inspections)(struct db *d, const char *device_id,
+	    int64_t from_ms, int64_t to_ms);
 };
 
 /* A growing array of visits for the backends' query loops. */

@@ -94,6 +94,11 @@ static const char *const schema =
 	"ALTER TABLE devices ADD COLUMN IF NOT EXISTS last_batch_ms bigint;"
 	"CREATE INDEX IF NOT EXISTS devices_venue ON devices(venue_id);"
 	"CREATE INDEX IF NOT EXISTS devices_ward ON devices(ward);"
+	"CREATE TABLE IF NOT EXISTS inspections("
+	"  device_id text NOT NULL, at_ms bigint NOT NULL,"
+	"  pass_id text NOT NULL, issuer text NOT NULL,"
+	"  received_ms bigint NOT NULL,"
+	"  PRIMARY KEY (device_id, at_ms, pass_id));"
 	"CREATE TABLE IF NOT EXISTS audit("
 	"  id bigserial PRIMARY KEY, at_ms bigint NOT NULL, who text NOT NULL,"
 	"  action text NOT NULL, detail text NOT NULL,"
@@ -1237,6 +1242,61 @@ pg_heartbeat_times(struct db *base, const char *device_id, int64_t from_ms,
 	return 0;
 }
 
+static int
+pg_inspection_add(struct db *base, const char *device_id, int64_t at_ms,
+    const char *pass_id, const char *issuer, int64_t now_ms)
+{
+	struct pg *d = PG(base);
+	struct pgc *p = conn_get(d);
+	char at[24], now[24];
+	const char *par[5] = { device_id, at, pass_id, issuer, now };
+	int rc;
+
+	if (p == NULL)
+		return -1;
+	snprintf(at, sizeof(at), "%" PRId64, at_ms);
+	snprintf(now, sizeof(now), "%" PRId64, now_ms);
+	rc = cmd(p->c, "INSERT INTO inspections(device_id, at_ms, pass_id, "
+	    "issuer, received_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO "
+	    "NOTHING", 5, par);
+	conn_put(d, p);
+	return rc;
+}
+
+static char *
+pg_inspections(struct db *base, const char *device_id, int64_t from_ms,
+    int64_t to_ms)
+{
+	struct pg *d = PG(base);
+	struct pgc *p = conn_get(d);
+	char from[24], to[24], *s;
+	const char *par[3] = { device_id, from, to };
+	PGresult *r;
+	json_t *a;
+	int i;
+
+	if (p == NULL)
+		return NULL;
+	snprintf(from, sizeof(from), "%" PRId64, from_ms);
+	snprintf(to, sizeof(to), "%" PRId64, to_ms);
+	r = q(p->c, "SELECT at_ms, pass_id, issuer FROM inspections WHERE "
+	    "device_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms", 3,
+	    par, PGRES_TUPLES_OK);
+	conn_put(d, p);
+	if (r == NULL)
+		return NULL;
+	a = json_array();
+	for (i = 0; i < PQntuples(r); i++)
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "at_ms",
+		    (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10),
+		    "pass_id", PQgetvalue(r, i, 1), "issuer",
+		    PQgetvalue(r, i, 2)));
+	PQclear(r);
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
 static const struct db_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -1256,4 +1316,6 @@ static const struct db_ops pg_ops = {
 	.ward_devices = pg_ward_devices,
 	.count_visits = pg_count_visits,
 	.heartbeat_times = pg_heartbeat_times,
+	.inspection_add = pg_inspection_add,
+	.inspections = pg_inspections,
 };

@@ -64,6 +64,11 @@ static const char *const schema =
 	"  received_ms);"
 	"CREATE INDEX IF NOT EXISTS devices_venue ON devices(venue_id);"
 	"CREATE INDEX IF NOT EXISTS devices_ward ON devices(ward);"
+	"CREATE TABLE IF NOT EXISTS inspections("
+	"  device_id TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+	"  pass_id TEXT NOT NULL, issuer TEXT NOT NULL,"
+	"  received_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (device_id, at_ms, pass_id));"
 	"CREATE TABLE IF NOT EXISTS audit("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,"
 	"  who TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL,"
@@ -839,6 +844,64 @@ sq_heartbeat_times(struct db *base, const char *device_id, int64_t from_ms,
 	return 0;
 }
 
+static int
+sq_inspection_add(struct db *base, const char *device_id, int64_t at_ms,
+    const char *pass_id, const char *issuer, int64_t now_ms)
+{
+	struct sq *d = SQ(base);
+	sqlite3_stmt *st;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "INSERT INTO inspections(device_id, at_ms, pass_id, "
+	    "issuer, received_ms) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO "
+	    "NOTHING");
+	if (st == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, at_ms);
+	sqlite3_bind_text(st, 3, pass_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, issuer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_ms);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static char *
+sq_inspections(struct db *base, const char *device_id, int64_t from_ms,
+    int64_t to_ms)
+{
+	struct sq *d = SQ(base);
+	json_t *a = json_array();
+	sqlite3_stmt *st;
+	char *s = NULL;
+	int rc = SQLITE_ERROR;
+
+	pthread_mutex_lock(&d->lock);
+	st = prep(d, "SELECT at_ms, pass_id, issuer FROM inspections WHERE "
+	    "device_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms");
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, from_ms);
+		sqlite3_bind_int64(st, 3, to_ms);
+	}
+	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "at_ms",
+		    (json_int_t)sqlite3_column_int64(st, 0), "pass_id",
+		    (const char *)sqlite3_column_text(st, 1), "issuer",
+		    (const char *)sqlite3_column_text(st, 2)));
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&d->lock);
+	if (rc == SQLITE_DONE)
+		s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
 static const struct db_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -858,4 +921,6 @@ static const struct db_ops sq_ops = {
 	.ward_devices = sq_ward_devices,
 	.count_visits = sq_count_visits,
 	.heartbeat_times = sq_heartbeat_times,
+	.inspection_add = sq_inspection_add,
+	.inspections = sq_inspections,
 };

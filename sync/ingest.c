@@ -74,3 +74,46 @@ ingest_signed(struct db *db, const struct batch_header *h, const void *body,
 	batch_visits_free(v, n);
 	return 0;
 }
+
+unsigned
+ingest_heartbeat(struct db *db, const char *device, const char *json,
+    size_t len, int64_t sent_at_ms, int64_t now_ms, char *why, size_t size)
+{
+	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL), *e;
+	size_t i;
+
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(why, size, "heartbeat is not JSON");
+		return 400;
+	}
+	if (db_heartbeat(db, device, json, sent_at_ms, now_ms) != 0) {
+		json_decref(j);
+		snprintf(why, size, "storage error");
+		return 503;
+	}
+	json_array_foreach(json_object_get(j, "inspections"), i, e) {
+		json_t *at = json_object_get(e, "at_ms");
+		const char *id = json_string_value(json_object_get(e,
+		    "pass_id"));
+		const char *issuer = json_string_value(json_object_get(e,
+		    "issuer"));
+
+		/* Only sane ones: a pass id, a time within the last month
+		 * and not in the future. */
+		if (i >= 200 || !json_is_integer(at) || id == NULL ||
+		    issuer == NULL || *id == '\0' || strlen(id) > 64 ||
+		    strlen(issuer) > 64 || json_integer_value(at) > now_ms +
+		    BATCH_FUTURE_MS || json_integer_value(at) < now_ms -
+		    31 * 86400000LL)
+			continue;
+		if (db_inspection_add(db, device, json_integer_value(at), id,
+		    issuer, now_ms) != 0) {
+			json_decref(j);
+			snprintf(why, size, "storage error");
+			return 503;
+		}
+	}
+	json_decref(j);
+	return 0;
+}

@@ -33,4 +33,14 @@ unsigned ingest_signed(struct db *db, const struct batch_header *h,
     const void *body, size_t len, int64_t now_ms, struct db_ingest_res *res,
     json_t **rejects, char *why, size_t size);
 
+/*
+ * ingest_heartbeat(db, device, json, len, sent_at_ms, now_ms, why, size):
+ * Store a verified heartbeat (its JSON as sent) and the patrol
+ * inspections it reports ("inspections": [{"at_ms","pass_id","issuer"}],
+ * each kept once). Returns 0, or 400/503 with the reason in WHY.
+ */
+unsigned ingest_heartbeat(struct db *db, const char *device,
+    const char *json, size_t len, int64_t sent_at_ms, int64_t now_ms,
+    char *why, size_t size);
+
 #endif

@@ -5,7 +5,8 @@
  *   kiosk-sync [--db PATH] [--config PATH] [--once] [--interval S]
  *              [--heartbeat S] [--timeout S] [--backoff-cap S]
  *
- * --once sends batches until nothing is left and exits 0; it exits 1 with
+ * --once sends batches until nothing is left, then one heartbeat, and
+ * exits 0; it exits 1 with
  * the reason when the collector cannot be reached or refused a batch. The
  * daemon (default) keeps going: batches back to back while there is a
  * backlog, full-jitter exponential backoff (2 s doubling to 15 min, never
@@ -59,6 +60,21 @@ nap(int64_t ms)
 	}
 }
 
+/* One recorded patrol inspection into the heartbeat's list. */
+static int
+add_inspection(void *ctx, int64_t wall_ms, const char *detail)
+{
+	json_t *d = json_loads(detail, 0, NULL);
+	const char *id = json_string_value(json_object_get(d, "pass_id"));
+	const char *issuer = json_string_value(json_object_get(d, "issuer"));
+
+	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s}", "at_ms",
+	    (json_int_t)wall_ms, "pass_id", id ? id : "", "issuer",
+	    issuer ? issuer : ""));
+	json_decref(d);
+	return 0;
+}
+
 static void
 heartbeat(struct uploader *u, int64_t started_ms, const char *db)
 {
@@ -83,6 +99,16 @@ heartbeat(struct uploader *u, int64_t started_ms, const char *db)
 	    (json_int_t)((int64_t)sv.f_bavail * (int64_t)sv.f_frsize),
 	    "inspections_24h", (json_int_t)(inspections > 0 ? inspections : 0),
 	    "last_inspection_ms", (json_int_t)last_inspection);
+	/* And the inspections themselves, for the ward report. */
+	{
+		json_t *list = json_array();
+
+		if (store_foreach_event(u->store, "inspection", ktime_wall_ms() -
+		    86400000, 50, add_inspection, list) == 0)
+			json_object_set_new(j, "inspections", list);
+		else
+			json_decref(list);
+	}
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (s != NULL)
@@ -181,6 +207,9 @@ main(int argc, char **argv)
 			continue;
 		case UPLOAD_NOTHING:
 			if (once) {
+				/* A pass ends with the kiosk's state, so the
+				 * ward report sees the backlog gone. */
+				heartbeat(&u, started, db);
 				ret = refused ? 1 : 0;
 				if (refused)
 					log_error("some visits were refused by "

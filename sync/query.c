@@ -120,7 +120,8 @@ query_report(struct db *d, const char *ward, int64_t day_ms, int64_t now_ms,
 		return NULL;
 	venues = json_array();
 	for (i = 0; i < n && !err; i++) {
-		json_t *hb = json_loads(v[i].last_detail, 0, NULL), *per, *e;
+		json_t *hb = json_loads(v[i].last_detail, 0, NULL), *per, *e,
+		    *on_day;
 		int64_t k, start, end;
 		int silent = v[i].last_heartbeat_ms == 0 ||
 		    now_ms - v[i].last_heartbeat_ms > silent_min * MIN_MS;
@@ -137,8 +138,24 @@ query_report(struct db *d, const char *ward, int64_t day_ms, int64_t now_ms,
 			json_array_append_new(per, json_pack("{s:o, s:I}",
 			    "date", date_of(start), "visits", (json_int_t)k));
 		}
+		{
+			char *ins = db_inspections(d, v[i].dev.device_id, day,
+			    next);
+			json_t *list = ins ? json_loads(ins, 0, NULL) : NULL;
+			size_t j;
+			json_t *x;
+
+			free(ins);
+			if (list == NULL)
+				err = 1;
+			json_array_foreach(list, j, x)
+				json_object_set_new(x, "at", when_or_null(
+				    json_integer_value(json_object_get(x,
+				    "at_ms"))));
+			on_day = list ? list : json_array();
+		}
 		e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, "
-		    "s:o, s:{s:o, s:o}}", "venue_id", v[i].dev.venue_id,
+		    "s:o, s:{s:o, s:o, s:o}}", "venue_id", v[i].dev.venue_id,
 		    "venue", v[i].dev.venue_name, "address", v[i].dev.address,
 		    "device", v[i].dev.device_id, "last_heartbeat",
 		    when_or_null(v[i].last_heartbeat_ms), "last_upload",
@@ -151,7 +168,8 @@ query_report(struct db *d, const char *ward, int64_t day_ms, int64_t now_ms,
 		    json_is_integer(json_object_get(hb, "inspections_24h")) ?
 		    json_incref(json_object_get(hb, "inspections_24h")) :
 		    json_null(), "last", when_or_null(json_integer_value(
-		    json_object_get(hb, "last_inspection_ms"))));
+		    json_object_get(hb, "last_inspection_ms"))), "on_day",
+		    on_day);
 		json_decref(hb);
 		json_array_append_new(venues, e);
 		flagged += silent;
@@ -192,11 +210,12 @@ query_report_print(FILE *f, const json_t *r, const char *format)
 		static const char *const head[] = { "venue_id", "venue",
 		    "address", "device", "last_heartbeat", "last_upload",
 		    "backlog", "silent", "visits_7_days", "visits_today",
-		    "heartbeat_gaps", "longest_gap_min", "inspections_24h" };
+		    "heartbeat_gaps", "longest_gap_min", "inspections_24h",
+		    "inspections_on_day" };
 
 		if (csv_bom(f) != 0)
 			return -1;
-		for (i = 0; i < 13; i++)
+		for (i = 0; i < 14; i++)
 			if (csv_cell(f, head[i], i == 0) != 0)
 				return -1;
 		if (csv_end(f) != 0)
@@ -206,7 +225,7 @@ query_report_print(FILE *f, const json_t *r, const char *format)
 			const json_t *g = json_object_get(v, "heartbeat_gaps");
 			json_int_t week = 0, longest = 0;
 			char n[7][24];
-			const char *cells[13];
+			const char *cells[14];
 			json_t *x;
 			size_t c;
 
@@ -243,7 +262,11 @@ query_report_print(FILE *f, const json_t *r, const char *format)
 			cells[10] = n[3];
 			cells[11] = n[4];
 			cells[12] = n[5];
-			for (c = 0; c < 13; c++)
+			snprintf(n[6], 24, "%zu", json_array_size(
+			    json_object_get(json_object_get(v, "inspections"),
+			    "on_day")));
+			cells[13] = n[6];
+			for (c = 0; c < 14; c++)
 				if (csv_cell(f, cells[c], c == 0) != 0)
 					return -1;
 			if (csv_end(f) != 0)
@@ -259,7 +282,7 @@ query_report_print(FILE *f, const json_t *r, const char *format)
 	    json_object_get(r, "silent")), (long long)json_integer_value(
 	    json_object_get(r, "silent_after_min")));
 	json_array_foreach(venues, i, v) {
-		const json_t *x;
+		const json_t *x, *x2;
 		char bl[32];
 
 		fprintf(f, "\n%s%s  %s (%s)\n", json_is_true(json_object_get(v,
@@ -288,6 +311,10 @@ query_report_print(FILE *f, const json_t *r, const char *format)
 		    (long long)json_integer_value(json_object_get(x,
 		    "last_24h")), *s_of(x, "last") ? ", last " : "",
 		    s_of(x, "last"));
+		json_array_foreach(json_object_get(x, "on_day"), j, x2)
+			fprintf(f, "  inspected %s by pass %s (%s)\n",
+			    s_of(x2, "at"), s_of(x2, "pass_id"),
+			    s_of(x2, "issuer"));
 	}
 	return ferror(f) ? -1 : 0;
 }

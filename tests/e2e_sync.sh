@@ -54,6 +54,16 @@ check_exit "a second --once" 0 $SYNC --db "$DB" --once
 check_exit "stats again" 0 $COLL stats --db "$CDB" --json
 check "a second pass adds none" test "$(json_get "$T_DIR/out" 'd["visits"]')" = "$N"
 
+# A ward officer scans their pass at the kiosk; the next pass of
+# kiosk-sync ends with a heartbeat that carries it to the ward report.
+$K keys --type issuer --out "$T_DIR/issuer" > /dev/null
+cat "$T_DIR/issuer.pub" >> "$T_DIR/k/trusted-issuers"
+OFFICER=$($K issue-pass --issuer-key "$T_DIR/issuer.sec" --role officer --name "Cán bộ Phường" --id CA-BN-07 --valid-days 1 | tail -1)
+check_exit "an officer's pass at the kiosk" 0 $K --db "$DB" checkin --payload "$OFFICER"
+check_exit "kiosk-sync --once ends with a heartbeat" 0 $SYNC --db "$DB" --once
+check_exit "the ward report" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --format json
+check "shows the inspection and the backlog gone" test "$(json_get "$T_DIR/out" '[(v["venue_id"], [x["pass_id"] for x in v["inspections"]["on_day"]], v["inspections"]["last_24h"], v["backlog"], v["silent"]) for v in d["venues"]]')" = "[('Q1-CAFE-001', ['CA-BN-07'], 1, 0, False)]"
+
 # The collector's refusals, with a real client (curl) and a signed batch
 # made by the test helper.
 build/tests/batch_tool "$T_DIR/k/device.sec" "$URL" > "$T_DIR/refusals.txt" 2>&1

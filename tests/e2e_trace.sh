@@ -114,12 +114,14 @@ check "every kiosk of the ward, none of another" test "$(py "$T_DIR/report.json"
 check "check-ins per day, 7 days, the day last" test "$(py "$T_DIR/report.json" 'sorted((v["venue_id"], len(v["visits_per_day"]), v["visits_per_day"][-1]["date"], v["visits_per_day"][-1]["visits"], v["visits_per_day"][0]["visits"]) for v in d["venues"])')" = "[('CAFE-A', 7, '2026-11-16', 2, 0), ('CAFE-A', 7, '2026-11-16', 4, 0), ('QUAN-B', 7, '2026-11-16', 8, 0)]"
 check "last heartbeat, backlog and inspections from the kiosk" test "$(py "$T_DIR/report.json" "($A1[\"last_heartbeat\"], $A1[\"backlog\"], $A1[\"inspections\"][\"last_24h\"], d[\"venues\"][2][\"backlog\"])")" = "('2026-11-16T12:00:00+07:00', 3, 1, None)"
 check "heartbeat gaps: before 08:00 and after 12:00" test "$(py "$T_DIR/report.json" "[(g[\"from\"][11:16], g[\"to\"][11:16], g[\"minutes\"]) for g in $A1[\"heartbeat_gaps\"]]")" = "[('00:00', '08:00', 480), ('12:00', '00:00', 720)]"
+check "the patrol's inspection, reported in every later heartbeat, recorded once" test "$(py "$T_DIR/report.json" "[(x[\"at\"][11:16], x[\"pass_id\"], x[\"issuer\"]) for x in $A1[\"inspections\"][\"on_day\"]]")" = "[('10:20', 'CA-BN-07', 'Công an phường Bến Nghé')]"
 check "silent kiosks are flagged" test "$(py "$T_DIR/report.json" '[v["silent"] for v in d["venues"]], d["silent"]')" = "([True, True, True], 3)"
 check "last upload" test "$(py "$T_DIR/report.json" '[v["last_upload"] is not None for v in d["venues"]]')" = "[True, True, True]"
 check_exit "report as CSV" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --date 2026-11-16 --format csv
 check "CSV with a BOM and a row a kiosk" test "$(head -c 3 "$T_DIR/out" | od -An -tx1 | tr -d ' ') $(wc -l < "$T_DIR/out")" = "efbbbf 4"
 check_exit "report as a table" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --date 2026-11-16
 check "it flags the silent ones" test "$(grep -c '^SILENT' "$T_DIR/out")" = 3
+check "and lists the inspection" grep -q "inspected 2026-11-16T10:20:00+07:00 by pass CA-BN-07" "$T_DIR/out"
 check "HTTP report with the ward's patrol token" test "$(get "$PATROL" "/api/v1/report?date=2026-11-16")" = 200
 check "the same venues" test "$(py "$T_DIR/body" '[v["venue_id"] for v in d["venues"]]')" = "['CAFE-A', 'CAFE-A', 'QUAN-B']"
 check "another ward's patrol token: 403" test "$(get "$OTHER" "/api/v1/report?ward=B%E1%BA%BFn%20Ngh%C3%A9")" = 403
