@@ -17,6 +17,8 @@
  *   GET  /c/<token>          the phone check-in page (assets/web)
  *   GET  /api/v1/venue/<token> the venue's name, once the code checks out
  *   POST /api/v1/phone-checkin {"token","who"}: a visit from a phone
+ *   GET  /api/v1/trace, /api/v1/report, /api/v1/audit,
+ *        /api/v1/verify-receipt   by role token (docs/trace.md)
  * See docs/sync.md. Meant to sit behind a TLS proxy.
  */
 #include <arpa/inet.h>
@@ -550,6 +552,31 @@ do_report(struct db *db, struct MHD_Connection *c)
 	return reply_as(c, r, format, query_report_print, "report.csv");
 }
 
+/* GET /api/v1/audit: the audit log, for an admin token only. */
+static enum MHD_Result
+do_audit(struct db *db, struct MHD_Connection *c)
+{
+	char role[DB_ROLE_LEN], ward[129], who[200], *s;
+	unsigned st;
+	json_t *a;
+
+	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
+	if (st != 0)
+		return fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? "an admin "
+		    "token is needed (Authorization: Bearer ...)" :
+		    "the store is not answering");
+	if (strcmp(role, "admin") != 0)
+		return fail(c, MHD_HTTP_FORBIDDEN, "only an admin token may "
+		    "read the audit log");
+	s = db_audit_list(db);
+	a = s ? json_loads(s, 0, NULL) : NULL;
+	free(s);
+	if (a == NULL)
+		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not "
+		    "answering");
+	return reply(c, MHD_HTTP_OK, a);
+}
+
 /* GET /api/v1/verify-receipt?receipt=KR1... or POST {"receipt"}: a patrol
  * or admin token. 200 with {"valid":...} either way. */
 static enum MHD_Result
@@ -649,6 +676,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 			return do_trace(db, c);
 		if (strcmp(url, "/api/v1/report") == 0)
 			return do_report(db, c);
+		if (strcmp(url, "/api/v1/audit") == 0)
+			return do_audit(db, c);
 		if (strcmp(url, "/api/v1/verify-receipt") == 0)
 			return do_receipt(db, c, NULL);
 	}

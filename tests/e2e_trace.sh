@@ -101,6 +101,10 @@ check "every trace is in the audit log (8 from the command line, 2 over HTTP)" t
 check "with who, when, which subject and how many results" test "$(json_get "$T_DIR/out" '[(e["who"].split(":")[1], e["at_ms"] > 0, e["detail"]["subject"], e["detail"]["depth"], e["results"]) for e in d if "subject" in e["detail"]][-1]')" = "('tracer', True, 'cccd:079090000001', 2, 7)"
 check "the refused tries too, naming the role" test "$(json_get "$T_DIR/out" 'sorted(e["who"].split(":")[1] for e in d if "refused" in e["detail"])')" = "['device-enrolment', 'patrol']"
 check "no token or secret in the audit log" sh -c "! grep -q -e '$TRACER' -e '$PATROL' '$T_DIR/out'"
+ADMIN=$($COLL token --db "$CDB" --role admin | tail -1)
+check "HTTP audit log with an admin token" test "$(get "$ADMIN" /api/v1/audit)" = 200
+check "the same entries" test "$(py "$T_DIR/body" 'len(d)')" = 12
+check "a tracer cannot read the audit log (403)" test "$(get "$TRACER" /api/v1/audit)" = 403
 check_exit "the audit log as a table" 0 $COLL audit --db "$CDB"
 check "one line an entry" test "$(wc -l < "$T_DIR/out")" = 12
 
