@@ -105,7 +105,7 @@ $(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sy
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
 
 $(BUILD)/obj/tests/test_db.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/trace.o $(BUILD)/obj/sync/batch.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 

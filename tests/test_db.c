@@ -16,6 +16,7 @@
 #include "batch.h"
 #include "db.h"
 #include "keys.h"
+#include "trace.h"
 
 #define DAY INT64_C(86400000)
 
@@ -338,6 +339,94 @@ test_phone_and_heartbeat(void **state)
 	assert_int_equal(stat_of(f->d, "heartbeats"), 1);
 }
 
+/* Rows at one device for the trace rules: (subject, direction, minute). */
+struct tr { const char *subject, *dir; int min; };
+
+static void
+ingest_rows(struct fx *f, int64_t t0, const struct tr *t, size_t n)
+{
+	struct batch_visit *v = calloc(n, sizeof(*v));
+	struct batch_header h;
+	struct db_ingest_res res;
+	size_t i;
+
+	assert_non_null(v);
+	for (i = 0; i < n; i++) {
+		v[i].seq = (int64_t)i + 1;
+		snprintf(v[i].kind, sizeof(v[i].kind), "phone");
+		snprintf(v[i].subject, sizeof(v[i].subject), "%s",
+		    t[i].subject);
+		snprintf(v[i].direction, sizeof(v[i].direction), "%s",
+		    t[i].dir);
+		v[i].wall_ms = t0 + (int64_t)t[i].min * 60000;
+		snprintf(v[i].boot_id, sizeof(v[i].boot_id), "b");
+		snprintf(v[i].source, sizeof(v[i].source), "keypad");
+	}
+	header(f, &h, v, n);
+	assert_int_equal(db_ingest(f->d, &h, v, n, t0 + 2 * DAY, &res), 0);
+	assert_int_equal(res.stored, (int64_t)n);
+	batch_visits_free(v, n);
+}
+
+/* The F1 subjects of a trace of SUBJECT, as "a b c" in result order. */
+static void
+f1_of(struct fx *f, const char *subject, int64_t t0, int min_overlap,
+    char *out, size_t size)
+{
+	struct trace_opts o = { .kind = "phone", .depth = 1,
+	    .min_overlap_ms = (int64_t)min_overlap * 60000,
+	    .default_stay_ms = 60 * 60000, .from_ms = t0, .to_ms = t0 + DAY };
+	json_t *r, *x;
+	size_t i, len = 0;
+
+	snprintf(o.subject, sizeof(o.subject), "%s", subject);
+	r = trace_run(f->d, &o);
+	assert_non_null(r);
+	out[0] = '\0';
+	json_array_foreach(json_object_get(r, "f1"), i, x)
+		len += (size_t)snprintf(out + len, size - len, "%s%s=%lld",
+		    i ? " " : "", json_string_value(json_object_get(x,
+		    "subject")) + 6, (long long)json_integer_value(
+		    json_object_get(x, "overlap_min")));
+	json_decref(r);
+}
+
+static void
+test_trace_rules(void **state)
+{
+	struct fx *f = *state;
+	int64_t t0 = ktime_wall_ms() - 3 * DAY;
+	/* All rows in order of time, minutes after t0. */
+	static const struct tr rows_[] = {
+		/* A check-out 13.5 h later is not this visit's: A's visit
+		 * lasts the default hour, so B (from 12:00) never met A. */
+		{ "0900000001", "in", 600 },
+		{ "0900000010", "in", 605 },
+		{ "0900000010", "out", 618 },
+		{ "0900000001", "in", 620 },
+		{ "0900000011", "in", 625 },
+		{ "0900000011", "out", 650 },
+		{ "0900000002", "in", 720 },
+		{ "0900000002", "out", 780 },
+		{ "0900000001", "out", 1410 },
+	};
+	char got[256];
+
+	enroll(f);
+	ingest_rows(f, t0, rows_, sizeof(rows_) / sizeof(rows_[0]));
+	/* A came in at 600 and again at 620: the first visit is cut at
+	 * 620, so 0900000010 (605-618) overlaps it 13 minutes (under 15);
+	 * 0900000011 (625-650) overlaps the second by 25. */
+	f1_of(f, "0900000001", t0, 15, got, sizeof(got));
+	assert_string_equal(got, "0900000011=25");
+	f1_of(f, "0900000001", t0, 10, got, sizeof(got));
+	assert_string_equal(got, "0900000010=13 0900000011=25");
+	/* 0900000002 (720-780) meets nobody: A's last visit (620) ended
+	 * at 680 by the default stay, not at the check-out at 1410. */
+	f1_of(f, "0900000002", t0, 0, got, sizeof(got));
+	assert_string_equal(got, "");
+}
+
 #define DB_TESTS \
 	cmocka_unit_test_setup_teardown(test_tokens_and_enrolment, \
 	    fx_setup, fx_teardown), \
@@ -348,6 +437,8 @@ test_phone_and_heartbeat(void **state)
 	cmocka_unit_test_setup_teardown(test_retention, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_phone_and_heartbeat, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_trace_rules, fx_setup, \
 	    fx_teardown)
 
 int
