@@ -182,7 +182,7 @@ install: all
 		$(DESTDIR)/etc/systemd/system
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 assets/strings/*.txt $(DESTDIR)$(DATADIR)/strings/
-	install -m 644 systemd/*.service $(DESTDIR)/etc/systemd/system/
+	install -m 644 systemd/*.service systemd/*.timer $(DESTDIR)/etc/systemd/system/
 
 # The main job: the kiosk on a demo venue, with a demo camera when there
 # is no webcam (scripts/demo.sh).
