@@ -163,10 +163,10 @@ valid_subject(const char *kind, const char *s)
 	return 1;
 }
 
-static int
-copy_str(json_t *o, const char *key, char *dst, size_t size)
+int
+batch_json_str(const json_t *o, const char *key, char *dst, size_t size)
 {
-	json_t *v = json_object_get(o, key);
+	const json_t *v = json_object_get(o, key);
 	size_t n;
 
 	if (!json_is_string(v))
@@ -194,19 +194,19 @@ parse_row(json_t *o, const struct batch_header *h, int64_t now_ms,
 	v->seq = json_integer_value(seq);
 	if (v->seq < h->first_seq || v->seq > h->last_seq)
 		return "seq_outside_batch";
-	if (copy_str(o, "kind", v->kind, sizeof(v->kind)) != 0 ||
+	if (batch_json_str(o, "kind", v->kind, sizeof(v->kind)) != 0 ||
 	    !one_of(v->kind, kinds))
 		return "unknown_kind";
-	if (copy_str(o, "subject", v->subject, sizeof(v->subject)) != 0 ||
+	if (batch_json_str(o, "subject", v->subject, sizeof(v->subject)) != 0 ||
 	    !valid_subject(v->kind, v->subject))
 		return "bad_subject";
-	if (copy_str(o, "direction", v->direction, sizeof(v->direction)) != 0
+	if (batch_json_str(o, "direction", v->direction, sizeof(v->direction)) != 0
 	    || !one_of(v->direction, dirs))
 		return "bad_direction";
-	if (copy_str(o, "source", v->source, sizeof(v->source)) != 0 ||
+	if (batch_json_str(o, "source", v->source, sizeof(v->source)) != 0 ||
 	    !one_of(v->source, sources))
 		return "bad_source";
-	if (copy_str(o, "boot_id", v->boot_id, sizeof(v->boot_id)) != 0)
+	if (batch_json_str(o, "boot_id", v->boot_id, sizeof(v->boot_id)) != 0)
 		return "bad_boot_id";
 	w = json_object_get(o, "wall_ms");
 	m = json_object_get(o, "mono_ms");

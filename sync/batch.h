@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "keys.h"
 
 #define BATCH_MAX_VISITS 1000
@@ -87,6 +89,14 @@ int batch_inflate(const unsigned char *in, size_t len, size_t max,
 int batch_parse(const char *json, size_t len, const struct batch_header *h,
     int64_t now_ms, struct batch_visit **out, size_t *n, char *err,
     size_t errsize);
+
+/*
+ * batch_json_str(o, key, dst, size):
+ * Copy the string member KEY of the JSON object O into DST (SIZE bytes).
+ * Returns 0, or -1 when it is absent, not a string, holds a NUL or does
+ * not fit.
+ */
+int batch_json_str(const json_t *o, const char *key, char *dst, size_t size);
 
 /* batch_visits_free(v, n): free rows from batch_parse. */
 void batch_visits_free(struct batch_visit *v, size_t n);

@@ -402,6 +402,45 @@ bearer(struct db *db, struct MHD_Connection *c, char role[DB_ROLE_LEN], char *wa
 	return 0;
 }
 
+struct caller {
+	char role[DB_ROLE_LEN], ward[129], who[200];
+};
+
+/*
+ * The caller's token must hold one of ROLES ("patrol admin"). Returns 0
+ * with *WHO filled, or -1 with the refusal queued in *ANSWER: 401 saying
+ * NEED is wanted, 403 saying FORBID (audited as ACTION when set).
+ */
+static int
+authorize(struct db *db, struct MHD_Connection *c, const char *roles,
+    const char *need, const char *forbid, const char *action,
+    struct caller *who, enum MHD_Result *answer)
+{
+	char msg[160];
+	size_t n;
+	const char *p;
+	unsigned st;
+
+	st = bearer(db, c, who->role, who->ward, sizeof(who->ward), who->who,
+	    sizeof(who->who));
+	if (st != 0) {
+		snprintf(msg, sizeof(msg), "%s is needed (Authorization: Bearer "
+		    "...)", need);
+		*answer = fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? msg :
+		    "the store is not answering");
+		return -1;
+	}
+	n = strlen(who->role);
+	for (p = roles; (p = strstr(p, who->role)) != NULL; p += n)
+		if ((p == roles || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == '\0'))
+			return 0;
+	if (action != NULL)
+		query_refused(db, who->who, action, "role may not ask this");
+	*answer = fail(c, MHD_HTTP_FORBIDDEN, forbid);
+	return -1;
+}
+
 static const char *
 arg(struct MHD_Connection *c, const char *name)
 {
@@ -465,22 +504,16 @@ static enum MHD_Result
 do_trace(struct db *db, struct MHD_Connection *c)
 {
 	struct trace_opts o = { 0 };
-	char role[DB_ROLE_LEN], ward[129], who[200];
+	struct caller who;
+	enum MHD_Result answer;
 	const char *format = arg(c, "format");
-	unsigned st;
 	long depth, overlap, stay;
 	json_t *r;
 
-	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
-	if (st != 0)
-		return fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? "a tracer "
-		    "token is needed (Authorization: Bearer ...)" :
-		    "the store is not answering");
-	if (strcmp(role, "tracer") != 0) {
-		query_refused(db, who, "trace", "role may not trace");
-		return fail(c, MHD_HTTP_FORBIDDEN, "this token's role may not "
-		    "trace; ask for a tracer token");
-	}
+	if (authorize(db, c, "tracer", "a tracer token", "this token's role "
+	    "may not trace; ask for a tracer token", "trace", &who,
+	    &answer) != 0)
+		return answer;
 	if (format == NULL)
 		format = "json";
 	depth = arg_num(c, "depth", 1, 1, 2);
@@ -503,7 +536,7 @@ do_trace(struct db *db, struct MHD_Connection *c)
 	o.depth = (int)depth;
 	o.min_overlap_ms = overlap * 60000;
 	o.default_stay_ms = stay * 60000;
-	r = query_trace(db, &o, who);
+	r = query_trace(db, &o, who.who);
 	if (r == NULL)
 		return fail(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the trace could "
 		    "not be run or audited; nothing was given out");
@@ -515,24 +548,19 @@ do_trace(struct db *db, struct MHD_Connection *c)
 static enum MHD_Result
 do_report(struct db *db, struct MHD_Connection *c)
 {
-	char role[DB_ROLE_LEN], ward[129], who[200];
+	struct caller who;
+	enum MHD_Result answer;
 	const char *want = arg(c, "ward"), *format = arg(c, "format");
 	int64_t now = ktime_wall_ms(), day = now;
 	long silent = arg_num(c, "silent_after", REPORT_SILENT_MIN, 1,
 	    7 * 24 * 60);
-	unsigned st;
 	json_t *r;
 
-	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
-	if (st != 0)
-		return fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? "a patrol "
-		    "token is needed (Authorization: Bearer ...)" :
-		    "the store is not answering");
-	if (strcmp(role, "patrol") != 0 && strcmp(role, "admin") != 0)
-		return fail(c, MHD_HTTP_FORBIDDEN, "this token's role may not "
-		    "read ward reports");
-	if (want == NULL && ward[0] != '\0')
-		want = ward;
+	if (authorize(db, c, "patrol admin", "a patrol token", "this token's "
+	    "role may not read ward reports", NULL, &who, &answer) != 0)
+		return answer;
+	if (want == NULL && who.ward[0] != '\0')
+		want = who.ward;
 	if (format == NULL)
 		format = "json";
 	if (want == NULL || silent < 0 || (arg(c, "date") != NULL &&
@@ -541,8 +569,8 @@ do_report(struct db *db, struct MHD_Connection *c)
 		return fail(c, MHD_HTTP_BAD_REQUEST, "want ward=W and optional "
 		    "date (YYYY-MM-DD), silent_after (minutes), format "
 		    "(json|csv)");
-	if (strcmp(role, "patrol") == 0 && ward[0] != '\0' &&
-	    strcmp(ward, want) != 0)
+	if (strcmp(who.role, "patrol") == 0 && who.ward[0] != '\0' &&
+	    strcmp(who.ward, want) != 0)
 		return fail(c, MHD_HTTP_FORBIDDEN, "this patrol token is for "
 		    "another ward");
 	r = query_report(db, want, day, now, (int)silent);
@@ -556,18 +584,14 @@ do_report(struct db *db, struct MHD_Connection *c)
 static enum MHD_Result
 do_audit(struct db *db, struct MHD_Connection *c)
 {
-	char role[DB_ROLE_LEN], ward[129], who[200], *s;
-	unsigned st;
+	struct caller who;
+	enum MHD_Result answer;
+	char *s;
 	json_t *a;
 
-	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
-	if (st != 0)
-		return fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? "an admin "
-		    "token is needed (Authorization: Bearer ...)" :
-		    "the store is not answering");
-	if (strcmp(role, "admin") != 0)
-		return fail(c, MHD_HTTP_FORBIDDEN, "only an admin token may "
-		    "read the audit log");
+	if (authorize(db, c, "admin", "an admin token", "only an admin token "
+	    "may read the audit log", NULL, &who, &answer) != 0)
+		return answer;
 	s = db_audit_list(db);
 	a = s ? json_loads(s, 0, NULL) : NULL;
 	free(s);
@@ -582,19 +606,15 @@ do_audit(struct db *db, struct MHD_Connection *c)
 static enum MHD_Result
 do_receipt(struct db *db, struct MHD_Connection *c, struct req *rq)
 {
-	char role[DB_ROLE_LEN], ward[129], who[200], text[2048];
+	struct caller who;
+	enum MHD_Result answer;
+	char text[2048];
 	const char *t = NULL;
-	unsigned st;
 	json_t *body = NULL, *r;
 
-	st = bearer(db, c, role, ward, sizeof(ward), who, sizeof(who));
-	if (st != 0)
-		return fail(c, st, st == MHD_HTTP_UNAUTHORIZED ? "a patrol "
-		    "token is needed (Authorization: Bearer ...)" :
-		    "the store is not answering");
-	if (strcmp(role, "patrol") != 0 && strcmp(role, "admin") != 0)
-		return fail(c, MHD_HTTP_FORBIDDEN, "this token's role may not "
-		    "check receipts");
+	if (authorize(db, c, "patrol admin", "a patrol token", "this token's "
+	    "role may not check receipts", NULL, &who, &answer) != 0)
+		return answer;
 	if (rq != NULL) {
 		body = json_loadb(rq->buf, rq->len, 0, NULL);
 		t = json_string_value(json_object_get(body, "receipt"));

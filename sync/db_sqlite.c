@@ -597,6 +597,22 @@ text_col(sqlite3_stmt *st, int col, char *dst, size_t size)
 	snprintf(dst, size, "%s", t != NULL ? (const char *)t : "");
 }
 
+/* Room for one more of N elements of SIZE bytes in *P (capacity *CAP). */
+static int
+room(void **p, size_t n, size_t *cap, size_t size)
+{
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	q = realloc(*p, (*cap ? *cap * 2 : 32) * size);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = *cap ? *cap * 2 : 32;
+	return 0;
+}
+
 static int
 sq_visits(struct db *base, const char *kind, const char *subject,
     const char *venue_id, int64_t from_ms, int64_t to_ms,
@@ -748,14 +764,9 @@ sq_ward_devices(struct db *base, const char *ward,
 	if (st != NULL)
 		sqlite3_bind_text(st, 1, ward, -1, SQLITE_STATIC);
 	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			p = realloc(v, cap * sizeof(*p));
-			if (p == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = p;
+		if (room((void **)&v, *n, &cap, sizeof(*v)) != 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		p = &v[(*n)++];
 		memset(p, 0, sizeof(*p));
@@ -808,7 +819,7 @@ sq_heartbeat_times(struct db *base, const char *device_id, int64_t from_ms,
 {
 	struct sq *d = SQ(base);
 	sqlite3_stmt *st;
-	int64_t *t = NULL, *p;
+	int64_t *t = NULL;
 	size_t cap = 0;
 	int rc = SQLITE_ERROR;
 
@@ -822,14 +833,9 @@ sq_heartbeat_times(struct db *base, const char *device_id, int64_t from_ms,
 		sqlite3_bind_int64(st, 3, to_ms);
 	}
 	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			p = realloc(t, cap * sizeof(*p));
-			if (p == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			t = p;
+		if (room((void **)&t, *n, &cap, sizeof(*t)) != 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		t[(*n)++] = sqlite3_column_int64(st, 0);
 	}

@@ -78,36 +78,19 @@ export_open(const char *text, size_t len, const struct key_pair *authority,
 	return j;
 }
 
-/* Copy the string member KEY of O into DST (SIZE bytes); -1 if absent,
- * not a string, holding a NUL or too long. */
-static int
-member(const json_t *o, const char *key, char *dst, size_t size)
-{
-	const json_t *v = json_object_get(o, key);
-	size_t n;
-
-	if (!json_is_string(v))
-		return -1;
-	n = json_string_length(v);
-	if (n >= size || strlen(json_string_value(v)) != n)
-		return -1;
-	memcpy(dst, json_string_value(v), n + 1);
-	return 0;
-}
-
 int
 export_device(const json_t *dj, struct db_device *dev, const char **why)
 {
 	char pub[128], id[KEYS_ID_LEN + 1];
 
 	memset(dev, 0, sizeof(*dev));
-	if (member(dj, "id", dev->device_id, sizeof(dev->device_id)) ||
-	    member(dj, "pub", pub, sizeof(pub)) ||
-	    member(dj, "venue_id", dev->venue_id, sizeof(dev->venue_id)) ||
-	    member(dj, "venue_name", dev->venue_name,
+	if (batch_json_str(dj, "id", dev->device_id, sizeof(dev->device_id)) ||
+	    batch_json_str(dj, "pub", pub, sizeof(pub)) ||
+	    batch_json_str(dj, "venue_id", dev->venue_id, sizeof(dev->venue_id)) ||
+	    batch_json_str(dj, "venue_name", dev->venue_name,
 	    sizeof(dev->venue_name)) ||
-	    member(dj, "address", dev->address, sizeof(dev->address)) ||
-	    member(dj, "ward", dev->ward, sizeof(dev->ward))) {
+	    batch_json_str(dj, "address", dev->address, sizeof(dev->address)) ||
+	    batch_json_str(dj, "ward", dev->ward, sizeof(dev->ward))) {
 		*why = "its device is missing a field, or one is too long";
 		return -1;
 	}
@@ -133,9 +116,9 @@ export_batch(const json_t *b, const char *device_id, struct batch_header *h,
 	*z = NULL;
 	memset(h, 0, sizeof(*h));
 	snprintf(h->device, sizeof(h->device), "%s", device_id);
-	if (member(b, "instance", h->instance, sizeof(h->instance)) ||
-	    member(b, "digest", h->digest, sizeof(h->digest)) ||
-	    member(b, "signature", h->signature, sizeof(h->signature)) ||
+	if (batch_json_str(b, "instance", h->instance, sizeof(h->instance)) ||
+	    batch_json_str(b, "digest", h->digest, sizeof(h->digest)) ||
+	    batch_json_str(b, "signature", h->signature, sizeof(h->signature)) ||
 	    json_unpack((json_t *)b, "{s:I, s:I, s:I, s:I}", "first_seq",
 	    &h->first_seq, "last_seq", &h->last_seq, "count", &h->count,
 	    "sent_at_ms", &h->sent_at_ms) != 0 || !json_is_string(body) ||
