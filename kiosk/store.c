@@ -904,30 +904,6 @@ store_quarantine(struct store *s, int64_t first_seq, int64_t last_seq,
 	return n;
 }
 
-int64_t
-store_count_events(struct store *s, const char *kind, int64_t from_ms,
-    int64_t *last_ms)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	st = prepare(s, "SELECT count(*), coalesce(max(wall_ms), 0) FROM "
-	    "events WHERE kind = ?1 AND wall_ms >= ?2");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, from_ms);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_int64(st, 0);
-		if (last_ms != NULL)
-			*last_ms = sqlite3_column_int64(st, 1);
-	} else {
-		sql_error(s, "count events");
-	}
-	sqlite3_finalize(st);
-	return n;
-}
-
 int
 store_foreach_event(struct store *s, const char *kind, int64_t from_ms,
     int limit, int (*fn)(void *ctx, int64_t wall_ms, const char *detail),

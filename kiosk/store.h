@@ -231,14 +231,6 @@ int64_t store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
 int store_check(struct store *s, int full);
 
 /*
- * store_count_events(s, kind, from_ms, last_ms):
- * How many KIND events (e.g. "inspection") since FROM_MS, and the time of
- * the latest into *LAST_MS (0 when none; LAST_MS may be NULL). -1: error.
- */
-int64_t store_count_events(struct store *s, const char *kind,
-    int64_t from_ms, int64_t *last_ms);
-
-/*
  * store_foreach_event(s, kind, from_ms, limit, fn, ctx):
  * Call FN(CTX, wall_ms, detail_json) for the newest LIMIT events of KIND
  * since FROM_MS, newest first; FN returns 0 to go on, 1 to stop, -1 on

@@ -81,34 +81,28 @@ heartbeat(struct uploader *u, int64_t started_ms, const char *db)
 	struct store_status st;
 	struct statvfs sv;
 	char dir[1024], *s;
-	int64_t inspections, last_inspection = 0;
-	json_t *j;
+	json_t *j, *list;
 
 	if (store_status(u->store, ktime_wall_ms(), 21, &st) != 0)
 		return;
 	if (fileio_dirname(db, dir, sizeof(dir)) != 0 || statvfs(dir, &sv))
 		memset(&sv, 0, sizeof(sv));
-	/* Patrol inspections in the last day, for the ward report. */
-	inspections = store_count_events(u->store, "inspection",
-	    ktime_wall_ms() - 86400000, &last_inspection);
-	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "version",
-	    KIOSK_VERSION, "uptime_s", (json_int_t)((ktime_mono_ms() -
-	    started_ms) / 1000), "backlog", (json_int_t)st.pending_upload,
+	/* Patrol inspections in the last day, newest first, for the ward
+	 * report: the list, how many and the latest, from one query. At most
+	 * 200, what the collector takes from one heartbeat. */
+	list = json_array();
+	if (store_foreach_event(u->store, "inspection", ktime_wall_ms() -
+	    86400000, 200, add_inspection, list) != 0)
+		json_array_clear(list);
+	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	    "version", KIOSK_VERSION, "uptime_s", (json_int_t)((ktime_mono_ms()
+	    - started_ms) / 1000), "backlog", (json_int_t)st.pending_upload,
 	    "quarantined", (json_int_t)st.quarantined, "last_scan_ms",
 	    (json_int_t)st.last_visit_ms, "disk_free",
 	    (json_int_t)((int64_t)sv.f_bavail * (int64_t)sv.f_frsize),
-	    "inspections_24h", (json_int_t)(inspections > 0 ? inspections : 0),
-	    "last_inspection_ms", (json_int_t)last_inspection);
-	/* And the inspections themselves, for the ward report. */
-	{
-		json_t *list = json_array();
-
-		if (store_foreach_event(u->store, "inspection", ktime_wall_ms() -
-		    86400000, 50, add_inspection, list) == 0)
-			json_object_set_new(j, "inspections", list);
-		else
-			json_decref(list);
-	}
+	    "inspections_24h", (json_int_t)json_array_size(list),
+	    "last_inspection_ms", json_integer_value(json_object_get(
+	    json_array_get(list, 0), "at_ms")), "inspections", list);
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (s != NULL)
