@@ -21,7 +21,9 @@ SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-poi
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lunistring -lpthread
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) zxing 2>/dev/null) -lunistring -lpthread -lstdc++
+ZXING_CFLAGS := $(shell $(PKG_CONFIG) --cflags zxing 2>/dev/null)
+ALL_CXXFLAGS = $(BASE_CXXFLAGS) $(SAN_FLAGS) $(ZXING_CFLAGS) -Ikiosk -MMD -MP $(CXXFLAGS)
 ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Ikiosk -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -31,8 +33,12 @@ CORE_SRC = kiosk/log.c kiosk/ktime.c kiosk/fileio.c kiosk/keys.c \
            kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/csv.c \
            kiosk/token.c kiosk/scanner.c kiosk/camera.c kiosk/camera_v4l2.c \
            kiosk/worker.c kiosk/wipe.c
-CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+# zxing-cpp is C++: one file behind a C header (kiosk/zxread.h).
+CORE_CXX = kiosk/zxread.cpp
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
 CORE_LIB = $(BUILD)/libkioskcore.a
+# tests/gen.c: generated realistic texts, for tests, bench and tools/gentext.
+GEN_OBJ = $(BUILD)/obj/tests/gen.o
 
 # Only the UI modules see SDL: the core builds and tests without a display.
 UI_PKGS    = sdl2 SDL2_ttf libsystemd libpng
@@ -54,7 +60,8 @@ SYNC_COMMON = $(BUILD)/obj/sync/batch.o $(BUILD)/obj/sync/client.o
 PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
         $(BUILD)/bin/kiosk-sync
 
-UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db
+UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db \
+             test_corpus
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
              $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace
@@ -70,6 +77,10 @@ all: $(PROGS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -109,6 +120,10 @@ $(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+$(BUILD)/tests/test_corpus: $(BUILD)/obj/tests/test_corpus.o $(GEN_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
@@ -126,6 +141,11 @@ $(BUILD)/bench/bench_trace: $(BUILD)/obj/bench/bench_trace.o $(BUILD)/obj/sync/t
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tools/gentext: $(BUILD)/obj/tools/gentext.o $(GEN_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/obj/tools/gentext.o: ALL_CFLAGS += -Itests
 
 $(BUILD)/tools/mkframe: $(BUILD)/obj/tools/mkframe.o $(CORE_LIB)
 	@mkdir -p $(dir $@)

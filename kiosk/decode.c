@@ -1,5 +1,5 @@
 /*
- * decode: zbar with retries. See decode.h.
+ * decode: zbar (binary mode) and zxing-cpp, with retries. See decode.h.
  */
 #include "decode.h"
 
@@ -10,22 +10,96 @@
 #include <zbar.h>
 
 #include "log.h"
+#include "zxread.h"
 
 /* Frames narrower than this get an upscaled retry. */
 #define SMALL_SIDE 1000
+#define MAX_PASSES 8
+
+/* One way of reading a frame. */
+enum pass {
+	P_ZBAR,		/* zbar on the frame */
+	P_ZXING,	/* zxing-cpp on the frame */
+	P_ZXING_FAST,	/* zxing-cpp without "try harder" */
+	P_ZBAR_INV,	/* zbar on the inverted frame (dark-mode phones) */
+	P_ZXING_INV,	/* zxing-cpp on the inverted frame */
+	P_ZBAR_UP2,	/* zbar on the centre half, upscaled 2x */
+	P_ZBAR_UP3,	/* the same, 3x */
+	P_ZXING_UP2,	/* zxing-cpp on the centre half, upscaled 2x */
+	P_COUNT
+};
+
+static const char *const pass_names[P_COUNT] = {
+	"zbar", "zxing", "zxfast", "zbar-inv", "zxing-inv", "zbar-up2",
+	"zbar-up3", "zxing-up2"
+};
+
+/*
+ * The pipeline chosen by `make bench` (bench/run.sh prints the figures):
+ * every frame gets zbar and then, on a miss, zxing-cpp, which reads most
+ * of what zbar misses (small, tilted, blurred codes); a frame both miss
+ * gets one retry more, a different one each live frame in turn.
+ */
+#define DEFAULT_PIPELINE "zbar,zxing|zbar-inv,zbar-up2,zxing-inv"
 
 struct decoder {
 	zbar_image_scanner_t *scanner;
 	struct image work;	/* scratch for the retries */
+	enum pass always[MAX_PASSES], rotate[MAX_PASSES];
+	size_t nalways, nrotate;
 	unsigned next_retry;	/* live mode: which retry this frame gets */
 };
 
-#define N_RETRIES 3
+int
+decoder_set_pipeline(struct decoder *d, const char *spec)
+{
+	enum pass al[MAX_PASSES], ro[MAX_PASSES], *list = al;
+	size_t nal = 0, nro = 0, *n = &nal;
+	const char *s = spec;
+
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",|");
+		int p, found = -1;
+
+		for (p = 0; p < P_COUNT; p++)
+			if (strlen(pass_names[p]) == len &&
+			    memcmp(pass_names[p], s, len) == 0)
+				found = p;
+		if (found < 0 || *n == MAX_PASSES) {
+			log_error("decode pipeline '%s': bad pass at '%s'",
+			    spec, s);
+			return -1;
+		}
+		list[(*n)++] = (enum pass)found;
+		s += len;
+		if (*s == '|') {
+			if (list == ro) {
+				log_error("decode pipeline '%s': two '|'", spec);
+				return -1;
+			}
+			list = ro;
+			n = &nro;
+		}
+		if (*s != '\0')
+			s++;
+	}
+	if (nal == 0) {
+		log_error("decode pipeline '%s': no pass", spec);
+		return -1;
+	}
+	memcpy(d->always, al, sizeof(al));
+	memcpy(d->rotate, ro, sizeof(ro));
+	d->nalways = nal;
+	d->nrotate = nro;
+	d->next_retry = 0;
+	return 0;
+}
 
 struct decoder *
 decoder_new(void)
 {
 	struct decoder *d = calloc(1, sizeof(*d));
+	const char *env = getenv("KIOSK_DECODE_PIPELINE");
 
 	if (d == NULL)
 		return NULL;
@@ -39,6 +113,18 @@ decoder_new(void)
 	zbar_image_scanner_set_config(d->scanner, 0, ZBAR_CFG_ENABLE, 0);
 	zbar_image_scanner_set_config(d->scanner, ZBAR_QRCODE,
 	    ZBAR_CFG_ENABLE, 1);
+	/*
+	 * The bytes as stored in the code: without this zbar guesses a
+	 * legacy charset (Shift-JIS, Big5) for byte segments with no ECI,
+	 * as on real CCCD cards, and turns Vietnamese into mojibake.
+	 */
+	zbar_image_scanner_set_config(d->scanner, ZBAR_QRCODE,
+	    ZBAR_CFG_BINARY, 1);
+	if (decoder_set_pipeline(d, env != NULL && *env != '\0' ? env :
+	    DEFAULT_PIPELINE) != 0) {
+		decoder_free(d);
+		return NULL;
+	}
 	return d;
 }
 
@@ -62,6 +148,28 @@ decode_result_release(struct decode_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Add LEN bytes of DATA to OUT unless there already; 1 added, 0 not, -1. */
+static int
+add_text(struct decode_result *out, const unsigned char *data, size_t len)
+{
+	size_t i;
+
+	if (out->n == DECODE_MAX_TEXTS || len > DECODE_TEXT_MAX)
+		return 0;
+	for (i = 0; i < out->n; i++)
+		if (out->lens[i] == len && memcmp(out->texts[i], data, len) == 0)
+			return 0;
+	i = out->n;
+	out->texts[i] = malloc(len + 1);
+	if (out->texts[i] == NULL)
+		return -1;
+	memcpy(out->texts[i], data, len);
+	out->texts[i][len] = '\0';
+	out->lens[i] = len;
+	out->n++;
+	return 1;
+}
+
 /* Run zbar once over W x H grey pixels; add new texts to OUT. */
 static int
 zbar_pass(struct decoder *d, const unsigned char *px, int w, int h,
@@ -69,8 +177,7 @@ zbar_pass(struct decoder *d, const unsigned char *px, int w, int h,
 {
 	const zbar_symbol_t *sym;
 	zbar_image_t *zi;
-	int found = 0, n;
-	size_t i;
+	int found = 0, n, r;
 
 	zi = zbar_image_create();
 	if (zi == NULL)
@@ -80,34 +187,48 @@ zbar_pass(struct decoder *d, const unsigned char *px, int w, int h,
 	/* The pixels stay ours: no cleanup handler. */
 	zbar_image_set_data(zi, px, (unsigned long)w * (unsigned long)h, NULL);
 	n = zbar_scan_image(d->scanner, zi);
-	if (n > 0) {
-		for (sym = zbar_image_first_symbol(zi); sym != NULL;
-		    sym = zbar_symbol_next(sym)) {
-			const char *data = zbar_symbol_get_data(sym);
-			size_t len = zbar_symbol_get_data_length(sym), k;
-			int dup = 0;
-
-			if (out->n == DECODE_MAX_TEXTS || len > DECODE_TEXT_MAX)
-				continue;
-			for (k = 0; k < out->n; k++)
-				if (out->lens[k] == len &&
-				    memcmp(out->texts[k], data, len) == 0)
-					dup = 1;
-			if (dup)
-				continue;
-			i = out->n;
-			out->texts[i] = malloc(len + 1);
-			if (out->texts[i] == NULL)
-				break;
-			memcpy(out->texts[i], data, len);
-			out->texts[i][len] = '\0';
-			out->lens[i] = len;
-			out->n++;
-			found++;
+	for (sym = n > 0 ? zbar_image_first_symbol(zi) : NULL; sym != NULL;
+	    sym = zbar_symbol_next(sym)) {
+		r = add_text(out, (const unsigned char *)zbar_symbol_get_data(
+		    sym), zbar_symbol_get_data_length(sym));
+		if (r < 0) {
+			found = -1;
+			break;
 		}
+		found += r;
 	}
 	zbar_image_destroy(zi);
 	return found;
+}
+
+struct zx_ctx {
+	struct decode_result *out;
+	int found, oom;
+};
+
+static int
+zx_add(void *data, const unsigned char *bytes, size_t len)
+{
+	struct zx_ctx *c = data;
+	int r = add_text(c->out, bytes, len);
+
+	if (r < 0) {
+		c->oom = 1;
+		return 1;
+	}
+	c->found += r;
+	return 0;
+}
+
+static int
+zxing_pass(const unsigned char *px, int w, int h, int flags,
+    struct decode_result *out)
+{
+	struct zx_ctx c = { out, 0, 0 };
+
+	if (zxread_scan(px, w, h, flags, zx_add, &c) < 0 || c.oom)
+		return -1;
+	return c.found;
 }
 
 static int
@@ -126,13 +247,15 @@ invert_into(struct decoder *d, const struct image *img)
 }
 
 /*
- * Bilinear upscale by K of the region (X0, Y0, RW, RH) of IMG into the
- * scratch image: a small or far code gets enough pixels a module.
+ * Bilinear upscale by K of the centre half of IMG (where the framing guide
+ * asks for the code) into the scratch image: a small or far code gets
+ * enough pixels a module.
  */
 static int
-upscale_into(struct decoder *d, const struct image *img, int x0, int y0,
-    int rw, int rh, int k)
+upscale_into(struct decoder *d, const struct image *img, int k)
 {
+	int rw = img->w / 2, rh = img->h / 2;
+	int x0 = (img->w - rw) / 2, y0 = (img->h - rh) / 2;
 	int w = rw * k, h = rh * k, x, y;
 
 	if (d->work.w != w || d->work.h != h) {
@@ -160,42 +283,58 @@ upscale_into(struct decoder *d, const struct image *img, int x0, int y0,
 	return 0;
 }
 
-/* Retry I (0 inverted, 1 centre 2x, 2 centre 3x) of IMG into OUT. */
+/* Run pass P over IMG; new texts go to OUT. Returns texts added, or -1. */
 static int
-retry(struct decoder *d, const struct image *img, int i,
+run_pass(struct decoder *d, const struct image *img, enum pass p,
     struct decode_result *out)
 {
-	int rw = img->w / 2, rh = img->h / 2;
+	int small = img->w < SMALL_SIDE && img->h < SMALL_SIDE;
 
-	out->pass = 2 + i;
-	if (i == 0) {
+	out->pass = (int)p + 1;
+	switch (p) {
+	case P_ZBAR:
+		return zbar_pass(d, img->px, img->w, img->h, out);
+	case P_ZXING:
+		return zxing_pass(img->px, img->w, img->h, 0, out);
+	case P_ZXING_FAST:
+		return zxing_pass(img->px, img->w, img->h, ZXREAD_FAST, out);
+	case P_ZBAR_INV:
+	case P_ZXING_INV:
 		if (invert_into(d, img) != 0)
 			return -1;
-	} else {
-		/* Small or far codes: the centre half of the frame, where the
-		 * framing guide asks for the code; only in small frames. */
-		if (img->w >= SMALL_SIDE || img->h >= SMALL_SIDE)
+		return p == P_ZBAR_INV ? zbar_pass(d, d->work.px, d->work.w,
+		    d->work.h, out) : zxing_pass(d->work.px, d->work.w,
+		    d->work.h, 0, out);
+	case P_ZBAR_UP2:
+	case P_ZBAR_UP3:
+	case P_ZXING_UP2:
+		if (!small)
 			return 0;
-		if (upscale_into(d, img, (img->w - rw) / 2, (img->h - rh) / 2,
-		    rw, rh, i + 1) != 0)
+		if (upscale_into(d, img, p == P_ZBAR_UP3 ? 3 : 2) != 0)
 			return -1;
+		return p == P_ZXING_UP2 ? zxing_pass(d->work.px, d->work.w,
+		    d->work.h, 0, out) : zbar_pass(d, d->work.px, d->work.w,
+		    d->work.h, out);
+	default:
+		return 0;
 	}
-	return zbar_pass(d, d->work.px, d->work.w, d->work.h, out);
 }
 
 int
 decoder_scan(struct decoder *d, const struct image *img,
     struct decode_result *out)
 {
-	int r, i;
+	int r = 0;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	out->pass = 1;
-	r = zbar_pass(d, img->px, img->w, img->h, out);
-	for (i = 0; r == 0 && i < N_RETRIES; i++)
-		r = retry(d, img, i, out);
-	if (r < 0)
+	for (i = 0; r == 0 && i < d->nalways + d->nrotate; i++)
+		r = run_pass(d, img, i < d->nalways ? d->always[i] :
+		    d->rotate[i - d->nalways], out);
+	if (r < 0) {
+		decode_result_release(out);
 		return -1;
+	}
 	if (r == 0)
 		out->pass = 0;
 	return (int)out->n;
@@ -205,18 +344,27 @@ int
 decoder_scan_live(struct decoder *d, const struct image *img,
     struct decode_result *out)
 {
-	int r;
+	int r = 0;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	out->pass = 1;
-	r = zbar_pass(d, img->px, img->w, img->h, out);
-	if (r == 0) {
-		r = retry(d, img, (int)d->next_retry, out);
-		d->next_retry = (d->next_retry + 1) % N_RETRIES;
+	for (i = 0; r == 0 && i < d->nalways; i++)
+		r = run_pass(d, img, d->always[i], out);
+	if (r == 0 && d->nrotate > 0) {
+		r = run_pass(d, img, d->rotate[d->next_retry], out);
+		d->next_retry = (d->next_retry + 1) % (unsigned)d->nrotate;
 	}
-	if (r < 0)
+	if (r < 0) {
+		decode_result_release(out);
 		return -1;
+	}
 	if (r == 0)
 		out->pass = 0;
 	return (int)out->n;
+}
+
+const char *
+decoder_pass_name(int pass)
+{
+	return pass >= 1 && pass <= P_COUNT ? pass_names[pass - 1] : "none";
 }

@@ -1,10 +1,15 @@
 /*
- * decode: QR codes out of grey frames, with zbar set for QR only.
+ * decode: QR codes out of grey frames, with zbar and zxing-cpp (QR only).
  *
- * One pass of zbar reads most codes; where it reads nothing, cheaper-first
- * retries follow: the inverted frame (phones in dark mode), then a 2x
- * upscale when the frame is small (a far-away code). Each frame's work is
- * bounded by the number of retries, never by the content.
+ * Both decoders hand back the bytes stored in the code (zbar in binary
+ * mode), never a charset guess: whether the bytes are valid UTF-8 is the
+ * payload layer's question, asked the same way for every source.
+ *
+ * A frame goes through a pipeline of passes: zbar, then zxing-cpp on a
+ * miss, then retries (the inverted frame for dark-mode phones, the centre
+ * upscaled for far codes). The default was chosen from `make bench`
+ * figures; KIOSK_DECODE_PIPELINE overrides it (for the bench). Each
+ * frame's work is bounded by the number of passes, never by the content.
  *
  * Not thread-safe per decoder: give each thread its own.
  */
@@ -24,7 +29,7 @@ struct decode_result {
 	size_t n;				/* texts found */
 	char *texts[DECODE_MAX_TEXTS];		/* each NUL-terminated, owned */
 	size_t lens[DECODE_MAX_TEXTS];		/* bytes (a text may hold NUL) */
-	int pass;				/* which pass read them */
+	int pass;				/* which pass read them (0 none) */
 };
 
 /*
@@ -54,6 +59,19 @@ int decoder_scan(struct decoder *d, const struct image *img,
  */
 int decoder_scan_live(struct decoder *d, const struct image *img,
     struct decode_result *out);
+
+/*
+ * decoder_set_pipeline(d, spec):
+ * Set D's passes from SPEC: comma-separated pass names, those before a '|'
+ * run on every frame, those after it one per live frame in turn (all of
+ * them in decoder_scan). Names: zbar, zxing, zxfast, zbar-inv, zxing-inv,
+ * zbar-up2, zbar-up3, zxing-up2. Returns 0, or -1 (logged) leaving D as
+ * it was.
+ */
+int decoder_set_pipeline(struct decoder *d, const char *spec);
+
+/* decoder_pass_name(pass): the name of a decode_result's pass. */
+const char *decoder_pass_name(int pass);
 
 /* decode_result_release(r): free R's texts and empty it. */
 void decode_result_release(struct decode_result *r);

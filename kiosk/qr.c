@@ -15,11 +15,24 @@
 int
 qr_render(const char *text, int scale, struct image *out)
 {
+	return qr_render_opts(text, scale, QR_EC_M, 0, out);
+}
+
+int
+qr_render_opts(const char *text, int scale, enum qr_ec ec, int mixed,
+    struct image *out)
+{
+	static const QRecLevel levels[4] = { QR_ECLEVEL_L, QR_ECLEVEL_M,
+	    QR_ECLEVEL_Q, QR_ECLEVEL_H };
+	QRecLevel lv = levels[(unsigned)ec < 4 ? ec : QR_EC_M];
 	QRcode *qr;
 	int side, x, y, n;
 
 	memset(out, 0, sizeof(*out));
-	qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+	/* Mixed: QR_MODE_8 as the hint keeps non-ASCII bytes out of Kanji
+	 * mode; digits and capitals still get their own segments. */
+	qr = mixed ? QRcode_encodeString(text, 0, lv, QR_MODE_8, 1) :
+	    QRcode_encodeString8bit(text, 0, lv);
 	if (qr == NULL) {
 		log_error("cannot make a QR code: %s", errno == ERANGE ?
 		    "text too long" : strerror(errno));

@@ -16,4 +16,16 @@
  */
 int qr_render(const char *text, int scale, struct image *out);
 
+/* Error-correction levels, low to high. */
+enum qr_ec { QR_EC_L, QR_EC_M, QR_EC_Q, QR_EC_H };
+
+/*
+ * qr_render_opts(text, scale, ec, mixed, out):
+ * qr_render() with error correction EC, and with MIXED set, the segments
+ * libqrencode picks (numeric and alphanumeric runs, as many encoders
+ * write them) instead of one 8-bit segment. Same returns.
+ */
+int qr_render_opts(const char *text, int scale, enum qr_ec ec, int mixed,
+    struct image *out);
+
 #endif
