@@ -176,7 +176,8 @@ check:
 	$(MAKE) fuzz-bins
 	tests/run.sh
 
-bench: $(PROGS) $(BENCH_BINS)
+bench: $(PROGS) $(BENCH_BINS) $(BUILD)/tools/mkframe $(BUILD)/tools/gentext \
+       $(BUILD)/tests/test_corpus
 	bench/run.sh
 
 soak: test-bins

@@ -13,8 +13,9 @@
  * A read is exact when a decoder returns the expected text (the .txt next
  * to the image). The kiosk returns the code's bytes, never a charset
  * guess, so its read of a Japanese code stored in Shift-JIS is exact when
- * its bytes are the .txt in Shift-JIS (the payload layer then refuses
- * them as not UTF-8, which is the kiosk's rule, not a misread).
+ * its bytes are the .txt in Shift-JIS (likewise GB 18030); the payload
+ * layer then refuses them as not UTF-8, which is the kiosk's rule, not a
+ * misread.
  *
  * usage: bench_decode DIR...   (images with a .txt of the expected text)
  */
@@ -67,37 +68,56 @@ median(double *v, int n)
 	return v[n / 2];
 }
 
-/* What counts as the code's text: UTF-8, or the same in Shift-JIS. */
+/*
+ * What counts as the code's text: its UTF-8, or the same text in one of
+ * the legacy charsets that the shared photos' codes were written in
+ * (Shift-JIS, GB 18030): the kiosk read the right bytes.
+ */
+#define N_LEGACY 2
+static const char *const legacy[N_LEGACY] = { "SHIFT_JIS", "GB18030" };
+
 struct want {
-	char *utf8, *sjis;
-	size_t ulen, slen;
+	char *utf8, *alt[N_LEGACY];
+	size_t ulen, alen[N_LEGACY];
 };
 
 static int
 matches(const struct want *w, const char *s, size_t len)
 {
-	return (len == w->ulen && memcmp(s, w->utf8, len) == 0) ||
-	    (w->sjis != NULL && len == w->slen && memcmp(s, w->sjis, len) == 0);
+	int i;
+
+	if (len == w->ulen && memcmp(s, w->utf8, len) == 0)
+		return 1;
+	for (i = 0; i < N_LEGACY; i++)
+		if (w->alt[i] != NULL && len == w->alen[i] &&
+		    memcmp(s, w->alt[i], len) == 0)
+			return 1;
+	return 0;
 }
 
 static void
-to_sjis(struct want *w)
+to_legacy(struct want *w)
 {
-	iconv_t cd = iconv_open("SHIFT_JIS", "UTF-8");
-	char *in = w->utf8, *out;
-	size_t il = w->ulen, ol = w->ulen * 2 + 8;
+	int i;
 
-	w->sjis = NULL;
-	if (cd == (iconv_t)-1)
-		return;
-	w->sjis = out = malloc(ol);
-	if (out != NULL && iconv(cd, &in, &il, &out, &ol) != (size_t)-1)
-		w->slen = (size_t)(out - w->sjis);
-	else {
-		free(w->sjis);
-		w->sjis = NULL;
+	for (i = 0; i < N_LEGACY; i++) {
+		iconv_t cd = iconv_open(legacy[i], "UTF-8");
+		char *in = w->utf8, *out;
+		size_t il = w->ulen, ol = w->ulen * 4 + 8;
+
+		w->alt[i] = NULL;
+		if (cd == (iconv_t)-1)
+			continue;
+		w->alt[i] = out = malloc(ol);
+		if (out != NULL && iconv(cd, &in, &il, &out, &ol) !=
+		    (size_t)-1) {
+			w->alen[i] = (size_t)(out - w->alt[i]);
+		} else {
+			free(w->alt[i]);
+			w->alt[i] = NULL;
+		}
+		iconv_close(cd);
 	}
-	iconv_close(cd);
 }
 
 /* One plain zbar pass; 1 if the expected text is among its texts. */
@@ -276,7 +296,7 @@ main(int argc, char **argv)
 				free(w.utf8);
 				continue;
 			}
-			to_sjis(&w);
+			to_legacy(&w);
 			/* Reads: the whole pipeline (a code held up for a
 			 * few frames gets every retry). */
 			decoder_scan(d, &img, &res);
@@ -327,9 +347,18 @@ main(int argc, char **argv)
 			tally_add(&all, hk, hz, zh.hit, live, bz, bx);
 			image_release(&img);
 			free(w.utf8);
-			free(w.sjis);
+			free(w.alt[0]);
+			free(w.alt[1]);
 		}
-		tally_print(argv[a], &cat);
+		{
+			char label[1100];
+			const char *base = strrchr(argv[a], '/');
+
+			snprintf(label, sizeof(label), "%s/%s", sname,
+			    base != NULL && base[1] != '\0' ? base + 1 :
+			    argv[a]);
+			tally_print(label, &cat);
+		}
 		for (i = 0; i < n; i++)
 			free(names[i]);
 	}

@@ -6,21 +6,19 @@ set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:-build/bench-frames}
 MK=build/tools/mkframe
-rm -rf "$OUT"
+rm -rf "$OUT" "$OUT.texts"
+mkdir -p "$(dirname "$OUT")"
 n=12
-text() {
-	case $(( $1 % 4 )) in
-	0) printf '0790950%05d|023456789|Nguyễn Văn An|14031995|Nam|12 Đường Số 1, P. Bến Nghé, Q.1, TP. Hồ Chí Minh|20042021' "$1" ;;
-	1) printf '******12%04d|NGUYEN VAN BINH|1990-**-**|1|a1b2c3d4e5f6%02d|' "$1" "$1" ;;
-	2) printf '09%08d' "$1" ;;
-	3) printf 'KP1.eyJ2IjoxLCJpZCI6InZpc2l0b3ItMDAwMSIsInJvbGUiOiJ2aXNpdG9yIiwibmFtZSI6IlRy4bqnbiBUaOG7iyBCw6xuaCJ9.%043d' "$1" ;;
-	esac
-}
+# The texts: generated realistic CCCD, PC-Covid, pass and phone texts
+# (tests/gen.c), a different one for every frame.
+build/tools/gentext --seed 9 400 > "$OUT.texts"
+k=0
 gen() {
 	local cat=$1; shift
 	mkdir -p "$OUT/$cat"
 	for i in $(seq 1 $n); do
-		t=$(text "$i")
+		k=$((k + 1))
+		t=$(sed -n "${k}p" "$OUT.texts")
 		printf '%s' "$t" > "$OUT/$cat/$(printf %02d "$i").txt"
 		$MK --text "$t" --out "$OUT/$cat/$(printf %02d "$i").png" --seed "$i" "$@"
 	done
@@ -35,4 +33,7 @@ gen dim --module 4 --contrast 0.3 --bright -0.35 --noise 4
 gen glare --module 4 --glare
 gen noisy --module 4 --noise 28
 gen inverted --module 4 --invert --rotate 8
+gen far --size 1280x720 --module 2.4 --rotate 6 --noise 6
+gen screen-moire --module 4.5 --moire --rotate 3
+gen screen-moire-far --module 3 --moire --rotate 11 --noise 8
 echo "frames in $OUT"

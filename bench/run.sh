@@ -6,12 +6,15 @@ cd "$(dirname "$0")/.."
 echo "== store: kiosk check-in path vs bare SQLite insert (same durability)"
 build/bench/bench_store "${BENCH_CHECKINS:-2000}" "${BENCH_ROUNDS:-5}"
 echo
-echo "== decode: kiosk pipeline vs zbar, on generated kiosk-like frames"
+echo "== decode: generated realistic texts (CCCD, PC-Covid, passes, phones) read byte for byte"
+KIOSK_CORPUS_N=${BENCH_CORPUS:-5000} build/tests/test_corpus 2>&1 | grep '^corpus'
+echo
+echo "== decode: kiosk pipeline vs zbar and zxing-cpp alone, on generated kiosk-like frames and the shared photos"
 bench/mkframes.sh build/bench-frames > /dev/null
 PHOTOS=${QR_PHOTOS:-../shared/data/qr-photos}
 DIRS=(build/bench-frames/*)
 [ -d "$PHOTOS" ] && DIRS+=("$PHOTOS"/qrcode-*)
-echo "-- in process (same images loaded once; one plain zbar pass as reference)"
+echo "-- in process (same images loaded once; references: one plain zbar pass, zxing-cpp alone with its defaults)"
 build/bench/bench_decode "${DIRS[@]}"
 if command -v zbarimg > /dev/null; then
 	echo "-- against zbarimg itself (its ms include process start; reads are what counts)"

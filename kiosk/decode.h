@@ -5,10 +5,11 @@
  * mode), never a charset guess: whether the bytes are valid UTF-8 is the
  * payload layer's question, asked the same way for every source.
  *
- * A frame goes through a pipeline of passes: zbar, then zxing-cpp on a
- * miss, then retries (the inverted frame for dark-mode phones, the centre
+ * A frame goes through a pipeline of passes: zxing-cpp, then on a miss
+ * retries (zbar, the inverted frame for dark-mode phones, the centre
  * upscaled for far codes). The default was chosen from `make bench`
- * figures; KIOSK_DECODE_PIPELINE overrides it (for the bench). Each
+ * figures (see decode.c); KIOSK_DECODE_PIPELINE overrides it (for the
+ * bench). Each
  * frame's work is bounded by the number of passes, never by the content.
  *
  * Not thread-safe per decoder: give each thread its own.
@@ -52,10 +53,10 @@ int decoder_scan(struct decoder *d, const struct image *img,
 
 /*
  * decoder_scan_live(d, img, out):
- * The camera's per-frame form of decoder_scan(): the plain pass and then
- * only one retry, a different one each frame in turn, so no frame costs
- * more than about two passes and a code held up for three frames gets
- * every retry. Same returns as decoder_scan().
+ * The camera's per-frame form of decoder_scan(): the passes run on every
+ * frame and then only one retry, a different one each frame in turn, so
+ * no frame costs more than about two passes and a code held up for three
+ * frames gets every retry. Same returns as decoder_scan().
  */
 int decoder_scan_live(struct decoder *d, const struct image *img,
     struct decode_result *out);

@@ -5,10 +5,13 @@
  *   mkframe --text T --out F.png [--size WxH] [--module PX] [--rotate DEG]
  *           [--blur R] [--motion PX] [--contrast 0..1] [--bright -1..1]
  *           [--noise SIGMA] [--invert] [--glare] [--tilt DEG] [--seed N]
+ *           [--moire]
  *
  * The code is drawn (bilinear, rotated) over a textured grey background,
  * then blurred, dimmed, noised as asked: what a webcam sees of a phone
- * screen or a card held at the door.
+ * screen or a card held at the door. --moire draws the code as a phone
+ * screen shows it: lit through a grid of pixels that the camera samples
+ * at another pitch and angle, which beats into moiré bands.
  */
 #include <math.h>
 #include <stdio.h>
@@ -82,10 +85,12 @@ main(int argc, char **argv)
 		{ "bright", 1, NULL, 'B' }, { "noise", 1, NULL, 'n' },
 		{ "invert", 0, NULL, 'i' }, { "glare", 0, NULL, 'g' },
 		{ "seed", 1, NULL, 'S' }, { "tilt", 1, NULL, 'T' },
+		{ "moire", 0, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *text = NULL, *out = NULL;
 	int W = 640, H = 480, blur = 0, motion = 0, invert = 0, glare = 0, ch;
+	int moire = 0;
 	double module = 4, rot = 0, contrast = 1, bright = 0, noise = 3;
 	double tilt = 0;
 	struct image qr, img;
@@ -109,6 +114,7 @@ main(int argc, char **argv)
 		case 'n': noise = atof(optarg); break;
 		case 'i': invert = 1; break;
 		case 'g': glare = 1; break;
+		case 'W': moire = 1; break;
 		case 'T': tilt = atof(optarg) * M_PI / 180; break;
 		case 'S': rng += strtoull(optarg, NULL, 10) * 0x9E3779B97F4A7C15ULL; break;
 		default: return 2;
@@ -148,6 +154,22 @@ main(int argc, char **argv)
 					continue;
 				f[y * W + x] = qr.px[iv * qr.w + iu] ? 235.0f :
 				    25.0f;
+			}
+	}
+	if (moire) {
+		/* The screen's pixel grid (pitch 2.6 px, turned 6 degrees):
+		 * dark gaps between lit cells, strongest on the white. */
+		double a = 6 * M_PI / 180, ca = cos(a), sa = sin(a), p = 2.6;
+
+		for (y = 0; y < H; y++)
+			for (x = 0; x < W; x++) {
+				double u = (ca * x + sa * y) / p;
+				double v = (-sa * x + ca * y) / p;
+				double g = (0.5 + 0.5 * cos(2 * M_PI * u)) *
+				    (0.5 + 0.5 * cos(2 * M_PI * v));
+				float *px = &f[y * W + x];
+
+				*px = (float)(*px * (0.55 + 0.45 * g));
 			}
 	}
 	if (invert)
