@@ -28,6 +28,8 @@
 
 #define FONT_CACHE 48
 #define MAX_BUTTONS 24
+#define MAX_WORDS 48		/* texts one frame may draw */
+#define WORDS_BYTES 8192
 #define KEYPAD_MAX 16
 #define LONG_PRESS_MS 3000
 
@@ -77,7 +79,9 @@ struct ui {
 	int have_next;
 	int64_t entered, last_input;
 
-	struct checkin_out result;
+	struct checkin_out result;	/* what the answer screen shows */
+	struct checkin_out pending;	/* the next answer, until applied */
+	int have_pending;
 	struct ui_status status;
 	int64_t status_at;
 	struct ui_patrol patrol;
@@ -103,6 +107,12 @@ struct ui {
 	int64_t press_at;
 	int quit;
 	int text_clipped;	/* texts that did not fit even when small */
+
+	/* The words the last frame drew, in order (for tests that read the
+	 * screen as a person does); wiped at every frame. */
+	char words[WORDS_BYTES];
+	size_t words_used, nwords;
+	const char *word[MAX_WORDS];
 
 	SDL_AudioDeviceID audio;
 	int16_t *tone_ok, *tone_bad;
@@ -206,6 +216,19 @@ thick_line(struct ui *ui, float x0, float y0, float x1, float y1, float t,
 
 enum align { LEFT, CENTER, RIGHT };
 
+/* Note S as drawn this frame (dropped when the frame's log is full). */
+static void
+record_words(struct ui *ui, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (ui->nwords == MAX_WORDS || ui->words_used + n + 1 > WORDS_BYTES)
+		return;
+	memcpy(ui->words + ui->words_used, s, n + 1);
+	ui->word[ui->nwords++] = ui->words + ui->words_used;
+	ui->words_used += n + 1;
+}
+
 /* The width of the widest space-separated word of S in font F. */
 static int
 widest_word(TTF_Font *f, const char *s)
@@ -245,7 +268,12 @@ text(struct ui *ui, const char *s, SDL_Rect r, int px, int bold,
 	TTF_Font *f;
 	int size = px, tw, th;
 
-	if (s == NULL || *s == '\0' || r.w <= 0 || r.h <= 0)
+	if (s == NULL || r.w <= 0 || r.h <= 0)
+		return;
+	/* An empty text is a fault (a name or reason that went missing):
+	 * it is logged for the tests that read the screen, and not drawn. */
+	record_words(ui, s);
+	if (*s == '\0')
 		return;
 	for (;;) {
 		f = font(ui, size, bold);
@@ -305,6 +333,46 @@ button(struct ui *ui, SDL_Rect r, const char *label, enum action a,
 	frame_rect(ui, r, r.h > 60 ? 3 : 2, C_DIM);
 	text(ui, label, (SDL_Rect){ r.x + pad, r.y + pad / 2, r.w - 2 * pad,
 	    r.h - pad }, r.h * 4 / 10, 1, C_TEXT, CENTER);
+	if (ui->nbtn < MAX_BUTTONS) {
+		ui->btn[ui->nbtn].r = r;
+		ui->btn[ui->nbtn].a = a;
+		ui->btn[ui->nbtn].label = label;
+		ui->nbtn++;
+	}
+}
+
+/*
+ * The largest size, from PX down, at which every one of the N LABELS fits
+ * on one line in W x H.
+ */
+static int
+fit_px(struct ui *ui, const char *const *labels, int n, int w, int h, int px)
+{
+	int i, tw, th, ok;
+	TTF_Font *f;
+
+	for (; px > 10; px = px * 9 / 10) {
+		f = font(ui, px, 1);
+		if (f == NULL)
+			break;
+		for (ok = 1, i = 0; i < n && ok; i++)
+			ok = TTF_SizeUTF8(f, labels[i], &tw, &th) == 0 &&
+			    tw <= w && th <= h;
+		if (ok)
+			break;
+	}
+	return px;
+}
+
+/* A button whose label is drawn at PX (see fit_px). */
+static void
+button_px(struct ui *ui, SDL_Rect r, const char *label, enum action a,
+    SDL_Color bg, int px)
+{
+	fill(ui, r, bg);
+	frame_rect(ui, r, r.h > 60 ? 3 : 2, C_DIM);
+	text(ui, label, (SDL_Rect){ r.x + r.w / 12, r.y + r.h / 8,
+	    r.w - r.w / 6, r.h - r.h / 4 }, px, 1, C_TEXT, CENTER);
 	if (ui->nbtn < MAX_BUTTONS) {
 		ui->btn[ui->nbtn].r = r;
 		ui->btn[ui->nbtn].a = a;
@@ -411,6 +479,18 @@ static void
 count_text(int64_t n, char *buf, size_t size)
 {
 	snprintf(buf, size, "%lld", (long long)n);
+}
+
+/* Local "14:05 22/11/2026": what a person reads, not ISO UTC. */
+static void
+when_text(int64_t wall_ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (strftime(buf, size, "%H:%M %d/%m/%Y", &tm) == 0 && size > 0)
+		buf[0] = '\0';
 }
 
 /* ---- sound ---- */
@@ -539,8 +619,8 @@ scan_area(struct ui *ui, SDL_Rect r)
 		side = (SDL_Rect){ pv.x + pv.w + u, r.y + u,
 		    r.x + r.w - (pv.x + pv.w + 2 * u), r.h - 2 * u };
 	} else {
-		pv = (SDL_Rect){ r.x + u, r.y + u, r.w - 2 * u, r.h * 5 / 10 };
-		hint = (SDL_Rect){ r.x + u, pv.y + pv.h, pv.w, r.h * 12 / 100 };
+		pv = (SDL_Rect){ r.x + u, r.y + u, r.w - 2 * u, r.h * 45 / 100 };
+		hint = (SDL_Rect){ r.x + u, pv.y + pv.h, pv.w, r.h * 19 / 100 };
 		side = (SDL_Rect){ r.x + u, hint.y + hint.h, r.w - 2 * u,
 		    r.y + r.h - (hint.y + hint.h) - u };
 	}
@@ -557,7 +637,9 @@ scan_area(struct ui *ui, SDL_Rect r)
 		SDL_RenderCopy(ui->r, ui->preview, NULL, &(SDL_Rect){
 		    pv.x + (pv.w - w) / 2, pv.y + (pv.h - h) / 2, w, h });
 	}
-	{
+	if (ui->camera == UI_CAMERA_OK) {
+		/* The guide only where there is a picture to frame: with no
+		 * camera the message takes the preview's place. */
 		int g = (pv.w < pv.h ? pv.w : pv.h) * 7 / 10, t = u / 3 + 2;
 		int gx = pv.x + (pv.w - g) / 2, gy = pv.y + (pv.h - g) / 2;
 		int l = g / 4;
@@ -573,10 +655,9 @@ scan_area(struct ui *ui, SDL_Rect r)
 			fill(ui, (SDL_Rect){ right ? gx + g - t : gx,
 			    bottom ? gy + g - l : gy, t, l }, C_ACCENT);
 		}
-	}
-	if (ui->camera != UI_CAMERA_OK) {
-		SDL_Rect m = { pv.x + u, pv.y + pv.h / 3, pv.w - 2 * u,
-		    pv.h / 3 };
+	} else {
+		SDL_Rect m = { pv.x + u, pv.y + pv.h / 6, pv.w - 2 * u,
+		    pv.h * 2 / 3 };
 
 		fill(ui, m, ui->camera == UI_CAMERA_LOST ? C_WARN : C_PANEL);
 		text(ui, S(ui, ui->camera == UI_CAMERA_LOST ?
@@ -584,9 +665,9 @@ scan_area(struct ui *ui, SDL_Rect r)
 		    m.y, m.w - 2 * u, m.h }, 2 * u, 1, C_TEXT, CENTER);
 	}
 	text(ui, S(ui, "ui.scan_here"), (SDL_Rect){ hint.x, hint.y, hint.w,
-	    hint.h * 6 / 10 }, 3 * u, 1, C_TEXT, CENTER);
+	    hint.h * 55 / 100 }, 3 * u, 1, C_TEXT, CENTER);
 	text(ui, S(ui, "ui.scan_hint"), (SDL_Rect){ hint.x, hint.y +
-	    hint.h * 6 / 10, hint.w, hint.h * 4 / 10 }, 2 * u, 0, C_DIM,
+	    hint.h * 55 / 100, hint.w, hint.h * 45 / 100 }, 2 * u, 0, C_DIM,
 	    CENTER);
 
 	/* Today's count and the buttons. */
@@ -696,7 +777,7 @@ ready_render(struct ui *ui)
 	}
 }
 
-/* Accepted, duplicate, rejected, error: one big answer. */
+/* Accepted, duplicate, rejected, error: one big answer; LINE2 may be NULL. */
 static void
 answer(struct ui *ui, SDL_Color bg, int good, const char *title,
     const char *line1, const char *line2)
@@ -750,13 +831,16 @@ rejected_render(struct ui *ui)
 	char key[64];
 
 	snprintf(key, sizeof(key), "reason.%s", reason_code(ui->result.reason));
-	answer(ui, C_BAD, 0, S(ui, "result.rejected"), S(ui, key), "");
+	answer(ui, C_BAD, 0, S(ui, "result.rejected"), S(ui, key),
+	    S(ui, "ui.reject_hint"));
 }
 
 static void
 error_render(struct ui *ui)
 {
-	answer(ui, C_BAD, 0, S(ui, "error.system"), S(ui, "ui.try_again"), "");
+	/* What happened, large; that nothing was kept; what to do. */
+	answer(ui, C_BAD, 0, S(ui, "error.title"), S(ui, "error.not_recorded"),
+	    S(ui, "error.what_to_do"));
 }
 
 /* The number pad, for phone numbers and the admin PIN. */
@@ -796,7 +880,8 @@ pad_render(struct ui *ui, const char *title, int masked)
 	    3 * u, 1, C_TEXT, CENTER);
 	fill(ui, (SDL_Rect){ left.x, left.y + left.h * 35 / 100, left.w,
 	    left.h * 25 / 100 }, C_WHITE);
-	text(ui, shown, (SDL_Rect){ left.x + u, left.y + left.h * 35 / 100,
+	text(ui, n > 0 ? shown : NULL, (SDL_Rect){ left.x + u,
+	    left.y + left.h * 35 / 100,
 	    left.w - 2 * u, left.h * 25 / 100 }, left.h / 6, 1, C_INK,
 	    CENTER);
 	if (ui->pin_wrong && masked)
@@ -853,7 +938,7 @@ admin_render(struct ui *ui)
 	    (SDL_Rect){ u, y, ui->w - 2 * u, lh }, lh / 2, 0, C_TEXT, LEFT);
 	y += lh;
 	if (ui->status.last_upload_ms)
-		ktime_format(ui->status.last_upload_ms, when, sizeof(when));
+		when_text(ui->status.last_upload_ms, when, sizeof(when));
 	else
 		snprintf(when, sizeof(when), "%s", S(ui, "ui.never"));
 	text(ui, fill1(ui, line, sizeof(line), "ui.admin_last_sync", when),
@@ -863,33 +948,73 @@ admin_render(struct ui *ui)
 	    S(ui, modes[ui->mode])), (SDL_Rect){ u, y, ui->w - 2 * u, lh },
 	    lh / 2, 0, C_TEXT, LEFT);
 	y += lh;
-	text(ui, ui->admin_note, (SDL_Rect){ u, y, ui->w - 2 * u, lh },
-	    lh / 2, 1, C_ACCENT, LEFT);
+	if (ui->admin_note[0] != '\0')
+		text(ui, ui->admin_note, (SDL_Rect){ u, y, ui->w - 2 * u, lh },
+		    lh / 2, 1, C_ACCENT, LEFT);
 	y += lh + u;
-	bh = ui->h - y - u;
-	if (ui->w > ui->h) {
-		bw = (ui->w - 6 * u) / 5;
+	{
+		/* Three a row on a wide screen, two on a tall one; every
+		 * label at one size, the largest at which all fit on one
+		 * line (no label broken a word a line). */
+		int cols = ui->w > ui->h ? 3 : 2, rows = (5 + cols - 1) / cols;
+		const char *lab[5];
+		int px;
+
+		bh = (ui->h - y - u - (rows - 1) * u) / rows;
+		bw = (ui->w - (cols + 1) * u) / cols;
 		for (i = 0; i < 5; i++)
-			button(ui, (SDL_Rect){ u + i * (bw + u), y, bw, bh },
-			    S(ui, labels[i]), acts[i], i == 3 ? C_BAD : C_BTN);
-	} else {
-		bw = (ui->w - 3 * u) / 2;
-		bh = (bh - 2 * u) / 3;
+			lab[i] = S(ui, labels[i]);
+		px = fit_px(ui, lab, 5, bw - bw / 6, bh - bh / 4, bh * 4 / 10);
 		for (i = 0; i < 5; i++)
-			button(ui, (SDL_Rect){ u + (i % 2) * (bw + u), y +
-			    (i / 2) * (bh + u), bw, bh }, S(ui, labels[i]),
-			    acts[i], i == 3 ? C_BAD : C_BTN);
+			button_px(ui, (SDL_Rect){ u + (i % cols) * (bw + u), y +
+			    (i / cols) * (bh + u), bw, bh }, lab[i], acts[i],
+			    i == 3 ? C_BAD : C_BTN, px);
 	}
+}
+
+/*
+ * The patrol's verdict, from the figures alone: NULL when the kiosk passes,
+ * else the string key of the first thing that needs checking.
+ */
+static const char *
+patrol_problem(const struct ui_patrol *p, int64_t now_ms)
+{
+	if (strcmp(p->health, "ok") != 0)
+		return "ui.patrol_why_health";
+	if (p->last_upload_ms == 0 && p->pending > 0)
+		return "ui.patrol_why_never";
+	if (p->pending > 0 && now_ms - p->last_upload_ms > 24 * 3600 * 1000LL)
+		return "ui.patrol_why_sync";
+	if (p->longest_gap_min > 60)
+		return "ui.patrol_why_gap";
+	return NULL;
+}
+
+/* "1 giờ 42 phút" / "42 phút" for MIN minutes. */
+static const char *
+duration_text(struct ui *ui, int64_t min, char *buf, size_t size)
+{
+	char h[24], m[24];
+	const char *args[2] = { h, m };
+
+	if (min >= 60) {
+		count_text(min / 60, h, sizeof(h));
+		count_text(min % 60, m, sizeof(m));
+		return i18n_fill(buf, size, S(ui, "ui.duration_hm"), args, 2);
+	}
+	count_text(min, h, sizeof(h));
+	return i18n_fill(buf, size, S(ui, "ui.duration_m"), args, 1);
 }
 
 static void
 patrol_render(struct ui *ui)
 {
 	int u = unit(ui), land = ui->w > ui->h, lh, i;
-	char a[24], b[24], line[256], when[40];
+	char a[24], b[64], when[40];
 	SDL_Rect info, qr;
-	const char *lines[6];
-	char buf[6][256];
+	const char *lines[6], *why = patrol_problem(&ui->patrol,
+	    ktime_wall_ms());
+	char buf[6][256], verdict[256];
 
 	fill(ui, (SDL_Rect){ 0, 0, ui->w, ui->h }, C_BG);
 	if (land) {
@@ -902,9 +1027,20 @@ patrol_render(struct ui *ui)
 		qr = (SDL_Rect){ u, ui->h / 2, ui->w - 2 * u,
 		    ui->h / 2 - u };
 	}
-	lh = info.h / 8;
+	lh = info.h / 9;
 	text(ui, S(ui, "ui.patrol_title"), (SDL_Rect){ info.x, info.y, info.w,
 	    lh }, lh * 7 / 10, 1, C_TEXT, LEFT);
+	/* The verdict first, on its colour: what the officer came for. */
+	if (why == NULL)
+		snprintf(verdict, sizeof(verdict), "%s",
+		    S(ui, "ui.patrol_verdict_ok"));
+	else
+		fill1(ui, verdict, sizeof(verdict), "ui.patrol_verdict_bad",
+		    S(ui, why));
+	fill(ui, (SDL_Rect){ info.x, info.y + lh, info.w, lh * 2 - u / 2 },
+	    why == NULL ? C_OK : C_WARN);
+	text(ui, verdict, (SDL_Rect){ info.x + u / 2, info.y + lh, info.w - u,
+	    lh * 2 - u / 2 }, lh * 6 / 10, 1, C_TEXT, LEFT);
 	lines[0] = fill1(ui, buf[0], sizeof(buf[0]), "ui.patrol_venue",
 	    ui->patrol.venue);
 	lines[1] = fill1(ui, buf[1], sizeof(buf[1]), "ui.patrol_device",
@@ -919,7 +1055,7 @@ patrol_render(struct ui *ui)
 	}
 	count_text(ui->patrol.pending, a, sizeof(a));
 	if (ui->patrol.last_upload_ms)
-		ktime_format(ui->patrol.last_upload_ms, when, sizeof(when));
+		when_text(ui->patrol.last_upload_ms, when, sizeof(when));
 	else
 		snprintf(when, sizeof(when), "%s", S(ui, "ui.never"));
 	{
@@ -929,7 +1065,7 @@ patrol_render(struct ui *ui)
 		    S(ui, "ui.patrol_pending"), args, 2);
 	}
 	count_text(ui->patrol.gaps, a, sizeof(a));
-	count_text(ui->patrol.longest_gap_min, b, sizeof(b));
+	duration_text(ui, ui->patrol.longest_gap_min, b, sizeof(b));
 	{
 		const char *args[2] = { a, b };
 
@@ -943,9 +1079,8 @@ patrol_render(struct ui *ui)
 		    S(ui, "ui.patrol_health"), args, 2);
 	}
 	for (i = 0; i < 6; i++)
-		text(ui, lines[i], (SDL_Rect){ info.x, info.y + (i + 1) * lh +
-		    u / 2, info.w, lh }, lh * 45 / 100, 0, C_TEXT, LEFT);
-	(void)line;
+		text(ui, lines[i], (SDL_Rect){ info.x, info.y + (i + 3) * lh,
+		    info.w, lh }, lh * 45 / 100, 0, C_TEXT, LEFT);
 	fill(ui, qr, C_WHITE);
 	text(ui, S(ui, "ui.patrol_receipt"), (SDL_Rect){ qr.x + u, qr.y,
 	    qr.w - 2 * u, qr.h / 8 }, 2 * u, 1, C_INK, CENTER);
@@ -1019,9 +1154,17 @@ apply_next(struct ui *ui)
 	if (!ui->have_next)
 		return;
 	ui->have_next = 0;
-	if (from != ui->next && (from == UI_ACCEPTED || from == UI_DUPLICATE ||
-	    from == UI_REJECTED))
-		result_leave_wipe(ui);
+	/*
+	 * The answer on screen is replaced by the one that came, or wiped
+	 * when no answer follows: a second visitor's result that comes
+	 * while the first is still shown is never wiped with it.
+	 */
+	result_leave_wipe(ui);
+	if (ui->have_pending) {
+		ui->result = ui->pending;
+		sodium_memzero(&ui->pending, sizeof(ui->pending));
+		ui->have_pending = 0;
+	}
 	if (from == UI_KEYPAD || from == UI_PIN)
 		sodium_memzero(ui->keypad, sizeof(ui->keypad));
 	ui->screen = ui->next;
@@ -1057,6 +1200,8 @@ ui_render(struct ui *ui)
 {
 	SDL_GetRendererOutputSize(ui->r, &ui->w, &ui->h);
 	ui->nbtn = 0;
+	sodium_memzero(ui->words, ui->words_used);
+	ui->words_used = ui->nwords = 0;
 	screens[ui->screen].render(ui);
 	SDL_RenderPresent(ui->r);
 }
@@ -1064,7 +1209,9 @@ ui_render(struct ui *ui)
 void
 ui_result(struct ui *ui, const struct checkin_out *out)
 {
-	ui->result = *out;
+	/* Shown from the next tick on, when the screen changes. */
+	ui->pending = *out;
+	ui->have_pending = 1;
 	if (out->result == CHECKIN_ACCEPTED && out->patrol) {
 		sound_play(ui, 1);
 		ui_goto(ui, UI_PATROL);
@@ -1084,6 +1231,8 @@ ui_result(struct ui *ui, const struct checkin_out *out)
 void
 ui_error(struct ui *ui)
 {
+	sodium_memzero(&ui->pending, sizeof(ui->pending));
+	ui->have_pending = 0;
 	sound_play(ui, 0);
 	ui_goto(ui, UI_ERROR);
 }
@@ -1420,6 +1569,16 @@ ui_button_rect(const struct ui *ui, const char *label, SDL_Rect *out)
 			return 0;
 		}
 	return -1;
+}
+
+size_t
+ui_words(const struct ui *ui, const char **out, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < ui->nwords && i < max; i++)
+		out[i] = ui->word[i];
+	return ui->nwords;
 }
 
 int

@@ -105,8 +105,9 @@ void ui_render(struct ui *ui);
 
 /*
  * ui_result(ui, out):
- * Show a check-in outcome (accepted, duplicate, rejected, patrol). OUT is
- * copied; the copy is wiped when the screen goes.
+ * Show a check-in outcome (accepted, duplicate, rejected, patrol) from the
+ * next ui_tick on, in place of any answer on screen. OUT is copied; the
+ * copy is wiped when its screen goes.
  */
 void ui_result(struct ui *ui, const struct checkin_out *out);
 
@@ -142,6 +143,14 @@ const char *ui_venue_text(const struct ui *ui);
  * Write what RENDERER shows to PATH as an RGB PNG. Returns 0 or -1.
  */
 int ui_save_png(SDL_Renderer *renderer, const char *path);
+
+/*
+ * ui_words(ui, out, max):
+ * The texts the last render drew, in drawing order: up to MAX pointers
+ * into UI (valid until the next render) go to OUT. Returns how many there
+ * were. For tests that read a screen as a person does.
+ */
+size_t ui_words(const struct ui *ui, const char **out, size_t max);
 
 /*
  * ui_text_clipped(ui): how many texts did not fit their box even at the

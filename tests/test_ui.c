@@ -484,6 +484,215 @@ test_input(void **state)
 	rig_close(&r);
 }
 
+/* ---- the words on the screen ---- */
+
+/* 1 if a text the last frame drew contains NEEDLE. */
+static int
+screen_says(struct rig *r, const char *needle)
+{
+	const char *w[64];
+	size_t n = ui_words(r->ui, w, 64), i;
+
+	for (i = 0; i < n && i < 64; i++)
+		if (strstr(w[i], needle) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+dump_words(struct rig *r)
+{
+	const char *w[64];
+	size_t n = ui_words(r->ui, w, 64), i;
+
+	for (i = 0; i < n && i < 64; i++)
+		print_error("  drawn: '%s'\n", w[i]);
+}
+
+/* No raw string key and no empty text on the screen. */
+static void
+assert_clean_words(struct rig *r, const char *what)
+{
+	static const char *const raw[] = { "reason.", "ui.", "result.",
+	    "error." };
+	const char *w[64];
+	size_t n = ui_words(r->ui, w, 64), i, k;
+
+	assert_true(n > 0);
+	for (i = 0; i < n && i < 64; i++) {
+		int bad = w[i][0] == '\0';
+
+		for (k = 0; k < sizeof(raw) / sizeof(raw[0]); k++)
+			if (strncmp(w[i], raw[k], strlen(raw[k])) == 0)
+				bad = 1;
+		if (strstr(w[i], "%s") != NULL)
+			bad = 1;
+		if (bad) {
+			print_error("%s: raw key or empty text '%s'\n", what,
+			    w[i]);
+			dump_words(r);
+			fail();
+		}
+	}
+}
+
+struct visitor {
+	enum checkin_result res;
+	enum reason why;
+	const char *display;	/* what an acceptance must show */
+	const char *vi, *en;	/* a phrase the screen must show */
+};
+
+static const struct visitor queue[] = {
+	{ CHECKIN_ACCEPTED, REASON_NONE, "Vũ Hữu Ổn", "Xin chào", "Welcome" },
+	{ CHECKIN_REJECTED, REASON_CCCD_YEAR_MISMATCH, NULL,
+	    "Năm sinh không khớp", "birth" },
+	{ CHECKIN_ACCEPTED, REASON_NONE, "093****567", "Xin chào", "Welcome" },
+	{ CHECKIN_DUPLICATE, REASON_NONE, "Trần Thị Ửng",
+	    "Bạn đã quét mã rồi", "already" },
+	{ CHECKIN_REJECTED, REASON_PASS_EXPIRED, NULL, "hết hạn", "expired" },
+};
+
+static void
+show(struct rig *r, const struct visitor *v)
+{
+	struct checkin_out o;
+
+	result_of(&o, v->res, v->why, v->display ? v->display : "");
+	ui_result(r->ui, &o);
+}
+
+static void
+expect(struct rig *r, const struct visitor *v, const char *lang,
+    const char *when)
+{
+	const char *phrase = strcmp(lang, "vi") == 0 ? v->vi : v->en;
+
+	if (!screen_says(r, phrase) || (v->display != NULL &&
+	    !screen_says(r, v->display))) {
+		print_error("%s (%s): the screen does not say '%s'%s%s\n",
+		    when, lang, phrase, v->display ? " and " : "",
+		    v->display ? v->display : "");
+		dump_words(r);
+		fail();
+	}
+	assert_clean_words(r, when);
+}
+
+/*
+ * A queue at the door: results back to back, each less than a second
+ * after the last, for every ordered pair of outcomes; the second screen
+ * must say the second visitor's words (the reason, the name or masked
+ * number), never the first's and never a raw key.
+ */
+static void
+test_queue_words(void **state)
+{
+	size_t li, a, b, nq = sizeof(queue) / sizeof(queue[0]);
+	char when[128];
+
+	(void)state;
+	for (li = 0; li < 2; li++) {
+		struct rig r;
+
+		rig_open(&r, 800, 480, langs[li], UI_MODE_SCAN);
+		ui_camera(r.ui, UI_CAMERA_OK);
+		frame(&r);
+		for (a = 0; a < nq; a++)
+			for (b = 0; b < nq; b++) {
+				snprintf(when, sizeof(when), "%zu then %zu", a,
+				    b);
+				show(&r, &queue[a]);
+				frame(&r);
+				expect(&r, &queue[a], langs[li], when);
+				fake_now += 400;
+				frame(&r);
+				show(&r, &queue[b]);
+				fake_now += 300;
+				frame(&r);
+				expect(&r, &queue[b], langs[li], when);
+				if (queue[a].display != NULL && a != b &&
+				    queue[b].display != NULL &&
+				    strcmp(queue[a].display,
+				    queue[b].display) != 0 &&
+				    screen_says(&r, queue[a].display)) {
+					print_error("%s: first visitor's name "
+					    "still shown\n", when);
+					fail();
+				}
+				/* Two results within one frame: the later. */
+				show(&r, &queue[a]);
+				show(&r, &queue[b]);
+				frame(&r);
+				expect(&r, &queue[b], langs[li], when);
+				frame(&r);
+			}
+		/* The whole queue, 300 ms apart, then back to ready. */
+		for (a = 0; a < nq; a++) {
+			show(&r, &queue[a]);
+			fake_now += 300;
+			frame(&r);
+			expect(&r, &queue[a], langs[li], "queue");
+		}
+		fake_now += 5000;
+		frame(&r);
+		assert_int_equal(ui_screen(r.ui), UI_READY);
+		assert_false(screen_says(&r, "Trần Thị Ửng"));
+		rig_close(&r);
+	}
+}
+
+/*
+ * Every screen with every reason, in both languages and at every size:
+ * no raw key (reason.*, ui.*) and no empty text reaches the screen.
+ */
+static void
+test_every_reason_words(void **state)
+{
+	size_t li, si;
+	int why;
+
+	(void)state;
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+		for (li = 0; li < 2; li++) {
+			struct rig r;
+			struct checkin_out o;
+			enum ui_screen sc;
+			enum ui_mode m;
+
+			rig_open(&r, sizes[si].w, sizes[si].h, langs[li],
+			    UI_MODE_SCAN);
+			for (why = 1; why < REASON_COUNT; why++) {
+				result_of(&o, CHECKIN_REJECTED,
+				    (enum reason)why, "");
+				ui_result(r.ui, &o);
+				frame(&r);
+				assert_int_equal(ui_screen(r.ui), UI_REJECTED);
+				assert_clean_words(&r, reason_code(
+				    (enum reason)why));
+				assert_int_equal(ui_text_clipped(r.ui), 0);
+			}
+			ui_error(r.ui);
+			frame(&r);
+			assert_clean_words(&r, "error");
+			for (m = UI_MODE_SCAN; m <= UI_MODE_BOTH; m++) {
+				rig_close(&r);
+				rig_open(&r, sizes[si].w, sizes[si].h,
+				    langs[li], m);
+				ui_camera(r.ui, m == UI_MODE_BOTH ?
+				    UI_CAMERA_NONE : UI_CAMERA_OK);
+				frame(&r);
+				assert_clean_words(&r, ui_mode_name(m));
+			}
+			for (sc = UI_KEYPAD; sc < UI_SCREEN_COUNT; sc++) {
+				ui_goto(r.ui, sc);
+				frame(&r);
+				assert_clean_words(&r, "screen");
+			}
+			rig_close(&r);
+		}
+}
+
 static int
 setup(void **state)
 {
@@ -517,6 +726,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_screen),
 		cmocka_unit_test(test_input),
+		cmocka_unit_test(test_queue_words),
+		cmocka_unit_test(test_every_reason_words),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
