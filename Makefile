@@ -32,7 +32,7 @@ CORE_SRC = kiosk/log.c kiosk/ktime.c kiosk/fileio.c kiosk/keys.c \
            kiosk/config.c kiosk/seal.c kiosk/i18n.c kiosk/checkin.c \
            kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/csv.c \
            kiosk/token.c kiosk/scanner.c kiosk/camera.c kiosk/camera_v4l2.c \
-           kiosk/worker.c kiosk/wipe.c
+           kiosk/worker.c kiosk/wipe.c kiosk/serial.c
 # zxing-cpp is C++: one file behind a C header (kiosk/zxread.h).
 CORE_CXX = kiosk/zxread.cpp
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
@@ -61,13 +61,13 @@ PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
         $(BUILD)/bin/kiosk-sync
 
 UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db \
-             test_corpus
+             test_corpus test_serial
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
              $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
-               fuzz_batch fuzz_export
+               fuzz_batch fuzz_export fuzz_serial
 FUZZ_CC      ?= clang
 
 .PHONY: all check test-bins bench soak fuzz fuzz-bins install clean run demo
@@ -120,7 +120,7 @@ $(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
-$(BUILD)/tests/test_corpus: $(BUILD)/obj/tests/test_corpus.o $(GEN_OBJ) $(CORE_LIB)
+$(BUILD)/tests/test_corpus $(BUILD)/tests/test_serial: $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(GEN_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
@@ -191,9 +191,10 @@ FUZZ_CORE = $(CORE_SRC) sync/batch.c sync/export_file.c
 
 fuzz-bins: $(FUZZ_TARGETS:%=build/fuzz/%)
 
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc $(FUZZ_CORE)
+# zxing-cpp's C++ wrapper is linked as the normal build made it.
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc $(FUZZ_CORE) $(BUILD)/obj/kiosk/zxread.o
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) $(PKG_LIBS) -lz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) $(BUILD)/obj/kiosk/zxread.o $(PKG_LIBS) -lz
 
 fuzz: fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS)

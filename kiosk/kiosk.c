@@ -31,6 +31,7 @@
 #include "pass.h"
 #include "store.h"
 #include "token.h"
+#include "serial.h"
 #include "ui.h"
 #include "worker.h"
 #include "wipe.h"
@@ -67,13 +68,19 @@ usage(FILE *f)
 	    "[--frame-interval MS]\n"
 	    "             [--exit-when-done] [--run-for SECONDS] "
 	    "[--screenshot FILE.png] [--silent]\n"
-	    "             [--camera-size WxH]\n"
+	    "             [--camera-size WxH] [--scanner keyboard|serial:DEV]\n"
 	    "\n"
 	    "  --camera v4l2:/dev/video0   a webcam (the default when one "
 	    "exists)\n"
 	    "  --camera dir:PATH           replay image files in name order "
 	    "(demo, tests)\n"
 	    "  --camera none               scanner and keypad only\n"
+	    "  --scanner serial:/dev/ttyACM0  a 2D scanner in USB serial "
+	    "(CDC-ACM) mode:\n"
+	    "                              the card's bytes as they are; in "
+	    "keyboard mode\n"
+	    "                              (the default) Vietnamese letters "
+	    "are lost\n"
 	    "  --exit-when-done            with dir:, quit once every file is "
 	    "handled\n");
 }
@@ -261,11 +268,12 @@ main(int argc, char **argv)
 		{ "screenshot", required_argument, NULL, 'S' },
 		{ "silent", no_argument, NULL, 'q' },
 		{ "camera-size", required_argument, NULL, 'z' },
+		{ "scanner", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config_path = NULL, *camera = NULL, *mode = NULL,
-	    *lang = NULL, *shot = NULL, *e;
+	    *lang = NULL, *shot = NULL, *scanner = NULL, *e;
 	char cpath[CONFIG_PATH_MAX];
 	int windowed = 0, w = 0, h = 0, exit_when_done = 0, silent = 0;
 	int cam_w = 0, cam_h = 0;
@@ -314,6 +322,15 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'Z':
+			if (strcmp(optarg, "keyboard") != 0 &&
+			    serial_spec_path(optarg) == NULL) {
+				fprintf(stderr, "kiosk: --scanner wants keyboard "
+				    "or serial:/dev/ttyACM0, not '%s'\n", optarg);
+				return 2;
+			}
+			scanner = strcmp(optarg, "keyboard") == 0 ? NULL : optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -357,6 +374,7 @@ main(int argc, char **argv)
 	wo.config = &a.cfg;
 	wo.trust = a.trust;
 	wo.camera = camera ? camera : default_camera();
+	wo.scanner = scanner;
 	wo.camera_opts.interval_ms = interval;
 	wo.camera_opts.width = cam_w;
 	wo.camera_opts.height = cam_h;

@@ -241,6 +241,39 @@ check_cccd(const struct payload_opts *opts, char **f, bool has_old,
 }
 
 int
+payload_keyboard_lost(const char *text, size_t len)
+{
+	char buf[PAYLOAD_MAX_BYTES + 1], *f[MAX_FIELDS];
+	const char *name, *addr;
+	int n, lost = 0;
+	size_t i;
+
+	if (len > PAYLOAD_MAX_BYTES)
+		return 0;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	n = split(buf, f);
+	if (n >= 6 && n <= 11 && all_digits(f[0], 12)) {
+		name = n == 6 ? f[1] : f[2];
+		addr = n == 6 ? f[4] : f[5];
+		lost = strchr(name, '?') != NULL || strchr(addr, '?') != NULL;
+		if (!lost) {
+			int ascii = 1;
+
+			for (i = 0; name[i] != '\0'; i++)
+				if ((unsigned char)name[i] >= 0x80)
+					ascii = 0;
+			for (i = 0; addr[i] != '\0'; i++)
+				if ((unsigned char)addr[i] >= 0x80)
+					ascii = 0;
+			lost = ascii;
+		}
+	}
+	sodium_memzero(buf, sizeof(buf));
+	return lost;
+}
+
+int
 payload_parse_cccd(const struct payload_opts *opts, const char *text,
     struct payload *out, enum reason *reason)
 {

@@ -103,6 +103,16 @@ int payload_parse_phone(const char *text, struct payload *out,
 int payload_clean(const char *text, size_t len, char *out, size_t size,
     enum reason *reason);
 
+/*
+ * payload_keyboard_lost(text, len):
+ * 1 if TEXT, typed by a USB scanner in keyboard mode, looks like a CCCD
+ * whose Vietnamese letters were lost on the way: the card's shape (an ID
+ * of 12 digits, then 6 to 11 '|' fields), but a name or address with a
+ * '?' in it, or with no letter beyond ASCII in both (a US keyboard cannot
+ * type them; real cards always have some). 0 otherwise.
+ */
+int payload_keyboard_lost(const char *text, size_t len);
+
 /* payload_kind_name(k): "cccd", "pccovid", "pass", "officer" or "phone". */
 const char *payload_kind_name(enum payload_kind k);
 

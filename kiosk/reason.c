@@ -35,6 +35,7 @@ static const char *const codes[REASON_COUNT] = {
 	[REASON_PASS_NOT_YET_VALID] = "pass_not_yet_valid",
 	[REASON_PASS_REVOKED] = "pass_revoked",
 	[REASON_PHONE] = "phone_bad_number",
+	[REASON_SCANNER_KEYBOARD] = "scanner_keyboard",
 };
 
 const char *

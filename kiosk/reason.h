@@ -37,6 +37,7 @@ enum reason {
 	REASON_PASS_NOT_YET_VALID,
 	REASON_PASS_REVOKED,
 	REASON_PHONE,
+	REASON_SCANNER_KEYBOARD,	/* keyboard-mode scanner lost letters */
 	REASON_COUNT
 };
 

@@ -82,6 +82,7 @@ struct ui {
 	struct checkin_out result;	/* what the answer screen shows */
 	struct checkin_out pending;	/* the next answer, until applied */
 	int have_pending;
+	int scanner_lost;	/* a keyboard-mode scanner lost letters */
 	struct ui_status status;
 	int64_t status_at;
 	struct ui_patrol patrol;
@@ -346,13 +347,14 @@ button(struct ui *ui, SDL_Rect r, const char *label, enum action a,
  * on one line in W x H.
  */
 static int
-fit_px(struct ui *ui, const char *const *labels, int n, int w, int h, int px)
+fit_px(struct ui *ui, const char *const *labels, int n, int w, int h, int px,
+    int bold)
 {
 	int i, tw, th, ok;
 	TTF_Font *f;
 
 	for (; px > 10; px = px * 9 / 10) {
-		f = font(ui, px, 1);
+		f = font(ui, px, bold);
 		if (f == NULL)
 			break;
 		for (ok = 1, i = 0; i < n && ok; i++)
@@ -914,8 +916,9 @@ pin_render(struct ui *ui)
 static void
 admin_render(struct ui *ui)
 {
-	int u = unit(ui), lh = ui->h / 11, y, bw, bh, i;
-	char a[24], b[24], c[24], when[40], line[256];
+	int u = unit(ui), lh = ui->h / 11, y, bw, bh, i, px;
+	char a[24], b[24], c[24], when[40], line[3][256];
+	const char *info[4];
 	static const enum action acts[5] = { A_MODE, A_LANG, A_PURGE, A_QUIT,
 	    A_BACK };
 	static const char *const labels[5] = { "ui.admin_switch_mode",
@@ -928,29 +931,31 @@ admin_render(struct ui *ui)
 	text(ui, S(ui, "ui.admin_title"), (SDL_Rect){ u, 0, ui->w - 2 * u,
 	    lh }, lh * 6 / 10, 1, C_TEXT, LEFT);
 	y = lh;
-	text(ui, ui->o.venue_name, (SDL_Rect){ u, y, ui->w - 2 * u, lh },
-	    lh / 2, 0, C_TEXT, LEFT);
-	y += lh;
 	count_text(ui->status.today, a, sizeof(a));
 	count_text(ui->status.total, b, sizeof(b));
 	count_text(ui->status.pending, c, sizeof(c));
-	text(ui, fill3(ui, line, sizeof(line), "ui.admin_counts", a, b, c),
-	    (SDL_Rect){ u, y, ui->w - 2 * u, lh }, lh / 2, 0, C_TEXT, LEFT);
-	y += lh;
 	if (ui->status.last_upload_ms)
 		when_text(ui->status.last_upload_ms, when, sizeof(when));
 	else
 		snprintf(when, sizeof(when), "%s", S(ui, "ui.never"));
-	text(ui, fill1(ui, line, sizeof(line), "ui.admin_last_sync", when),
-	    (SDL_Rect){ u, y, ui->w - 2 * u, lh }, lh / 2, 0, C_TEXT, LEFT);
-	y += lh;
-	text(ui, fill1(ui, line, sizeof(line), "ui.admin_mode",
-	    S(ui, modes[ui->mode])), (SDL_Rect){ u, y, ui->w - 2 * u, lh },
-	    lh / 2, 0, C_TEXT, LEFT);
-	y += lh;
+	info[0] = ui->o.venue_name;
+	info[1] = fill3(ui, line[0], sizeof(line[0]), "ui.admin_counts", a, b,
+	    c);
+	info[2] = fill1(ui, line[1], sizeof(line[1]), "ui.admin_last_sync",
+	    when);
+	info[3] = fill1(ui, line[2], sizeof(line[2]), "ui.admin_mode",
+	    S(ui, modes[ui->mode]));
+	/* One size for the four lines: the largest at which each fits. */
+	px = fit_px(ui, info, 4, ui->w - 2 * u, lh, lh / 2, 0);
+	for (i = 0; i < 4; i++, y += lh)
+		text(ui, info[i], (SDL_Rect){ u, y, ui->w - 2 * u, lh }, px, 0,
+		    C_TEXT, LEFT);
 	if (ui->admin_note[0] != '\0')
 		text(ui, ui->admin_note, (SDL_Rect){ u, y, ui->w - 2 * u, lh },
 		    lh / 2, 1, C_ACCENT, LEFT);
+	else if (ui->scanner_lost)
+		text(ui, S(ui, "ui.admin_scanner_keyboard"), (SDL_Rect){ u, y,
+		    ui->w - 2 * u, lh }, lh / 2, 1, C_WARN, LEFT);
 	y += lh + u;
 	{
 		/* Three a row on a wide screen, two on a tall one; every
@@ -958,13 +963,13 @@ admin_render(struct ui *ui)
 		 * line (no label broken a word a line). */
 		int cols = ui->w > ui->h ? 3 : 2, rows = (5 + cols - 1) / cols;
 		const char *lab[5];
-		int px;
 
 		bh = (ui->h - y - u - (rows - 1) * u) / rows;
 		bw = (ui->w - (cols + 1) * u) / cols;
 		for (i = 0; i < 5; i++)
 			lab[i] = S(ui, labels[i]);
-		px = fit_px(ui, lab, 5, bw - bw / 6, bh - bh / 4, bh * 4 / 10);
+		px = fit_px(ui, lab, 5, bw - bw / 6, bh - bh / 4, bh * 4 / 10,
+		    1);
 		for (i = 0; i < 5; i++)
 			button_px(ui, (SDL_Rect){ u + (i % cols) * (bw + u), y +
 			    (i / cols) * (bh + u), bw, bh }, lab[i], acts[i],
@@ -1009,7 +1014,7 @@ duration_text(struct ui *ui, int64_t min, char *buf, size_t size)
 static void
 patrol_render(struct ui *ui)
 {
-	int u = unit(ui), land = ui->w > ui->h, lh, i;
+	int u = unit(ui), land = ui->w > ui->h, lh, i, px;
 	char a[24], b[64], when[40];
 	SDL_Rect info, qr;
 	const char *lines[6], *why = patrol_problem(&ui->patrol,
@@ -1073,14 +1078,17 @@ patrol_render(struct ui *ui)
 		    S(ui, "ui.patrol_gaps"), args, 2);
 	}
 	{
-		const char *args[2] = { ui->patrol.health, KIOSK_VERSION };
+		const char *args[2] = { strcmp(ui->patrol.health, "ok") == 0 ?
+		    S(ui, "ui.health_ok") : ui->patrol.health, KIOSK_VERSION };
 
 		lines[5] = i18n_fill(buf[5], sizeof(buf[5]),
 		    S(ui, "ui.patrol_health"), args, 2);
 	}
+	/* One size for all six lines, the largest at which each fits. */
+	px = fit_px(ui, lines, 6, info.w, lh, lh * 45 / 100, 0);
 	for (i = 0; i < 6; i++)
 		text(ui, lines[i], (SDL_Rect){ info.x, info.y + (i + 3) * lh,
-		    info.w, lh }, lh * 45 / 100, 0, C_TEXT, LEFT);
+		    info.w, lh }, px, 0, C_TEXT, LEFT);
 	fill(ui, qr, C_WHITE);
 	text(ui, S(ui, "ui.patrol_receipt"), (SDL_Rect){ qr.x + u, qr.y,
 	    qr.w - 2 * u, qr.h / 8 }, 2 * u, 1, C_INK, CENTER);
@@ -1212,6 +1220,9 @@ ui_result(struct ui *ui, const struct checkin_out *out)
 	/* Shown from the next tick on, when the screen changes. */
 	ui->pending = *out;
 	ui->have_pending = 1;
+	if (out->result == CHECKIN_REJECTED &&
+	    out->reason == REASON_SCANNER_KEYBOARD)
+		ui->scanner_lost = 1;	/* told to the owner on the admin screen */
 	if (out->result == CHECKIN_ACCEPTED && out->patrol) {
 		sound_play(ui, 1);
 		ui_goto(ui, UI_PATROL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -22,6 +23,7 @@
 #include "ktime.h"
 #include "log.h"
 #include "payload.h"
+#include "serial.h"
 #include "store.h"
 
 #define TEXT_QUEUE 16
@@ -31,6 +33,7 @@ struct text_item {
 	char text[PAYLOAD_MAX_BYTES + 8];
 	size_t len;
 	char source[8];
+	int hid;		/* typed by a scanner in keyboard mode */
 	int64_t arrived_ms;
 };
 
@@ -39,8 +42,9 @@ struct worker {
 	struct store *store;
 	struct camera *cam;
 	struct decoder *dec;
-	pthread_t capture, scan;
-	int have_capture, have_scan;
+	pthread_t capture, scan, serial;
+	int have_capture, have_scan, have_serial;
+	int keyboard_warned;	/* said once: the scanner loses letters */
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -86,6 +90,8 @@ post_type(struct worker *w, enum worker_event_type t)
 	ev.done_ms = ktime_mono_ms();
 	post(w, &ev);
 }
+
+static void *serial_main(void *arg);
 
 static void *
 capture_main(void *arg)
@@ -160,13 +166,34 @@ capture_main(void *arg)
 
 static void
 run_text(struct worker *w, const char *text, size_t len, const char *source,
-    int64_t arrived_ms)
+    int hid, int64_t arrived_ms)
 {
 	struct checkin_ctx ctx = { w->store, w->o.config, w->o.trust };
 	struct worker_event ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.arrived_ms = arrived_ms;
+	if (hid && payload_keyboard_lost(text, len)) {
+		/*
+		 * A CCCD whose Vietnamese letters a keyboard-mode scanner
+		 * could not type: the visitor is told to use the camera, the
+		 * owner (log, admin screen) to switch the scanner to serial.
+		 */
+		if (!w->keyboard_warned)
+			log_warn("the USB scanner is in keyboard mode and "
+			    "loses Vietnamese letters on ID cards: set it to "
+			    "USB serial (CDC-ACM) mode and start the kiosk "
+			    "with --scanner serial:/dev/ttyACM0");
+		w->keyboard_warned = 1;
+		(void)store_count_reject(w->store,
+		    reason_code(REASON_SCANNER_KEYBOARD), ktime_wall_ms());
+		ev.type = WORKER_RESULT;
+		ev.out.result = CHECKIN_REJECTED;
+		ev.out.reason = REASON_SCANNER_KEYBOARD;
+		ev.done_ms = ktime_mono_ms();
+		post(w, &ev);
+		return;
+	}
 	if (checkin_scan(&ctx, text, len, source, ktime_wall_ms(),
 	    &ev.out) != 0)
 		ev.type = WORKER_ERROR;
@@ -234,7 +261,7 @@ scan_main(void *arg)
 
 		if (have_item) {
 			run_text(w, item.text, item.len, item.source,
-			    item.arrived_ms);
+			    item.hid, item.arrived_ms);
 			sodium_memzero(&item, sizeof(item));
 		} else if (have_frame) {
 			if (decoder_scan_live(w->dec, &frame, &res) > 0) {
@@ -259,7 +286,7 @@ scan_main(void *arg)
 					memcpy(last_hash, h, 16);
 					last_seen = now;
 					run_text(w, res.texts[i], res.lens[i],
-					    "camera", frame_ms);
+					    "camera", 0, frame_ms);
 					sodium_memzero(res.texts[i],
 					    res.lens[i]);
 				}
@@ -298,6 +325,11 @@ worker_start(const struct worker_opts *opts)
 	if (pthread_create(&w->scan, NULL, scan_main, w) != 0)
 		goto err;
 	w->have_scan = 1;
+	if (serial_spec_path(opts->scanner) != NULL) {
+		if (pthread_create(&w->serial, NULL, serial_main, w) != 0)
+			goto err;
+		w->have_serial = 1;
+	}
 	if (opts->camera != NULL && !camera_spec_is_none(opts->camera)) {
 		if (pthread_create(&w->capture, NULL, capture_main, w) != 0)
 			goto err;
@@ -310,11 +342,12 @@ err:
 	return NULL;
 }
 
-int
-worker_submit(struct worker *w, const char *text, const char *source)
+/* Queue LEN bytes of TEXT from SOURCE; 0, or -1 when the queue is full. */
+static int
+queue_text(struct worker *w, const char *text, size_t len,
+    const char *source, int hid)
 {
 	struct text_item *it;
-	size_t len = strlen(text);
 	int r = -1;
 
 	pthread_mutex_lock(&w->lock);
@@ -326,6 +359,7 @@ worker_submit(struct worker *w, const char *text, const char *source)
 		memcpy(it->text, text, it->len);
 		it->text[it->len] = '\0';
 		snprintf(it->source, sizeof(it->source), "%s", source);
+		it->hid = hid;
 		it->arrived_ms = ktime_mono_ms();
 		w->t_count++;
 		pthread_cond_signal(&w->wake);
@@ -333,6 +367,75 @@ worker_submit(struct worker *w, const char *text, const char *source)
 	}
 	pthread_mutex_unlock(&w->lock);
 	return r;
+}
+
+int
+worker_submit(struct worker *w, const char *text, const char *source)
+{
+	/* From the UI a "scanner" text was typed by a keyboard wedge. */
+	return queue_text(w, text, strlen(text), source,
+	    strcmp(source, "scanner") == 0);
+}
+
+/*
+ * The serial scanner's thread: open the device (again every second while
+ * it is missing or after it went away), read scans, queue them.
+ */
+static void *
+serial_main(void *arg)
+{
+	struct worker *w = arg;
+	const char *path = serial_spec_path(w->o.scanner);
+	struct serial_port *p = NULL;
+	char code[SERIAL_MAX + 1];
+	int64_t retry_at = 0;
+	int r, said = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		r = w->stop;
+		pthread_mutex_unlock(&w->lock);
+		if (r)
+			break;
+		if (p == NULL) {
+			struct timespec ts = { 0, 200 * 1000000L };
+
+			if (ktime_mono_ms() >= retry_at) {
+				retry_at = ktime_mono_ms() + 1000;
+				if (access(path, F_OK) == 0)
+					p = serial_open(path);
+				if (p != NULL) {
+					log_info("serial scanner on: %s", path);
+					said = 0;
+				} else if (!said) {
+					log_warn("serial scanner '%s' is not "
+					    "there; trying again every second",
+					    path);
+					said = 1;
+				}
+			}
+			if (p == NULL)
+				nanosleep(&ts, NULL);
+			continue;
+		}
+		r = serial_read(p, 200, code, sizeof(code));
+		if (r > 0) {
+			if (queue_text(w, code, (size_t)r, "scanner", 0) != 0)
+				log_warn("serial scanner: a scan was dropped "
+				    "(the queue is full)");
+			sodium_memzero(code, (size_t)r);
+		} else if (r < 0 && access(path, F_OK) != 0) {
+			serial_close(p);
+			p = NULL;
+			retry_at = ktime_mono_ms() + 1000;
+		} else if (r < 0) {
+			/* Still there but failing: reopen it. */
+			serial_close(p);
+			p = NULL;
+		}
+	}
+	serial_close(p);
+	return NULL;
 }
 
 int
@@ -396,6 +499,8 @@ worker_stop(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 	if (w->have_capture)
 		pthread_join(w->capture, NULL);
+	if (w->have_serial)
+		pthread_join(w->serial, NULL);
 	if (w->have_scan)
 		pthread_join(w->scan, NULL);
 	if (w->store != NULL)

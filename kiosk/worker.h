@@ -30,6 +30,7 @@ struct worker_opts {
 	const struct config *config;
 	const struct pass_trust *trust;
 	const char *camera;		/* camera spec; "none" for none */
+	const char *scanner;		/* "serial:PATH", or NULL: keyboard mode */
 	struct camera_opts camera_opts;
 	int heartbeat_s;		/* default 300 */
 	int repeat_hold_ms;		/* same code in view: ignore (default 5000) */

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
-libzbar-dev zbar-tools libpng-dev libjpeg-dev libqrencode-dev
+libzbar-dev zbar-tools libzxing-dev libpng-dev libjpeg-dev libqrencode-dev
 libunistring-dev python3 sqlite3
 libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libsystemd-dev
 libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev curl

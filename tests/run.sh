@@ -80,9 +80,13 @@ fi
 # no suppression can name. The SDL programs therefore run under ASan and
 # UBSan with leak detection off; everything else keeps it on.
 NOLEAK=detect_leaks=0
-for t in test_payload test_pass test_store test_checkin test_misc test_kiosk test_ui test_db; do
+for t in test_payload test_pass test_store test_checkin test_misc test_kiosk test_ui test_db \
+	test_corpus test_serial; do
 	run_cmocka "$t" "build/tests/$t"
-	if [ "$t" = test_ui ]; then
+	if [ "$t" = test_corpus ]; then
+		# 600 generated codes above; 200 are enough under the sanitizers.
+		KIOSK_CORPUS_N=200 run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
+	elif [ "$t" = test_ui ]; then
 		ASAN_OPTIONS=$NOLEAK run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
 	else
 		run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"

@@ -196,6 +196,58 @@ result_of(struct checkin_out *o, enum checkin_result res, enum reason why,
 	snprintf(o->display, sizeof(o->display), "%s", display);
 }
 
+/* ---- the words on the screen ---- */
+
+/* 1 if a text the last frame drew contains NEEDLE. */
+static int
+screen_says(struct rig *r, const char *needle)
+{
+	const char *w[64];
+	size_t n = ui_words(r->ui, w, 64), i;
+
+	for (i = 0; i < n && i < 64; i++)
+		if (strstr(w[i], needle) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+dump_words(struct rig *r)
+{
+	const char *w[64];
+	size_t n = ui_words(r->ui, w, 64), i;
+
+	for (i = 0; i < n && i < 64; i++)
+		print_error("  drawn: '%s'\n", w[i]);
+}
+
+/* No raw string key and no empty text on the screen. */
+static void
+assert_clean_words(struct rig *r, const char *what)
+{
+	static const char *const raw[] = { "reason.", "ui.", "result.",
+	    "error." };
+	const char *w[64];
+	size_t n = ui_words(r->ui, w, 64), i, k;
+
+	assert_true(n > 0);
+	for (i = 0; i < n && i < 64; i++) {
+		int bad = w[i][0] == '\0';
+
+		for (k = 0; k < sizeof(raw) / sizeof(raw[0]); k++)
+			if (strncmp(w[i], raw[k], strlen(raw[k])) == 0)
+				bad = 1;
+		if (strstr(w[i], "%s") != NULL)
+			bad = 1;
+		if (bad) {
+			print_error("%s: raw key or empty text '%s'\n", what,
+			    w[i]);
+			dump_words(r);
+			fail();
+		}
+	}
+}
+
 static const struct {
 	int w, h;
 } sizes[] = { { 800, 480 }, { 1920, 1080 }, { 480, 800 } };
@@ -292,6 +344,20 @@ test_every_screen(void **state)
 			ui_goto(r.ui, UI_ADMIN);
 			frame(&r);
 			SHOT("admin");
+
+			/* A keyboard-mode scanner lost a card's letters: the
+			 * visitor is sent to the camera, the owner told. */
+			result_of(&o, CHECKIN_REJECTED, REASON_SCANNER_KEYBOARD,
+			    "");
+			ui_result(r.ui, &o);
+			frame(&r);
+			assert_true(screen_says(&r, li == 0 ? "camera" :
+			    "camera"));
+			SHOT("rejected_scanner_keyboard");
+			ui_goto(r.ui, UI_ADMIN);
+			frame(&r);
+			assert_true(screen_says(&r, "CDC-ACM"));
+			SHOT("admin_scanner_keyboard");
 
 			result_of(&o, CHECKIN_ACCEPTED, REASON_NONE, "Cán bộ");
 			o.patrol = 1;
@@ -482,58 +548,6 @@ test_input(void **state)
 	frame(&r);
 	assert_int_equal(ui_screen(r.ui), UI_READY);
 	rig_close(&r);
-}
-
-/* ---- the words on the screen ---- */
-
-/* 1 if a text the last frame drew contains NEEDLE. */
-static int
-screen_says(struct rig *r, const char *needle)
-{
-	const char *w[64];
-	size_t n = ui_words(r->ui, w, 64), i;
-
-	for (i = 0; i < n && i < 64; i++)
-		if (strstr(w[i], needle) != NULL)
-			return 1;
-	return 0;
-}
-
-static void
-dump_words(struct rig *r)
-{
-	const char *w[64];
-	size_t n = ui_words(r->ui, w, 64), i;
-
-	for (i = 0; i < n && i < 64; i++)
-		print_error("  drawn: '%s'\n", w[i]);
-}
-
-/* No raw string key and no empty text on the screen. */
-static void
-assert_clean_words(struct rig *r, const char *what)
-{
-	static const char *const raw[] = { "reason.", "ui.", "result.",
-	    "error." };
-	const char *w[64];
-	size_t n = ui_words(r->ui, w, 64), i, k;
-
-	assert_true(n > 0);
-	for (i = 0; i < n && i < 64; i++) {
-		int bad = w[i][0] == '\0';
-
-		for (k = 0; k < sizeof(raw) / sizeof(raw[0]); k++)
-			if (strncmp(w[i], raw[k], strlen(raw[k])) == 0)
-				bad = 1;
-		if (strstr(w[i], "%s") != NULL)
-			bad = 1;
-		if (bad) {
-			print_error("%s: raw key or empty text '%s'\n", what,
-			    w[i]);
-			dump_words(r);
-			fail();
-		}
-	}
 }
 
 struct visitor {
