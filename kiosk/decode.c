@@ -37,16 +37,16 @@ static const char *const pass_names[P_COUNT] = {
 /*
  * The pipeline chosen by `make bench` (bench_decode, 335 images: 156
  * generated kiosk-like frames in 13 categories and the 179 shared photos):
- * zxing-cpp reads more than zbar and is about seven times cheaper per
- * frame, so it goes first on every frame; a frame it misses gets one
- * retry, a different one each live frame in turn: zbar (which reads some
- * noisy and photographed codes that zxing-cpp does not), zxing-cpp on the
- * inverted frame (dark-mode phones; zxing-cpp 1.4 has no inversion of its
- * own), and zbar on the centre upscaled 2x (far codes). zbar's inverted
- * pass and 3x upscale earned nothing more and were dropped; zbar first
- * read the same codes at seven times the cost.
+ * zxing-cpp reads more than zbar and costs about a seventh of a zbar
+ * pass, so every frame gets zxing-cpp on the frame and on its inverse
+ * (dark-mode phones; zxing-cpp 1.4 does not invert by itself), both cheap;
+ * a frame both miss gets one retry, a different one each live frame in
+ * turn: zbar (which reads some noisy and photographed codes that
+ * zxing-cpp does not), then zbar on the centre upscaled 2x (far codes).
+ * zbar's inverted pass and 3x upscale read nothing more and were dropped;
+ * zbar first read the same codes at about seven times the cost.
  */
-#define DEFAULT_PIPELINE "zxing|zbar,zxing-inv,zbar-up2"
+#define DEFAULT_PIPELINE "zxing,zxing-inv|zbar,zbar-up2"
 
 struct decoder {
 	zbar_image_scanner_t *scanner;

@@ -5,9 +5,9 @@
  * mode), never a charset guess: whether the bytes are valid UTF-8 is the
  * payload layer's question, asked the same way for every source.
  *
- * A frame goes through a pipeline of passes: zxing-cpp, then on a miss
- * retries (zbar, the inverted frame for dark-mode phones, the centre
- * upscaled for far codes). The default was chosen from `make bench`
+ * A frame goes through a pipeline of passes: zxing-cpp on the frame and
+ * on its inverse (dark-mode phones), then on a miss retries (zbar, zbar
+ * on the centre upscaled for far codes). The default was chosen from `make bench`
  * figures (see decode.c); KIOSK_DECODE_PIPELINE overrides it (for the
  * bench). Each
  * frame's work is bounded by the number of passes, never by the content.
