@@ -253,7 +253,11 @@ payload_keyboard_lost(const char *text, size_t len)
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	n = split(buf, f);
-	if (n >= 6 && n <= 11 && all_digits(f[0], 12)) {
+	/* The card's shape: ID, (old ID,) name, DOB ddmmyyyy, N... gender. A
+	 * PC-Covid text with a 12-digit document has a YYYY-MM-DD date. */
+	if (n >= 6 && n <= 11 && all_digits(f[0], 12) &&
+	    all_digits(n == 6 ? f[2] : f[3], 8) &&
+	    (n == 6 ? f[3] : f[4])[0] == 'N') {
 		name = n == 6 ? f[1] : f[2];
 		addr = n == 6 ? f[4] : f[5];
 		lost = strchr(name, '?') != NULL || strchr(addr, '?') != NULL;

@@ -106,8 +106,9 @@ int payload_clean(const char *text, size_t len, char *out, size_t size,
 /*
  * payload_keyboard_lost(text, len):
  * 1 if TEXT, typed by a USB scanner in keyboard mode, looks like a CCCD
- * whose Vietnamese letters were lost on the way: the card's shape (an ID
- * of 12 digits, then 6 to 11 '|' fields), but a name or address with a
+ * whose Vietnamese letters were lost on the way: the card's shape (6 to
+ * 11 '|' fields: an ID of 12 digits, a ddmmyyyy birth date, a gender
+ * "N..."), but a name or address with a
  * '?' in it, or with no letter beyond ASCII in both (a US keyboard cannot
  * type them; real cards always have some). 0 otherwise.
  */

@@ -163,8 +163,11 @@ serial_read(struct serial_port *p, int timeout_ms, char *out, size_t size)
 	unsigned char buf[512];
 	int r;
 
-	r = serial_frame_feed(&p->frame, NULL, 0, ktime_mono_ms(), out, size);
-	if (r != 0)
+	do
+		r = serial_frame_feed(&p->frame, NULL, 0, ktime_mono_ms(), out,
+		    size);
+	while (r < 0);
+	if (r > 0)
 		return r;
 	for (;;) {
 		struct pollfd pfd = { p->fd, POLLIN, 0 };
@@ -189,7 +192,12 @@ serial_read(struct serial_port *p, int timeout_ms, char *out, size_t size)
 				r = serial_frame_feed(&p->frame, buf,
 				    (size_t)n, now, out, size);
 				sodium_memzero(buf, (size_t)n);
-				if (r != 0)
+				/* A scan too long was dropped (logged): the
+				 * line goes on, and so do the scans after. */
+				while (r < 0)
+					r = serial_frame_feed(&p->frame, NULL,
+					    0, now, out, size);
+				if (r > 0)
 					return r;
 				continue;
 			}
@@ -205,7 +213,7 @@ serial_read(struct serial_port *p, int timeout_ms, char *out, size_t size)
 			return -1;
 		}
 		r = serial_frame_idle(&p->frame, now, out, size);
-		if (r != 0)
+		if (r > 0)
 			return r;
 		if (now >= end)
 			return 0;

@@ -68,7 +68,8 @@ struct serial_port *serial_open(const char *path);
  * serial_read(p, timeout_ms, out, size):
  * Wait up to TIMEOUT_MS for a complete scan and copy it into OUT. Returns
  * its length, 0 on time-out, or -1 when the device went away (unplugged:
- * close it and open it again) or failed, logged.
+ * close it and open it again) or failed, logged. A scan too long for OUT
+ * is dropped (logged) and reading goes on.
  */
 int serial_read(struct serial_port *p, int timeout_ms, char *out,
     size_t size);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -401,17 +402,35 @@ serial_main(void *arg)
 			struct timespec ts = { 0, 200 * 1000000L };
 
 			if (ktime_mono_ms() >= retry_at) {
+				struct stat st;
+				int kind;
+
 				retry_at = ktime_mono_ms() + 1000;
-				if (access(path, F_OK) == 0)
+				/* 1 missing, 2 not a serial device, 3 one. */
+				kind = stat(path, &st) != 0 ? 1 :
+				    !S_ISCHR(st.st_mode) ? 2 : 3;
+				if (kind == 3)
 					p = serial_open(path);
 				if (p != NULL) {
 					log_info("serial scanner on: %s", path);
 					said = 0;
-				} else if (!said) {
-					log_warn("serial scanner '%s' is not "
-					    "there; trying again every second",
-					    path);
-					said = 1;
+				} else if (kind == 3) {
+					/* There but unusable (logged by
+					 * serial_open): look again less often. */
+					retry_at = ktime_mono_ms() + 30000;
+					said = 3;
+				} else if (kind != said) {
+					/* Said once, until things change. */
+					if (kind == 1)
+						log_warn("serial scanner '%s' "
+						    "is not there (unplugged?); "
+						    "trying again every second",
+						    path);
+					else if (kind == 2)
+						log_error("serial scanner '%s' "
+						    "is not a serial device: "
+						    "check --scanner", path);
+					said = kind;
 				}
 			}
 			if (p == NULL)

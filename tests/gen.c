@@ -119,7 +119,19 @@ gen_init(struct gen *g, uint64_t seed)
 	if (sodium_init() < 0)
 		return -1;
 	g->offset = (unsigned)(seed % 1000u);
-	keys_generate(KEY_ED25519, &g->issuer);
+	{
+		/* The issuer key from the seed too: the same seed, the same
+		 * texts, passes included. */
+		unsigned char ks[crypto_sign_SEEDBYTES];
+		uint64_t v = seed;
+
+		crypto_generichash(ks, sizeof(ks), (unsigned char *)&v,
+		    sizeof(v), (const unsigned char *)"gen-issuer", 10);
+		memset(&g->issuer, 0, sizeof(g->issuer));
+		g->issuer.type = KEY_ED25519;
+		crypto_sign_seed_keypair(g->issuer.pk, g->issuer.sk, ks);
+		sodium_memzero(ks, sizeof(ks));
+	}
 	return 0;
 }
 

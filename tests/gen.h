@@ -38,8 +38,9 @@ struct gen {
 
 /*
  * gen_init(g, seed):
- * Start *G from SEED, with a new pass issuer key. Returns 0, or -1 when
- * the key cannot be made.
+ * Start *G from SEED, with a pass issuer key made from SEED (trust its
+ * G->issuer.pk to accept the passes). Returns 0, or -1 when libsodium
+ * cannot start.
  */
 int gen_init(struct gen *g, uint64_t seed);
 

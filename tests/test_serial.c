@@ -148,6 +148,21 @@ test_pty(void **state)
 		assert_int_equal(r, len);
 		assert_memory_equal(out, text, (size_t)len);
 	}
+	/* A scan too long is dropped; the good one right behind it, in the
+	 * same read, is not. */
+	{
+		static char junk[3001];
+		int len = gen_text(&g, GEN_CCCD, text, sizeof(text));
+
+		memset(junk, 'X', 3000);
+		junk[3000] = '\r';
+		write_split(master, junk, sizeof(junk), &g, 500, 0);
+		assert_int_equal(write(master, text, (size_t)len), len);
+		assert_int_equal(write(master, "\r", 1), 1);
+		r = serial_read(p, 2000, out, sizeof(out));
+		assert_int_equal(r, len);
+		assert_memory_equal(out, text, (size_t)len);
+	}
 	/* Unplugged: the read says so, and does not spin. */
 	close(master);
 	assert_int_equal(serial_read(p, 500, out, sizeof(out)), -1);
@@ -274,7 +289,10 @@ test_keyboard_lost(void **state)
 	    "|Nam|12 ???ng S? 1|20042021"));
 	assert_true(LOST("079095001234|Nguyen Van An|14031995|"
 	    "Nam|12 Le Loi|20042021"));
-	/* A whole card, a phone number, a PC-Covid code: not lost. */
+	/* A whole card, a phone number, PC-Covid codes (with a 12-digit
+	 * document number too): not lost. */
+	assert_false(LOST("341789199309|NGO MINH TUAN|1977-08-17|4|"
+	    "q0000001204c934576258|ext63283"));
 	assert_false(LOST("079095001234|023456789|Nguyễn Văn "
 	    "An|14031995|Nam|12 Đường Số 1, P. Bến Nghé|20042021"));
 	assert_false(LOST("0912345678"));
