@@ -443,14 +443,13 @@ serial_main(void *arg)
 				log_warn("serial scanner: a scan was dropped "
 				    "(the queue is full)");
 			sodium_memzero(code, (size_t)r);
-		} else if (r < 0 && access(path, F_OK) != 0) {
-			serial_close(p);
-			p = NULL;
-			retry_at = ktime_mono_ms() + 1000;
 		} else if (r < 0) {
-			/* Still there but failing: reopen it. */
+			/* Unplugged (reopened when it is back) or failing
+			 * (reopened now). */
 			serial_close(p);
 			p = NULL;
+			if (access(path, F_OK) != 0)
+				retry_at = ktime_mono_ms() + 1000;
 		}
 	}
 	serial_close(p);

@@ -36,8 +36,8 @@ corpus_n(void)
 	return *end == '\0' && n > 0 && n <= 1000000 ? (unsigned)n : 600;
 }
 
-/* A white frame around IMG with a little sensor noise: what a webcam
- * gives of a sharp code, with the quiet zone qr_render() leaves. */
+/* IMG with a little contrast loss and sensor noise: what a webcam gives
+ * of a sharp code. */
 static void
 noisy(struct image *img, struct gen *g)
 {
