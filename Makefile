@@ -10,6 +10,12 @@
 #
 # SANITIZE=address,undefined builds everything with those sanitizers;
 # BUILD=dir puts the build somewhere else (check uses build/asan for that).
+#
+# Three rooms (docs/layout.md): common/ is what the kiosk and the collector
+# share; kiosk/ is the kiosk side (the app, kioskctl, kiosk-sync); sync/ is
+# the collector. Each room compiles with its own include path, so a kiosk
+# file cannot include a collector header nor the reverse (tests/layout.sh
+# checks the same from the sources).
 
 include config.mk
 
@@ -20,47 +26,71 @@ ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) zxing 2>/dev/null) -lunistring -lpthread -lstdc++
-ZXING_CFLAGS := $(shell $(PKG_CONFIG) --cflags zxing 2>/dev/null)
-ALL_CXXFLAGS = $(BASE_CXXFLAGS) $(SAN_FLAGS) $(ZXING_CFLAGS) -Ikiosk -MMD -MP $(CXXFLAGS)
-ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Ikiosk -MMD -MP $(CFLAGS)
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS)) -lunistring
+KIOSK_LIBS  := $(call pc_libs,$(KIOSK_PKGS) zxing) -lpthread -lstdc++
+SYNC_LIBS   := $(call pc_libs,$(SYNC_PKGS)) -lpthread
+UI_PKGS      = sdl2 SDL2_ttf libsystemd libpng
+UI_LIBS     := $(call pc_libs,$(UI_PKGS)) -lm
+CMOCKA_LIBS := $(call pc_libs,cmocka)
+
+# Include paths per room: the rule the layout rests on.
+INC_common = -Icommon
+INC_kiosk  = -Icommon -Ikiosk
+INC_sync   = -Icommon -Isync
+INC_tests  = -Icommon -Ikiosk -Isync -Itests
+
+ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP $(CFLAGS)
+ALL_CXXFLAGS = $(BASE_CXXFLAGS) $(SAN_FLAGS) $(call pc_cflags,zxing) $(INC_kiosk) -MMD -MP $(CXXFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
-CORE_SRC = kiosk/log.c kiosk/ktime.c kiosk/fileio.c kiosk/keys.c \
-           kiosk/reason.c kiosk/pass.c kiosk/payload.c kiosk/store.c \
-           kiosk/config.c kiosk/seal.c kiosk/i18n.c kiosk/checkin.c \
-           kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/csv.c \
-           kiosk/token.c kiosk/scanner.c kiosk/camera.c kiosk/camera_v4l2.c \
-           kiosk/worker.c kiosk/wipe.c kiosk/serial.c
+$(BUILD)/obj/common/%.o: ROOM_CFLAGS = $(INC_common) $(call pc_cflags,$(COMMON_PKGS) libcurl)
+$(BUILD)/obj/kiosk/%.o:  ROOM_CFLAGS = $(INC_kiosk) $(call pc_cflags,$(COMMON_PKGS) $(KIOSK_PKGS))
+$(BUILD)/obj/sync/%.o:   ROOM_CFLAGS = $(INC_sync) $(call pc_cflags,$(COMMON_PKGS) $(SYNC_PKGS))
+$(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o $(BUILD)/obj/tools/%.o: \
+                         ROOM_CFLAGS = $(INC_tests) $(call pc_cflags,$(COMMON_PKGS) $(KIOSK_PKGS) $(SYNC_PKGS))
+
+COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c \
+             common/csv.c common/keys.c common/seal.c common/reason.c \
+             common/payload.c common/pass.c common/token.c common/datadir.c \
+             common/wire_batch.c common/wire_export.c \
+             common/wire_heartbeat.c common/http.c \
+             common/dynbuf.c common/parsenum.c
+COMMON_LIB = $(BUILD)/libcommon.a
+
+CORE_SRC = kiosk/store.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \
+           kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/scanner.c \
+           kiosk/camera.c kiosk/camera_v4l2.c kiosk/worker.c kiosk/serial.c \
+           kiosk/uploader.c kiosk/outbox.c
 # zxing-cpp is C++: one file behind a C header (kiosk/zxread.h).
 CORE_CXX = kiosk/zxread.cpp
-CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
 CORE_LIB = $(BUILD)/libkioskcore.a
+
+# The collector's pieces (sync/), its storage and both backends.
+DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o $(BUILD)/obj/sync/db_pg.o
+COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o \
+                $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \
+                $(BUILD)/obj/sync/report.o $(BUILD)/obj/sync/trace_print.o \
+                $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
+                $(BUILD)/obj/sync/ingest.o
+
 # tests/gen.c: generated realistic texts, for tests, bench and tools/gentext.
 GEN_OBJ = $(BUILD)/obj/tests/gen.o
 
 # Only the UI modules see SDL: the core builds and tests without a display.
-UI_PKGS    = sdl2 SDL2_ttf libsystemd libpng
-UI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
-UI_LIBS   := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null) -lm
-UI_OBJ     = $(BUILD)/obj/kiosk/ui.o
-$(UI_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ALL_CFLAGS += $(UI_CFLAGS)
+UI_OBJ = $(BUILD)/obj/kiosk/ui.o
+$(UI_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ROOM_CFLAGS += $(call pc_cflags,$(UI_PKGS))
 
-# sync/: both ends of the upload protocol; never SDL.
-SYNC_PKGS    = libmicrohttpd libcurl zlib libpq
-SYNC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SYNC_PKGS) 2>/dev/null) -Isync
-SYNC_LIBS   := $(shell $(PKG_CONFIG) --libs $(SYNC_PKGS) 2>/dev/null)
-# The collector's storage: the interface's front and both backends.
-DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_sqlite.o $(BUILD)/obj/sync/db_pg.o
-$(BUILD)/obj/sync/%.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-$(BUILD)/obj/kiosk/kioskctl.o $(BUILD)/obj/tests/test_sync.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-SYNC_COMMON = $(BUILD)/obj/sync/batch.o $(BUILD)/obj/sync/client.o
+KIOSK_LINK     = $(CORE_LIB) $(COMMON_LIB)
+KIOSK_LINKLIBS = $(KIOSK_LIBS) $(COMMON_LIBS)
+SYNC_LINKLIBS  = $(SYNC_LIBS) $(COMMON_LIBS)
 
 PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
         $(BUILD)/bin/kiosk-sync
 
-UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db \
+UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db test_wire \
              test_corpus test_serial
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
@@ -70,99 +100,91 @@ FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_con
                fuzz_batch fuzz_export fuzz_serial
 FUZZ_CC      ?= clang
 
-.PHONY: all check test-bins bench soak fuzz fuzz-bins install clean run demo
+.PHONY: all check test-bins bench soak fuzz fuzz-bins install clean run demo layout room-flags
 
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(ROOM_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
 
-$(CORE_LIB): $(CORE_OBJ)
+$(COMMON_LIB): $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(SYNC_COMMON) $(BUILD)/obj/sync/uploader.o \
-                   $(BUILD)/obj/sync/export_file.o $(CORE_LIB)
+$(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+	$(AR) rcs $@ $^
 
-COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o \
-                $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
-                $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/export_file.o
-$(BUILD)/bin/collector: $(COLLECTOR_OBJ) $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+# ---- programs ----
 
-$(BUILD)/bin/kiosk-sync: $(BUILD)/obj/sync/kiosk_sync.o $(BUILD)/obj/sync/uploader.o $(SYNC_COMMON) $(CORE_LIB)
+$(BUILD)/bin/kioskctl: $(BUILD)/obj/kiosk/kioskctl.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS) -lsystemd
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS)
 
-$(BUILD)/bin/kiosk: $(BUILD)/obj/kiosk/kiosk.o $(UI_OBJ) $(CORE_LIB)
+$(BUILD)/bin/kiosk-sync: $(BUILD)/obj/kiosk/kiosk_sync.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) -lsystemd
 
-$(BUILD)/tests/test_ui: $(BUILD)/obj/tests/test_ui.o $(UI_OBJ) $(CORE_LIB)
+$(BUILD)/bin/kiosk: $(BUILD)/obj/kiosk/kiosk.o $(UI_OBJ) $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(UI_LIBS)
 
-$(BUILD)/obj/tests/scenario.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-$(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(BUILD)/obj/sync/ingest.o $(CORE_LIB)
+# The collector links common/ and sync/ only: none of the kiosk's code.
+$(BUILD)/bin/collector: $(COLLECTOR_OBJ) $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS)
 
-$(BUILD)/obj/tests/test_db.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/trace.o $(BUILD)/obj/sync/batch.o $(CORE_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+# ---- tests, benches, tools ----
 
-$(BUILD)/tests/test_corpus $(BUILD)/tests/test_serial: $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(GEN_OBJ) $(CORE_LIB)
+$(BUILD)/tests/test_ui: $(BUILD)/obj/tests/test_ui.o $(UI_OBJ) $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(UI_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(CORE_LIB)
+$(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sync/ingest.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS)
 
-$(BUILD)/obj/bench/bench_ingest.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-$(BUILD)/bench/bench_ingest: $(BUILD)/obj/bench/bench_ingest.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/trace.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/obj/bench/bench_trace.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-$(BUILD)/bench/bench_trace: $(BUILD)/obj/bench/bench_trace.o $(BUILD)/obj/sync/trace.o $(DB_OBJ) $(BUILD)/obj/sync/batch.o $(CORE_LIB)
+$(BUILD)/tests/test_corpus $(BUILD)/tests/test_serial: $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(GEN_OBJ) $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CORE_LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/tools/gentext: $(BUILD)/obj/tools/gentext.o $(GEN_OBJ) $(CORE_LIB)
+$(BUILD)/bench/bench_ingest: $(BUILD)/obj/bench/bench_ingest.o $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/obj/tools/gentext.o: ALL_CFLAGS += -Itests
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS)
 
-$(BUILD)/tools/mkframe: $(BUILD)/obj/tools/mkframe.o $(CORE_LIB)
+$(BUILD)/bench/bench_trace: $(BUILD)/obj/bench/bench_trace.o $(BUILD)/obj/sync/trace.o $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS)
 
-$(BUILD)/tests/checkin_many: $(BUILD)/obj/tests/checkin_many.o $(CORE_LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS)
 
-$(BUILD)/obj/tests/batch_tool.o: ALL_CFLAGS += $(SYNC_CFLAGS)
-$(BUILD)/tests/batch_tool: $(BUILD)/obj/tests/batch_tool.o $(SYNC_COMMON) $(CORE_LIB)
+$(BUILD)/tools/gentext: $(BUILD)/obj/tools/gentext.o $(GEN_OBJ) $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SYNC_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS)
 
-$(BUILD)/tests/venue_token: $(BUILD)/obj/tests/venue_token.o $(CORE_LIB)
+$(BUILD)/tools/mkframe: $(BUILD)/obj/tools/mkframe.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) -lm
+
+$(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool $(BUILD)/tests/venue_token: \
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(KIOSK_LINK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS)
 
 test-bins: $(PROGS) $(TEST_BINS) $(BUILD)/tools/mkframe \
            $(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool \
@@ -176,8 +198,16 @@ check:
 	$(MAKE) fuzz-bins
 	tests/run.sh
 
+# The rooms' include rules, checked from the sources (also in make check).
+layout:
+	tests/layout.sh
+
+# A room's include path, for tests/layout.sh.
+room-flags:
+	@echo $(INC_$(ROOM))
+
 bench: $(PROGS) $(BENCH_BINS) $(BUILD)/tools/mkframe $(BUILD)/tools/gentext \
-       $(BUILD)/tests/test_corpus
+       $(BUILD)/tests/test_corpus $(BUILD)/tests/checkin_many
 	bench/run.sh
 
 soak: test-bins
@@ -185,16 +215,16 @@ soak: test-bins
 
 # libFuzzer targets, built with clang; `make fuzz FUZZ_SECONDS=600` runs longer.
 FUZZ_SECONDS ?= 10
-FUZZ_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) -Ikiosk -Isync -O1 -g \
+FUZZ_CFLAGS = $(BASE_CFLAGS) $(call pc_cflags,$(COMMON_PKGS) $(KIOSK_PKGS)) $(INC_tests) -O1 -g \
               -fsanitize=fuzzer,address,undefined
-FUZZ_CORE = $(CORE_SRC) sync/batch.c sync/export_file.c
+FUZZ_SRC = $(COMMON_SRC) $(CORE_SRC)
 
 fuzz-bins: $(FUZZ_TARGETS:%=build/fuzz/%)
 
 # zxing-cpp's C++ wrapper is linked as the normal build made it.
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc $(FUZZ_CORE) $(BUILD)/obj/kiosk/zxread.o
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc $(FUZZ_SRC) $(BUILD)/obj/kiosk/zxread.o
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) $(BUILD)/obj/kiosk/zxread.o $(PKG_LIBS) -lz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC) $(BUILD)/obj/kiosk/zxread.o $(KIOSK_LINKLIBS)
 
 fuzz: fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -10,12 +10,14 @@ CC       ?= cc
 CXX      ?= c++
 PKG_CONFIG ?= pkg-config
 
-# Libraries of the kiosk core (no display): see DESIGN.md section 3.
-CORE_PKGS = sqlite3 libsodium jansson zbar libpng libjpeg libqrencode
+# What each room links (DESIGN.md section 3; docs/layout.md).
+COMMON_PKGS = libsodium jansson zlib
+KIOSK_PKGS  = sqlite3 libpng libjpeg libqrencode zbar libcurl
+SYNC_PKGS   = sqlite3 libmicrohttpd libpq
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-unused-parameter
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -include kiosk/banned.h \
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -include common/banned.h \
            -DKIOSK_VERSION=\"$(VERSION)\" -DKIOSK_DATADIR=\"$(DATADIR)\"
 # The one C++ file (zxing-cpp's reader behind a C header): the same
 # warnings, without the C-only ones and the C banned-function list.

@@ -19,7 +19,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "batch.h"
+#include "wire.h"
 #include "db.h"
 
 #define BATCH 1000
@@ -37,7 +37,7 @@ now_s(void)
 
 /* Rows like a kiosk's over five days: phone and ID visits, sealed fields. */
 static void
-make_rows(struct batch_visit *v, size_t n, int64_t seq0, int64_t t0)
+make_rows(struct wire_visit *v, size_t n, int64_t seq0, int64_t t0)
 {
 	size_t i;
 
@@ -68,7 +68,7 @@ make_rows(struct batch_visit *v, size_t n, int64_t seq0, int64_t t0)
 }
 
 static void
-free_rows(struct batch_visit *v, size_t n)
+free_rows(struct wire_visit *v, size_t n)
 {
 	size_t i;
 
@@ -119,7 +119,7 @@ pg_bare_setup(PGconn *c, int64_t t0, int64_t days)
 }
 
 static int
-pg_bare_batch(PGconn *c, const char *instance, const struct batch_visit *v,
+pg_bare_batch(PGconn *c, const char *instance, const struct wire_visit *v,
     size_t n, char *buf, size_t size)
 {
 	size_t len = 0, i, k;
@@ -177,7 +177,7 @@ sq_bare_setup(sqlite3 *db)
 }
 
 static int
-sq_bare_batch(sqlite3 *db, const char *instance, const struct batch_visit *v,
+sq_bare_batch(sqlite3 *db, const char *instance, const struct wire_visit *v,
     size_t n)
 {
 	sqlite3_stmt *st = NULL;
@@ -220,7 +220,7 @@ main(int argc, char **argv)
 	const char *url = argc > 1 ? argv[1] : NULL;
 	size_t total = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 100000;
 	int pg = url != NULL && strncmp(url, "postgres", 8) == 0;
-	struct batch_visit *v = calloc(BATCH, sizeof(*v));
+	struct wire_visit *v = calloc(BATCH, sizeof(*v));
 	size_t bufsize = BATCH * 512, done;
 	char *buf = malloc(bufsize);
 	int64_t t0 = (int64_t)time(NULL) * 1000 - 6 * DAY;
@@ -257,7 +257,7 @@ main(int argc, char **argv)
 
 			for (done = 0; done + BATCH <= total / 2 && rc == 0;
 			    done += BATCH) {
-				struct batch_header h = { 0 };
+				struct wire_header h = { 0 };
 				struct db_ingest_res res;
 
 				make_rows(v, BATCH, (int64_t)(round * total / 2

@@ -213,16 +213,17 @@ main(int argc, char **argv)
 		own += (int64_t)nv;
 		db_visits_free(v, nv);
 		for (depth = 1; depth <= 2; depth++) {
-			json_t *r;
+			struct trace_result r;
+			int rc;
 
 			o.depth = depth;
 			t = now_ms();
-			r = trace_run(d, &o);
+			rc = trace_run(d, &o, &r);
 			lat[depth][i] = now_ms() - t;
-			if (r == NULL)
+			if (rc != 0)
 				return 1;
-			found[depth] += trace_count(r);
-			json_decref(r);
+			found[depth] += trace_count(&r);
+			trace_result_release(&r);
 		}
 	}
 	for (i = 0; i < 3; i++)

@@ -297,3 +297,14 @@ config_save(const char *path, const struct config *c)
 	}
 	return fileio_write_atomic(path, buf, (size_t)n, 0644);
 }
+
+void
+config_venue(const struct config *c, struct wire_device *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->venue_id, sizeof(out->venue_id), "%s", c->venue_id);
+	snprintf(out->venue_name, sizeof(out->venue_name), "%s",
+	    c->venue_name);
+	snprintf(out->address, sizeof(out->address), "%s", c->address);
+	snprintf(out->ward, sizeof(out->ward), "%s", c->ward);
+}

@@ -13,6 +13,7 @@
 
 #include "keys.h"
 #include "store.h"
+#include "wire.h"
 
 #define CONFIG_PATH_MAX 1024
 
@@ -65,6 +66,13 @@ int config_load(const char *path, struct config *c);
  * Returns 0, or -1 with a logged reason.
  */
 int config_save(const char *path, const struct config *c);
+
+/*
+ * config_venue(c, out):
+ * The venue as the collector knows a kiosk (wire.h): its id, name,
+ * address and ward from C; the device id and key are left empty.
+ */
+void config_venue(const struct config *c, struct wire_device *out);
 
 /*
  * config_set(c, key, value):

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "fileio.h"
 #include "log.h"
 
@@ -27,46 +28,12 @@ struct i18n {
 	size_t n;
 };
 
-static int
-is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 const char *
 i18n_dir(void)
 {
-	static char dir[PATH_MAX];
-	char exe[PATH_MAX], *slash;
-	const char *env = getenv("KIOSK_ASSETS");
-	ssize_t n;
-	int r;
+	static char dir[4096];
 
-	if (env != NULL && *env != '\0') {
-		r = snprintf(dir, sizeof(dir), "%s/strings", env);
-		if (r > 0 && (size_t)r < sizeof(dir))
-			return dir;
-	}
-	/* A program in the source tree (build/bin, build/asan/tests, ...). */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		int up;
-
-		exe[n] = '\0';
-		for (up = 0; up < 4; up++) {
-			slash = strrchr(exe, '/');
-			if (slash == NULL)
-				break;
-			*slash = '\0';
-			r = snprintf(dir, sizeof(dir), "%s/assets/strings",
-			    exe);
-			if (r > 0 && (size_t)r < sizeof(dir) && is_dir(dir))
-				return dir;
-		}
-	}
-	snprintf(dir, sizeof(dir), "%s/strings", KIOSK_DATADIR);
+	(void)datadir_path("strings", dir, sizeof(dir));
 	return dir;
 }
 

@@ -12,10 +12,8 @@ struct i18n;
 
 /*
  * i18n_dir():
- * Where the string files are: $KIOSK_ASSETS/strings if set, else the
- * assets/ of the source tree the running program was built in (found by
- * walking up from its folder), else the installed DATADIR. Returns a
- * static path.
+ * Where the string files are: datadir()/strings (see datadir.h).
+ * Returns a static path.
  */
 const char *i18n_dir(void);
 

@@ -20,11 +20,10 @@
 #include <sodium.h>
 
 #include "checkin.h"
-#include "client.h"
+#include "http.h"
 #include "config.h"
 #include "csv.h"
 #include "decode.h"
-#include "export_file.h"
 #include "fileio.h"
 #include "image.h"
 #include "keys.h"
@@ -35,7 +34,7 @@
 #include "qr.h"
 #include "store.h"
 #include "token.h"
-#include "uploader.h"
+#include "outbox.h"
 #include "wipe.h"
 #include "i18n.h"
 
@@ -720,17 +719,14 @@ export_visit(void *arg, const struct store_visit *v)
 static int
 export_sealed(const char *out)
 {
-	struct uploader u = { 0 };
 	struct key_pair dev;
 	struct config c;
-	struct batch_header h;
-	char pub[KEYS_PUB_TEXT];
-	unsigned char *z;
-	size_t zlen, flen = 0;
-	json_t *batches, *root;
-	char *inner = NULL, *file = NULL;
-	int64_t after = 0, visits = 0;
-	int rc = 1, r;
+	struct wire_device venue;
+	struct store *s;
+	char *file = NULL;
+	size_t flen = 0;
+	int64_t visits = 0;
+	int rc = 1;
 
 	if (load_config(&c) != 0)
 		return 1;
@@ -741,56 +737,14 @@ export_sealed(const char *out)
 	}
 	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
 		return 1;
-	u.store = store_open(db_path());
-	if (u.store == NULL) {
+	s = store_open(db_path());
+	if (s == NULL) {
 		keys_wipe(&dev);
 		return 1;
 	}
-	u.device = &dev;
-	keys_id(dev.pk, u.device_id);
-	keys_format_public(KEY_ED25519, dev.pk, pub, sizeof(pub));
-	batches = json_array();
-	while ((r = uploader_build(&u, after, &h, &z, &zlen)) == 1) {
-		size_t n = sodium_base64_ENCODED_LEN(zlen,
-		    sodium_base64_VARIANT_ORIGINAL);
-		char *zb = malloc(n);
-
-		if (zb == NULL || uploader_sign(&u, &h, z, zlen) != 0) {
-			free(zb);
-			free(z);
-			r = -1;
-			break;
-		}
-		sodium_bin2base64(zb, n, z, zlen, sodium_base64_VARIANT_ORIGINAL);
-		free(z);
-		json_array_append_new(batches, json_pack("{s:s, s:I, s:I, s:I, "
-		    "s:s, s:I, s:s, s:s}", "instance", h.instance, "first_seq",
-		    (json_int_t)h.first_seq, "last_seq", (json_int_t)h.last_seq,
-		    "count", (json_int_t)h.count, "digest", h.digest,
-		    "sent_at_ms", (json_int_t)h.sent_at_ms, "signature",
-		    h.signature, "body", zb));
-		free(zb);
-		after = h.last_seq;
-		visits += h.count;
-	}
-	store_close(u.store);
-	keys_wipe(&dev);
-	if (r < 0) {
-		json_decref(batches);
-		log_error("cannot read the visits to export");
-		return 1;
-	}
-	root = json_pack("{s:s, s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o}",
-	    "format", "kiosk-export-v1", "created_ms",
-	    (json_int_t)ktime_wall_ms(), "device", "id", u.device_id, "pub",
-	    pub, "venue_id", c.venue_id, "venue_name", c.venue_name, "address",
-	    c.address, "ward", c.ward, "batches", batches);
-	inner = root ? json_dumps(root, JSON_COMPACT) : NULL;
-	json_decref(root);
-	file = inner ? export_seal(inner, c.authority_pk, &flen) : NULL;
-	if (file == NULL) {
-		log_error("out of memory");
-	} else if (fileio_write_atomic(out, file, flen, 0600) == 0) {
+	config_venue(&c, &venue);
+	if (outbox_export(s, &dev, &venue, c.authority_pk, &file, &flen,
+	    &visits) == 0 && fileio_write_atomic(out, file, flen, 0600) == 0) {
 		fprintf(stderr, "kioskctl: %lld visits sealed for the health "
 		    "authority into %s; they stay pending here until a "
 		    "collector acknowledges them\n", (long long)visits, out);
@@ -798,9 +752,8 @@ export_sealed(const char *out)
 		    (json_int_t)visits, "out", out));
 		rc = 0;
 	}
-	if (inner != NULL)
-		sodium_memzero(inner, strlen(inner));
-	free(inner);
+	store_close(s);
+	keys_wipe(&dev);
 	free(file);
 	return rc;
 }
@@ -1205,13 +1158,13 @@ cmd_enroll(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = NULL, *token = NULL, *why;
-	char cpath[CONFIG_PATH_MAX], pub[KEYS_PUB_TEXT], full[600];
+	char cpath[CONFIG_PATH_MAX], full[600];
 	char id[KEYS_ID_LEN + 1], *body;
+	struct wire_device venue;
 	const char *headers[2] = { "Content-Type: application/json", NULL };
 	struct http_resp r;
 	struct key_pair dev;
 	struct config c;
-	json_t *j;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1234,14 +1187,11 @@ cmd_enroll(int argc, char **argv)
 	}
 	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
 		return 1;
-	keys_format_public(KEY_ED25519, dev.pk, pub, sizeof(pub));
 	keys_id(dev.pk, id);
+	config_venue(&c, &venue);
+	memcpy(venue.pk, dev.pk, KEYS_PUB_LEN);
 	keys_wipe(&dev);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "token", token,
-	    "device_pub", pub, "venue_id", c.venue_id, "venue_name",
-	    c.venue_name, "address", c.address, "ward", c.ward);
-	body = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
+	body = wire_enroll_encode(token, &venue);
 	if (body == NULL)
 		return 1;
 	snprintf(full, sizeof(full), "%s/api/v1/enroll", c.collector_url);

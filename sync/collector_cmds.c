@@ -23,31 +23,20 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "export_file.h"
 #include "fileio.h"
 #include "ingest.h"
 #include "keys.h"
 #include "ktime.h"
 #include "log.h"
+#include "parsenum.h"
 #include "query.h"
+#include "report.h"
 #include "trace.h"
+#include "wire.h"
 
 #define EXIT_USAGE 2
 #define EXIT_REFUSED 3
 #define DAY_MS INT64_C(86400000)
-
-/* A whole number in [LO, HI], or -1. */
-static long
-number(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end == '\0' && v >= lo && v <= hi ? v : -1;
-}
 
 /* Who is asking, for the audit log: the login behind sudo if any. */
 static void
@@ -65,8 +54,8 @@ cli_who(char *out, size_t size)
 }
 
 static int
-write_out(const char *path, int (*print)(FILE *, const json_t *,
-    const char *), const json_t *r, const char *format)
+write_out(const char *path, int (*print)(FILE *, const void *,
+    const char *), const void *r, const char *format)
 {
 	FILE *f = stdout;
 	int rc;
@@ -88,6 +77,12 @@ write_out(const char *path, int (*print)(FILE *, const json_t *,
 	return 0;
 }
 
+static int
+print_trace(FILE *f, const void *r, const char *format)
+{
+	return trace_print(f, r, format);
+}
+
 int
 cmd_trace(int argc, char **argv)
 {
@@ -104,39 +99,25 @@ cmd_trace(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct trace_opts o = { .depth = 1,
-	    .min_overlap_ms = TRACE_DEFAULT_MIN_OVERLAP * 60000,
-	    .default_stay_ms = TRACE_DEFAULT_STAY_MIN * 60000 };
-	const char *url = NULL, *subject = NULL, *from = NULL, *to = NULL,
-	    *format = "table", *secret = NULL, *out = NULL;
+	struct trace_args ta = { NULL, NULL, NULL, NULL, NULL, NULL };
+	const char *url = NULL, *format = "table", *secret = NULL, *out = NULL,
+	    *why;
 	struct key_pair authority;
+	struct trace_result r;
+	struct trace_opts o;
 	char who[128];
 	struct db *db;
-	json_t *r;
-	long v;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': url = optarg; break;
-		case 's': subject = optarg; break;
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'D':
-			if ((v = number(optarg, 1, 2)) < 0)
-				goto usage;
-			o.depth = (int)v;
-			break;
-		case 'm':
-			if ((v = number(optarg, 0, 24 * 60)) < 0)
-				goto usage;
-			o.min_overlap_ms = v * 60000;
-			break;
-		case 'S':
-			if ((v = number(optarg, 1, 12 * 60)) < 0)
-				goto usage;
-			o.default_stay_ms = v * 60000;
-			break;
+		case 's': ta.subject = optarg; break;
+		case 'f': ta.from = optarg; break;
+		case 't': ta.to = optarg; break;
+		case 'D': ta.depth = optarg; break;
+		case 'm': ta.min_overlap = optarg; break;
+		case 'S': ta.default_stay = optarg; break;
 		case 'F': format = optarg; break;
 		case 'a': secret = optarg; break;
 		case 'o': out = optarg; break;
@@ -145,29 +126,12 @@ cmd_trace(int argc, char **argv)
 	}
 	if (url == NULL)
 		url = collector_db_default();
-	if (subject == NULL || optind != argc ||
+	if (ta.subject == NULL || optind != argc ||
 	    (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 &&
 	    strcmp(format, "csv") != 0))
 		goto usage;
-	if (trace_subject(subject, o.kind, o.subject) != 0) {
-		fprintf(stderr, "collector: --subject '%s' is not KIND:ID "
-		    "(cccd:<12 digits>, phone:<number>, pccovid:ID, pass:ID)\n",
-		    subject);
-		return EXIT_USAGE;
-	}
-	o.to_ms = ktime_wall_ms();
-	if (to != NULL && ktime_parse(to, &o.to_ms) != 0) {
-		fprintf(stderr, "collector: --to '%s' is not a time "
-		    "(2026-11-22, 2026-11-22T08:30, or Unix seconds)\n", to);
-		return EXIT_USAGE;
-	}
-	o.from_ms = o.to_ms - 14 * DAY_MS;
-	if (from != NULL && ktime_parse(from, &o.from_ms) != 0) {
-		fprintf(stderr, "collector: --from '%s' is not a time\n", from);
-		return EXIT_USAGE;
-	}
-	if (o.from_ms >= o.to_ms) {
-		fprintf(stderr, "collector: --from must come before --to\n");
+	if (trace_opts_from(&o, &ta, ktime_wall_ms(), &why) != 0) {
+		fprintf(stderr, "collector: %s\n", why);
 		return EXIT_USAGE;
 	}
 	if (secret != NULL) {
@@ -182,14 +146,14 @@ cmd_trace(int argc, char **argv)
 		return 1;
 	}
 	cli_who(who, sizeof(who));
-	r = query_trace(db, &o, who);
+	rc = query_trace(db, &o, who, &r);
 	db_close(db);
 	if (o.authority != NULL)
 		keys_wipe(&authority);
-	if (r == NULL)
+	if (rc != 0)
 		return 1;
-	rc = write_out(out, trace_print, r, format);
-	json_decref(r);
+	rc = write_out(out, print_trace, &r, format);
+	trace_result_release(&r);
 	return rc;
 usage:
 	fprintf(stderr, "usage: collector trace --db URL --subject KIND:ID "
@@ -198,35 +162,6 @@ usage:
 	    "[--format table|json|csv]\n"
 	    "         [--authority-secret FILE] [--out FILE]\n");
 	return EXIT_USAGE;
-}
-
-static int
-audit_print(FILE *f, const json_t *a, const char *format)
-{
-	size_t i;
-	json_t *e;
-
-	if (strcmp(format, "json") == 0) {
-		if (json_dumpf(a, f, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
-			return -1;
-		fputc('\n', f);
-		return ferror(f) ? -1 : 0;
-	}
-	json_array_foreach(a, i, e) {
-		char when[40] = "?", *detail;
-
-		(void)ktime_format(json_integer_value(json_object_get(e,
-		    "at_ms")), when, sizeof(when));
-		detail = json_dumps(json_object_get(e, "detail"), JSON_COMPACT |
-		    JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-		fprintf(f, "%s  %-30s %-8s %4lld  %s\n", when,
-		    json_string_value(json_object_get(e, "who")),
-		    json_string_value(json_object_get(e, "action")),
-		    (long long)json_integer_value(json_object_get(e, "results")),
-		    detail ? detail : "");
-		free(detail);
-	}
-	return ferror(f) ? -1 : 0;
 }
 
 int
@@ -238,9 +173,9 @@ cmd_audit(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = NULL, *format = "table";
+	struct db_audit *a;
 	struct db *db;
-	char *s;
-	json_t *a;
+	size_t n;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -258,19 +193,23 @@ cmd_audit(int argc, char **argv)
 	db = db_open(url);
 	if (db == NULL)
 		return 1;
-	s = db_audit_list(db);
+	rc = db_audit_list(db, &a, &n);
 	db_close(db);
-	a = s ? json_loads(s, 0, NULL) : NULL;
-	free(s);
-	if (a == NULL)
+	if (rc != 0)
 		return 1;
-	rc = write_out(NULL, audit_print, a, format);
-	json_decref(a);
+	rc = query_audit_print(stdout, a, n, format) == 0 ? 0 : 1;
+	db_audit_free(a, n);
 	return rc;
 usage:
 	fprintf(stderr, "usage: collector audit --db URL [--format "
 	    "table|json]\n");
 	return EXIT_USAGE;
+}
+
+static int
+print_report(FILE *f, const void *r, const char *format)
+{
+	return report_print(f, r, format);
 }
 
 int
@@ -288,9 +227,9 @@ cmd_report(int argc, char **argv)
 	const char *url = NULL, *ward = NULL, *date = NULL, *format = "table",
 	    *out = NULL;
 	int64_t now = ktime_wall_ms(), day = now;
-	long silent = REPORT_SILENT_MIN;
+	int silent = REPORT_SILENT_MIN;
+	struct report r;
 	struct db *db;
-	json_t *r;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -299,7 +238,7 @@ cmd_report(int argc, char **argv)
 		case 'w': ward = optarg; break;
 		case 'D': date = optarg; break;
 		case 's':
-			if ((silent = number(optarg, 1, 7 * 24 * 60)) < 0)
+			if (parsenum_int(optarg, 1, 7 * 24 * 60, &silent))
 				goto usage;
 			break;
 		case 'F': format = optarg; break;
@@ -321,12 +260,12 @@ cmd_report(int argc, char **argv)
 	db = db_open(url);
 	if (db == NULL)
 		return 1;
-	r = query_report(db, ward, day, now, (int)silent);
+	rc = report_build(db, ward, day, now, silent, &r);
 	db_close(db);
-	if (r == NULL)
+	if (rc != 0)
 		return 1;
-	rc = write_out(out, query_report_print, r, format);
-	json_decref(r);
+	rc = write_out(out, print_report, &r, format);
+	report_release(&r);
 	return rc;
 usage:
 	fprintf(stderr, "usage: collector report --db URL --ward W [--date "
@@ -343,10 +282,10 @@ cmd_verify_receipt(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = NULL;
+	struct receipt_check c;
 	char text[2048];
 	struct db *db;
-	json_t *r;
-	int ch, valid;
+	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'd')
@@ -368,64 +307,59 @@ cmd_verify_receipt(int argc, char **argv)
 	db = db_open(url);
 	if (db == NULL)
 		return 1;
-	r = query_receipt(db, text);
+	rc = query_receipt(db, text, &c);
 	db_close(db);
-	if (r == NULL)
+	if (rc != 0)
 		return 1;
-	valid = json_is_true(json_object_get(r, "valid"));
-	json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(r);
-	return valid ? 0 : EXIT_REFUSED;
+	(void)query_receipt_print(stdout, &c);
+	query_receipt_release(&c);
+	return c.valid ? 0 : EXIT_REFUSED;
 usage:
 	fprintf(stderr, "usage: collector verify-receipt --db URL (TEXT | -)"
 	    "\n");
 	return EXIT_USAGE;
 }
 
-/* The export's inner JSON: the sealed box opened, or NULL (logged). */
-static json_t *
-open_export(const char *path, const struct key_pair *authority)
+/* The export in the file at PATH, opened; 0, or -1 (logged). */
+static int
+open_export(const char *path, const struct key_pair *authority,
+    struct wire_export *x)
 {
 	const char *why;
 	size_t len;
 	char *text = fileio_read(path, 256 * 1024 * 1024, &len);
-	json_t *j;
+	int rc;
 
 	if (text == NULL)
-		return NULL;
-	j = export_open(text, len, authority, &why);
+		return -1;
+	rc = wire_export_open(text, len, authority, x, &why);
 	free(text);
-	if (j == NULL)
-		log_error("'%s': %s", path, why);
-	return j;
+	if (rc != 0)
+		log_error("'%s' is refused: %s", path, why);
+	return rc;
 }
 
 /*
  * The exporting kiosk's key must be the one enrolled under its id; an
  * unknown kiosk is enrolled from the file with a device-enrolment TOKEN.
- * Returns 0 (with *ENROLLED set when it was), or 1 (logged).
+ * Returns 0 (with *ENROLLED set when this import enrolled it), or 1
+ * (logged).
  */
 static int
-device_of(struct db *db, const json_t *dj, const char *token, int *enrolled)
+device_of(struct db *db, const struct wire_device *dev, const char *token,
+    int *enrolled)
 {
-	struct db_device dev;
 	unsigned char known[KEYS_PUB_LEN];
-	const char *why;
 	int rc;
 
 	*enrolled = 0;
-	if (export_device(dj, &dev, &why) != 0) {
-		log_error("the export is refused: %s", why);
-		return 1;
-	}
-	rc = db_device_key(db, dev.device_id, known);
+	rc = db_device_key(db, dev->device_id, known);
 	if (rc < 0)
 		return 1;
 	if (rc == 0) {
-		if (memcmp(known, dev.pk, KEYS_PUB_LEN) != 0) {
+		if (memcmp(known, dev->pk, KEYS_PUB_LEN) != 0) {
 			log_error("device %s is enrolled with another key: "
-			    "refused", dev.device_id);
+			    "refused", dev->device_id);
 			return 1;
 		}
 		return 0;
@@ -433,13 +367,14 @@ device_of(struct db *db, const json_t *dj, const char *token, int *enrolled)
 	if (token == NULL) {
 		log_error("device %s (%s) is not enrolled here: pass --token "
 		    "with a device-enrolment token (collector token --role "
-		    "device-enrolment)", dev.device_id, dev.venue_name);
+		    "device-enrolment)", dev->device_id, dev->venue_name);
 		return 1;
 	}
-	rc = db_enroll(db, token, &dev);
+	rc = db_enroll(db, token, dev);
 	if (rc != 0) {
-		log_error("cannot enrol device %s: %s", dev.device_id, rc == 1 ?
-		    "the token is not a device-enrolment token, or was used" :
+		log_error("cannot enrol device %s: %s", dev->device_id,
+		    rc == 1 ? "the token is not a device-enrolment token, or "
+		    "was used" : rc == 2 ? "its id is taken by another key" :
 		    "storage error");
 		return 1;
 	}
@@ -458,12 +393,13 @@ cmd_import(int argc, char **argv)
 	};
 	const char *url = NULL, *secret = NULL, *token = NULL;
 	struct key_pair authority;
+	struct wire_export x;
 	struct db *db;
-	json_t *x, *b, *out;
+	json_t *out;
 	int64_t stored = 0, dups = 0, rejected = 0;
 	char who[128], *detail;
 	size_t i;
-	int ch, enrolled, rc = 1;
+	int ch, enrolled = 0, rc = 1;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -479,72 +415,59 @@ cmd_import(int argc, char **argv)
 		goto usage;
 	if (keys_load_secret(secret, KEY_X25519, &authority) != 0)
 		return 1;
-	x = open_export(argv[optind], &authority);
+	rc = open_export(argv[optind], &authority, &x);
 	keys_wipe(&authority);
-	if (x == NULL)
+	if (rc != 0)
 		return 1;
+	rc = 1;
 	db = db_open(url);
 	if (db == NULL) {
-		json_decref(x);
+		wire_export_release(&x);
 		return 1;
 	}
-	if (device_of(db, json_object_get(x, "device"), token, &enrolled))
+	if (device_of(db, &x.dev, token, &enrolled))
 		goto out;
-	json_array_foreach(json_object_get(x, "batches"), i, b) {
-		struct batch_header h;
-		struct db_ingest_res res;
-		const char *bad;
-		unsigned char *z;
+	for (i = 0; i < x.n; i++) {
+		struct wire_ack ack;
 		char why[200];
-		size_t zlen;
-		json_t *rejects;
 		unsigned st;
 
-		if (export_batch(b, json_string_value(json_object_get(
-		    json_object_get(x, "device"), "id")), &h, &z, &zlen,
-		    &bad) != 0) {
-			log_error("batch %zu of the export: %s", i + 1, bad);
-			goto out;
-		}
 		/* Exactly what an upload goes through. */
-		st = ingest_signed(db, &h, z, zlen, ktime_wall_ms(), &res,
-		    &rejects, why, sizeof(why));
-		free(z);
+		st = ingest_signed(db, &x.b[i].h, x.b[i].body, x.b[i].len,
+		    ktime_wall_ms(), &ack, why, sizeof(why));
 		if (st != 0) {
 			log_error("batch %zu (visits %lld-%lld) refused: %s; "
 			    "batches before it are stored", i + 1,
-			    (long long)h.first_seq, (long long)h.last_seq, why);
+			    (long long)x.b[i].h.first_seq,
+			    (long long)x.b[i].h.last_seq, why);
 			goto out;
 		}
-		json_decref(rejects);
-		stored += res.stored;
-		dups += res.duplicates;
-		rejected += res.rejected;
+		stored += ack.stored;
+		dups += ack.duplicates;
+		rejected += ack.rejected;
+		wire_ack_release(&ack);
 	}
 	rc = 0;
 out:
-	out = json_pack("{s:s, s:O, s:b, s:I, s:I, s:I, s:I, s:b}", "file",
-	    argv[optind], "device", json_object_get(json_object_get(x,
-	    "device"), "id") ? json_object_get(json_object_get(x, "device"),
-	    "id") : json_null(), "enrolled", 0,
-	    "batches", (json_int_t)json_array_size(json_object_get(x,
-	    "batches")), "stored", (json_int_t)stored, "duplicates",
-	    (json_int_t)dups, "rejected", (json_int_t)rejected, "ok", rc == 0);
-	if (rc == 0)
-		json_object_set_new(out, "enrolled", json_boolean(enrolled));
+	out = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:b}", "file",
+	    argv[optind], "device", x.dev.device_id, "enrolled", rc == 0 &&
+	    enrolled, "batches", (json_int_t)x.n, "stored", (json_int_t)stored,
+	    "duplicates", (json_int_t)dups, "rejected", (json_int_t)rejected,
+	    "ok", rc == 0);
 	cli_who(who, sizeof(who));
-	detail = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	detail = out ? json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	    NULL;
 	if (detail != NULL)
 		(void)db_audit_add(db, ktime_wall_ms(), who, "import", detail,
 		    stored);
 	free(detail);
-	if (rc == 0) {
+	if (rc == 0 && out != NULL) {
 		json_dumpf(out, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	}
 	json_decref(out);
 	db_close(db);
-	json_decref(x);
+	wire_export_release(&x);
 	return rc;
 usage:
 	fprintf(stderr, "usage: collector import --db URL --authority-secret "

@@ -1,6 +1,10 @@
 /*
- * db: the storage interface's front (db.h). Picks the backend from the
- * URL, hashes tokens (no backend ever sees one in clear) and forwards.
+ * db: the storage interface's front (db.h) and the rules that hold on
+ * every backend: tokens are hashed before any backend sees them, one-time
+ * enrolment tokens, a device id bound to its key, a check-out needs a
+ * check-in, the phone duplicate window, acknowledgement only after the
+ * commit. The backends give primitives (db_impl.h); the queries for
+ * tracers and patrols are in db_query.c.
  */
 #include "db_impl.h"
 
@@ -12,6 +16,10 @@
 
 #include "ktime.h"
 #include "log.h"
+
+#define DAY_MS INT64_C(86400000)
+/* Check-outs asked about in one statement (4 parameters each). */
+#define CHECKOUT_CHUNK 200
 
 static void
 token_hash(const char *token, char out[65])
@@ -53,58 +61,373 @@ db_backend(const struct db *d)
 	return d->ops->name;
 }
 
+int64_t
+db_one(struct db *d, enum db_tx_mode mode, const char *sql,
+    const struct db_arg *args, size_t nargs, db_row_fn fn, void *ctx)
+{
+	struct db_tx *tx = d->ops->begin(d, mode);
+	int64_t r;
+
+	if (tx == NULL)
+		return DB_FAILED;
+	r = d->ops->exec(tx, sql, args, nargs, fn, ctx);
+	if (d->ops->end(tx, r >= 0) != 0)
+		return DB_FAILED;
+	return r;
+}
+
+const char *
+db_text(const struct db_row *r, int col)
+{
+	return r->ops->text(r, col);
+}
+
+int64_t
+db_int(const struct db_row *r, int col)
+{
+	return r->ops->integer(r, col);
+}
+
+const unsigned char *
+db_blob(const struct db_row *r, int col, size_t *len)
+{
+	return r->ops->blob(r, col, len);
+}
+
+/* Exec in TX, with the ops of TX's store. */
+static int64_t
+run(struct db_tx *tx, const char *sql, const struct db_arg *args,
+    size_t nargs, db_row_fn fn, void *ctx)
+{
+	return tx->d->ops->exec(tx, sql, args, nargs, fn, ctx);
+}
+
+/* ---- tokens and devices ---- */
+
 int
 db_token_new(struct db *d, const char *role, const char *ward,
     char out[DB_TOKEN_LEN + 1])
 {
 	unsigned char rnd[32];
 	char hash[65];
+	struct db_arg a[4];
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2base64(out, DB_TOKEN_LEN + 1, rnd, sizeof(rnd),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(rnd, sizeof(rnd));
 	token_hash(out, hash);
-	return d->ops->token_put(d, hash, role, ward, ktime_wall_ms());
+	a[0] = DB_T(hash);
+	a[1] = DB_T(role);
+	a[2] = DB_T(ward);
+	a[3] = DB_I(ktime_wall_ms());
+	return db_one(d, DB_TX_ONE, "INSERT INTO tokens(hash, role, ward, "
+	    "created_ms) VALUES ($1, $2, $3, $4)", a, 4, NULL, NULL) == 1 ?
+	    0 : -1;
+}
+
+struct token_row {
+	char *role, *ward;
+	size_t size;
+};
+
+static int
+token_row(void *ctx, const struct db_row *r)
+{
+	struct token_row *t = ctx;
+
+	snprintf(t->role, DB_ROLE_LEN, "%s", db_text(r, 0));
+	snprintf(t->ward, t->size, "%s", db_text(r, 1));
+	return 0;
 }
 
 int
-db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN], char *ward,
-    size_t size)
+db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN],
+    char *ward, size_t size)
 {
+	struct token_row t = { role, ward, size };
 	char hash[65];
+	struct db_arg a[1];
+	int64_t n;
 
 	token_hash(token, hash);
-	return d->ops->token_role(d, hash, role, ward, size);
+	a[0] = DB_T(hash);
+	n = db_one(d, DB_TX_ONE, "SELECT role, coalesce(ward, '') FROM tokens "
+	    "WHERE hash = $1 AND used_ms IS NULL", a, 1, token_row, &t);
+	return n < 0 ? -1 : n == 0 ? 1 : 0;
+}
+
+/* The row's key is the one in CTX? (1 when another). */
+static int
+other_key(void *ctx, const struct db_row *r)
+{
+	const unsigned char *pk = ((const unsigned char **)ctx)[0];
+	size_t len;
+	const unsigned char *have = db_blob(r, 0, &len);
+
+	((const unsigned char **)ctx)[1] = (have == NULL || len !=
+	    KEYS_PUB_LEN || memcmp(have, pk, KEYS_PUB_LEN) != 0) ? pk : NULL;
+	return 0;
 }
 
 int
-db_enroll(struct db *d, const char *token, const struct db_device *dev)
+db_enroll(struct db *d, const char *token, const struct wire_device *dev)
 {
-	char hash[65];
+	const unsigned char *key[2] = { dev->pk, NULL };
+	struct db_arg a[7];
+	struct db_tx *tx;
+	char hash[65], sql[200];
+	int64_t now = ktime_wall_ms(), n;
+	int ret = -1;
 
 	token_hash(token, hash);
-	return d->ops->enroll(d, hash, dev, ktime_wall_ms());
+	tx = d->ops->begin(d, DB_TX_WRITE);
+	if (tx == NULL)
+		return -1;
+	/* The token, used up in the same transaction. */
+	a[0] = DB_T(hash);
+	a[1] = DB_I(now);
+	n = run(tx, "UPDATE tokens SET used_ms = $2 WHERE hash = $1 AND role = "
+	    "'device-enrolment' AND used_ms IS NULL", a, 2, NULL, NULL);
+	if (n != 1) {
+		ret = n < 0 ? -1 : 1;
+		goto out;
+	}
+	/* A device id is its key's: another key under it is refused. */
+	snprintf(sql, sizeof(sql), "SELECT pubkey FROM devices WHERE "
+	    "device_id = $1%s", d->ops->for_update);
+	a[0] = DB_T(dev->device_id);
+	if (run(tx, sql, a, 1, other_key, key) < 0)
+		goto out;
+	if (key[1] != NULL) {
+		ret = 2;
+		goto out;
+	}
+	a[0] = DB_T(dev->device_id);
+	a[1] = DB_B(dev->pk, KEYS_PUB_LEN);
+	a[2] = DB_T(dev->venue_id);
+	a[3] = DB_T(dev->venue_name);
+	a[4] = DB_T(dev->address);
+	a[5] = DB_T(dev->ward);
+	a[6] = DB_I(now);
+	if (run(tx, "INSERT INTO devices(device_id, pubkey, venue_id, "
+	    "venue_name, address, ward, enrolled_ms) VALUES ($1, $2, $3, $4, "
+	    "$5, $6, $7) ON CONFLICT (device_id) DO UPDATE SET venue_id = "
+	    "excluded.venue_id, venue_name = excluded.venue_name, address = "
+	    "excluded.address, ward = excluded.ward", a, 7, NULL, NULL) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (d->ops->end(tx, ret == 0) != 0 && ret == 0)
+		ret = -1;
+	return ret;
+}
+
+static int
+key_row(void *ctx, const struct db_row *r)
+{
+	size_t len;
+	const unsigned char *pk = db_blob(r, 0, &len);
+
+	if (pk == NULL || len != KEYS_PUB_LEN)
+		return 0;
+	memcpy(ctx, pk, KEYS_PUB_LEN);
+	return 0;
 }
 
 int
 db_device_key(struct db *d, const char *device_id,
     unsigned char pk[KEYS_PUB_LEN])
 {
-	return d->ops->device_key(d, device_id, pk);
+	unsigned char got[KEYS_PUB_LEN] = { 0 }, zero[KEYS_PUB_LEN] = { 0 };
+	struct db_arg a[1] = { DB_T(device_id) };
+	int64_t n;
+
+	n = db_one(d, DB_TX_ONE, "SELECT pubkey FROM devices WHERE device_id "
+	    "= $1", a, 1, key_row, got);
+	if (n < 0)
+		return -1;
+	if (n == 0 || memcmp(got, zero, KEYS_PUB_LEN) == 0)
+		return 1;
+	memcpy(pk, got, KEYS_PUB_LEN);
+	return 0;
 }
 
-int
-db_ingest(struct db *d, const struct batch_header *h, struct batch_visit *v,
-    size_t n, int64_t now_ms, struct db_ingest_res *res)
+struct name_row {
+	char *name;
+	size_t size;
+};
+
+static int
+name_row(void *ctx, const struct db_row *r)
 {
-	return d->ops->ingest(d, h, v, n, now_ms, res);
+	struct name_row *n = ctx;
+
+	snprintf(n->name, n->size, "%s", db_text(r, 0));
+	return 0;
 }
 
 int
 db_device_venue(struct db *d, const char *device_id, char *name, size_t size)
 {
-	return d->ops->device_venue(d, device_id, name, size);
+	struct name_row nr = { name, size };
+	struct db_arg a[1] = { DB_T(device_id) };
+	int64_t n;
+
+	n = db_one(d, DB_TX_ONE, "SELECT venue_name FROM devices WHERE "
+	    "device_id = $1", a, 1, name_row, &nr);
+	return n < 0 ? -1 : n == 0 ? 1 : 0;
+}
+
+/* ---- ingest ---- */
+
+struct rows {
+	struct wire_visit *v;
+	size_t n;
+};
+
+/* A check-out (by its index in the batch) that has no check-in. */
+static int
+lonely_out(void *ctx, const struct db_row *r)
+{
+	struct rows *rows = ctx;
+	int64_t i = db_int(r, 0);
+
+	if (i < 0 || (size_t)i >= rows->n)
+		return -1;
+	rows->v[i].reject = "checkout_before_checkin";
+	return 0;
+}
+
+/*
+ * A check-out needs a check-in of the same person at the same device no
+ * later than it, stored before or in this batch; those without one get
+ * the reject reason "checkout_before_checkin".
+ */
+static int
+check_outs(struct db_tx *tx, const struct wire_header *h,
+    struct wire_visit *v, size_t n)
+{
+	struct db_arg a[1 + 4 * CHECKOUT_CHUNK];
+	char sql[64 + 40 * CHECKOUT_CHUNK + 400];
+	struct rows rows = { v, n };
+	size_t i, j, k, len;
+
+	for (i = 0; i < n; ) {
+		len = (size_t)snprintf(sql, sizeof(sql), "WITH q(i, kind, "
+		    "subject, wall) AS (VALUES ");
+		a[0] = DB_T(h->device);
+		for (k = 0; i < n && k < CHECKOUT_CHUNK; i++) {
+			int in_batch = 0;
+
+			if (v[i].reject != NULL ||
+			    strcmp(v[i].direction, "out") != 0)
+				continue;
+			for (j = 0; j < n && !in_batch; j++)
+				in_batch = v[j].reject == NULL &&
+				    strcmp(v[j].direction, "in") == 0 &&
+				    strcmp(v[j].kind, v[i].kind) == 0 &&
+				    strcmp(v[j].subject, v[i].subject) == 0 &&
+				    v[j].wall_ms <= v[i].wall_ms;
+			if (in_batch)
+				continue;
+			a[1 + 4 * k] = DB_I((int64_t)i);
+			a[2 + 4 * k] = DB_T(v[i].kind);
+			a[3 + 4 * k] = DB_T(v[i].subject);
+			a[4 + 4 * k] = DB_I(v[i].wall_ms);
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+			    "%s($%zu, $%zu, $%zu, $%zu)", k ? ", " : "",
+			    2 + 4 * k, 3 + 4 * k, 4 + 4 * k, 5 + 4 * k);
+			k++;
+		}
+		if (k == 0)
+			continue;
+		snprintf(sql + len, sizeof(sql) - len, ") SELECT CAST(q.i AS "
+		    "bigint) FROM q WHERE NOT EXISTS (SELECT 1 FROM visits x "
+		    "WHERE x.device_id = $1 AND x.kind = q.kind AND x.subject = "
+		    "q.subject AND x.direction = 'in' AND x.wall_ms <= "
+		    "CAST(q.wall AS bigint))");
+		if (run(tx, sql, a, 1 + 4 * k, lonely_out, &rows) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+db_ingest(struct db *d, const struct wire_header *h, struct wire_visit *v,
+    size_t n, int64_t now_ms, struct db_ingest_res *res)
+{
+	struct db_arg a[5];
+	struct db_tx *tx;
+	int64_t stored = 0, valid;
+	size_t i;
+	int attempt, r;
+
+	memset(res, 0, sizeof(*res));
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (d->ops->prepare_rows != NULL &&
+		    d->ops->prepare_rows(d, v, n) != 0)
+			return -1;
+		tx = d->ops->begin(d, DB_TX_WRITE);
+		if (tx == NULL)
+			return -1;
+		for (i = 0; i < n; i++)
+			if (v[i].reject != NULL &&
+			    strcmp(v[i].reject, "checkout_before_checkin") == 0)
+				v[i].reject = NULL;	/* decided again */
+		if (check_outs(tx, h, v, n) != 0)
+			goto fail;
+		valid = 0;
+		for (i = 0; i < n; i++) {
+			if (v[i].reject == NULL) {
+				valid++;
+				continue;
+			}
+			a[0] = DB_T(h->device);
+			a[1] = DB_T(h->instance);
+			a[2] = DB_I(v[i].seq);
+			a[3] = DB_T(v[i].reject);
+			a[4] = DB_I(now_ms);
+			if (run(tx, "INSERT INTO row_rejects(device_id, "
+			    "instance_id, seq, reason, received_ms) VALUES ($1, "
+			    "$2, $3, $4, $5) ON CONFLICT DO NOTHING", a, 5, NULL,
+			    NULL) < 0)
+				goto fail;
+		}
+		r = valid > 0 ? d->ops->insert_visits(tx, h, v, n, now_ms,
+		    &stored) : 0;
+		if (r == DB_RETRY) {
+			(void)d->ops->end(tx, 0);
+			continue;
+		}
+		a[0] = DB_T(h->device);
+		a[1] = DB_I(now_ms);
+		if (r != 0 || run(tx, "UPDATE devices SET last_batch_ms = $2 "
+		    "WHERE device_id = $1", a, 2, NULL, NULL) < 0)
+			goto fail;
+		/* Acknowledge only what is committed. */
+		if (d->ops->end(tx, 1) != 0)
+			return -1;
+		res->stored = stored;
+		res->duplicates = valid - stored;
+		res->rejected = (int64_t)n - valid;
+		res->acked_through = h->last_seq;
+		return 0;
+	}
+	log_error("collector db: ingest: a day's partition kept going away");
+	return -1;
+fail:
+	(void)d->ops->end(tx, 0);
+	return -1;
+}
+
+/* ---- phone check-ins and heartbeats ---- */
+
+static int
+seq_row(void *ctx, const struct db_row *r)
+{
+	*(int64_t *)ctx = db_int(r, 0);
+	return 0;
 }
 
 int
@@ -112,114 +435,118 @@ db_phone_checkin(struct db *d, const char *device_id, const char *kind,
     const char *subject, int64_t now_ms, int64_t window_ms,
     char *venue_name, size_t size)
 {
-	return d->ops->phone_checkin(d, device_id, kind, subject, now_ms,
-	    window_ms, venue_name, size);
+	struct name_row nr = { venue_name, size };
+	struct wire_header h;
+	struct wire_visit v;
+	struct db_arg a[4];
+	struct db_tx *tx;
+	char sql[128];
+	int64_t n, seq = 1, stored;
+	int ret = -1, r;
+
+	memset(&h, 0, sizeof(h));
+	memset(&v, 0, sizeof(v));
+	snprintf(h.device, sizeof(h.device), "%s", device_id);
+	snprintf(h.instance, sizeof(h.instance), "phone");
+	snprintf(v.kind, sizeof(v.kind), "%s", kind);
+	snprintf(v.subject, sizeof(v.subject), "%s", subject);
+	snprintf(v.direction, sizeof(v.direction), "in");
+	snprintf(v.boot_id, sizeof(v.boot_id), "phone");
+	snprintf(v.source, sizeof(v.source), "phone");
+	v.wall_ms = now_ms;
+	if (d->ops->prepare_rows != NULL && d->ops->prepare_rows(d, &v, 1))
+		return -1;
+	tx = d->ops->begin(d, DB_TX_WRITE);
+	if (tx == NULL)
+		return -1;
+	/* The device's row lock serialises its phone visits' seqs. */
+	snprintf(sql, sizeof(sql), "SELECT venue_name FROM devices WHERE "
+	    "device_id = $1%s", d->ops->for_update);
+	a[0] = DB_T(device_id);
+	n = run(tx, sql, a, 1, name_row, &nr);
+	if (n <= 0) {
+		ret = n < 0 ? -1 : 2;
+		goto out;
+	}
+	a[0] = DB_T(kind);
+	a[1] = DB_T(subject);
+	a[2] = DB_T(device_id);
+	a[3] = DB_I(now_ms - window_ms);
+	n = run(tx, "SELECT 1 FROM visits WHERE kind = $1 AND subject = $2 AND "
+	    "device_id = $3 AND wall_ms > $4 LIMIT 1", a, 4, NULL, NULL);
+	if (n != 0) {
+		ret = n < 0 ? -1 : 1;
+		goto out;
+	}
+	a[0] = DB_T(device_id);
+	if (run(tx, "SELECT coalesce(max(seq), 0) + 1 FROM visits WHERE "
+	    "device_id = $1 AND instance_id = 'phone'", a, 1, seq_row,
+	    &seq) < 0)
+		goto out;
+	v.seq = seq;
+	r = d->ops->insert_visits(tx, &h, &v, 1, now_ms, &stored);
+	if (r == 0 && stored == 1)
+		ret = 0;
+out:
+	if (d->ops->end(tx, ret == 0) != 0 && ret == 0)
+		ret = -1;
+	return ret;
 }
 
 int
 db_heartbeat(struct db *d, const char *device_id, const char *json,
     int64_t sent_at_ms, int64_t now_ms)
 {
-	return d->ops->heartbeat(d, device_id, json, sent_at_ms, now_ms);
-}
+	struct db_arg a[5];
 
-char *
-db_stats(struct db *d)
-{
-	return d->ops->stats(d);
-}
-
-int64_t
-db_purge(struct db *d, int64_t before_ms)
-{
-	return d->ops->purge(d, before_ms);
-}
-
-int
-db_visits_subject(struct db *d, const char *kind, const char *subject,
-    int64_t from_ms, int64_t to_ms, struct db_visit **out, size_t *n)
-{
-	return d->ops->visits(d, kind, subject, NULL, from_ms, to_ms, out, n);
-}
-
-int
-db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
-    int64_t to_ms, struct db_visit **out, size_t *n)
-{
-	return d->ops->visits(d, NULL, NULL, venue_id, from_ms, to_ms, out, n);
-}
-
-void
-db_visits_free(struct db_visit *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		free(v[i].sealed);
-	free(v);
-}
-
-struct db_visit *
-db_visit_push(struct db_visit **v, size_t *n, size_t *cap)
-{
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		struct db_visit *p = realloc(*v, c * sizeof(*p));
-
-		if (p == NULL)
-			return NULL;
-		*v = p;
-		*cap = c;
-	}
-	memset(&(*v)[*n], 0, sizeof(**v));
-	return &(*v)[(*n)++];
-}
-
-int
-db_audit_add(struct db *d, int64_t at_ms, const char *who, const char *action,
-    const char *detail_json, int64_t results)
-{
-	return d->ops->audit_add(d, at_ms, who, action, detail_json, results);
-}
-
-char *
-db_audit_list(struct db *d)
-{
-	return d->ops->audit_list(d);
-}
-
-int
-db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
-    size_t *n)
-{
-	return d->ops->ward_devices(d, ward, out, n);
-}
-
-int64_t
-db_count_visits(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms)
-{
-	return d->ops->count_visits(d, device_id, from_ms, to_ms);
-}
-
-int
-db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms, int64_t **out, size_t *n)
-{
-	return d->ops->heartbeat_times(d, device_id, from_ms, to_ms, out, n);
+	a[0] = DB_T(device_id);
+	a[1] = DB_I(now_ms);
+	a[2] = DB_I(sent_at_ms);
+	a[3] = DB_I(sent_at_ms - now_ms);
+	a[4] = DB_T(json);
+	return db_one(d, DB_TX_ONE, "INSERT INTO heartbeats(device_id, "
+	    "received_ms, sent_at_ms, drift_ms, detail) VALUES ($1, $2, $3, "
+	    "$4, $5)", a, 5, NULL, NULL) == 1 ? 0 : -1;
 }
 
 int
 db_inspection_add(struct db *d, const char *device_id, int64_t at_ms,
     const char *pass_id, const char *issuer, int64_t now_ms)
 {
-	return d->ops->inspection_add(d, device_id, at_ms, pass_id, issuer,
-	    now_ms);
+	struct db_arg a[5];
+
+	a[0] = DB_T(device_id);
+	a[1] = DB_I(at_ms);
+	a[2] = DB_T(pass_id);
+	a[3] = DB_T(issuer);
+	a[4] = DB_I(now_ms);
+	return db_one(d, DB_TX_ONE, "INSERT INTO inspections(device_id, at_ms, "
+	    "pass_id, issuer, received_ms) VALUES ($1, $2, $3, $4, $5) ON "
+	    "CONFLICT DO NOTHING", a, 5, NULL, NULL) < 0 ? -1 : 0;
 }
 
-char *
-db_inspections(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms)
+int
+db_audit_add(struct db *d, int64_t at_ms, const char *who, const char *action,
+    const char *detail_json, int64_t results)
 {
-	return d->ops->inspections(d, device_id, from_ms, to_ms);
+	struct db_arg a[5];
+
+	a[0] = DB_I(at_ms);
+	a[1] = DB_T(who);
+	a[2] = DB_T(action);
+	a[3] = DB_T(detail_json);
+	a[4] = DB_I(results);
+	return db_one(d, DB_TX_ONE, "INSERT INTO audit(at_ms, who, action, "
+	    "detail, results) VALUES ($1, $2, $3, $4, $5)", a, 5, NULL,
+	    NULL) == 1 ? 0 : -1;
+}
+
+/* ---- retention ---- */
+
+int64_t
+db_purge(struct db *d, int64_t before_ms)
+{
+	/* Whole UTC days that ended at or before BEFORE_MS. */
+	return d->ops->purge(d, before_ms - ((before_ms % DAY_MS) + DAY_MS) %
+	    DAY_MS);
 }

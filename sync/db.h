@@ -8,7 +8,11 @@
  *                          daily partitions, batches loaded by COPY
  *
  * Every call is safe from several server threads at once. Tokens are
- * stored as BLAKE2b hashes, never in clear.
+ * stored as BLAKE2b hashes, never in clear. The rules (enrolment, a
+ * check-out needs a check-in, the phone duplicate window, ...) are written
+ * once, in db.c, over each backend's small primitives (db_impl.h); every
+ * failure is logged once, with the database's own message, where it is
+ * seen.
  */
 #ifndef KIOSK_DB_H
 #define KIOSK_DB_H
@@ -16,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "batch.h"
+#include "wire.h"
 #include "keys.h"
 
 struct db;
@@ -49,12 +53,6 @@ int db_token_new(struct db *d, const char *role, const char *ward,
 int db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN],
     char *ward, size_t size);
 
-struct db_device {
-	char device_id[KEYS_ID_LEN + 1];
-	unsigned char pk[KEYS_PUB_LEN];
-	char venue_id[65], venue_name[129], address[257], ward[129];
-};
-
 /*
  * db_enroll(d, token, dev):
  * Register DEV with a one-time device-enrolment TOKEN, using it up, in one
@@ -62,7 +60,7 @@ struct db_device {
  * another key, -1 error. Enrolling the same key again with a new token
  * updates the venue details.
  */
-int db_enroll(struct db *d, const char *token, const struct db_device *dev);
+int db_enroll(struct db *d, const char *token, const struct wire_device *dev);
 
 /*
  * db_device_key(d, device_id, pk):
@@ -85,8 +83,8 @@ struct db_ingest_res {
  * as rejects. Returns 0 only
  * after the commit, -1 (nothing stored) on error.
  */
-int db_ingest(struct db *d, const struct batch_header *h,
-    struct batch_visit *v, size_t n, int64_t now_ms,
+int db_ingest(struct db *d, const struct wire_header *h,
+    struct wire_visit *v, size_t n, int64_t now_ms,
     struct db_ingest_res *res);
 
 /*
@@ -117,12 +115,26 @@ int db_phone_checkin(struct db *d, const char *device_id, const char *kind,
 int db_heartbeat(struct db *d, const char *device_id, const char *json,
     int64_t sent_at_ms, int64_t now_ms);
 
+struct db_stats_stream {
+	char device_id[KEYS_ID_LEN + 1];
+	char instance[WIRE_INSTANCE_LEN + 1];
+	int64_t max_seq, visits;
+};
+
+struct db_stats {
+	int64_t devices, visits, rejects, heartbeats;
+	int64_t partitions;		/* PostgreSQL's day partitions; -1 */
+	struct db_stats_stream *per;	/* each device's instances; owned */
+	size_t n_per;
+};
+
 /*
- * db_stats(d):
- * Counts as a compact JSON object in a new string (caller frees): devices,
- * visits, rejects, per-device highest acknowledged seq. NULL on error.
+ * db_stats(d, out):
+ * The store's counts into *OUT (release with db_stats_release). Returns 0
+ * or -1.
  */
-char *db_stats(struct db *d);
+int db_stats(struct db *d, struct db_stats *out);
+void db_stats_release(struct db_stats *s);
 
 /*
  * db_purge(d, before_ms):
@@ -132,7 +144,7 @@ char *db_stats(struct db *d);
  */
 int64_t db_purge(struct db *d, int64_t before_ms);
 
-/* ---- Queries for tracers and patrols (issue #5) ---- */
+/* ---- Queries for tracers and patrols (docs/trace.md) ---- */
 
 struct db_visit {
 	char device_id[KEYS_ID_LEN + 1];
@@ -156,29 +168,40 @@ int db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
     int64_t to_ms, struct db_visit **out, size_t *n);
 void db_visits_free(struct db_visit *v, size_t n);
 
+struct db_audit {
+	int64_t at_ms;
+	char who[200], action[32];
+	char *detail;			/* JSON text; owned */
+	int64_t results;
+};
+
 /*
  * db_audit_add(d, at_ms, who, action, detail_json, results):
- * Append to the audit log. db_audit_list: the log as a JSON array, oldest
- * first, in a new string (caller frees); NULL on error.
+ * Append to the audit log. Returns 0 or -1.
+ * db_audit_list(d, out, n): the log, oldest first, in a new array
+ * (db_audit_free). Returns 0 or -1.
  */
 int db_audit_add(struct db *d, int64_t at_ms, const char *who,
     const char *action, const char *detail_json, int64_t results);
-char *db_audit_list(struct db *d);
+int db_audit_list(struct db *d, struct db_audit **out, size_t *n);
+void db_audit_free(struct db_audit *a, size_t n);
 
 struct db_venue_status {
-	struct db_device dev;
+	struct wire_device dev;
 	int64_t last_heartbeat_ms;	/* 0: never */
 	int64_t last_upload_ms;		/* 0: never (kiosk batches only) */
-	char last_detail[512];		/* the last heartbeat's JSON, or "" */
+	char *last_detail;		/* the last heartbeat's JSON, whole, or
+					 * NULL; owned */
 };
 
 /*
  * db_ward_devices(d, ward, out, n):
  * The devices enrolled in WARD with their last heartbeat and upload, by
- * venue id, in a new array the caller frees. Returns 0 or -1.
+ * venue id, in a new array (db_ward_devices_free). Returns 0 or -1.
  */
 int db_ward_devices(struct db *d, const char *ward,
     struct db_venue_status **out, size_t *n);
+void db_ward_devices_free(struct db_venue_status *v, size_t n);
 
 /*
  * db_count_visits(d, device_id, from_ms, to_ms):
@@ -195,13 +218,13 @@ int db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
  * db_inspection_add(d, device_id, at_ms, pass_id, issuer, now_ms):
  * Record a patrol inspection a kiosk reported (once: the same device,
  * time and pass again is a no-op). Returns 0 or -1.
- * db_inspections: those at DEVICE_ID in [FROM_MS, TO_MS), oldest first,
- * as a JSON array of {"at_ms","pass_id","issuer"} in a new string
- * (caller frees); NULL on error.
+ * db_inspections(d, device_id, from_ms, to_ms, out, n): those at
+ * DEVICE_ID in [FROM_MS, TO_MS), oldest first, in a new array (caller
+ * frees). Returns 0 or -1.
  */
 int db_inspection_add(struct db *d, const char *device_id, int64_t at_ms,
     const char *pass_id, const char *issuer, int64_t now_ms);
-char *db_inspections(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms);
+int db_inspections(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms, struct wire_inspection **out, size_t *n);
 
 #endif

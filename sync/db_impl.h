@@ -1,57 +1,126 @@
 /*
  * db_impl: what a collector storage backend provides (db.h is what the
- * server sees). Each backend's own struct begins with a struct db whose
- * ops point at its functions; db.c dispatches on the URL's scheme.
+ * server sees). A backend is small: connections and transactions, one way
+ * to run a statement and read its rows, and the two jobs where the
+ * engines differ in kind (loading a batch of visits, dropping old days).
+ * Every rule and every query is written once, above the backends, in
+ * db.c and db_query.c, in SQL both engines take: $1-style parameters,
+ * ON CONFLICT, coalesce, CAST(... AS bigint).
+ *
+ * Each backend's struct begins with a struct db whose ops point at its
+ * functions; db.c dispatches on the URL's scheme.
  */
 #ifndef KIOSK_DB_IMPL_H
 #define KIOSK_DB_IMPL_H
 
 #include "db.h"
 
-struct db_ops {
-	const char *name;
-	void (*close)(struct db *d);
-	int (*token_put)(struct db *d, const char *hash, const char *role,
-	    const char *ward, int64_t now_ms);
-	int (*token_role)(struct db *d, const char *hash, char role[DB_ROLE_LEN],
-	    char *ward, size_t size);
-	int (*enroll)(struct db *d, const char *hash,
-	    const struct db_device *dev, int64_t now_ms);
-	int (*device_key)(struct db *d, const char *device_id,
-	    unsigned char pk[KEYS_PUB_LEN]);
-	int (*ingest)(struct db *d, const struct batch_header *h,
-	    struct batch_visit *v, size_t n, int64_t now_ms,
-	    struct db_ingest_res *res);
-	int (*device_venue)(struct db *d, const char *device_id, char *name,
-	    size_t size);
-	int (*phone_checkin)(struct db *d, const char *device_id,
-	    const char *kind, const char *subject, int64_t now_ms,
-	    int64_t window_ms, char *venue_name, size_t size);
-	int (*heartbeat)(struct db *d, const char *device_id,
-	    const char *json, int64_t sent_at_ms, int64_t now_ms);
-	char *(*stats)(struct db *d);
-	int64_t (*purge)(struct db *d, int64_t before_ms);
-	int (*visits)(struct db *d, const char *kind, const char *subject,
-	    const char *venue_id, int64_t from_ms, int64_t to_ms,
-	    struct db_visit **out, size_t *n);
-	int (*audit_add)(struct db *d, int64_t at_ms, const char *who,
-	    const char *action, const char *detail_json, int64_t results);
-	char *(*audit_list)(struct db *d);
-	int (*ward_devices)(struct db *d, const char *ward,
-	    struct db_venue_status **out, size_t *n);
-	int64_t (*count_visits)(struct db *d, const char *device_id,
-	    int64_t from_ms, int64_t to_ms);
-	int (*heartbeat_times)(struct db *d, const char *device_id,
-	    int64_t from_ms, int64_t to_ms, int64_t **out, size_t *n);
-	int (*inspection_add)(struct db *d, const char *device_id,
-	    int64_t at_ms, const char *pass_id, const char *issuer,
-	    int64_t now_ms);
-	char *(*inspections)(struct db *d, const char *device_id,
-	    int64_t from_ms, int64_t to_ms);
+struct db;
+struct db_ops;
+
+/* A connection in a transaction; each backend's begins with this. */
+struct db_tx {
+	struct db *d;
+	int failed;		/* a statement failed: end() rolls back */
 };
 
-/* A growing array of visits for the backends' query loops. */
-struct db_visit *db_visit_push(struct db_visit **v, size_t *n, size_t *cap);
+/* The current row of a statement; each backend's begins with this. */
+struct db_row {
+	const struct db_ops *ops;
+};
+
+enum db_tx_mode {
+	DB_TX_ONE,		/* one statement, committed by itself */
+	DB_TX_READ,		/* several reads that see one state */
+	DB_TX_WRITE		/* writes: serialised with other writers */
+};
+
+enum db_arg_type { DB_ARG_TEXT, DB_ARG_INT, DB_ARG_BLOB };
+
+/* A statement's parameter: $1 is the first. A NULL text binds SQL NULL. */
+struct db_arg {
+	enum db_arg_type type;
+	const char *text;
+	int64_t i;
+	const void *blob;
+	size_t len;
+};
+
+#define DB_T(s) ((struct db_arg){ DB_ARG_TEXT, (s), 0, NULL, 0 })
+#define DB_I(v) ((struct db_arg){ DB_ARG_INT, NULL, (v), NULL, 0 })
+#define DB_B(p, n) ((struct db_arg){ DB_ARG_BLOB, NULL, 0, (p), (n) })
+
+/*
+ * A row callback: read the row with the ops' text/integer/blob; return 0
+ * to go on, -1 to stop with an error (the statement then fails).
+ */
+typedef int (*db_row_fn)(void *ctx, const struct db_row *r);
+
+/* What exec answers when a statement failed (logged once, by exec). */
+#define DB_FAILED (-1)
+/* insert_visits: a day's partition went away under us; prepare again. */
+#define DB_RETRY (-2)
+
+struct db_ops {
+	const char *name;
+	/* Appended to a SELECT that must lock its rows ("" where the
+	 * engine serialises writers anyway). */
+	const char *for_update;
+
+	void (*close)(struct db *d);
+
+	/*
+	 * begin(d, mode): a connection in a transaction of MODE, or NULL
+	 * (logged). end(tx, commit): COMMIT (when COMMIT and nothing failed)
+	 * or ROLLBACK, and give the connection back. Returns 0 when
+	 * committed, -1 (logged) when not.
+	 */
+	struct db_tx *(*begin)(struct db *d, enum db_tx_mode mode);
+	int (*end)(struct db_tx *tx, int commit);
+
+	/*
+	 * exec(tx, sql, args, nargs, fn, ctx):
+	 * Run SQL with ARGS, calling FN(CTX, row) for each row it gives.
+	 * Returns the number of rows changed (or given), or DB_FAILED
+	 * (logged with the engine's message); a failure fails the whole
+	 * transaction.
+	 */
+	int64_t (*exec)(struct db_tx *tx, const char *sql,
+	    const struct db_arg *args, size_t nargs, db_row_fn fn, void *ctx);
+
+	/* A column of the current row: text ("" for NULL), integer (0 for
+	 * NULL), or bytes (NULL for NULL). Valid during the callback. */
+	const char *(*text)(const struct db_row *r, int col);
+	int64_t (*integer)(const struct db_row *r, int col);
+	const unsigned char *(*blob)(const struct db_row *r, int col,
+	    size_t *len);
+
+	/*
+	 * prepare_rows(d, v, n): before a transaction that inserts rows V,
+	 * whatever the engine needs that must not be in it (PostgreSQL: the
+	 * days' partitions). NULL when nothing. Returns 0 or -1 (logged).
+	 */
+	int (*prepare_rows)(struct db *d, const struct wire_visit *v,
+	    size_t n);
+
+	/*
+	 * insert_visits(tx, h, v, n, now_ms, stored):
+	 * Insert the rows of V without a reject reason as H's device and
+	 * instance; a (device, instance, seq) already there is left as it
+	 * is. *STORED gets how many were new. Returns 0, DB_FAILED, or
+	 * DB_RETRY when prepare_rows must run again.
+	 */
+	int (*insert_visits)(struct db_tx *tx, const struct wire_header *h,
+	    const struct wire_visit *v, size_t n, int64_t now_ms,
+	    int64_t *stored);
+
+	/* purge(d, cut_ms): drop visits before the day boundary CUT_MS;
+	 * how many went, or -1. */
+	int64_t (*purge)(struct db *d, int64_t cut_ms);
+
+	/* partitions(d): how many day partitions, or -1 when none. */
+	int64_t (*partitions)(struct db *d);
+};
 
 struct db {
 	const struct db_ops *ops;
@@ -60,5 +129,18 @@ struct db {
 /* The backends' constructors: NULL with a log line on failure. */
 struct db *db_sqlite_open(const char *path);
 struct db *db_pg_open(const char *conninfo);
+
+/*
+ * db_one(d, mode, sql, args, nargs, fn, ctx):
+ * One statement in its own transaction: begin, exec, end. Returns what
+ * exec returned, or DB_FAILED (logged).
+ */
+int64_t db_one(struct db *d, enum db_tx_mode mode, const char *sql,
+    const struct db_arg *args, size_t nargs, db_row_fn fn, void *ctx);
+
+/* The row readers, for the query callbacks (forwarded to the backend). */
+const char *db_text(const struct db_row *r, int col);
+int64_t db_int(const struct db_row *r, int col);
+const unsigned char *db_blob(const struct db_row *r, int col, size_t *len);
 
 #endif

@@ -10,14 +10,14 @@
 #include "keys.h"
 
 unsigned
-ingest_verify(struct db *db, const struct batch_header *h, const void *body,
+ingest_verify(struct db *db, const struct wire_header *h, const void *body,
     size_t len, char *why, size_t size)
 {
 	unsigned char pk[KEYS_PUB_LEN];
 	char digest[65];
 	int r;
 
-	batch_digest(body, len, digest);
+	wire_digest(body, len, digest);
 	if (strcmp(digest, h->digest) != 0) {
 		snprintf(why, size, "body digest does not match X-Kiosk-Digest");
 		return 400;
@@ -28,7 +28,7 @@ ingest_verify(struct db *db, const struct batch_header *h, const void *body,
 		    "unknown device: enrol it first");
 		return r < 0 ? 503 : 401;
 	}
-	if (batch_verify(pk, h) != 0) {
+	if (wire_verify(pk, h) != 0) {
 		snprintf(why, size, "bad signature");
 		return 401;
 	}
@@ -36,42 +36,40 @@ ingest_verify(struct db *db, const struct batch_header *h, const void *body,
 }
 
 unsigned
-ingest_signed(struct db *db, const struct batch_header *h, const void *body,
-    size_t len, int64_t now_ms, struct db_ingest_res *res, json_t **rejects,
-    char *why, size_t size)
+ingest_signed(struct db *db, const struct wire_header *h, const void *body,
+    size_t len, int64_t now_ms, struct wire_ack *ack, char *why, size_t size)
 {
-	struct batch_visit *v = NULL;
-	char *json = NULL;
-	size_t n = 0, jlen, i;
+	struct wire_visit *v = NULL;
+	struct db_ingest_res res;
+	size_t n = 0, i;
 	unsigned st;
 	int r;
 
-	*rejects = NULL;
+	memset(ack, 0, sizeof(*ack));
 	if ((st = ingest_verify(db, h, body, len, why, size)) != 0)
 		return st;
-	r = batch_inflate(body, len, BATCH_MAX_JSON, &json, &jlen);
-	if (r != 0) {
-		snprintf(why, size, "%s", r == -2 ? "batch inflates past the "
-		    "limit" : "body is not zlib-compressed data");
+	r = wire_batch_decode(body, len, h, now_ms, &v, &n, why, size);
+	if (r != 0)
 		return r == -2 ? 413 : 400;
-	}
-	if (batch_parse(json, jlen, h, now_ms, &v, &n, why, size) != 0) {
-		free(json);
-		return 400;
-	}
-	free(json);
-	if (db_ingest(db, h, v, n, now_ms, res) != 0) {
-		batch_visits_free(v, n);
+	if (db_ingest(db, h, v, n, now_ms, &res) != 0) {
+		wire_visits_free(v, n);
 		snprintf(why, size, "storage error: nothing stored, send again");
 		return 503;
 	}
-	*rejects = json_array();
-	for (i = 0; i < n; i++)
-		if (v[i].reject != NULL)
-			json_array_append_new(*rejects, json_pack("{s:I, s:s}",
-			    "seq", (json_int_t)v[i].seq, "reason",
-			    v[i].reject));
-	batch_visits_free(v, n);
+	ack->acked_through = res.acked_through;
+	ack->stored = res.stored;
+	ack->duplicates = res.duplicates;
+	ack->rejected = res.rejected;
+	ack->rejects = calloc(n, sizeof(*ack->rejects));
+	for (i = 0; i < n && ack->rejects != NULL; i++) {
+		if (v[i].reject == NULL)
+			continue;
+		ack->rejects[ack->n_rejects].seq = v[i].seq;
+		snprintf(ack->rejects[ack->n_rejects].reason,
+		    sizeof(ack->rejects[0].reason), "%s", v[i].reject);
+		ack->n_rejects++;
+	}
+	wire_visits_free(v, n);
 	return 0;
 }
 
@@ -79,41 +77,25 @@ unsigned
 ingest_heartbeat(struct db *db, const char *device, const char *json,
     size_t len, int64_t sent_at_ms, int64_t now_ms, char *why, size_t size)
 {
-	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL), *e;
+	struct wire_heartbeat hb;
 	size_t i;
 
-	if (!json_is_object(j)) {
-		json_decref(j);
-		snprintf(why, size, "heartbeat is not JSON");
+	if (wire_heartbeat_parse(json, len, now_ms, &hb, why, size) != 0)
 		return 400;
-	}
 	if (db_heartbeat(db, device, json, sent_at_ms, now_ms) != 0) {
-		json_decref(j);
+		wire_heartbeat_release(&hb);
 		snprintf(why, size, "storage error");
 		return 503;
 	}
-	json_array_foreach(json_object_get(j, "inspections"), i, e) {
-		json_t *at = json_object_get(e, "at_ms");
-		const char *id = json_string_value(json_object_get(e,
-		    "pass_id"));
-		const char *issuer = json_string_value(json_object_get(e,
-		    "issuer"));
-
-		/* Only sane ones: a pass id, a time within the last month
-		 * and not in the future. */
-		if (i >= 200 || !json_is_integer(at) || id == NULL ||
-		    issuer == NULL || *id == '\0' || strlen(id) > 64 ||
-		    strlen(issuer) > 64 || json_integer_value(at) > now_ms +
-		    BATCH_FUTURE_MS || json_integer_value(at) < now_ms -
-		    31 * 86400000LL)
-			continue;
-		if (db_inspection_add(db, device, json_integer_value(at), id,
-		    issuer, now_ms) != 0) {
-			json_decref(j);
+	for (i = 0; i < hb.n_inspections; i++) {
+		if (db_inspection_add(db, device, hb.inspections[i].at_ms,
+		    hb.inspections[i].pass_id, hb.inspections[i].issuer,
+		    now_ms) != 0) {
+			wire_heartbeat_release(&hb);
 			snprintf(why, size, "storage error");
 			return 503;
 		}
 	}
-	json_decref(j);
+	wire_heartbeat_release(&hb);
 	return 0;
 }

@@ -10,34 +10,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
-#include "batch.h"
 #include "db.h"
+#include "wire.h"
 
 /*
  * ingest_verify(db, h, body, len, why, size):
  * Only the checks: digest of the exact bytes, device enrolled, signature
  * its. Returns 0, or 400, 401 or 503 with the reason in WHY.
  */
-unsigned ingest_verify(struct db *db, const struct batch_header *h,
+unsigned ingest_verify(struct db *db, const struct wire_header *h,
     const void *body, size_t len, char *why, size_t size);
 
 /*
- * ingest_signed(db, h, body, len, now_ms, res, rejects, why, size):
- * Returns 0 with *RES and *REJECTS (a new JSON array of {"seq","reason"})
- * once committed, or an HTTP status (400, 401, 413, 503) with the reason
- * in WHY and nothing stored.
+ * ingest_signed(db, h, body, len, now_ms, ack, why, size):
+ * Returns 0 with the answer in *ACK (its rejects: the rows refused one by
+ * one; release with wire_ack_release) once committed, or an HTTP status
+ * (400, 401, 413, 503) with the reason in WHY and nothing stored.
  */
-unsigned ingest_signed(struct db *db, const struct batch_header *h,
-    const void *body, size_t len, int64_t now_ms, struct db_ingest_res *res,
-    json_t **rejects, char *why, size_t size);
+unsigned ingest_signed(struct db *db, const struct wire_header *h,
+    const void *body, size_t len, int64_t now_ms, struct wire_ack *ack,
+    char *why, size_t size);
 
 /*
  * ingest_heartbeat(db, device, json, len, sent_at_ms, now_ms, why, size):
  * Store a verified heartbeat (its JSON as sent) and the patrol
- * inspections it reports ("inspections": [{"at_ms","pass_id","issuer"}],
- * each kept once). Returns 0, or 400/503 with the reason in WHY.
+ * inspections it reports, each kept once. Returns 0, or 400/503 with the
+ * reason in WHY.
  */
 unsigned ingest_heartbeat(struct db *db, const char *device,
     const char *json, size_t len, int64_t sent_at_ms, int64_t now_ms,

@@ -1,29 +1,28 @@
 /*
- * query: what tracers and patrols ask the collector, shared by its
- * command line and its HTTP API so both give the same answers and both
- * write the audit log (docs/trace.md).
+ * query: what tracers, patrols and admins ask the collector, shared by
+ * its command line and its HTTP API so both give the same answers and
+ * both write the audit log (docs/trace.md): traces (audited), receipt
+ * checks, the audit log and the store's statistics, each with its
+ * writer. The ward report is report.h.
  */
 #ifndef KIOSK_QUERY_H
 #define KIOSK_QUERY_H
 
 #include <stdint.h>
-
-#include <jansson.h>
+#include <stdio.h>
 
 #include "db.h"
 #include "trace.h"
 
-#define REPORT_SILENT_MIN 30	/* a venue silent this long is flagged */
-#define REPORT_GAP_MIN 15	/* heartbeat gaps longer than this listed */
-
 /*
- * query_trace(d, o, who):
- * Run a trace and write it to the audit log as WHO (e.g. "cli:alice",
- * "http:tracer:1a2b3c4d@10.0.0.5"). The result (caller decrefs), or NULL
- * when the store failed (also audited).
+ * query_trace(d, o, who, r):
+ * Run a trace into *R and write it to the audit log as WHO (e.g.
+ * "cli:alice", "http:tracer:1a2b3c4d@10.0.0.5"). Returns 0, or -1 when
+ * the store failed or the audit could not be written (nothing is then
+ * given out: a trace nobody can account for is refused).
  */
-json_t *query_trace(struct db *d, const struct trace_opts *o,
-    const char *who);
+int query_trace(struct db *d, const struct trace_opts *o, const char *who,
+    struct trace_result *r);
 
 /*
  * query_refused(d, who, action, why):
@@ -32,23 +31,31 @@ json_t *query_trace(struct db *d, const struct trace_opts *o,
 void query_refused(struct db *d, const char *who, const char *action,
     const char *why);
 
-/*
- * query_report(d, ward, day_ms, now_ms, silent_min):
- * The ward report for the local day holding DAY_MS (see docs/trace.md),
- * or NULL on a store failure.
- */
-json_t *query_report(struct db *d, const char *ward, int64_t day_ms,
-    int64_t now_ms, int silent_min);
-
-/* query_report_print(f, r, format): table, json or csv. 0 or -1. */
-int query_report_print(FILE *f, const json_t *r, const char *format);
+struct receipt_check {
+	int valid;
+	char reason[96];		/* why not, when not valid */
+	char device[KEYS_ID_LEN + 1];	/* "" when not known */
+	char venue_id[65], venue[129];
+	char *receipt;			/* the receipt's own JSON; owned */
+};
 
 /*
- * query_receipt(d, text):
+ * query_receipt(d, text, out):
  * Check a patrol receipt (KR1.) against the enrolled key of the device it
- * names: {"valid":true,"device","venue_id","venue","receipt":{...}} or
- * {"valid":false,"reason":...}. NULL on a store failure.
+ * names, into *OUT (release with query_receipt_release). Returns 0, or -1
+ * on a store failure.
  */
-json_t *query_receipt(struct db *d, const char *text);
+int query_receipt(struct db *d, const char *text, struct receipt_check *out);
+void query_receipt_release(struct receipt_check *c);
+
+/* query_receipt_print(f, c): C as one line of JSON. 0 or -1. */
+int query_receipt_print(FILE *f, const struct receipt_check *c);
+
+/* query_audit_print(f, a, n, format): the log as a table or JSON. */
+int query_audit_print(FILE *f, const struct db_audit *a, size_t n,
+    const char *format);
+
+/* query_stats_print(f, s, json): counts for a person, or JSON. */
+int query_stats_print(FILE *f, const struct db_stats *s, int json);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * trace: case -> F1 -> F2. See trace.h and docs/trace.md.
+ * trace: case -> F1 -> F2. See trace.h and docs/trace.md; the answer is
+ * written out by trace_print.c.
  */
 #include "trace.h"
 
@@ -9,13 +10,17 @@
 #include <sys/types.h>
 
 #include <sodium.h>
-#include <uniwidth.h>
 
-#include "csv.h"
+#include "dynbuf.h"
 #include "ktime.h"
 #include "log.h"
+#include "parsenum.h"
 #include "payload.h"
 #include "seal.h"
+
+#define MIN_MS INT64_C(60000)
+#define DAY_MS INT64_C(86400000)
+#define LIST_MAX (8u * 1024 * 1024)
 
 /* One visit as an interval; IN points into the rows it came from. */
 struct ival {
@@ -63,6 +68,62 @@ trace_subject(const char *text, char kind[16], char subject[64])
 	if (strcmp(kind, "cccd") == 0 && n != 12)
 		return -1;
 	memcpy(subject, id, n + 1);
+	return 0;
+}
+
+int
+trace_opts_from(struct trace_opts *o, const struct trace_args *a,
+    int64_t now_ms, const char **why)
+{
+	int64_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->depth = 1;
+	o->min_overlap_ms = TRACE_DEFAULT_MIN_OVERLAP * MIN_MS;
+	o->default_stay_ms = TRACE_DEFAULT_STAY_MIN * MIN_MS;
+	if (a->subject == NULL || trace_subject(a->subject, o->kind,
+	    o->subject) != 0) {
+		*why = "the case is not KIND:ID (cccd:<12 digits>, "
+		    "phone:<number>, pccovid:ID, pass:ID)";
+		return -1;
+	}
+	if (a->depth != NULL) {
+		if (parsenum(a->depth, 1, 2, &v) != 0) {
+			*why = "depth must be 1 (F1) or 2 (F1 and F2)";
+			return -1;
+		}
+		o->depth = (int)v;
+	}
+	if (a->min_overlap != NULL) {
+		if (parsenum(a->min_overlap, 0, 24 * 60, &v) != 0) {
+			*why = "the minimum overlap must be 0 to 1440 minutes";
+			return -1;
+		}
+		o->min_overlap_ms = v * MIN_MS;
+	}
+	if (a->default_stay != NULL) {
+		if (parsenum(a->default_stay, 1, 12 * 60, &v) != 0) {
+			*why = "the default stay must be 1 to 720 minutes";
+			return -1;
+		}
+		o->default_stay_ms = v * MIN_MS;
+	}
+	o->to_ms = now_ms;
+	if (a->to != NULL && ktime_parse(a->to, &o->to_ms) != 0) {
+		*why = "'to' is not a time (2026-11-22, 2026-11-22T08:30, or "
+		    "Unix seconds)";
+		return -1;
+	}
+	o->from_ms = o->to_ms - TRACE_DEFAULT_DAYS * DAY_MS;
+	if (a->from != NULL && ktime_parse(a->from, &o->from_ms) != 0) {
+		*why = "'from' is not a time (2026-11-22, 2026-11-22T08:30, "
+		    "or Unix seconds)";
+		return -1;
+	}
+	if (o->from_ms >= o->to_ms) {
+		*why = "'from' must come before 'to'";
+		return -1;
+	}
 	return 0;
 }
 
@@ -149,89 +210,153 @@ overlap(int64_t a1, int64_t b1, int64_t a2, int64_t b2)
 	return b > a ? b - a : 0;
 }
 
-static json_t *
-when(int64_t ms)
-{
-	char buf[40];
+/* ---- a set of people: "kind:subject" strings, hashed ---- */
 
-	if (ktime_format(ms, buf, sizeof(buf)) != 0)
-		return json_null();
-	return json_string(buf);
-}
-
-static char *
-subject_of(const struct db_visit *v, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s:%s", v->kind, v->subject);
-	return buf;
-}
-
-/* One visit of the result as JSON, its sealed fields opened if allowed. */
-static json_t *
-visit_json(const struct ival *iv, const struct trace_opts *o)
-{
-	char who[96];
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I, "
-	    "s:b, s:s}", "subject", subject_of(iv->in, who, sizeof(who)),
-	    "venue_id", iv->in->venue_id, "venue", iv->in->venue_name,
-	    "address", iv->in->address, "ward", iv->in->ward, "in",
-	    when(iv->a), "out", when(iv->b), "in_ms", (json_int_t)iv->a,
-	    "out_ms", (json_int_t)iv->b, "out_assumed", iv->assumed,
-	    "source", iv->in->source);
-
-	if (j != NULL && o->authority != NULL && iv->in->sealed != NULL) {
-		size_t len;
-		char *text = seal_open(o->authority, iv->in->sealed,
-		    iv->in->sealed_len, &len);
-		json_t *personal = text ? json_loads(text, 0, NULL) : NULL;
-
-		if (text != NULL) {
-			sodium_memzero(text, len);
-			free(text);
-		}
-		json_object_set_new(j, "personal", personal ? personal :
-		    json_string("(could not be opened with this key)"));
-	}
-	return j;
-}
-
-/* A set of "kind:subject" strings: people already listed. */
 struct seen {
-	json_t *o;
+	char **slot;
+	size_t n, cap;		/* cap: a power of two */
 };
 
-static int
-seen_has(struct seen *s, const struct db_visit *v)
+static uint64_t
+fnv(const char *s)
 {
-	char who[96];
+	uint64_t h = 1469598103934665603ULL;
 
-	return json_object_get(s->o, subject_of(v, who, sizeof(who))) != NULL;
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static char **
+seen_find(struct seen *s, const char *who)
+{
+	size_t i = (size_t)fnv(who) & (s->cap - 1);
+
+	while (s->slot[i] != NULL && strcmp(s->slot[i], who) != 0)
+		i = (i + 1) & (s->cap - 1);
+	return &s->slot[i];
+}
+
+static int
+seen_has(struct seen *s, const char *who)
+{
+	return s->cap > 0 && *seen_find(s, who) != NULL;
+}
+
+/* Add WHO; 0, or -1 when out of memory. */
+static int
+seen_add(struct seen *s, const char *who)
+{
+	char **p;
+
+	if (2 * (s->n + 1) > s->cap) {
+		struct seen g = { NULL, 0, s->cap ? 2 * s->cap : 64 };
+		size_t i;
+
+		g.slot = calloc(g.cap, sizeof(*g.slot));
+		if (g.slot == NULL)
+			return -1;
+		for (i = 0; i < s->cap; i++)
+			if (s->slot[i] != NULL)
+				*seen_find(&g, s->slot[i]) = s->slot[i];
+		free(s->slot);
+		s->slot = g.slot;
+		s->cap = g.cap;
+	}
+	p = seen_find(s, who);
+	if (*p != NULL)
+		return 0;
+	if ((*p = strdup(who)) == NULL)
+		return -1;
+	s->n++;
+	return 0;
 }
 
 static void
-seen_add(struct seen *s, const struct db_visit *v)
+seen_release(struct seen *s)
 {
-	char who[96];
+	size_t i;
 
-	json_object_set_new(s->o, subject_of(v, who, sizeof(who)), json_true());
+	for (i = 0; i < s->cap; i++)
+		free(s->slot[i]);
+	free(s->slot);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- the answer ---- */
+
+static void
+who_of(const struct db_visit *v, char out[96])
+{
+	snprintf(out, 96, "%s:%s", v->kind, v->subject);
+}
+
+/* Append IV to L, its sealed fields opened if allowed. NULL: no memory. */
+static struct trace_entry *
+list_add(struct trace_list *l, const struct ival *iv,
+    const struct trace_opts *o)
+{
+	const struct db_visit *in = iv->in;
+	struct trace_entry *e;
+
+	if (dynbuf_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v),
+	    LIST_MAX) != 0)
+		return NULL;
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	who_of(in, e->subject);
+	snprintf(e->venue_id, sizeof(e->venue_id), "%s", in->venue_id);
+	snprintf(e->venue, sizeof(e->venue), "%s", in->venue_name);
+	snprintf(e->address, sizeof(e->address), "%s", in->address);
+	snprintf(e->ward, sizeof(e->ward), "%s", in->ward);
+	snprintf(e->source, sizeof(e->source), "%s", in->source);
+	e->in_ms = iv->a;
+	e->out_ms = iv->b;
+	e->out_assumed = iv->assumed;
+	e->overlap_min = -1;
+	if (o->authority != NULL && in->sealed != NULL) {
+		size_t len;
+
+		e->personal = seal_open(o->authority, in->sealed,
+		    in->sealed_len, &len);
+		e->personal_shut = e->personal == NULL;
+	}
+	return e;
+}
+
+static void
+list_release(struct trace_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].personal != NULL) {
+			sodium_memzero(l->v[i].personal,
+			    strlen(l->v[i].personal));
+			free(l->v[i].personal);
+		}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 /*
  * Everyone at IV's venue whose interval overlaps IV, from NOT_BEFORE on,
- * enough, except IV's own person and people in SKIP: appended to LIST as
- * JSON (with VIA when set). ADDED gets each new person. Returns 0 or -1.
+ * enough, except IV's own person and people in SKIP: appended to LIST
+ * (with VIA when set). ADDED gets each new person. Returns 0 or -1.
  */
 static int
 contacts(struct db *d, const struct trace_opts *o, const struct ival *iv,
-    int64_t not_before, struct seen *skip, const char *via, json_t *list,
-    struct seen *added)
+    int64_t not_before, struct seen *skip, const char *via,
+    struct trace_list *list, struct seen *added)
 {
 	int64_t from = iv->a > not_before ? iv->a : not_before;
-
 	struct db_visit *rows;
 	struct ival *ivs;
+	struct trace_entry *e;
+	char who[96];
 	size_t n, i;
 	ssize_t k;
+	int rc = 0;
 
 	if (db_visits_venue(d, iv->in->venue_id, iv->a - TRACE_MAX_STAY_MS,
 	    iv->b + TRACE_MAX_STAY_MS, &rows, &n) != 0)
@@ -241,29 +366,29 @@ contacts(struct db *d, const struct trace_opts *o, const struct ival *iv,
 		db_visits_free(rows, n);
 		return -1;
 	}
-	for (i = 0; i < (size_t)k; i++) {
+	for (i = 0; i < (size_t)k && rc == 0; i++) {
 		int64_t ov = overlap(from, iv->b, ivs[i].a, ivs[i].b);
-		json_t *j;
 
+		who_of(ivs[i].in, who);
 		if (ov <= 0 || ov < o->min_overlap_ms ||
-		    same_person(ivs[i].in, iv->in) || seen_has(skip, ivs[i].in))
+		    same_person(ivs[i].in, iv->in) || seen_has(skip, who) ||
+		    (added != NULL && seen_has(added, who)))
 			continue;
-		if (added != NULL && seen_has(added, ivs[i].in))
-			continue;
-		j = visit_json(&ivs[i], o);
-		json_object_set_new(j, "overlap_min",
-		    json_integer((json_int_t)(ov / 60000)));
-		json_object_set_new(j, "contact_from_ms", json_integer(
-		    (json_int_t)(from > ivs[i].a ? from : ivs[i].a)));
+		e = list_add(list, &ivs[i], o);
+		if (e == NULL) {
+			rc = -1;
+			break;
+		}
+		e->overlap_min = ov / MIN_MS;
+		e->contact_from_ms = from > ivs[i].a ? from : ivs[i].a;
 		if (via != NULL)
-			json_object_set_new(j, "via", json_string(via));
-		json_array_append_new(list, j);
+			snprintf(e->via, sizeof(e->via), "%s", via);
 		if (added != NULL)
-			seen_add(added, ivs[i].in);
+			rc = seen_add(added, who);
 	}
 	free(ivs);
 	db_visits_free(rows, n);
-	return 0;
+	return rc;
 }
 
 /* A person's intervals touching [from, to). */
@@ -298,30 +423,64 @@ by_in(const void *pa, const void *pb)
 	return (x->a > y->a) - (x->a < y->a);
 }
 
-json_t *
-trace_run(struct db *d, const struct trace_opts *o)
+/* F2: each F1's contacts from their (earliest) meeting with the case on. */
+static int
+second_ring(struct db *d, const struct trace_opts *o, struct trace_result *r,
+    struct seen *listed)
 {
-	json_t *r, *visits, *f1, *f2;
-	struct seen listed = { json_object() }, f1set = { json_object() };
+	struct seen done = { NULL, 0, 0 };
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < r->f1.n && rc == 0; i++) {
+		char ck[16], cs[64], via[96];
+		struct db_visit *prow;
+		struct ival *piv;
+		size_t pn;
+		ssize_t pk;
+		int64_t from = r->f1.v[i].contact_from_ms;
+
+		snprintf(via, sizeof(via), "%s", r->f1.v[i].subject);
+		if (seen_has(&done, via) ||
+		    sscanf(via, "%15[^:]:%63s", ck, cs) != 2)
+			continue;
+		if (seen_add(&done, via) != 0) {
+			rc = -1;
+			break;
+		}
+		pk = person(d, ck, cs, from, o->to_ms, o, &prow, &pn, &piv);
+		if (pk < 0) {
+			rc = -1;
+			break;
+		}
+		for (j = 0; j < (size_t)pk && rc == 0; j++)
+			rc = contacts(d, o, &piv[j], from, listed, via, &r->f2,
+			    listed);
+		free(piv);
+		db_visits_free(prow, pn);
+	}
+	seen_release(&done);
+	return rc;
+}
+
+int
+trace_run(struct db *d, const struct trace_opts *o, struct trace_result *r)
+{
+	struct seen listed = { NULL, 0, 0 };
 	struct db_visit *rows = NULL;
 	struct ival *iv = NULL;
 	size_t n = 0, i;
 	ssize_t k;
 	char who[96];
-	int ok = 0;
+	int rc = -1;
 
-	visits = json_array();
-	f1 = json_array();
-	f2 = json_array();
+	memset(r, 0, sizeof(*r));
+	r->opts = *o;
+	r->opts.authority = NULL;
+	r->opened = o->authority != NULL;
 	snprintf(who, sizeof(who), "%s:%s", o->kind, o->subject);
-	r = json_pack("{s:{s:s, s:o, s:o, s:i, s:I, s:I}, s:o, s:o, s:o}",
-	    "case", "subject", who, "from", when(o->from_ms), "to",
-	    when(o->to_ms), "depth", o->depth, "min_overlap_min",
-	    (json_int_t)(o->min_overlap_ms / 60000), "default_stay_min",
-	    (json_int_t)(o->default_stay_ms / 60000), "visits", visits, "f1",
-	    f1, "f2", f2);
-	json_object_set_new(listed.o, who, json_true());
-
+	if (seen_add(&listed, who) != 0)
+		goto out;
 	k = person(d, o->kind, o->subject, o->from_ms, o->to_ms, o, &rows, &n,
 	    &iv);
 	if (k < 0)
@@ -329,212 +488,38 @@ trace_run(struct db *d, const struct trace_opts *o)
 	if (k > 1)
 		qsort(iv, (size_t)k, sizeof(*iv), by_in);
 	for (i = 0; i < (size_t)k; i++)
-		json_array_append_new(visits, visit_json(&iv[i], o));
-	if (k > 0 && o->authority != NULL)
-		json_object_set(json_object_get(r, "case"), "personal",
-		    json_object_get(json_array_get(visits, 0), "personal"));
+		if (list_add(&r->visits, &iv[i], o) == NULL)
+			goto out;
 	for (i = 0; i < (size_t)k; i++)
-		if (contacts(d, o, &iv[i], INT64_MIN, &listed, NULL, f1,
+		if (contacts(d, o, &iv[i], INT64_MIN, &listed, NULL, &r->f1,
 		    NULL) != 0)
 			goto out;
 	/* Every F1 is listed before any F2 is looked for. */
-	for (i = 0; i < json_array_size(f1); i++)
-		json_object_set_new(listed.o, json_string_value(json_object_get(
-		    json_array_get(f1, i), "subject")), json_true());
-
-	if (o->depth >= 2) {
-		for (i = 0; i < json_array_size(f1); i++) {
-			json_t *c = json_array_get(f1, i);
-			const char *s = json_string_value(json_object_get(c,
-			    "subject"));
-			char ck[16], cs[64];
-			struct db_visit *prow;
-			struct ival *piv;
-			size_t pn, j;
-			ssize_t pk;
-			int64_t from;
-
-			/* Each F1 once, from their earliest contact. */
-			if (json_object_get(f1set.o, s) != NULL ||
-			    sscanf(s, "%15[^:]:%63s", ck, cs) != 2)
-				continue;
-			json_object_set_new(f1set.o, s, json_true());
-			/* From the contact on. */
-			from = json_integer_value(json_object_get(c,
-			    "contact_from_ms"));
-			pk = person(d, ck, cs, from, o->to_ms, o, &prow, &pn,
-			    &piv);
-			if (pk < 0)
-				goto out;
-			for (j = 0; j < (size_t)pk; j++)
-				if (contacts(d, o, &piv[j], from, &listed, s,
-				    f2, &listed) != 0) {
-					free(piv);
-					db_visits_free(prow, pn);
-					goto out;
-				}
-			free(piv);
-			db_visits_free(prow, pn);
-		}
-	}
-	ok = 1;
+	for (i = 0; i < r->f1.n; i++)
+		if (seen_add(&listed, r->f1.v[i].subject) != 0)
+			goto out;
+	if (o->depth >= 2 && second_ring(d, o, r, &listed) != 0)
+		goto out;
+	rc = 0;
 out:
 	free(iv);
 	db_visits_free(rows, n);
-	json_decref(listed.o);
-	json_decref(f1set.o);
-	if (!ok) {
-		json_decref(r);
-		return NULL;
-	}
-	return r;
+	seen_release(&listed);
+	if (rc != 0)
+		trace_result_release(r);
+	return rc;
+}
+
+void
+trace_result_release(struct trace_result *r)
+{
+	list_release(&r->visits);
+	list_release(&r->f1);
+	list_release(&r->f2);
 }
 
 int64_t
-trace_count(const json_t *r)
+trace_count(const struct trace_result *r)
 {
-	return (int64_t)(json_array_size(json_object_get(r, "f1")) +
-	    json_array_size(json_object_get(r, "f2")));
-}
-
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-static const char *
-name_of(const json_t *o)
-{
-	return str(json_object_get(o, "personal"), "name");
-}
-
-static int
-csv_rows(FILE *f, const char *list, const json_t *a)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v) {
-		char ov[24] = "";
-		const char *cells[12];
-		size_t c;
-		int rc = 0;
-
-		if (json_object_get(v, "overlap_min") != NULL)
-			snprintf(ov, sizeof(ov), "%lld", (long long)
-			    json_integer_value(json_object_get(v,
-			    "overlap_min")));
-		cells[0] = list;
-		cells[1] = str(v, "subject");
-		cells[2] = name_of(v);
-		cells[3] = str(v, "via");
-		cells[4] = str(v, "venue_id");
-		cells[5] = str(v, "venue");
-		cells[6] = str(v, "address");
-		cells[7] = str(v, "in");
-		cells[8] = str(v, "out");
-		cells[9] = json_is_true(json_object_get(v, "out_assumed")) ?
-		    "assumed" : "checked out";
-		cells[10] = ov;
-		cells[11] = str(v, "source");
-		for (c = 0; c < 12 && rc == 0; c++)
-			rc = csv_cell(f, cells[c], c == 0);
-		if (rc != 0 || csv_end(f) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* TEXT for a terminal: control bytes (an escape sequence in a name a
- * rogue kiosk sealed) shown as '?'. */
-static void
-safe(FILE *f, const char *text)
-{
-	for (; *text != '\0'; text++)
-		fputc((unsigned char)*text < 0x20 || *text == 0x7f ? '?' : *text,
-		    f);
-}
-
-/* TEXT padded to WIDTH columns as a terminal shows it (Vietnamese
- * letters take one column but two or three bytes). */
-static void
-padded(FILE *f, const char *text, int width)
-{
-	int w = u8_strwidth((const uint8_t *)text, "UTF-8");
-
-	safe(f, text);
-	for (; w < width; w++)
-		fputc(' ', f);
-}
-
-static void
-table_rows(FILE *f, const char *title, const json_t *a, int with_overlap)
-{
-	size_t i;
-	json_t *v;
-
-	fprintf(f, "\n%s (%zu)\n", title, json_array_size(a));
-	json_array_foreach(a, i, v) {
-		fprintf(f, "  %-22s ", str(v, "subject"));
-		padded(f, str(v, "venue"), 20);
-		fprintf(f, " %s .. %s%s", str(v, "in"), str(v, "out"),
-		    json_is_true(json_object_get(v, "out_assumed")) ?
-		    " (assumed)" : "");
-		if (with_overlap)
-			fprintf(f, "  %lld min", (long long)json_integer_value(
-			    json_object_get(v, "overlap_min")));
-		if (*str(v, "via") != '\0')
-			fprintf(f, "  via %s", str(v, "via"));
-		if (*name_of(v) != '\0') {
-			fputs("  [", f);
-			safe(f, name_of(v));
-			fputc(']', f);
-		}
-		fputc('\n', f);
-	}
-}
-
-int
-trace_print(FILE *f, const json_t *r, const char *format)
-{
-	const json_t *c = json_object_get(r, "case");
-
-	if (strcmp(format, "json") == 0) {
-		if (json_dumpf(r, f, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
-			return -1;
-		fputc('\n', f);
-	} else if (strcmp(format, "csv") == 0) {
-		static const char *const head[] = { "list", "subject", "name",
-		    "via", "venue_id", "venue", "address", "in", "out",
-		    "checkout", "overlap_min", "source" };
-		size_t i;
-
-		if (csv_bom(f) != 0)
-			return -1;
-		for (i = 0; i < 12; i++)
-			if (csv_cell(f, head[i], i == 0))
-				return -1;
-		if (csv_end(f) != 0 ||
-		    csv_rows(f, "case", json_object_get(r, "visits")) != 0 ||
-		    csv_rows(f, "F1", json_object_get(r, "f1")) != 0 ||
-		    csv_rows(f, "F2", json_object_get(r, "f2")) != 0)
-			return -1;
-	} else if (strcmp(format, "table") == 0) {
-		fprintf(f, "case %s, %s .. %s, depth %lld, overlap >= %lld min, "
-		    "default stay %lld min\n", str(c, "subject"), str(c, "from"),
-		    str(c, "to"), (long long)json_integer_value(json_object_get(
-		    c, "depth")), (long long)json_integer_value(
-		    json_object_get(c, "min_overlap_min")), (long long)
-		    json_integer_value(json_object_get(c, "default_stay_min")));
-		table_rows(f, "visits", json_object_get(r, "visits"), 0);
-		table_rows(f, "F1", json_object_get(r, "f1"), 1);
-		if (json_integer_value(json_object_get(c, "depth")) >= 2)
-			table_rows(f, "F2", json_object_get(r, "f2"), 1);
-	} else {
-		return -1;
-	}
-	return ferror(f) ? -1 : 0;
+	return (int64_t)(r->f1.n + r->f2.n);
 }

@@ -8,6 +8,9 @@
  * least min_overlap (and by more than nothing); an F2 anyone who overlaps
  * an F1 the same way in that F1's visits from the contact on, unless
  * already listed (the case, an F1, an earlier F2).
+ *
+ * The answer is a plain struct; trace_print.c writes it for a person, a
+ * program or a spreadsheet.
  */
 #ifndef KIOSK_TRACE_H
 #define KIOSK_TRACE_H
@@ -15,13 +18,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <jansson.h>
-
 #include "db.h"
 #include "keys.h"
 
 #define TRACE_DEFAULT_STAY_MIN 60
 #define TRACE_DEFAULT_MIN_OVERLAP 15
+#define TRACE_DEFAULT_DAYS 14
 #define TRACE_MAX_STAY_MS (12LL * 3600 * 1000)
 
 struct trace_opts {
@@ -33,6 +35,25 @@ struct trace_opts {
 	const struct key_pair *authority; /* NULL: sealed fields stay shut */
 };
 
+/* The rules' texts, as a tracer gives them (NULL: the default). */
+struct trace_args {
+	const char *subject;		/* KIND:ID, required */
+	const char *from, *to;		/* times (ktime_parse); to: now */
+	const char *depth;		/* 1 or 2 */
+	const char *min_overlap;	/* minutes, 0 to 1440 */
+	const char *default_stay;	/* minutes, 1 to 720 */
+};
+
+/*
+ * trace_opts_from(o, a, now_ms, why):
+ * The trace's rules checked once for every front end (the command line
+ * and HTTP): *O from A (from defaults to TRACE_DEFAULT_DAYS before to).
+ * Returns 0, or -1 with *WHY naming the value that is wrong and what is
+ * wanted. O->authority is left NULL.
+ */
+int trace_opts_from(struct trace_opts *o, const struct trace_args *a,
+    int64_t now_ms, const char **why);
+
 /*
  * trace_subject(text, kind, subject):
  * Parse "KIND:ID" (cccd:079..., phone:09..., pccovid:..., pass:...);
@@ -41,17 +62,46 @@ struct trace_opts {
  */
 int trace_subject(const char *text, char kind[16], char subject[64]);
 
-/*
- * trace_run(d, o):
- * The result as one JSON object {"case", "visits", "f1", "f2"} (see
- * docs/trace.md), or NULL when the store failed. Personal fields are
- * opened (into "personal") only with an authority key, and only for the
- * people in the result.
- */
-json_t *trace_run(struct db *d, const struct trace_opts *o);
+/* One visit of the answer: the case's, or a contact's. */
+struct trace_entry {
+	char subject[96];		/* KIND:ID */
+	char venue_id[65], venue[129], address[257], ward[129];
+	int64_t in_ms, out_ms;
+	int out_assumed;		/* no check-out: the default stay */
+	char source[8];
+	int64_t overlap_min;		/* contacts: minutes together */
+	int64_t contact_from_ms;	/* contacts: when they met */
+	char via[96];			/* F2: the F1 it came through */
+	char *personal;			/* opened sealed fields (JSON text),
+					 * or NULL; wiped when released */
+	int personal_shut;		/* sealed, but this key does not open it */
+};
 
-/* trace_count(r): how many people the result names besides the case. */
-int64_t trace_count(const json_t *r);
+struct trace_list {
+	struct trace_entry *v;
+	size_t n, cap;
+};
+
+struct trace_result {
+	struct trace_opts opts;		/* the question (authority: NULL) */
+	int opened;			/* an authority key was given */
+	struct trace_list visits, f1, f2;
+};
+
+/*
+ * trace_run(d, o, r):
+ * Answer O into *R (release with trace_result_release). Personal fields
+ * are opened only with an authority key, and only for the people in the
+ * answer. Returns 0, or -1 when the store failed (*R is then empty).
+ */
+int trace_run(struct db *d, const struct trace_opts *o,
+    struct trace_result *r);
+
+/* trace_result_release(r): free R, wiping opened fields. */
+void trace_result_release(struct trace_result *r);
+
+/* trace_count(r): how many people the answer names besides the case. */
+int64_t trace_count(const struct trace_result *r);
 
 /*
  * trace_print(f, r, format):
@@ -59,6 +109,6 @@ int64_t trace_count(const json_t *r);
  * with a BOM, formula-safe cells, one row per visit and contact).
  * Returns 0, or -1 on a write error or unknown format.
  */
-int trace_print(FILE *f, const json_t *r, const char *format);
+int trace_print(FILE *f, const struct trace_result *r, const char *format);
 
 #endif

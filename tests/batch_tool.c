@@ -3,6 +3,12 @@
  * (and two it must take), with a real HTTP client, printing one
  * "ok - ..." or "not ok - ..." line each. Used by tests/e2e_sync.sh; the
  * rows sent are never stored (checked there).
+ *
+ * batch_tool --golden DIR: build a store in DIR from fixed visits and
+ * print the first batch the outbox makes of it (its X-Kiosk-* headers and
+ * base64 body), signed with a fixed key at a fixed time. The output is
+ * compared with tests/data/golden-batch.txt, made by the code before the
+ * wire contract moved to common/: the bytes on the wire stay the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +17,99 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <zlib.h>
 
-#include "batch.h"
-#include "client.h"
+#include <sqlite3.h>
+
+#include "http.h"
 #include "keys.h"
 #include "ktime.h"
+#include "outbox.h"
+#include "store.h"
+#include "wire.h"
 
 static int failed;
+
+/* TEXT zlib-compressed as it is, valid or not as a batch: what an attacker
+ * or a broken kiosk would send. */
+static void
+zip(const void *text, size_t len, unsigned char **z, size_t *zlen)
+{
+	uLongf cap = compressBound((uLong)len);
+
+	*z = malloc(cap);
+	if (*z == NULL || compress2(*z, &cap, text, (uLong)len, 6) != Z_OK)
+		abort();
+	*zlen = cap;
+}
+
+/* The golden batch: fixed visits, a fixed key and time (see the top). */
+static int
+golden(const char *dir)
+{
+	static const char *const kinds[] = { "cccd", "phone", "pccovid",
+	    "pass" };
+	static const char *const subj[] = { "079095001234", "0912345678",
+	    "QID-7788", "VP-2026-0001" };
+	static const char *const src[] = { "camera", "keypad", "scanner",
+	    "camera" };
+	char hv[WIRE_HEADER_LINES][WIRE_HEADER_LINE_MAX], db[512], *b64;
+	unsigned char seed[32], blob[96];
+	struct outbox_batch b;
+	struct key_pair dev;
+	struct store *s;
+	sqlite3 *q;
+	size_t i, k;
+
+	snprintf(db, sizeof(db), "%s/golden.db", dir);
+	for (i = 0; i < 32; i++)
+		seed[i] = (unsigned char)(i * 7 + 1);
+	dev.type = KEY_ED25519;
+	crypto_sign_seed_keypair(dev.pk, dev.sk, seed);
+	s = store_open(db);
+	for (i = 0; s != NULL && i < 40; i++) {
+		struct store_checkin_req r;
+		struct store_checkin_res res;
+
+		for (k = 0; k < sizeof(blob); k++)
+			blob[k] = (unsigned char)(i * 31 + k * 13);
+		memset(&r, 0, sizeof(r));
+		r.kind = kinds[i % 4];
+		r.subject = subj[i % 4];
+		r.sealed = i % 3 == 0 ? NULL : blob;
+		r.sealed_len = i % 3 == 0 ? 0 : sizeof(blob);
+		r.source = src[i % 4];
+		r.wall_ms = 1764900000000LL + (int64_t)i * 7 * 60000;
+		r.mono_ms = 5000 + (int64_t)i * 7 * 60000;
+		r.boot_id = "0f0e0d0c-0b0a-0908-0706-050403020100";
+		r.window_ms = 5 * 60000;
+		r.rescan = STORE_RESCAN_CHECKOUT;
+		if (store_checkin(s, &r, &res) != 0)
+			return 1;
+	}
+	store_close(s);
+	/* The instance id is random at creation: fix it. */
+	if (sqlite3_open(db, &q) != SQLITE_OK || sqlite3_exec(q,
+	    "UPDATE visits SET instance_id = "
+	    "'00112233445566778899aabbccddeeff'", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return 1;
+	sqlite3_close(q);
+	s = store_open(db);
+	if (s == NULL || outbox_next(s, &dev, 0, 1764990000000LL, &b) != 1)
+		return 1;
+	wire_header_lines(&b.h, hv);
+	for (i = 0; i < WIRE_HEADER_LINES; i++)
+		printf("%s\n", hv[i]);
+	b64 = malloc(b.len * 2 + 8);
+	sodium_bin2base64(b64, b.len * 2 + 8, b.body, b.len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	printf("body: %s\n", b64);
+	free(b64);
+	outbox_batch_release(&b);
+	store_close(s);
+	return 0;
+}
 static char base[512];
 
 static void
@@ -34,33 +126,23 @@ expect(const char *what, long got, long want, const char *body)
 
 /* POST BODY with header H (signed by KEY unless RAW_SIG is given). */
 static long
-send_batch(const struct key_pair *key, struct batch_header *h,
+send_batch(const struct key_pair *key, struct wire_header *h,
     const void *body, size_t len, int sign, const char *digest_of,
     size_t dlen, char **resp)
 {
-	char hv[8][160], url[600];
-	const char *headers[9];
+	char hv[WIRE_HEADER_LINES][WIRE_HEADER_LINE_MAX], url[600];
+	const char *headers[WIRE_HEADER_LINES + 1];
 	struct http_resp r;
 	int i;
 
 	/* Unsigned: the header goes as it is (an exact resend). */
-	if (sign) {
-		batch_digest(digest_of ? digest_of : body, digest_of ? dlen :
-		    len, h->digest);
-		h->sent_at_ms = ktime_wall_ms();
-		batch_sign(key, h);
-	}
-	snprintf(hv[0], 160, "X-Kiosk-Device: %s", h->device);
-	snprintf(hv[1], 160, "X-Kiosk-Instance: %s", h->instance);
-	snprintf(hv[2], 160, "X-Kiosk-First-Seq: %lld", (long long)h->first_seq);
-	snprintf(hv[3], 160, "X-Kiosk-Last-Seq: %lld", (long long)h->last_seq);
-	snprintf(hv[4], 160, "X-Kiosk-Count: %lld", (long long)h->count);
-	snprintf(hv[5], 160, "X-Kiosk-Digest: %s", h->digest);
-	snprintf(hv[6], 160, "X-Kiosk-Sent-At: %lld", (long long)h->sent_at_ms);
-	snprintf(hv[7], 160, "X-Kiosk-Signature: %s", h->signature);
-	for (i = 0; i < 8; i++)
+	if (sign)
+		wire_sign(key, h, digest_of ? digest_of : body, digest_of ?
+		    dlen : len, ktime_wall_ms());
+	wire_header_lines(h, hv);
+	for (i = 0; i < WIRE_HEADER_LINES; i++)
 		headers[i] = hv[i];
-	headers[8] = NULL;
+	headers[WIRE_HEADER_LINES] = NULL;
 	snprintf(url, sizeof(url), "%s/api/v1/batch", base);
 	if (http_post(url, headers, body, len, 30, &r) != 0) {
 		printf("not ok - request failed: %s\n", r.error);
@@ -74,7 +156,7 @@ send_batch(const struct key_pair *key, struct batch_header *h,
 }
 
 static void
-header(struct batch_header *h, const struct key_pair *key, int64_t first,
+header(struct wire_header *h, const struct key_pair *key, int64_t first,
     int64_t last, int64_t count)
 {
 	memset(h, 0, sizeof(*h));
@@ -90,12 +172,14 @@ int
 main(int argc, char **argv)
 {
 	struct key_pair dev, other;
-	struct batch_header h;
+	struct wire_header h;
 	unsigned char *z;
 	size_t zlen;
 	char json[2048], *resp = NULL, *big;
 	long st;
 
+	if (argc == 3 && strcmp(argv[1], "--golden") == 0)
+		return sodium_init() < 0 ? 2 : golden(argv[2]);
 	if (argc != 3 || sodium_init() < 0 ||
 	    keys_load_secret(argv[1], KEY_ED25519, &dev) != 0)
 		return 2;
@@ -116,7 +200,7 @@ main(int argc, char **argv)
 	    "\"mono_ms\":3,\"source\":\"camera\",\"sealed\":null}]}",
 	    (long long)(ktime_wall_ms() + 86400000LL),
 	    (long long)ktime_wall_ms(), (long long)ktime_wall_ms());
-	batch_compress(json, strlen(json), &z, &zlen);
+	zip(json, strlen(json), &z, &zlen);
 
 	header(&h, &dev, 1, 3, 3);
 	st = send_batch(&dev, &h, z, zlen, 1, NULL, 0, &resp);
@@ -150,9 +234,7 @@ main(int argc, char **argv)
 
 	/* Signed by a key that is not the device's. */
 	header(&h, &dev, 1, 3, 3);
-	h.sent_at_ms = ktime_wall_ms();
-	batch_digest(z, zlen, h.digest);
-	batch_sign(&other, &h);
+	wire_sign(&other, &h, z, zlen, ktime_wall_ms());
 	st = send_batch(&other, &h, z, zlen, 0, NULL, 0, &resp);
 	expect("bad signature", st, 401, resp);
 	free(resp);
@@ -174,7 +256,7 @@ main(int argc, char **argv)
 
 		snprintf(other_json, sizeof(other_json), "%s", json);
 		other_json[40] = other_json[40] == '1' ? '2' : '1';
-		batch_compress(other_json, strlen(other_json), &z2, &z2len);
+		zip(other_json, strlen(other_json), &z2, &z2len);
 		st = send_batch(&dev, &h, z2, z2len, 1, (char *)z, zlen, &resp);
 		expect("replay with a changed body", st, 400, resp);
 		free(z2);
@@ -192,7 +274,7 @@ main(int argc, char **argv)
 		unsigned char *z3;
 		size_t z3len;
 
-		batch_compress("{not json", 9, &z3, &z3len);
+		zip("{not json", 9, &z3, &z3len);
 		header(&h, &dev, 1, 3, 3);
 		st = send_batch(&dev, &h, z3, z3len, 1, NULL, 0, &resp);
 		expect("malformed JSON", st, 400, resp);
@@ -224,7 +306,7 @@ main(int argc, char **argv)
 		unsigned char *zb;
 		size_t zblen;
 
-		batch_compress(zeros, 4 << 20, &zb, &zblen);
+		zip(zeros, 4 << 20, &zb, &zblen);
 		header(&h, &dev, 1, 3, 3);
 		st = send_batch(&dev, &h, zb, zblen, 1, NULL, 0, &resp);
 		expect("compression bomb", st, 413, resp);

@@ -64,6 +64,13 @@ check_exit "kiosk-sync --once ends with a heartbeat" 0 $SYNC --db "$DB" --once
 check_exit "the ward report" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --format json
 check "shows the inspection and the backlog gone" test "$(json_get "$T_DIR/out" '[(v["venue_id"], [x["pass_id"] for x in v["inspections"]["on_day"]], v["inspections"]["last_24h"], v["backlog"], v["silent"]) for v in d["venues"]]')" = "[('Q1-CAFE-001', ['CA-BN-07'], 1, 0, False)]"
 
+# The bytes on the wire are the contract: the outbox makes, from fixed
+# visits with a fixed key and time, exactly the batch recorded in
+# tests/data/golden-batch.txt (headers, signature and compressed body).
+mkdir -p "$T_DIR/golden"
+build/tests/batch_tool --golden "$T_DIR/golden" > "$T_DIR/golden.txt" 2> "$T_DIR/golden.err"
+check "the golden batch: the same bytes on the wire" cmp -s "$T_DIR/golden.txt" tests/data/golden-batch.txt
+
 # The collector's refusals, with a real client (curl) and a signed batch
 # made by the test helper.
 build/tests/batch_tool "$T_DIR/k/device.sec" "$URL" > "$T_DIR/refusals.txt" 2>&1

@@ -80,7 +80,7 @@ fi
 # no suppression can name. The SDL programs therefore run under ASan and
 # UBSan with leak detection off; everything else keeps it on.
 NOLEAK=detect_leaks=0
-for t in test_payload test_pass test_store test_checkin test_misc test_kiosk test_ui test_db \
+for t in test_payload test_pass test_store test_checkin test_misc test_kiosk test_ui test_db test_wire \
 	test_corpus test_serial; do
 	run_cmocka "$t" "build/tests/$t"
 	if [ "$t" = test_corpus ]; then
@@ -93,6 +93,7 @@ for t in test_payload test_pass test_store test_checkin test_misc test_kiosk tes
 	fi
 done
 run_cmocka "crash_test" build/tests/crash_test
+run_script "layout (the rooms' include and link rules)" tests/layout.sh
 # The tests that talk to a collector run once per storage backend.
 for t in tests/e2e_*.sh; do
 	name=$(basename "$t" .sh)

@@ -29,7 +29,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "batch.h"
+#include "wire.h"
 #include "db.h"
 #include "ingest.h"
 #include "keys.h"
@@ -101,7 +101,7 @@ int
 main(int argc, char **argv)
 {
 	struct key_pair auth, keys[NDEV];
-	struct db_device dev[NDEV];
+	struct wire_device dev[NDEV];
 	char path[1024], tok[DB_TOKEN_LEN + 1], receipt[2048];
 	struct db *d;
 	int64_t day, now;
@@ -135,8 +135,8 @@ main(int argc, char **argv)
 	}
 	now = day + 2 * 86400000LL;
 	for (k = 0; k < NDEV; k++) {
-		struct batch_visit v[NROW];
-		struct batch_header h = { 0 };
+		struct wire_visit v[NROW];
+		struct wire_header h = { 0 };
 		struct db_ingest_res res;
 		size_t n = 0;
 

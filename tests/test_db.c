@@ -13,7 +13,7 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
-#include "batch.h"
+#include "wire.h"
 #include "db.h"
 #include "keys.h"
 #include "trace.h"
@@ -25,7 +25,7 @@ struct fx {
 	char *dir;
 	struct db *d;
 	struct key_pair key;
-	struct db_device dev;
+	struct wire_device dev;
 };
 
 static int backend_pg;	/* which group is running */
@@ -117,10 +117,10 @@ enroll(struct fx *f)
 }
 
 /* Rows SEQ0.. at the given times: phone numbers, check-ins. */
-static struct batch_visit *
+static struct wire_visit *
 rows(int64_t seq0, const int64_t *wall, size_t n)
 {
-	struct batch_visit *v = calloc(n, sizeof(*v));
+	struct wire_visit *v = calloc(n, sizeof(*v));
 	size_t i;
 
 	assert_non_null(v);
@@ -139,7 +139,7 @@ rows(int64_t seq0, const int64_t *wall, size_t n)
 }
 
 static void
-header(struct fx *f, struct batch_header *h, const struct batch_visit *v,
+header(struct fx *f, struct wire_header *h, const struct wire_visit *v,
     size_t n)
 {
 	memset(h, 0, sizeof(*h));
@@ -150,18 +150,26 @@ header(struct fx *f, struct batch_header *h, const struct batch_visit *v,
 	h->count = (int64_t)n;
 }
 
-static json_int_t
+static int64_t
 stat_of(struct db *d, const char *key)
 {
-	char *s = db_stats(d);
-	json_t *j;
-	json_int_t n;
+	struct db_stats st;
+	int64_t n = -1;
 
-	assert_non_null(s);
-	j = json_loads(s, 0, NULL);
-	n = json_integer_value(json_object_get(j, key));
-	json_decref(j);
-	free(s);
+	assert_int_equal(db_stats(d, &st), 0);
+	if (strcmp(key, "devices") == 0)
+		n = st.devices;
+	else if (strcmp(key, "visits") == 0)
+		n = st.visits;
+	else if (strcmp(key, "rejects") == 0)
+		n = st.rejects;
+	else if (strcmp(key, "heartbeats") == 0)
+		n = st.heartbeats;
+	else if (strcmp(key, "partitions") == 0)
+		n = st.partitions;
+	else
+		fail_msg("no statistic '%s'", key);
+	db_stats_release(&st);
 	return n;
 }
 
@@ -172,7 +180,7 @@ test_tokens_and_enrolment(void **state)
 	char tok[DB_TOKEN_LEN + 1], tok2[DB_TOKEN_LEN + 1], role[DB_ROLE_LEN],
 	    ward[64];
 	unsigned char pk[KEYS_PUB_LEN];
-	struct db_device other = f->dev;
+	struct wire_device other = f->dev;
 
 	assert_int_equal(db_token_new(f->d, "tracer", NULL, tok), 0);
 	assert_int_equal(db_token_role(f->d, tok, role, ward, sizeof(ward)),
@@ -211,8 +219,8 @@ test_ingest_idempotent(void **state)
 {
 	struct fx *f = *state;
 	int64_t now = ktime_wall_ms(), wall[300];
-	struct batch_visit *v;
-	struct batch_header h;
+	struct wire_visit *v;
+	struct wire_header h;
 	struct db_ingest_res res;
 	unsigned char sealed[5] = { 0, '\\', '\t', '\n', 0xff };
 	char venue[129];
@@ -242,7 +250,7 @@ test_ingest_idempotent(void **state)
 	assert_int_equal(db_device_venue(f->d, f->dev.device_id, venue,
 	    sizeof(venue)), 0);
 	assert_string_equal(venue, "Cà phê Sài Gòn");
-	batch_visits_free(v, 300);
+	wire_visits_free(v, 300);
 }
 
 static void
@@ -251,8 +259,8 @@ test_row_rejects(void **state)
 	struct fx *f = *state;
 	int64_t now = ktime_wall_ms();
 	int64_t wall[4] = { now - 5000, now - 4000, now - 3000, now - 2000 };
-	struct batch_visit *v = rows(1, wall, 4);
-	struct batch_header h;
+	struct wire_visit *v = rows(1, wall, 4);
+	struct wire_header h;
 	struct db_ingest_res res;
 
 	enroll(f);
@@ -272,7 +280,7 @@ test_row_rejects(void **state)
 	assert_string_equal(v[2].reject, "checkout_before_checkin");
 	assert_int_equal(stat_of(f->d, "visits"), 2);
 	assert_int_equal(stat_of(f->d, "rejects"), 2);
-	batch_visits_free(v, 4);
+	wire_visits_free(v, 4);
 }
 
 static void
@@ -280,8 +288,8 @@ test_retention(void **state)
 {
 	struct fx *f = *state;
 	int64_t now = ktime_wall_ms(), today = now - now % DAY, wall[40];
-	struct batch_visit *v, *w;
-	struct batch_header h;
+	struct wire_visit *v, *w;
+	struct wire_header h;
 	struct db_ingest_res res;
 	struct db *other;
 	size_t i;
@@ -312,8 +320,8 @@ test_retention(void **state)
 	assert_int_equal(db_ingest(f->d, &h, w, 1, now, &res), 0);
 	assert_int_equal(res.stored, 1);
 	assert_int_equal(stat_of(f->d, "visits"), 1);
-	batch_visits_free(v, 40);
-	batch_visits_free(w, 1);
+	wire_visits_free(v, 40);
+	wire_visits_free(w, 1);
 }
 
 static void
@@ -345,8 +353,8 @@ struct tr { const char *subject, *dir; int min; };
 static void
 ingest_rows(struct fx *f, int64_t t0, const struct tr *t, size_t n)
 {
-	struct batch_visit *v = calloc(n, sizeof(*v));
-	struct batch_header h;
+	struct wire_visit *v = calloc(n, sizeof(*v));
+	struct wire_header h;
 	struct db_ingest_res res;
 	size_t i;
 
@@ -365,7 +373,7 @@ ingest_rows(struct fx *f, int64_t t0, const struct tr *t, size_t n)
 	header(f, &h, v, n);
 	assert_int_equal(db_ingest(f->d, &h, v, n, t0 + 2 * DAY, &res), 0);
 	assert_int_equal(res.stored, (int64_t)n);
-	batch_visits_free(v, n);
+	wire_visits_free(v, n);
 }
 
 /* The F1 subjects of a trace of SUBJECT, as "a b c" in result order. */
@@ -376,19 +384,17 @@ f1_of(struct fx *f, const char *subject, int64_t t0, int min_overlap,
 	struct trace_opts o = { .kind = "phone", .depth = 1,
 	    .min_overlap_ms = (int64_t)min_overlap * 60000,
 	    .default_stay_ms = 60 * 60000, .from_ms = t0, .to_ms = t0 + DAY };
-	json_t *r, *x;
+	struct trace_result r;
 	size_t i, len = 0;
 
 	snprintf(o.subject, sizeof(o.subject), "%s", subject);
-	r = trace_run(f->d, &o);
-	assert_non_null(r);
+	assert_int_equal(trace_run(f->d, &o, &r), 0);
 	out[0] = '\0';
-	json_array_foreach(json_object_get(r, "f1"), i, x)
+	for (i = 0; i < r.f1.n; i++)
 		len += (size_t)snprintf(out + len, size - len, "%s%s=%lld",
-		    i ? " " : "", json_string_value(json_object_get(x,
-		    "subject")) + 6, (long long)json_integer_value(
-		    json_object_get(x, "overlap_min")));
-	json_decref(r);
+		    i ? " " : "", r.f1.v[i].subject + 6,
+		    (long long)r.f1.v[i].overlap_min);
+	trace_result_release(&r);
 }
 
 static void

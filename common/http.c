@@ -1,7 +1,7 @@
 /*
- * client: libcurl POST. See client.h.
+ * http: libcurl POST. See http.h.
  */
-#include "client.h"
+#include "http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 	char *nb;
 
-	if (r->len + n > CLIENT_MAX_RESPONSE)
+	if (r->len + n > HTTP_MAX_RESPONSE)
 		return 0;	/* fails the transfer: bounded input */
 	nb = realloc(r->body, r->len + n + 1);
 	if (nb == NULL)

@@ -1,15 +1,15 @@
 /*
- * client: HTTP POST through libcurl, with the timeouts an uploader on a
+ * http: the HTTP client, a POST through libcurl, with the timeouts an uploader on a
  * flaky link needs always set: connect, total, and a low-speed limit that
  * abandons a stalled transfer.
  */
-#ifndef KIOSK_CLIENT_H
-#define KIOSK_CLIENT_H
+#ifndef KIOSK_HTTP_H
+#define KIOSK_HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLIENT_MAX_RESPONSE (64 * 1024)
+#define HTTP_MAX_RESPONSE (64 * 1024)
 
 struct http_resp {
 	long status;			/* 0 when no response came */

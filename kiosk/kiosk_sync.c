@@ -20,12 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
 #include <sodium.h>
 #include <systemd/sd-daemon.h>
 
@@ -34,6 +32,7 @@
 #include "keys.h"
 #include "ktime.h"
 #include "log.h"
+#include "outbox.h"
 #include "store.h"
 #include "uploader.h"
 #include "wipe.h"
@@ -60,54 +59,15 @@ nap(int64_t ms)
 	}
 }
 
-/* One recorded patrol inspection into the heartbeat's list. */
-static int
-add_inspection(void *ctx, int64_t wall_ms, const char *detail)
-{
-	json_t *d = json_loads(detail, 0, NULL);
-	const char *id = json_string_value(json_object_get(d, "pass_id"));
-	const char *issuer = json_string_value(json_object_get(d, "issuer"));
-
-	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s}", "at_ms",
-	    (json_int_t)wall_ms, "pass_id", id ? id : "", "issuer",
-	    issuer ? issuer : ""));
-	json_decref(d);
-	return 0;
-}
-
 static void
 heartbeat(struct uploader *u, int64_t started_ms, const char *db)
 {
-	struct store_status st;
-	struct statvfs sv;
-	char dir[1024], *s;
-	json_t *j, *list;
+	struct wire_heartbeat hb;
 
-	if (store_status(u->store, ktime_wall_ms(), 21, &st) != 0)
+	if (outbox_heartbeat(u->store, started_ms, db, &hb) != 0)
 		return;
-	if (fileio_dirname(db, dir, sizeof(dir)) != 0 || statvfs(dir, &sv))
-		memset(&sv, 0, sizeof(sv));
-	/* Patrol inspections in the last day, newest first, for the ward
-	 * report: the list, how many and the latest, from one query. At most
-	 * 200, what the collector takes from one heartbeat. */
-	list = json_array();
-	if (store_foreach_event(u->store, "inspection", ktime_wall_ms() -
-	    86400000, 200, add_inspection, list) != 0)
-		json_array_clear(list);
-	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
-	    "version", KIOSK_VERSION, "uptime_s", (json_int_t)((ktime_mono_ms()
-	    - started_ms) / 1000), "backlog", (json_int_t)st.pending_upload,
-	    "quarantined", (json_int_t)st.quarantined, "last_scan_ms",
-	    (json_int_t)st.last_visit_ms, "disk_free",
-	    (json_int_t)((int64_t)sv.f_bavail * (int64_t)sv.f_frsize),
-	    "inspections_24h", (json_int_t)json_array_size(list),
-	    "last_inspection_ms", json_integer_value(json_object_get(
-	    json_array_get(list, 0), "at_ms")), "inspections", list);
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (s != NULL)
-		(void)uploader_heartbeat(u, s);
-	free(s);
+	(void)uploader_heartbeat(u, &hb);
+	wire_heartbeat_release(&hb);
 }
 
 int

@@ -1,0 +1,154 @@
+/*
+ * wire_heartbeat: heartbeats and enrolment requests. See wire.h.
+ */
+#include "wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "wire_json.h"
+
+#define MONTH_MS (31 * 86400000LL)
+
+char *
+wire_heartbeat_encode(const struct wire_heartbeat *hb)
+{
+	json_t *list = json_array(), *j;
+	char *s;
+	size_t i;
+
+	for (i = 0; i < hb->n_inspections && list != NULL; i++)
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s}",
+		    "at_ms", (json_int_t)hb->inspections[i].at_ms, "pass_id",
+		    hb->inspections[i].pass_id, "issuer",
+		    hb->inspections[i].issuer));
+	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	    "version", hb->version, "uptime_s", (json_int_t)hb->uptime_s,
+	    "backlog", (json_int_t)hb->backlog,
+	    "quarantined", (json_int_t)hb->quarantined,
+	    "last_scan_ms", (json_int_t)hb->last_scan_ms,
+	    "disk_free", (json_int_t)hb->disk_free,
+	    "inspections_24h", (json_int_t)hb->inspections_24h,
+	    "last_inspection_ms", (json_int_t)hb->last_inspection_ms,
+	    "inspections", list);
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return s;
+}
+
+int
+wire_heartbeat_parse(const char *json, size_t len, int64_t now_ms,
+    struct wire_heartbeat *hb, char *err, size_t errsize)
+{
+	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL), *a, *e;
+	size_t i;
+
+	memset(hb, 0, sizeof(*hb));
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(err, errsize, "heartbeat is not JSON");
+		return -1;
+	}
+	if (wire_json_str(j, "version", hb->version, sizeof(hb->version)))
+		hb->version[0] = '\0';
+	hb->uptime_s = wire_json_int(j, "uptime_s", 0);
+	hb->backlog = wire_json_int(j, "backlog", -1);
+	hb->quarantined = wire_json_int(j, "quarantined", 0);
+	hb->last_scan_ms = wire_json_int(j, "last_scan_ms", 0);
+	hb->disk_free = wire_json_int(j, "disk_free", 0);
+	hb->inspections_24h = wire_json_int(j, "inspections_24h", -1);
+	hb->last_inspection_ms = wire_json_int(j, "last_inspection_ms", 0);
+	a = json_object_get(j, "inspections");
+	if (json_array_size(a) > 0) {
+		hb->inspections = calloc(json_array_size(a) <
+		    WIRE_MAX_INSPECTIONS ? json_array_size(a) :
+		    WIRE_MAX_INSPECTIONS, sizeof(*hb->inspections));
+		if (hb->inspections == NULL) {
+			json_decref(j);
+			snprintf(err, errsize, "out of memory");
+			return -1;
+		}
+	}
+	json_array_foreach(a, i, e) {
+		struct wire_inspection *x = &hb->inspections[hb->n_inspections];
+		int64_t at = wire_json_int(e, "at_ms", INT64_MIN);
+
+		/* Only sane ones: a pass id, a time within the last month
+		 * and not in the future. */
+		if (i >= WIRE_MAX_INSPECTIONS)
+			break;
+		if (wire_json_str(e, "pass_id", x->pass_id,
+		    sizeof(x->pass_id)) != 0 || x->pass_id[0] == '\0' ||
+		    wire_json_str(e, "issuer", x->issuer,
+		    sizeof(x->issuer)) != 0 || at == INT64_MIN ||
+		    at > now_ms + WIRE_FUTURE_MS || at < now_ms - MONTH_MS)
+			continue;
+		x->at_ms = at;
+		hb->n_inspections++;
+	}
+	json_decref(j);
+	return 0;
+}
+
+void
+wire_heartbeat_release(struct wire_heartbeat *hb)
+{
+	free(hb->inspections);
+	hb->inspections = NULL;
+	hb->n_inspections = 0;
+}
+
+/* ---- enrolment ---- */
+
+char *
+wire_enroll_encode(const char *token, const struct wire_device *dev)
+{
+	char pub[KEYS_PUB_TEXT];
+	json_t *j;
+	char *s;
+
+	if (keys_format_public(KEY_ED25519, dev->pk, pub, sizeof(pub)) != 0)
+		return NULL;
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "token", token,
+	    "device_pub", pub, "venue_id", dev->venue_id, "venue_name",
+	    dev->venue_name, "address", dev->address, "ward", dev->ward);
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return s;
+}
+
+int
+wire_enroll_parse(const char *json, size_t len,
+    char token[WIRE_TOKEN_MAX + 1], struct wire_device *dev,
+    const char **why)
+{
+	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+	char pub[KEYS_PUB_TEXT];
+	int rc = -1;
+
+	memset(dev, 0, sizeof(*dev));
+	*why = "want {\"token\", \"device_pub\": \"ed25519:...\", "
+	    "\"venue_id\", \"venue_name\", \"address\", \"ward\"}";
+	if (wire_json_str(j, "token", token, WIRE_TOKEN_MAX + 1) != 0 ||
+	    wire_json_str(j, "device_pub", pub, sizeof(pub)) != 0 ||
+	    keys_parse_public(pub, KEY_ED25519, dev->pk) != 0 ||
+	    wire_json_str(j, "venue_id", dev->venue_id,
+	    sizeof(dev->venue_id)) != 0 || dev->venue_id[0] == '\0' ||
+	    wire_json_str(j, "venue_name", dev->venue_name,
+	    sizeof(dev->venue_name)) != 0 || dev->venue_name[0] == '\0')
+		goto out;
+	if ((json_object_get(j, "address") != NULL && wire_json_str(j,
+	    "address", dev->address, sizeof(dev->address)) != 0) ||
+	    (json_object_get(j, "ward") != NULL && wire_json_str(j, "ward",
+	    dev->ward, sizeof(dev->ward)) != 0))
+		goto out;
+	keys_id(dev->pk, dev->device_id);
+	rc = 0;
+out:
+	json_decref(j);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/*
+ * outbox: the kiosk's not-yet-acknowledged visits as the collector will
+ * take them: signed batches (wire.h), the heartbeat, and the sealed USB
+ * export. kiosk-sync (uploader.c) sends what this makes; `kioskctl export
+ * --sealed` writes the same batches to a file, so a stick carries exactly
+ * what an upload would. Nothing here talks to the network or marks a
+ * visit uploaded.
+ */
+#ifndef KIOSK_OUTBOX_H
+#define KIOSK_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys.h"
+#include "wire.h"
+
+struct store;
+
+struct outbox_batch {
+	struct wire_header h;		/* signed */
+	unsigned char *body;		/* the exact bytes signed; owned */
+	size_t len;
+};
+
+/*
+ * outbox_next(s, dev, after_seq, sent_at_ms, b):
+ * The next batch of pending visits past AFTER_SEQ, oldest first (at most
+ * WIRE_MAX_VISITS and WIRE_MAX_JSON bytes of JSON, one instance id),
+ * signed by DEV as sent at SENT_AT_MS, into *B (release with
+ * outbox_batch_release). Returns 1, 0 when there is none, or -1 (logged)
+ * when the store cannot be read or memory ran out.
+ */
+int outbox_next(struct store *s, const struct key_pair *dev,
+    int64_t after_seq, int64_t sent_at_ms, struct outbox_batch *b);
+
+/* outbox_batch_release(b): free B's body; a released batch is empty. */
+void outbox_batch_release(struct outbox_batch *b);
+
+/*
+ * outbox_heartbeat(s, started_mono_ms, db_path, hb):
+ * The kiosk's state for a heartbeat into *HB (release with
+ * wire_heartbeat_release): version, uptime, backlog, quarantined, last
+ * scan, the free space where the store is, and the patrol inspections of
+ * the last day. Returns 0, or -1 (logged) when the store cannot be read.
+ */
+int outbox_heartbeat(struct store *s, int64_t started_mono_ms,
+    const char *db_path, struct wire_heartbeat *hb);
+
+/*
+ * outbox_export(s, dev, venue, authority_pk, file, len, visits):
+ * Every pending visit as signed batches with the device and its venue
+ * (VENUE's id and key are taken from DEV), sealed to the health
+ * authority: the file's bytes in a new buffer *FILE (caller frees), the
+ * number of visits in *VISITS. Nothing is marked uploaded. Returns 0, or
+ * -1 (logged).
+ */
+int outbox_export(struct store *s, const struct key_pair *dev,
+    const struct wire_device *venue,
+    const unsigned char authority_pk[KEYS_PUB_LEN], char **file,
+    size_t *len, int64_t *visits);
+
+#endif

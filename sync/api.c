@@ -1,0 +1,408 @@
+/*
+ * api: routes and the kiosk's and phones' endpoints. See api.h; the
+ * tracer, patrol and admin endpoints are in api_query.c.
+ */
+#include "api_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "fileio.h"
+#include "ingest.h"
+#include "ktime.h"
+#include "log.h"
+#include "payload.h"
+#include "query.h"
+#include "token.h"
+#include "wire.h"
+
+/* ---- answers ---- */
+
+void
+api_json(struct api_response *rs, unsigned status, char *json)
+{
+	rs->status = status;
+	rs->content_type = "application/json";
+	if (json == NULL) {
+		rs->status = HTTP_INTERNAL;
+		json = strdup("{\"error\":\"out of memory\"}");
+	}
+	rs->body = json;
+	rs->len = json ? strlen(json) : 0;
+}
+
+static void
+pack(struct api_response *rs, unsigned status, json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(j);
+	api_json(rs, status, s);
+}
+
+void
+api_fail(struct api_response *rs, unsigned status, const char *msg)
+{
+	pack(rs, status, json_pack("{s:s}", "error", msg));
+}
+
+void
+api_result(struct api_response *rs, unsigned status, const char *result,
+    const char *reason)
+{
+	pack(rs, status, json_pack("{s:s, s:s}", "result", result, "reason",
+	    reason));
+}
+
+void
+api_print(struct api_response *rs, int (*print)(FILE *f, const void *ctx),
+    const void *ctx, const char *ctype, const char *filename)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (f == NULL) {
+		api_fail(rs, HTTP_INTERNAL, "out of memory");
+		return;
+	}
+	rc = print(f, ctx);
+	if (fclose(f) != 0 || rc != 0) {
+		free(buf);
+		api_fail(rs, HTTP_INTERNAL, "the answer could not be written");
+		return;
+	}
+	rs->status = HTTP_OK;
+	rs->content_type = ctype;
+	rs->body = buf;
+	rs->len = len;
+	if (filename != NULL)
+		snprintf(rs->disposition, sizeof(rs->disposition),
+		    "attachment; filename=\"%s\"", filename);
+}
+
+void
+api_response_release(struct api_response *rs)
+{
+	free(rs->body);
+	rs->body = NULL;
+}
+
+/* ---- callers ---- */
+
+int
+api_authorize(struct db *db, const struct api_request *rq, const char *roles,
+    const char *need, const char *forbid, const char *action,
+    struct api_caller *who, struct api_response *rs)
+{
+	const char *auth = rq->header(rq->ctx, "Authorization");
+	unsigned char h[32];
+	char label[17], msg[160];
+	const char *p;
+	size_t n;
+	int rc;
+
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
+	    strlen(auth + 7) > 128) {
+		snprintf(msg, sizeof(msg), "%s is needed (Authorization: "
+		    "Bearer ...)", need);
+		api_fail(rs, HTTP_UNAUTHORIZED, msg);
+		return -1;
+	}
+	rc = db_token_role(db, auth + 7, who->role, who->ward,
+	    sizeof(who->ward));
+	if (rc != 0) {
+		snprintf(msg, sizeof(msg), "%s is needed (Authorization: "
+		    "Bearer ...)", need);
+		api_fail(rs, rc < 0 ? HTTP_UNAVAILABLE : HTTP_UNAUTHORIZED,
+		    rc < 0 ? "the store is not answering" : msg);
+		return -1;
+	}
+	/* The audit names the token by its hash, never the token. */
+	crypto_generichash(h, sizeof(h), (const unsigned char *)auth + 7,
+	    strlen(auth + 7), NULL, 0);
+	sodium_bin2hex(label, sizeof(label), h, 8);
+	snprintf(who->who, sizeof(who->who), "http:%s:%s@%s", who->role,
+	    label, rq->client ? rq->client : "?");
+	n = strlen(who->role);
+	for (p = roles; (p = strstr(p, who->role)) != NULL; p += n)
+		if ((p == roles || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == '\0'))
+			return 0;
+	if (action != NULL)
+		query_refused(db, who->who, action, "role may not ask this");
+	api_fail(rs, HTTP_FORBIDDEN, forbid);
+	return -1;
+}
+
+/* ---- kiosks ---- */
+
+static const char *
+header_of(void *ctx, const char *name)
+{
+	const struct api_request *rq = ctx;
+
+	return rq->header(rq->ctx, name);
+}
+
+static void
+do_batch(struct db *db, const struct api_request *rq,
+    struct api_response *rs)
+{
+	struct wire_header h;
+	struct wire_ack ack;
+	char err[200];
+	unsigned st;
+	int64_t drift;
+
+	if (wire_header_read(&h, header_of, (void *)(uintptr_t)rq) != 0) {
+		api_fail(rs, HTTP_BAD_REQUEST, "missing or malformed X-Kiosk-* "
+		    "headers");
+		return;
+	}
+	st = ingest_signed(db, &h, rq->body, rq->len, ktime_wall_ms(), &ack,
+	    err, sizeof(err));
+	if (st != 0) {
+		api_fail(rs, st, err);
+		return;
+	}
+	drift = h.sent_at_ms - ktime_wall_ms();
+	if (drift > 60000 || drift < -60000)
+		log_warn("device %s clock is off by %lld s", h.device,
+		    (long long)(drift / 1000));
+	api_json(rs, HTTP_OK, wire_ack_encode(&ack));
+	wire_ack_release(&ack);
+}
+
+static void
+do_heartbeat(struct db *db, const struct api_request *rq,
+    struct api_response *rs)
+{
+	struct wire_header h;
+	char why[200];
+	unsigned st;
+
+	if (wire_header_read(&h, header_of, (void *)(uintptr_t)rq) != 0) {
+		api_fail(rs, HTTP_BAD_REQUEST, "missing or malformed X-Kiosk-* "
+		    "headers");
+		return;
+	}
+	st = ingest_verify(db, &h, rq->body, rq->len, why, sizeof(why));
+	if (st == 0)
+		st = ingest_heartbeat(db, h.device, rq->body, rq->len,
+		    h.sent_at_ms, ktime_wall_ms(), why, sizeof(why));
+	if (st != 0)
+		api_fail(rs, st, why);
+	else
+		pack(rs, HTTP_OK, json_pack("{s:s}", "status", "ok"));
+}
+
+static void
+do_enroll(struct db *db, const struct api_request *rq,
+    struct api_response *rs)
+{
+	struct wire_device dev;
+	char token[WIRE_TOKEN_MAX + 1];
+	const char *why;
+	int r;
+
+	if (wire_enroll_parse(rq->body, rq->len, token, &dev, &why) != 0) {
+		api_fail(rs, HTTP_BAD_REQUEST, why);
+		return;
+	}
+	r = db_enroll(db, token, &dev);
+	sodium_memzero(token, sizeof(token));
+	if (r == 1)
+		api_fail(rs, HTTP_FORBIDDEN, "enrolment token unknown or "
+		    "already used");
+	else if (r == 2)
+		api_fail(rs, HTTP_CONFLICT, "device id taken");
+	else if (r != 0)
+		api_fail(rs, HTTP_UNAVAILABLE, "storage error");
+	if (r != 0)
+		return;
+	log_info("enrolled device %s for venue %s", dev.device_id,
+	    dev.venue_id);
+	pack(rs, HTTP_CREATED, json_pack("{s:s}", "device_id",
+	    dev.device_id));
+}
+
+/* ---- phones ---- */
+
+/* The phone page and its files, from the web folder (never a path from
+ * the URL). */
+static void
+serve_file(const struct api_config *cfg, struct api_response *rs,
+    const char *name, const char *ctype)
+{
+	char path[1200];
+	size_t len;
+	char *body;
+
+	snprintf(path, sizeof(path), "%s/%s", cfg->web_dir, name);
+	body = fileio_read(path, 256 * 1024, &len);
+	if (body == NULL) {
+		api_fail(rs, HTTP_NOT_FOUND, "page missing");
+		return;
+	}
+	rs->status = HTTP_OK;
+	rs->content_type = ctype;
+	rs->body = body;
+	rs->len = len;
+	rs->headers[0][0] = "Content-Security-Policy";
+	rs->headers[0][1] = "default-src 'self'; frame-ancestors 'none'";
+	rs->headers[1][0] = "X-Content-Type-Options";
+	rs->headers[1][1] = "nosniff";
+	rs->headers[2][0] = "Cache-Control";
+	rs->headers[2][1] = "no-store";
+}
+
+/*
+ * Check a venue TOKEN: signed by an enrolled device, slot current (this
+ * period or the one before: "within about a minute"). Returns NULL with
+ * *VT filled, or the reason code the page shows ("bad_token", "stale").
+ */
+static const char *
+check_venue_token(struct db *db, const char *token, struct venue_token *vt)
+{
+	unsigned char pk[KEYS_PUB_LEN];
+	char venue[65];
+	int64_t slot, cur;
+
+	if (strlen(token) > 600 || token_venue_peek(token, vt) != 0 ||
+	    db_device_key(db, vt->device, pk) != 0 ||
+	    token_venue_verify(pk, token, venue, &slot) != 0)
+		return "bad_token";
+	cur = ktime_wall_ms() / 1000 / vt->period_s;
+	if (slot != cur && slot != cur - 1)
+		return "stale";
+	return NULL;
+}
+
+static void
+do_venue(struct db *db, const char *token, struct api_response *rs)
+{
+	struct venue_token vt;
+	const char *why = check_venue_token(db, token, &vt);
+	char name[160];
+
+	if (why != NULL || db_device_venue(db, vt.device, name,
+	    sizeof(name)) != 0) {
+		api_result(rs, HTTP_FORBIDDEN, "rejected", why ? why :
+		    "bad_token");
+		return;
+	}
+	pack(rs, HTTP_OK, json_pack("{s:s, s:s}", "venue_id", vt.venue_id,
+	    "venue_name", name));
+}
+
+/*
+ * A visit made on a phone from the venue QR: the token must be signed by
+ * the enrolled device and current; the number must be a Vietnamese
+ * mobile number or a 12-digit ID card number.
+ */
+static void
+do_phone_checkin(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	struct venue_token vt;
+	struct payload p;
+	enum reason why;
+	const char *token, *who, *kind, *bad;
+	char vname[160], subject[64];
+	json_t *j;
+	int r;
+
+	j = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, NULL);
+	if (json_unpack(j, "{s:s, s:s}", "token", &token, "who", &who) != 0 ||
+	    strlen(token) > 600 || strlen(who) > 20) {
+		json_decref(j);
+		api_fail(rs, HTTP_BAD_REQUEST, "want {\"token\", \"who\"}");
+		return;
+	}
+	if ((bad = check_venue_token(db, token, &vt)) != NULL) {
+		json_decref(j);
+		api_result(rs, HTTP_FORBIDDEN, "rejected", bad);
+		return;
+	}
+	if (strlen(who) == 12 && strspn(who, "0123456789") == 12) {
+		kind = "cccd";
+		snprintf(subject, sizeof(subject), "%s", who);
+	} else if (payload_parse_phone(who, &p, &why) == 0) {
+		kind = "phone";
+		snprintf(subject, sizeof(subject), "%s", p.id);
+		payload_wipe(&p);
+	} else {
+		json_decref(j);
+		api_result(rs, HTTP_BAD_REQUEST, "rejected", "bad_number");
+		return;
+	}
+	json_decref(j);
+	r = db_phone_checkin(db, vt.device, kind, subject, ktime_wall_ms(),
+	    cfg->phone_window_ms, vname, sizeof(vname));
+	if (r < 0 || r == 2) {
+		api_fail(rs, r < 0 ? HTTP_UNAVAILABLE : HTTP_FORBIDDEN,
+		    r < 0 ? "storage error" : "unknown device");
+		return;
+	}
+	pack(rs, HTTP_OK, json_pack("{s:s, s:s}", "result", r == 0 ?
+	    "accepted" : "duplicate", "venue_name", vname));
+}
+
+/* ---- routes ---- */
+
+void
+api_handle(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	const char *url = rq->url;
+
+	memset(rs, 0, sizeof(*rs));
+	if (strcmp(rq->method, "GET") == 0) {
+		if (strcmp(url, "/api/v1/health") == 0)
+			pack(rs, HTTP_OK, json_pack("{s:s, s:s}", "status",
+			    "ok", "version", KIOSK_VERSION));
+		else if (strncmp(url, "/c/", 3) == 0)
+			serve_file(cfg, rs, "checkin.html",
+			    "text/html; charset=utf-8");
+		else if (strncmp(url, "/api/v1/venue/", 14) == 0)
+			do_venue(db, url + 14, rs);
+		else if (strcmp(url, "/web/checkin.js") == 0)
+			serve_file(cfg, rs, "checkin.js",
+			    "text/javascript; charset=utf-8");
+		else if (strcmp(url, "/web/checkin.css") == 0)
+			serve_file(cfg, rs, "checkin.css",
+			    "text/css; charset=utf-8");
+		else if (strcmp(url, "/api/v1/trace") == 0)
+			api_trace(db, rq, rs);
+		else if (strcmp(url, "/api/v1/report") == 0)
+			api_report(db, rq, rs);
+		else if (strcmp(url, "/api/v1/audit") == 0)
+			api_audit(db, rq, rs);
+		else if (strcmp(url, "/api/v1/verify-receipt") == 0)
+			api_receipt(db, rq, rs);
+		else
+			api_fail(rs, HTTP_NOT_FOUND, "no such endpoint");
+		return;
+	}
+	if (strcmp(rq->method, "POST") != 0)
+		api_fail(rs, HTTP_NOT_FOUND, "no such endpoint");
+	else if (rq->body == NULL)
+		api_fail(rs, HTTP_BAD_REQUEST, "empty body");
+	else if (strcmp(url, "/api/v1/batch") == 0)
+		do_batch(db, rq, rs);
+	else if (strcmp(url, "/api/v1/heartbeat") == 0)
+		do_heartbeat(db, rq, rs);
+	else if (strcmp(url, "/api/v1/enroll") == 0)
+		do_enroll(db, rq, rs);
+	else if (strcmp(url, "/api/v1/phone-checkin") == 0)
+		do_phone_checkin(db, cfg, rq, rs);
+	else if (strcmp(url, "/api/v1/verify-receipt") == 0)
+		api_receipt(db, rq, rs);
+	else
+		api_fail(rs, HTTP_NOT_FOUND, "no such endpoint");
+}

@@ -1,0 +1,406 @@
+/*
+ * db_query: what tracers and patrols read from the collector's store
+ * (db.h), written once for every backend: a person's or a venue's
+ * visits, the ward's devices and their last heartbeat, counts, heartbeat
+ * times, inspections, the audit log and the store's statistics.
+ */
+#include "db_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dynbuf.h"
+
+/* Arrays read from the store: at most this many rows of any one query. */
+#define ROWS_MAX (16u * 1024 * 1024)
+
+static void
+copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+#define COPY_TEXT(dst, r, col) copy((dst), sizeof(dst), db_text((r), (col)))
+
+/* ---- visits ---- */
+
+struct visits {
+	struct db_visit *v;
+	size_t n, cap;
+};
+
+static int
+visit_row(void *ctx, const struct db_row *r)
+{
+	struct visits *vs = ctx;
+	struct db_visit *v;
+	const unsigned char *sealed;
+	size_t len;
+
+	if (dynbuf_grow(&vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v),
+	    ROWS_MAX) != 0)
+		return -1;
+	v = &vs->v[vs->n++];
+	memset(v, 0, sizeof(*v));
+	COPY_TEXT(v->device_id, r, 0);
+	COPY_TEXT(v->venue_id, r, 1);
+	COPY_TEXT(v->venue_name, r, 2);
+	COPY_TEXT(v->address, r, 3);
+	COPY_TEXT(v->ward, r, 4);
+	COPY_TEXT(v->kind, r, 5);
+	COPY_TEXT(v->subject, r, 6);
+	COPY_TEXT(v->direction, r, 7);
+	COPY_TEXT(v->source, r, 8);
+	v->wall_ms = db_int(r, 9);
+	sealed = db_blob(r, 10, &len);
+	if (sealed != NULL && len > 0) {
+		v->sealed = malloc(len);
+		if (v->sealed == NULL)
+			return -1;
+		memcpy(v->sealed, sealed, len);
+		v->sealed_len = len;
+	}
+	return 0;
+}
+
+#define VISIT_COLUMNS "SELECT v.device_id, d.venue_id, d.venue_name, " \
+	"coalesce(d.address, ''), coalesce(d.ward, ''), v.kind, v.subject, " \
+	"v.direction, v.source, v.wall_ms, v.sealed "
+
+static int
+visits(struct db *d, const char *sql, const struct db_arg *a, size_t na,
+    struct db_visit **out, size_t *n)
+{
+	struct visits vs = { NULL, 0, 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (db_one(d, DB_TX_ONE, sql, a, na, visit_row, &vs) < 0) {
+		db_visits_free(vs.v, vs.n);
+		return -1;
+	}
+	*out = vs.v;
+	*n = vs.n;
+	return 0;
+}
+
+int
+db_visits_subject(struct db *d, const char *kind, const char *subject,
+    int64_t from_ms, int64_t to_ms, struct db_visit **out, size_t *n)
+{
+	struct db_arg a[4] = { DB_T(kind), DB_T(subject), DB_I(from_ms),
+	    DB_I(to_ms) };
+
+	return visits(d, VISIT_COLUMNS "FROM visits v JOIN devices d ON "
+	    "d.device_id = v.device_id WHERE v.kind = $1 AND v.subject = $2 "
+	    "AND v.wall_ms >= $3 AND v.wall_ms < $4 ORDER BY v.wall_ms", a, 4,
+	    out, n);
+}
+
+int
+db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
+    int64_t to_ms, struct db_visit **out, size_t *n)
+{
+	struct db_arg a[3] = { DB_T(venue_id), DB_I(from_ms), DB_I(to_ms) };
+
+	return visits(d, VISIT_COLUMNS "FROM devices d JOIN visits v ON "
+	    "v.device_id = d.device_id WHERE d.venue_id = $1 AND v.wall_ms >= "
+	    "$2 AND v.wall_ms < $3 ORDER BY v.wall_ms", a, 3, out, n);
+}
+
+void
+db_visits_free(struct db_visit *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].sealed);
+	free(v);
+}
+
+/* ---- the ward report's pieces ---- */
+
+struct venues {
+	struct db_venue_status *v;
+	size_t n, cap;
+};
+
+static int
+venue_row(void *ctx, const struct db_row *r)
+{
+	struct venues *vs = ctx;
+	struct db_venue_status *p;
+	const char *detail = db_text(r, 7);
+
+	if (dynbuf_grow(&vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v),
+	    ROWS_MAX) != 0)
+		return -1;
+	p = &vs->v[vs->n++];
+	memset(p, 0, sizeof(*p));
+	COPY_TEXT(p->dev.device_id, r, 0);
+	COPY_TEXT(p->dev.venue_id, r, 1);
+	COPY_TEXT(p->dev.venue_name, r, 2);
+	COPY_TEXT(p->dev.address, r, 3);
+	COPY_TEXT(p->dev.ward, r, 4);
+	p->last_upload_ms = db_int(r, 5);
+	p->last_heartbeat_ms = db_int(r, 6);
+	if (*detail != '\0' && (p->last_detail = strdup(detail)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
+    size_t *n)
+{
+	struct venues vs = { NULL, 0, 0 };
+	struct db_arg a[1] = { DB_T(ward) };
+
+	*out = NULL;
+	*n = 0;
+	if (db_one(d, DB_TX_ONE, "SELECT d.device_id, d.venue_id, "
+	    "d.venue_name, coalesce(d.address, ''), coalesce(d.ward, ''), "
+	    "coalesce(d.last_batch_ms, 0), coalesce((SELECT max(received_ms) "
+	    "FROM heartbeats h WHERE h.device_id = d.device_id), 0), "
+	    "coalesce((SELECT detail FROM heartbeats h WHERE h.device_id = "
+	    "d.device_id ORDER BY received_ms DESC LIMIT 1), '') FROM devices "
+	    "d WHERE d.ward = $1 ORDER BY d.venue_id, d.device_id", a, 1,
+	    venue_row, &vs) < 0) {
+		db_ward_devices_free(vs.v, vs.n);
+		return -1;
+	}
+	*out = vs.v;
+	*n = vs.n;
+	return 0;
+}
+
+void
+db_ward_devices_free(struct db_venue_status *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].last_detail);
+	free(v);
+}
+
+static int
+int_row(void *ctx, const struct db_row *r)
+{
+	*(int64_t *)ctx = db_int(r, 0);
+	return 0;
+}
+
+int64_t
+db_count_visits(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms)
+{
+	struct db_arg a[3] = { DB_T(device_id), DB_I(from_ms), DB_I(to_ms) };
+	int64_t c = -1;
+
+	if (db_one(d, DB_TX_ONE, "SELECT count(*) FROM visits WHERE device_id "
+	    "= $1 AND direction = 'in' AND wall_ms >= $2 AND wall_ms < $3", a,
+	    3, int_row, &c) != 1)
+		return -1;
+	return c;
+}
+
+struct times {
+	int64_t *t;
+	size_t n, cap;
+};
+
+static int
+time_row(void *ctx, const struct db_row *r)
+{
+	struct times *t = ctx;
+
+	if (dynbuf_grow(&t->t, &t->cap, t->n + 1, sizeof(*t->t),
+	    ROWS_MAX) != 0)
+		return -1;
+	t->t[t->n++] = db_int(r, 0);
+	return 0;
+}
+
+int
+db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms, int64_t **out, size_t *n)
+{
+	struct db_arg a[3] = { DB_T(device_id), DB_I(from_ms), DB_I(to_ms) };
+	struct times t = { NULL, 0, 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (db_one(d, DB_TX_ONE, "SELECT received_ms FROM heartbeats WHERE "
+	    "device_id = $1 AND received_ms >= $2 AND received_ms < $3 ORDER "
+	    "BY received_ms", a, 3, time_row, &t) < 0) {
+		free(t.t);
+		return -1;
+	}
+	*out = t.t;
+	*n = t.n;
+	return 0;
+}
+
+struct inspections {
+	struct wire_inspection *v;
+	size_t n, cap;
+};
+
+static int
+inspection_row(void *ctx, const struct db_row *r)
+{
+	struct inspections *x = ctx;
+	struct wire_inspection *e;
+
+	if (dynbuf_grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v),
+	    ROWS_MAX) != 0)
+		return -1;
+	e = &x->v[x->n++];
+	e->at_ms = db_int(r, 0);
+	COPY_TEXT(e->pass_id, r, 1);
+	COPY_TEXT(e->issuer, r, 2);
+	return 0;
+}
+
+int
+db_inspections(struct db *d, const char *device_id, int64_t from_ms,
+    int64_t to_ms, struct wire_inspection **out, size_t *n)
+{
+	struct db_arg a[3] = { DB_T(device_id), DB_I(from_ms), DB_I(to_ms) };
+	struct inspections x = { NULL, 0, 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (db_one(d, DB_TX_ONE, "SELECT at_ms, pass_id, issuer FROM "
+	    "inspections WHERE device_id = $1 AND at_ms >= $2 AND at_ms < $3 "
+	    "ORDER BY at_ms", a, 3, inspection_row, &x) < 0) {
+		free(x.v);
+		return -1;
+	}
+	*out = x.v;
+	*n = x.n;
+	return 0;
+}
+
+/* ---- the audit log ---- */
+
+struct audits {
+	struct db_audit *v;
+	size_t n, cap;
+};
+
+static int
+audit_row(void *ctx, const struct db_row *r)
+{
+	struct audits *x = ctx;
+	struct db_audit *e;
+
+	if (dynbuf_grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v),
+	    ROWS_MAX) != 0)
+		return -1;
+	e = &x->v[x->n++];
+	memset(e, 0, sizeof(*e));
+	e->at_ms = db_int(r, 0);
+	COPY_TEXT(e->who, r, 1);
+	COPY_TEXT(e->action, r, 2);
+	e->detail = strdup(db_text(r, 3));
+	e->results = db_int(r, 4);
+	return e->detail != NULL ? 0 : -1;
+}
+
+int
+db_audit_list(struct db *d, struct db_audit **out, size_t *n)
+{
+	struct audits x = { NULL, 0, 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (db_one(d, DB_TX_ONE, "SELECT at_ms, who, action, detail, results "
+	    "FROM audit ORDER BY id", NULL, 0, audit_row, &x) < 0) {
+		db_audit_free(x.v, x.n);
+		return -1;
+	}
+	*out = x.v;
+	*n = x.n;
+	return 0;
+}
+
+void
+db_audit_free(struct db_audit *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		free(a[i].detail);
+	free(a);
+}
+
+/* ---- statistics ---- */
+
+struct streams {
+	struct db_stats_stream *v;
+	size_t n, cap;
+};
+
+static int
+stream_row(void *ctx, const struct db_row *r)
+{
+	struct streams *x = ctx;
+	struct db_stats_stream *e;
+
+	if (dynbuf_grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v),
+	    ROWS_MAX) != 0)
+		return -1;
+	e = &x->v[x->n++];
+	COPY_TEXT(e->device_id, r, 0);
+	COPY_TEXT(e->instance, r, 1);
+	e->max_seq = db_int(r, 2);
+	e->visits = db_int(r, 3);
+	return 0;
+}
+
+int
+db_stats(struct db *d, struct db_stats *out)
+{
+	static const char *const counts[4] = {
+		"SELECT count(*) FROM devices", "SELECT count(*) FROM visits",
+		"SELECT count(*) FROM row_rejects",
+		"SELECT count(*) FROM heartbeats"
+	};
+	int64_t *dst[4] = { &out->devices, &out->visits, &out->rejects,
+	    &out->heartbeats };
+	struct streams x = { NULL, 0, 0 };
+	struct db_tx *tx;
+	size_t i;
+	int ok = 1;
+
+	memset(out, 0, sizeof(*out));
+	tx = d->ops->begin(d, DB_TX_READ);
+	if (tx == NULL)
+		return -1;
+	for (i = 0; i < 4 && ok; i++)
+		ok = d->ops->exec(tx, counts[i], NULL, 0, int_row, dst[i]) == 1;
+	if (ok)
+		ok = d->ops->exec(tx, "SELECT device_id, instance_id, max(seq), "
+		    "count(*) FROM visits GROUP BY device_id, instance_id ORDER "
+		    "BY device_id, instance_id", NULL, 0, stream_row, &x) >= 0;
+	if (d->ops->end(tx, ok) != 0 || !ok) {
+		free(x.v);
+		return -1;
+	}
+	out->per = x.v;
+	out->n_per = x.n;
+	out->partitions = d->ops->partitions != NULL ?
+	    d->ops->partitions(d) : -1;
+	return 0;
+}
+
+void
+db_stats_release(struct db_stats *s)
+{
+	free(s->per);
+	s->per = NULL;
+	s->n_per = 0;
+}

@@ -1,0 +1,339 @@
+/*
+ * report: the ward report. See report.h.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "csv.h"
+#include "dynbuf.h"
+#include "ktime.h"
+
+#define MIN_MS INT64_C(60000)
+#define DAY_MS INT64_C(86400000)
+
+/* Heartbeat gaps over REPORT_GAP_MIN in [FROM, TO) into V. */
+static int
+gaps(struct db *d, struct report_venue *v, int64_t from, int64_t to)
+{
+	int64_t *t = NULL, prev = from;
+	size_t n, i, cap = 0;
+	int rc = 0;
+
+	if (to <= from)
+		return 0;
+	if (db_heartbeat_times(d, v->dev.device_id, from, to, &t, &n) != 0)
+		return -1;
+	for (i = 0; i <= n && rc == 0; i++) {
+		int64_t cur = i < n ? t[i] : to;
+
+		if (cur - prev > REPORT_GAP_MIN * MIN_MS) {
+			rc = dynbuf_grow(&v->gaps, &cap, v->n_gaps + 1,
+			    sizeof(*v->gaps), n + 2);
+			if (rc == 0) {
+				v->gaps[v->n_gaps].from_ms = prev;
+				v->gaps[v->n_gaps++].to_ms = cur;
+			}
+		}
+		prev = cur;
+	}
+	free(t);
+	return rc;
+}
+
+static int
+venue(struct db *d, const struct db_venue_status *s, int64_t day,
+    int64_t next, int64_t now_ms, int silent_min, struct report_venue *v)
+{
+	struct wire_heartbeat hb;
+	char err[80];
+	int i;
+
+	memset(v, 0, sizeof(*v));
+	v->dev = s->dev;
+	v->last_heartbeat_ms = s->last_heartbeat_ms;
+	v->last_upload_ms = s->last_upload_ms;
+	v->silent = s->last_heartbeat_ms == 0 ||
+	    now_ms - s->last_heartbeat_ms > silent_min * MIN_MS;
+	v->backlog = v->inspections_24h = -1;
+	if (s->last_detail != NULL && wire_heartbeat_parse(s->last_detail,
+	    strlen(s->last_detail), now_ms, &hb, err, sizeof(err)) == 0) {
+		v->backlog = hb.backlog;
+		v->inspections_24h = hb.inspections_24h;
+		v->last_inspection_ms = hb.last_inspection_ms;
+		wire_heartbeat_release(&hb);
+	}
+	/* Seven days ending with the report's day, oldest first. */
+	for (i = 0; i < REPORT_DAYS; i++) {
+		int64_t start = ktime_day_start(day - (REPORT_DAYS - 1 - i) *
+		    DAY_MS + 3600000);
+		int64_t end = ktime_day_start(start + DAY_MS + 3600000);
+
+		v->day_ms[i] = start;
+		v->visits[i] = db_count_visits(d, v->dev.device_id, start,
+		    end);
+		if (v->visits[i] < 0)
+			return -1;
+	}
+	if (db_inspections(d, v->dev.device_id, day, next, &v->on_day,
+	    &v->n_on_day) != 0)
+		return -1;
+	return gaps(d, v, day, next < now_ms ? next : now_ms);
+}
+
+int
+report_build(struct db *d, const char *ward, int64_t day_ms, int64_t now_ms,
+    int silent_min, struct report *r)
+{
+	struct db_venue_status *s = NULL;
+	int64_t day = ktime_day_start(day_ms);
+	int64_t next = ktime_day_start(day + DAY_MS + 3600000);
+	size_t n, i;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->ward, sizeof(r->ward), "%s", ward);
+	r->day_ms = day;
+	r->generated_ms = now_ms;
+	r->silent_after_min = silent_min;
+	if (db_ward_devices(d, ward, &s, &n) != 0)
+		return -1;
+	r->v = calloc(n + 1, sizeof(*r->v));
+	if (r->v == NULL) {
+		db_ward_devices_free(s, n);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		r->n++;
+		if (venue(d, &s[i], day, next, now_ms, silent_min,
+		    &r->v[i]) != 0) {
+			db_ward_devices_free(s, n);
+			report_release(r);
+			return -1;
+		}
+		r->silent += r->v[i].silent;
+	}
+	db_ward_devices_free(s, n);
+	return 0;
+}
+
+void
+report_release(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].gaps);
+		free(r->v[i].on_day);
+	}
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+/* ---- writing it ---- */
+
+/* MS as ISO 8601 into BUF, or "" when 0 (never). */
+static const char *
+iso(int64_t ms, char buf[40])
+{
+	buf[0] = '\0';
+	if (ms > 0 && ktime_format(ms, buf, 40) != 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+static json_t *
+iso_json(int64_t ms)
+{
+	char buf[40];
+
+	return *iso(ms, buf) != '\0' ? json_string(buf) : json_null();
+}
+
+static const char *
+date_of(int64_t ms, char buf[16])
+{
+	int y, m, dd;
+
+	ktime_local_day(ms, &y, &m, &dd);
+	snprintf(buf, 16, "%04d-%02d-%02d", y, m, dd);
+	return buf;
+}
+
+static json_t *
+venue_json(const struct report_venue *v)
+{
+	json_t *per = json_array(), *g = json_array(), *on = json_array();
+	char date[16];
+	size_t i;
+
+	for (i = 0; i < REPORT_DAYS; i++)
+		json_array_append_new(per, json_pack("{s:s, s:I}", "date",
+		    date_of(v->day_ms[i], date), "visits",
+		    (json_int_t)v->visits[i]));
+	for (i = 0; i < v->n_gaps; i++)
+		json_array_append_new(g, json_pack("{s:o, s:o, s:I}", "from",
+		    iso_json(v->gaps[i].from_ms), "to",
+		    iso_json(v->gaps[i].to_ms), "minutes", (json_int_t)
+		    ((v->gaps[i].to_ms - v->gaps[i].from_ms) / MIN_MS)));
+	for (i = 0; i < v->n_on_day; i++)
+		json_array_append_new(on, json_pack("{s:I, s:s, s:s, s:o}",
+		    "at_ms", (json_int_t)v->on_day[i].at_ms, "pass_id",
+		    v->on_day[i].pass_id, "issuer", v->on_day[i].issuer, "at",
+		    iso_json(v->on_day[i].at_ms)));
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, "
+	    "s:o, s:{s:o, s:o, s:o}}", "venue_id", v->dev.venue_id,
+	    "venue", v->dev.venue_name, "address", v->dev.address,
+	    "device", v->dev.device_id, "last_heartbeat",
+	    iso_json(v->last_heartbeat_ms), "last_upload",
+	    iso_json(v->last_upload_ms), "backlog", v->backlog >= 0 ?
+	    json_integer((json_int_t)v->backlog) : json_null(),
+	    "silent", v->silent, "visits_per_day", per, "heartbeat_gaps", g,
+	    "inspections", "last_24h", v->inspections_24h >= 0 ?
+	    json_integer((json_int_t)v->inspections_24h) : json_null(),
+	    "last", iso_json(v->last_inspection_ms), "on_day", on);
+}
+
+static int
+print_json(FILE *f, const struct report *r)
+{
+	json_t *venues = json_array(), *j;
+	char date[16];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(venues, venue_json(&r->v[i]));
+	j = json_pack("{s:s, s:s, s:o, s:i, s:I, s:i, s:o}", "ward", r->ward,
+	    "date", date_of(r->day_ms, date), "generated",
+	    iso_json(r->generated_ms), "silent_after_min", r->silent_after_min,
+	    "venues_total", (json_int_t)r->n, "silent", r->silent, "venues",
+	    venues);
+	rc = j != NULL ? json_dumpf(j, f, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : -1;
+	json_decref(j);
+	if (rc != 0)
+		return -1;
+	fputc('\n', f);
+	return 0;
+}
+
+static int
+print_csv(FILE *f, const struct report *r)
+{
+	static const char *const head[] = { "venue_id", "venue", "address",
+	    "device", "last_heartbeat", "last_upload", "backlog", "silent",
+	    "visits_7_days", "visits_today", "heartbeat_gaps",
+	    "longest_gap_min", "inspections_24h", "inspections_on_day" };
+	size_t i, j;
+
+	if (csv_bom(f) != 0)
+		return -1;
+	for (i = 0; i < 14; i++)
+		if (csv_cell(f, head[i], i == 0) != 0)
+			return -1;
+	if (csv_end(f) != 0)
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		const struct report_venue *v = &r->v[i];
+		char n[7][24], hb[40], up[40];
+		const char *cells[14];
+		int64_t week = 0, longest = 0;
+
+		for (j = 0; j < REPORT_DAYS; j++)
+			week += v->visits[j];
+		for (j = 0; j < v->n_gaps; j++)
+			if ((v->gaps[j].to_ms - v->gaps[j].from_ms) / MIN_MS >
+			    longest)
+				longest = (v->gaps[j].to_ms -
+				    v->gaps[j].from_ms) / MIN_MS;
+		snprintf(n[0], 24, "%lld", (long long)v->backlog);
+		snprintf(n[1], 24, "%lld", (long long)week);
+		snprintf(n[2], 24, "%lld", (long long)v->visits[REPORT_DAYS -
+		    1]);
+		snprintf(n[3], 24, "%zu", v->n_gaps);
+		snprintf(n[4], 24, "%lld", (long long)longest);
+		snprintf(n[5], 24, "%lld", (long long)(v->inspections_24h > 0 ?
+		    v->inspections_24h : 0));
+		snprintf(n[6], 24, "%zu", v->n_on_day);
+		cells[0] = v->dev.venue_id;
+		cells[1] = v->dev.venue_name;
+		cells[2] = v->dev.address;
+		cells[3] = v->dev.device_id;
+		cells[4] = iso(v->last_heartbeat_ms, hb);
+		cells[5] = iso(v->last_upload_ms, up);
+		cells[6] = v->backlog >= 0 ? n[0] : "";
+		cells[7] = v->silent ? "SILENT" : "";
+		for (j = 8; j < 14; j++)
+			cells[j] = n[j - 7];
+		for (j = 0; j < 14; j++)
+			if (csv_cell(f, cells[j], j == 0) != 0)
+				return -1;
+		if (csv_end(f) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+print_table(FILE *f, const struct report *r)
+{
+	char date[16], a[40], b[40];
+	size_t i, j;
+
+	fprintf(f, "ward %s, %s: %zu venues, %d silent for over %d min\n",
+	    r->ward, date_of(r->day_ms, date), r->n, r->silent,
+	    r->silent_after_min);
+	for (i = 0; i < r->n; i++) {
+		const struct report_venue *v = &r->v[i];
+		char bl[32];
+
+		fprintf(f, "\n%s%s  %s (%s)\n", v->silent ? "SILENT  " : "",
+		    v->dev.venue_name, v->dev.venue_id, v->dev.address);
+		if (v->backlog < 0)
+			snprintf(bl, sizeof(bl), "unknown");
+		else
+			snprintf(bl, sizeof(bl), "%lld", (long long)v->backlog);
+		fprintf(f, "  last heartbeat %s, last upload %s, backlog %s\n",
+		    *iso(v->last_heartbeat_ms, a) ? a : "never",
+		    *iso(v->last_upload_ms, b) ? b : "never", bl);
+		fprintf(f, "  visits per day:");
+		for (j = 0; j < REPORT_DAYS; j++)
+			fprintf(f, " %s %lld;", date_of(v->day_ms[j], date) + 5,
+			    (long long)v->visits[j]);
+		fputc('\n', f);
+		for (j = 0; j < v->n_gaps; j++)
+			fprintf(f, "  gap %s .. %s (%lld min)\n",
+			    iso(v->gaps[j].from_ms, a), iso(v->gaps[j].to_ms,
+			    b), (long long)((v->gaps[j].to_ms -
+			    v->gaps[j].from_ms) / MIN_MS));
+		fprintf(f, "  inspections in the last 24 h: %lld%s%s\n",
+		    (long long)(v->inspections_24h > 0 ? v->inspections_24h :
+		    0), v->last_inspection_ms > 0 ? ", last " : "",
+		    iso(v->last_inspection_ms, a));
+		for (j = 0; j < v->n_on_day; j++)
+			fprintf(f, "  inspected %s by pass %s (%s)\n",
+			    iso(v->on_day[j].at_ms, a), v->on_day[j].pass_id,
+			    v->on_day[j].issuer);
+	}
+}
+
+int
+report_print(FILE *f, const struct report *r, const char *format)
+{
+	if (strcmp(format, "json") == 0) {
+		if (print_json(f, r) != 0)
+			return -1;
+	} else if (strcmp(format, "csv") == 0) {
+		if (print_csv(f, r) != 0)
+			return -1;
+	} else if (strcmp(format, "table") == 0) {
+		print_table(f, r);
+	} else {
+		return -1;
+	}
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,251 @@
+/*
+ * server: libmicrohttpd carrying the API. See server.h.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "api.h"
+#include "collector_cmds.h"
+#include "datadir.h"
+#include "db.h"
+#include "dynbuf.h"
+#include "log.h"
+#include "parsenum.h"
+#include "wire.h"
+
+#define EXIT_USAGE 2
+
+struct server {
+	struct db *db;
+	struct api_config cfg;
+	size_t max_body;
+	char web_dir[1024];
+};
+
+/* One request's body, read within the limit. */
+struct req {
+	struct dynbuf body;
+	int too_big;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static const char *
+header(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+static const char *
+query_arg(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result
+answer(struct MHD_Connection *c, struct api_response *rs)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t i;
+
+	r = MHD_create_response_from_buffer(rs->len, rs->body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		api_response_release(rs);
+		return MHD_NO;
+	}
+	rs->body = NULL;	/* MHD owns it now */
+	MHD_add_response_header(r, "Content-Type", rs->content_type);
+	for (i = 0; i < API_MAX_HEADERS && rs->headers[i][0] != NULL; i++)
+		MHD_add_response_header(r, rs->headers[i][0],
+		    rs->headers[i][1]);
+	if (rs->disposition[0] != '\0')
+		MHD_add_response_header(r, "Content-Disposition",
+		    rs->disposition);
+	ret = MHD_queue_response(c, rs->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data,
+    size_t *data_size, void **con_cls)
+{
+	struct server *sv = cls;
+	struct req *rq = *con_cls;
+	struct api_request ar;
+	struct api_response rs;
+	const union MHD_ConnectionInfo *ci;
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	(void)version;
+	if (rq == NULL) {
+		rq = calloc(1, sizeof(*rq));
+		if (rq == NULL)
+			return MHD_NO;
+		dynbuf_init(&rq->body, sv->max_body);
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*data_size > 0) {
+		/* Bounded: past the limit the rest is read and dropped. */
+		if (!rq->too_big && dynbuf_add(&rq->body, data,
+		    *data_size) != 0) {
+			rq->too_big = 1;
+			dynbuf_release(&rq->body);
+		}
+		*data_size = 0;
+		return MHD_YES;
+	}
+	memset(&ar, 0, sizeof(ar));
+	if (rq->too_big) {
+		memset(&rs, 0, sizeof(rs));
+		rs.status = 413;
+		rs.content_type = "application/json";
+		rs.body = strdup("{\"error\":\"body too large\"}");
+		rs.len = rs.body ? strlen(rs.body) : 0;
+		return answer(c, &rs);
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    ci->client_addr)->sin_addr, ip, sizeof(ip));
+	ar.method = method;
+	ar.url = url;
+	ar.body = rq->body.p;
+	ar.len = rq->body.len;
+	ar.client = ip;
+	ar.header = header;
+	ar.arg = query_arg;
+	ar.ctx = c;
+	api_handle(sv->db, &sv->cfg, &ar, &rs);
+	return answer(c, &rs);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *rq = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (rq != NULL) {
+		dynbuf_release(&rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: collector serve --listen ADDR:PORT "
+	    "--db sqlite:PATH|postgresql://... [--max-body BYTES]\n");
+	return EXIT_USAGE;
+}
+
+int
+server_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "max-body", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *listen = "127.0.0.1:8080", *url = NULL, *colon;
+	struct server sv;
+	struct sockaddr_in sa;
+	struct MHD_Daemon *mhd;
+	const union MHD_DaemonInfo *info;
+	char host[64];
+	int64_t port, max = WIRE_MAX_BODY;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': listen = optarg; break;
+		case 'd': url = optarg; break;
+		case 'm':
+			if (parsenum(optarg, 1024, 1LL << 30, &max) != 0) {
+				fprintf(stderr, "collector: --max-body '%s' is "
+				    "not a size from 1024 to 1073741824 "
+				    "bytes\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default: return usage();
+		}
+	}
+	if (url == NULL)
+		url = collector_db_default();
+	colon = strrchr(listen, ':');
+	if (optind != argc || colon == NULL || (size_t)(colon - listen) >=
+	    sizeof(host))
+		return usage();
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
+	    parsenum(colon + 1, 0, 65535, &port) != 0) {
+		fprintf(stderr, "collector: --listen wants an IPv4 address and "
+		    "port, e.g. 127.0.0.1:8080\n");
+		return EXIT_USAGE;
+	}
+	sa.sin_port = htons((uint16_t)port);
+	memset(&sv, 0, sizeof(sv));
+	sv.max_body = (size_t)max;
+	(void)datadir_path("web", sv.web_dir, sizeof(sv.web_dir));
+	sv.cfg.web_dir = sv.web_dir;
+	sv.cfg.phone_window_ms = 5 * 60 * 1000;
+	sv.db = db_open(url);
+	if (sv.db == NULL)
+		return 1;
+	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    handler, &sv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_END);
+	if (mhd == NULL) {
+		log_error("cannot listen on %s: %s", listen, strerror(errno));
+		db_close(sv.db);
+		return 1;
+	}
+	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT);
+	printf("collector: listening on http://%s:%u\n", host,
+	    info ? info->port : ntohs(sa.sin_port));
+	fflush(stdout);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	while (!stopping)
+		pause();
+	MHD_stop_daemon(mhd);
+	db_close(sv.db);
+	return 0;
+}
