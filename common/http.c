@@ -3,6 +3,9 @@
  */
 #include "http.h"
 
+#include "dynbuf.h"
+#include "parsenum.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +16,11 @@
 static size_t
 on_body(char *p, size_t size, size_t nmemb, void *arg)
 {
-	struct http_resp *r = arg;
 	size_t n = size * nmemb;
-	char *nb;
 
-	if (r->len + n > HTTP_MAX_RESPONSE)
-		return 0;	/* fails the transfer: bounded input */
-	nb = realloc(r->body, r->len + n + 1);
-	if (nb == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, n);
-	r->len += n;
-	r->body[r->len] = '\0';
-	return n;
+	/* Past HTTP_MAX_RESPONSE the add fails, and so does the transfer:
+	 * bounded input. */
+	return dynbuf_add(arg, p, n) == 0 ? n : 0;
 }
 
 static size_t
@@ -35,8 +29,21 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 	struct http_resp *r = arg;
 	size_t n = size * nmemb;
 
-	if (n > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-		r->retry_after_s = strtoll(p + 12, NULL, 10);
+	char v[32];
+	size_t k = 12, m = 0;
+	int64_t secs;
+
+	/* Retry-After in seconds (an HTTP date is left alone: -1). */
+	if (n <= 12 || strncasecmp(p, "Retry-After:", 12) != 0)
+		return n;
+	while (k < n && (p[k] == ' ' || p[k] == '\t'))
+		k++;
+	while (k < n && m + 1 < sizeof(v) && p[k] != '\r' && p[k] != '\n' &&
+	    p[k] != ' ')
+		v[m++] = p[k++];
+	v[m] = '\0';
+	if (parsenum(v, 0, 86400, &secs) == 0)
+		r->retry_after_s = secs;
 	return n;
 }
 
@@ -47,6 +54,7 @@ http_post(const char *url, const char *const *headers, const void *body,
 	struct curl_slist *hl = NULL;
 	CURL *c;
 	CURLcode rc;
+	struct dynbuf b;
 	char errbuf[CURL_ERROR_SIZE] = "";
 
 	memset(out, 0, sizeof(*out));
@@ -65,7 +73,8 @@ http_post(const char *url, const char *const *headers, const void *body,
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	dynbuf_init(&b, HTTP_MAX_RESPONSE);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -83,6 +92,9 @@ http_post(const char *url, const char *const *headers, const void *body,
 	else
 		snprintf(out->error, sizeof(out->error), "%s",
 		    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	if (b.len > 0)
+		out->body = dynbuf_take(&b, &out->len);
+	dynbuf_release(&b);
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
 	return rc == CURLE_OK ? 0 : -1;

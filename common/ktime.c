@@ -3,6 +3,8 @@
  */
 #include "ktime.h"
 
+#include "parsenum.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -85,16 +87,14 @@ ktime_parse(const char *text, int64_t *out_ms)
 	struct tm tm;
 	int y, mo, d, h = 0, mi = 0, s = 0, zone = 0, zh, zm;
 	time_t t;
-	char *end;
+	int64_t secs;
 
 	if (text == NULL || *text == '\0')
 		return -1;
 
-	/* Plain Unix seconds. */
-	errno = 0;
-	long long secs = strtoll(text, &end, 10);
-	if (*end == '\0' && errno == 0 && secs >= 0) {
-		*out_ms = (int64_t)secs * 1000;
+	/* Plain Unix seconds, up to the end of year 9999. */
+	if (parsenum(text, 0, KTIME_MAX_SECONDS, &secs) == 0) {
+		*out_ms = secs * 1000;
 		return 0;
 	}
 

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The last second of year 9999 (UTC): the latest time a text may say. */
+#define KTIME_MAX_SECONDS INT64_C(253402300799)
+
 /* ktime_wall_ms(): milliseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t ktime_wall_ms(void);
 

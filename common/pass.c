@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "dynbuf.h"
 #include "fileio.h"
 #include "log.h"
 
@@ -52,23 +53,14 @@ pass_trust_count(const struct pass_trust *t)
 	return t->n_issuers;
 }
 
-/* Grow *ARRAY of element SIZE to hold one more than *N. */
+/* A trust or revocation list holds at most this many entries. */
+#define PASS_LIST_MAX (1u << 20)
+
+/* Room in *ARRAY of element SIZE for one more than *N. */
 static int
 grow(void *array, size_t *n, size_t *cap, size_t size)
 {
-	void **a = array;
-	void *p;
-	size_t ncap;
-
-	if (*n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	p = realloc(*a, ncap * size);
-	if (p == NULL)
-		return -1;
-	*a = p;
-	*cap = ncap;
-	return 0;
+	return dynbuf_grow(array, cap, *n + 1, size, PASS_LIST_MAX);
 }
 
 int

@@ -4,7 +4,6 @@
 #include "wire.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <sodium.h>
 #include <zlib.h>
 
+#include "parsenum.h"
 #include "wire_json.h"
 
 /* ---- JSON helpers shared by the wire formats (wire_json.h) ---- */
@@ -171,13 +171,7 @@ read_str(const char *v, char *dst, size_t size)
 static int
 read_int(const char *v, int64_t *out)
 {
-	char *end;
-
-	if (v == NULL)
-		return -1;
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	return (errno || end == v || *end) ? -1 : 0;
+	return parsenum(v, INT64_MIN, INT64_MAX, out);
 }
 
 int

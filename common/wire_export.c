@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "dynbuf.h"
 #include "seal.h"
 #include "wire_json.h"
 
@@ -21,15 +22,9 @@ wire_export_add(struct wire_export *x, const struct wire_header *h,
 {
 	struct wire_export_batch *b;
 
-	if (x->n == x->cap) {
-		size_t ncap = x->cap ? x->cap * 2 : 16;
-
-		b = realloc(x->b, ncap * sizeof(*b));
-		if (b == NULL)
-			return -1;
-		x->b = b;
-		x->cap = ncap;
-	}
+	if (dynbuf_grow(&x->b, &x->cap, x->n + 1, sizeof(*x->b),
+	    1u << 20) != 0)
+		return -1;
 	b = &x->b[x->n];
 	b->body = malloc(len ? len : 1);
 	if (b->body == NULL)

@@ -3,6 +3,7 @@
  * V4L2 source is in camera_v4l2.c. See camera.h.
  */
 #include "camera.h"
+#include "dynbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -86,15 +87,9 @@ dir_open(const char *path, const struct camera_opts *o)
 
 		if (de->d_name[0] == '.' || !is_image_name(de->d_name))
 			continue;
-		if (c->n == cap) {
-			char **nf;
-
-			cap = cap ? cap * 2 : 32;
-			nf = realloc(c->files, cap * sizeof(*nf));
-			if (nf == NULL)
-				break;
-			c->files = nf;
-		}
+		if (dynbuf_grow(&c->files, &cap, c->n + 1,
+		    sizeof(*c->files), 1u << 20) != 0)
+			break;
 		if (asprintf(&full, "%s/%s", path, de->d_name) < 0)
 			break;
 		c->files[c->n++] = full;

@@ -13,6 +13,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "parsenum.h"
 
 #define CONFIG_FILE_MAX (64 * 1024)
 
@@ -62,17 +63,9 @@ set_text(char *dst, size_t size, const char *v, int allow_empty)
 }
 
 static int
-set_int(int *dst, const char *v, long lo, long hi)
+set_int(int *dst, const char *v, int lo, int hi)
 {
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
-		return -1;
-	*dst = (int)n;
-	return 0;
+	return parsenum_int(v, lo, hi, dst);
 }
 
 int

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "datadir.h"
+#include "dynbuf.h"
 #include "fileio.h"
 #include "log.h"
 
@@ -86,15 +87,9 @@ i18n_load(const char *dir, const char *lang)
 		end = v + strlen(v);
 		while (end > v && isspace((unsigned char)end[-1]))
 			*--end = '\0';
-		if (s->n == cap) {
-			struct entry *ne;
-
-			cap = cap ? cap * 2 : 64;
-			ne = realloc(s->e, cap * sizeof(*ne));
-			if (ne == NULL)
-				goto err;
-			s->e = ne;
-		}
+		if (dynbuf_grow(&s->e, &cap, s->n + 1, sizeof(*s->e),
+		    STRINGS_FILE_MAX) != 0)
+			goto err;
 		s->e[s->n].key = k;
 		s->e[s->n].text = v;
 		s->n++;

@@ -33,6 +33,7 @@
 #include "ktime.h"
 #include "log.h"
 #include "outbox.h"
+#include "parsenum.h"
 #include "store.h"
 #include "uploader.h"
 #include "wipe.h"
@@ -70,6 +71,37 @@ heartbeat(struct uploader *u, int64_t started_ms, const char *db)
 	wire_heartbeat_release(&hb);
 }
 
+/*
+ * One of the options given in seconds, checked: --interval, --heartbeat
+ * and --backoff-cap 1 s to a day, --timeout 2 s to an hour. Returns 0, or
+ * -1 with the value and the range said.
+ */
+static int
+option_seconds(int ch, const char *v, long *interval, long *beat,
+    long *timeout, long *cap)
+{
+	static const struct {
+		int ch;
+		const char *name;
+		long lo, hi;
+	} opts[] = { { 'i', "--interval", 1, 86400 },
+	    { 'b', "--heartbeat", 1, 86400 }, { 't', "--timeout", 2, 3600 },
+	    { 'B', "--backoff-cap", 1, 86400 } };
+	long *dst[] = { interval, beat, timeout, cap };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (opts[i].ch != ch)
+			continue;
+		if (parsenum_long(v, opts[i].lo, opts[i].hi, dst[i]) == 0)
+			return 0;
+		fprintf(stderr, "kiosk-sync: %s '%s': want whole seconds from "
+		    "%ld to %ld\n", opts[i].name, v, opts[i].lo, opts[i].hi);
+		return -1;
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -102,10 +134,14 @@ main(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'c': cfg_path = optarg; break;
 		case '1': once = 1; break;
-		case 'i': interval = strtol(optarg, NULL, 10); break;
-		case 'b': beat = strtol(optarg, NULL, 10); break;
-		case 't': timeout = strtol(optarg, NULL, 10); break;
-		case 'B': backoff_cap = strtol(optarg, NULL, 10); break;
+		case 'i':
+		case 'b':
+		case 't':
+		case 'B':
+			if (option_seconds(ch, optarg, &interval, &beat,
+			    &timeout, &backoff_cap) != 0)
+				return 2;
+			break;
 		default:
 			fprintf(stderr, "usage: kiosk-sync [--db PATH] [--config "
 			    "PATH] [--once] [--interval S] [--heartbeat S] "
@@ -113,9 +149,10 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (interval < 1 || beat < 1 || timeout < 2 || backoff_cap < 1 ||
-	    optind != argc)
+	if (optind != argc) {
+		fprintf(stderr, "kiosk-sync: unexpected '%s'\n", argv[optind]);
 		return 2;
+	}
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return 1;
 	config_defaults(&c, db);

@@ -20,21 +20,10 @@
 
 #include "ktime.h"
 #include "log.h"
+#include "store_impl.h"
 
 #define BUSY_TIMEOUT_MS 10000
 #define CLOCK_JUMP_MS (120 * 1000)
-#define DAY_MS (24LL * 3600 * 1000)
-
-struct store {
-	sqlite3 *db;
-	char *path;
-	char instance[STORE_INSTANCE_LEN + 1];
-	char boot_id[STORE_BOOT_ID_LEN + 1];
-	char *recovered_from;
-	/* Statements of the check-in path, prepared once. */
-	sqlite3_stmt *st_last;
-	sqlite3_stmt *st_insert;
-};
 
 /*
  * Schema migrations: entry N takes user_version N to N + 1. Never edit a
@@ -86,14 +75,14 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-static void
-sql_error(struct store *s, const char *what)
+void
+store_sql_error(struct store *s, const char *what)
 {
 	log_error("store '%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static int
-exec(struct store *s, const char *sql)
+int
+store_exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
 
@@ -105,24 +94,23 @@ exec(struct store *s, const char *sql)
 	return 0;
 }
 
-/* Prepare SQL, logging on failure. */
-static sqlite3_stmt *
-prepare(struct store *s, const char *sql)
+sqlite3_stmt *
+store_prepare(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sql_error(s, "prepare");
+		store_sql_error(s, "prepare");
 		return NULL;
 	}
 	return st;
 }
 
-/* Run a statement that returns one integer (or none: *OUT = DFLT). */
-static int
-query_int(struct store *s, int64_t *out, int64_t dflt, const char *sql, ...)
+int
+store_query_int(struct store *s, int64_t *out, int64_t dflt, const char *sql,
+    ...)
 {
-	sqlite3_stmt *st = prepare(s, sql);
+	sqlite3_stmt *st = store_prepare(s, sql);
 	va_list ap;
 	int i, n, rc;
 
@@ -140,7 +128,7 @@ query_int(struct store *s, int64_t *out, int64_t dflt, const char *sql, ...)
 		*out = dflt;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sql_error(s, "query");
+		store_sql_error(s, "query");
 		return -1;
 	}
 	return 0;
@@ -241,9 +229,9 @@ migrate(struct store *s)
 	char sql[64];
 	int v;
 
-	if (exec(s, "BEGIN IMMEDIATE") != 0)
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 		return -1;
-	if (query_int(s, &version, 0, "PRAGMA user_version") != 0)
+	if (store_query_int(s, &version, 0, "PRAGMA user_version") != 0)
 		goto fail;
 	if (version > N_MIGRATIONS) {
 		log_error("store '%s' has schema version %lld, newer than this "
@@ -252,17 +240,17 @@ migrate(struct store *s)
 		goto fail;
 	}
 	for (v = (int)version; v < N_MIGRATIONS; v++) {
-		if (exec(s, migrations[v]) != 0)
+		if (store_exec(s, migrations[v]) != 0)
 			goto fail;
 		log_info("store '%s': schema migrated to version %d", s->path,
 		    v + 1);
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", N_MIGRATIONS);
-	if (exec(s, sql) != 0)
+	if (store_exec(s, sql) != 0)
 		goto fail;
-	return exec(s, "COMMIT");
+	return store_exec(s, "COMMIT");
 fail:
-	(void)exec(s, "ROLLBACK");
+	(void)store_exec(s, "ROLLBACK");
 	return -1;
 }
 
@@ -278,7 +266,7 @@ load_instance(struct store *s)
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(fresh, sizeof(fresh), rnd, sizeof(rnd));
-	st = prepare(s, "INSERT OR IGNORE INTO meta(key, value) "
+	st = store_prepare(s, "INSERT OR IGNORE INTO meta(key, value) "
 	    "VALUES ('instance_id', ?1), ('created_ms', ?2)");
 	if (st == NULL)
 		return -1;
@@ -287,10 +275,10 @@ load_instance(struct store *s)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		sql_error(s, "instance id");
+		store_sql_error(s, "instance id");
 		return -1;
 	}
-	st = prepare(s, "SELECT value FROM meta WHERE key = 'instance_id'");
+	st = store_prepare(s, "SELECT value FROM meta WHERE key = 'instance_id'");
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
@@ -324,7 +312,7 @@ store_open(const char *path)
 
 	check = quick_check(s->db, 0);
 	if (check < 0) {
-		sql_error(s, "quick_check");
+		store_sql_error(s, "quick_check");
 		goto err;
 	}
 	if (check > 0) {
@@ -340,16 +328,16 @@ store_open(const char *path)
 		if (open_db(s) != 0)
 			goto err;
 	}
-	if (exec(s, "PRAGMA journal_mode = WAL") != 0 ||
-	    exec(s, "PRAGMA synchronous = FULL") != 0 ||
-	    exec(s, "PRAGMA foreign_keys = ON") != 0)
+	if (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
+	    store_exec(s, "PRAGMA synchronous = FULL") != 0 ||
+	    store_exec(s, "PRAGMA foreign_keys = ON") != 0)
 		goto err;
 	if (migrate(s) != 0 || load_instance(s) != 0)
 		goto err;
 
-	s->st_last = prepare(s, "SELECT seq, direction, wall_ms FROM visits "
+	s->st_last = store_prepare(s, "SELECT seq, direction, wall_ms FROM visits "
 	    "WHERE kind = ?1 AND subject = ?2 ORDER BY seq DESC LIMIT 1");
-	s->st_insert = prepare(s, "INSERT INTO visits(instance_id, kind, "
+	s->st_insert = store_prepare(s, "INSERT INTO visits(instance_id, kind, "
 	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 	if (s->st_last == NULL || s->st_insert == NULL)
@@ -425,7 +413,7 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 
 	memset(res, 0, sizeof(*res));
 	/* IMMEDIATE: the look-up and the insert see no other writer between. */
-	if (exec(s, "BEGIN IMMEDIATE") != 0)
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 		return -1;
 
 	sqlite3_bind_text(s->st_last, 1, req->kind, -1, SQLITE_STATIC);
@@ -441,7 +429,7 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	sqlite3_reset(s->st_last);
 	sqlite3_clear_bindings(s->st_last);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sql_error(s, "look up last visit");
+		store_sql_error(s, "look up last visit");
 		goto fail;
 	}
 
@@ -451,7 +439,7 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 		res->seq = last_seq;
 		res->dir = last_dir;
 		res->previous_ms = last_ms;
-		return exec(s, "COMMIT");
+		return store_exec(s, "COMMIT");
 	}
 
 	sqlite3_bind_text(s->st_insert, 1, s->instance, -1, SQLITE_STATIC);
@@ -473,7 +461,7 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	sqlite3_reset(s->st_insert);
 	sqlite3_clear_bindings(s->st_insert);
 	if (rc != SQLITE_DONE) {
-		sql_error(s, "insert visit");
+		store_sql_error(s, "insert visit");
 		goto fail;
 	}
 	res->seq = sqlite3_last_insert_rowid(s->db);
@@ -481,23 +469,23 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	res->dir = dir;
 	res->previous_ms = last_ms;
 	/* With WAL and synchronous=FULL, COMMIT returns after the fsync. */
-	if (exec(s, "COMMIT") != 0)
+	if (store_exec(s, "COMMIT") != 0)
 		goto fail;
 	return 0;
 fail:
-	(void)exec(s, "ROLLBACK");
+	(void)store_exec(s, "ROLLBACK");
 	memset(res, 0, sizeof(*res));
 	return -1;
 }
 
-static int
-insert_event(struct store *s, const char *kind, const char *detail_json,
+int
+store_insert_event(struct store *s, const char *kind, const char *detail_json,
     int64_t wall_ms, int64_t mono_ms)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	st = prepare(s, "INSERT INTO events(kind, detail, wall_ms, boot_id, "
+	st = store_prepare(s, "INSERT INTO events(kind, detail, wall_ms, boot_id, "
 	    "mono_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (st == NULL)
 		return -1;
@@ -510,7 +498,7 @@ insert_event(struct store *s, const char *kind, const char *detail_json,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		sql_error(s, "record event");
+		store_sql_error(s, "record event");
 		return -1;
 	}
 	return 0;
@@ -520,7 +508,7 @@ int
 store_event(struct store *s, const char *kind, const char *detail_json,
     int64_t wall_ms)
 {
-	return insert_event(s, kind, detail_json, wall_ms, ktime_mono_ms());
+	return store_insert_event(s, kind, detail_json, wall_ms, ktime_mono_ms());
 }
 
 int
@@ -531,7 +519,7 @@ store_heartbeat(struct store *s, int64_t wall_ms, int64_t mono_ms)
 	char detail[96];
 	int rc, have = 0;
 
-	st = prepare(s, "SELECT wall_ms, mono_ms FROM events WHERE kind = "
+	st = store_prepare(s, "SELECT wall_ms, mono_ms FROM events WHERE kind = "
 	    "'heartbeat' AND boot_id = ?1 ORDER BY id DESC LIMIT 1");
 	if (st == NULL)
 		return -1;
@@ -544,7 +532,7 @@ store_heartbeat(struct store *s, int64_t wall_ms, int64_t mono_ms)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sql_error(s, "last heartbeat");
+		store_sql_error(s, "last heartbeat");
 		return -1;
 	}
 	if (have && (jump > CLOCK_JUMP_MS || jump < -CLOCK_JUMP_MS)) {
@@ -552,11 +540,11 @@ store_heartbeat(struct store *s, int64_t wall_ms, int64_t mono_ms)
 		    (long long)jump);
 		log_warn("wall clock jumped by %lld s since the last heartbeat",
 		    (long long)(jump / 1000));
-		if (insert_event(s, "clock_jump", detail, wall_ms,
+		if (store_insert_event(s, "clock_jump", detail, wall_ms,
 		    mono_ms) != 0)
 			return -1;
 	}
-	return insert_event(s, "heartbeat", NULL, wall_ms, mono_ms);
+	return store_insert_event(s, "heartbeat", NULL, wall_ms, mono_ms);
 }
 
 int
@@ -568,7 +556,7 @@ store_count_reject(struct store *s, const char *reason_code, int64_t wall_ms)
 
 	ktime_local_day(wall_ms, &y, &m, &d);
 	snprintf(day, sizeof(day), "%04d-%02d-%02d", y % 10000, m, d);
-	st = prepare(s, "INSERT INTO rejects(day, reason, count, last_ms) "
+	st = store_prepare(s, "INSERT INTO rejects(day, reason, count, last_ms) "
 	    "VALUES (?1, ?2, 1, ?3) ON CONFLICT(day, reason) DO UPDATE SET "
 	    "count = count + 1, last_ms = excluded.last_ms");
 	if (st == NULL)
@@ -579,231 +567,10 @@ store_count_reject(struct store *s, const char *reason_code, int64_t wall_ms)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		sql_error(s, "count reject");
+		store_sql_error(s, "count reject");
 		return -1;
 	}
 	return 0;
-}
-
-int
-store_status(struct store *s, int64_t now_ms, int retention_days,
-    struct store_status *o)
-{
-	int64_t day0 = ktime_day_start(now_ms);
-	int64_t cutoff = now_ms - (int64_t)retention_days * DAY_MS;
-	char day[16];
-	int y, m, d;
-
-	memset(o, 0, sizeof(*o));
-	ktime_local_day(now_ms, &y, &m, &d);
-	snprintf(day, sizeof(day), "%04d-%02d-%02d", y % 10000, m, d);
-
-	if (exec(s, "BEGIN") != 0)
-		return -1;
-	if (query_int(s, &o->visits_total, 0, "SELECT count(*) FROM visits") ||
-	    query_int(s, &o->visits_today, 0, "SELECT count(*) FROM visits "
-	    "WHERE wall_ms >= ?1 AND direction = 'in'", day0) ||
-	    query_int(s, &o->pending_upload, 0, "SELECT count(*) FROM visits "
-	    "WHERE uploaded_ms IS NULL AND quarantined_ms IS NULL") ||
-	    query_int(s, &o->pending_overdue, 0, "SELECT count(*) FROM visits "
-	    "WHERE uploaded_ms IS NULL AND wall_ms < ?1", cutoff) ||
-	    query_int(s, &o->oldest_pending_ms, 0, "SELECT wall_ms FROM visits "
-	    "WHERE uploaded_ms IS NULL ORDER BY seq LIMIT 1") ||
-	    query_int(s, &o->last_upload_ms, 0, "SELECT max(uploaded_ms) "
-	    "FROM visits") ||
-	    query_int(s, &o->last_heartbeat_ms, 0, "SELECT wall_ms FROM events "
-	    "WHERE kind = 'heartbeat' ORDER BY id DESC LIMIT 1") ||
-	    query_int(s, &o->last_visit_ms, 0, "SELECT wall_ms FROM visits "
-	    "ORDER BY seq DESC LIMIT 1") ||
-	    query_int(s, &o->rejects_total, 0, "SELECT sum(count) FROM "
-	    "rejects") ||
-	    query_int(s, &o->events_total, 0, "SELECT count(*) FROM events") ||
-	    query_int(s, &o->seq_max, 0, "SELECT seq FROM sqlite_sequence "
-	    "WHERE name = 'visits'") ||
-	    query_int(s, &o->quarantined, 0, "SELECT count(*) FROM visits "
-	    "WHERE quarantined_ms IS NOT NULL AND uploaded_ms IS NULL")) {
-		(void)exec(s, "ROLLBACK");
-		return -1;
-	}
-	{
-		sqlite3_stmt *st = prepare(s, "SELECT sum(count) FROM rejects "
-		    "WHERE day = ?1");
-
-		if (st == NULL) {
-			(void)exec(s, "ROLLBACK");
-			return -1;
-		}
-		sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			o->rejects_today = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	return exec(s, "COMMIT");
-}
-
-int
-store_rejects(struct store *s,
-    void (*fn)(void *ctx, const char *reason, int64_t count), void *ctx)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	st = prepare(s, "SELECT reason, sum(count) AS n FROM rejects "
-	    "GROUP BY reason ORDER BY n DESC, reason");
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		sql_error(s, "list rejects");
-		return -1;
-	}
-	return 0;
-}
-
-int
-store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
-    int pending_only, int (*fn)(void *ctx, const struct store_visit *v),
-    void *ctx)
-{
-	struct store_visit v;
-	sqlite3_stmt *st;
-	const char *d;
-	int rc, stop = 0;
-
-	st = prepare(s, pending_only ?
-	    "SELECT seq, instance_id, kind, subject, sealed, direction, "
-	    "wall_ms, boot_id, mono_ms, source, uploaded_ms FROM visits "
-	    "WHERE uploaded_ms IS NULL AND quarantined_ms IS NULL AND wall_ms "
-	    ">= ?1 AND wall_ms < ?2 ORDER BY seq" :
-	    "SELECT seq, instance_id, kind, subject, sealed, direction, "
-	    "wall_ms, boot_id, mono_ms, source, uploaded_ms FROM visits "
-	    "WHERE wall_ms >= ?1 AND wall_ms < ?2 ORDER BY seq");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, from_ms);
-	sqlite3_bind_int64(st, 2, to_ms);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v.seq = sqlite3_column_int64(st, 0);
-		v.instance_id = (const char *)sqlite3_column_text(st, 1);
-		v.kind = (const char *)sqlite3_column_text(st, 2);
-		v.subject = (const char *)sqlite3_column_text(st, 3);
-		v.sealed = sqlite3_column_blob(st, 4);
-		v.sealed_len = (size_t)sqlite3_column_bytes(st, 4);
-		d = (const char *)sqlite3_column_text(st, 5);
-		v.dir = (d && strcmp(d, "out") == 0) ? STORE_OUT : STORE_IN;
-		v.wall_ms = sqlite3_column_int64(st, 6);
-		v.boot_id = (const char *)sqlite3_column_text(st, 7);
-		v.mono_ms = sqlite3_column_int64(st, 8);
-		v.source = (const char *)sqlite3_column_text(st, 9);
-		v.uploaded_ms = sqlite3_column_int64(st, 10);
-		stop = fn(ctx, &v);
-	}
-	if (!stop && rc != SQLITE_DONE) {
-		sql_error(s, "read visits");
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return stop;
-}
-
-int64_t
-store_mark_uploaded(struct store *s, int64_t first_seq, int64_t last_seq,
-    int64_t wall_ms)
-{
-	sqlite3_stmt *st;
-	int64_t n;
-	int rc;
-
-	if (exec(s, "BEGIN IMMEDIATE") != 0)
-		return -1;
-	st = prepare(s, "UPDATE visits SET uploaded_ms = ?1 WHERE seq "
-	    "BETWEEN ?2 AND ?3 AND uploaded_ms IS NULL");
-	if (st == NULL) {
-		(void)exec(s, "ROLLBACK");
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, wall_ms);
-	sqlite3_bind_int64(st, 2, first_seq);
-	sqlite3_bind_int64(st, 3, last_seq);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	n = sqlite3_changes(s->db);
-	if (rc != SQLITE_DONE) {
-		sql_error(s, "mark uploaded");
-		(void)exec(s, "ROLLBACK");
-		return -1;
-	}
-	if (exec(s, "COMMIT") != 0)
-		return -1;
-	return n;
-}
-
-static int
-delete_count(struct store *s, const char *sql, int64_t arg, int64_t *out)
-{
-	sqlite3_stmt *st = prepare(s, sql);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, arg);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		sql_error(s, "purge");
-		return -1;
-	}
-	*out = sqlite3_changes(s->db);
-	return 0;
-}
-
-int
-store_purge(struct store *s, int64_t now_ms, int retention_days,
-    struct store_purge_res *o)
-{
-	int64_t cutoff = now_ms - (int64_t)retention_days * DAY_MS;
-	char day[16];
-	int y, m, d;
-	sqlite3_stmt *st;
-	int rc;
-
-	memset(o, 0, sizeof(*o));
-	ktime_local_day(cutoff, &y, &m, &d);
-	snprintf(day, sizeof(day), "%04d-%02d-%02d", y % 10000, m, d);
-	if (exec(s, "BEGIN IMMEDIATE") != 0)
-		return -1;
-	if (delete_count(s, "DELETE FROM visits WHERE uploaded_ms IS NOT NULL "
-	    "AND wall_ms < ?1", cutoff, &o->visits_deleted) ||
-	    delete_count(s, "DELETE FROM events WHERE wall_ms < ?1", cutoff,
-	    &o->events_deleted) ||
-	    query_int(s, &o->kept_unuploaded, 0, "SELECT count(*) FROM visits "
-	    "WHERE uploaded_ms IS NULL AND wall_ms < ?1", cutoff))
-		goto fail;
-	st = prepare(s, "DELETE FROM rejects WHERE day < ?1");
-	if (st == NULL)
-		goto fail;
-	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		sql_error(s, "purge rejects");
-		goto fail;
-	}
-	o->rejects_deleted = sqlite3_changes(s->db);
-	if (exec(s, "COMMIT") != 0)
-		return -1;
-	if (o->kept_unuploaded > 0)
-		log_warn("%lld visits older than %d days were never uploaded: "
-		    "kept until the collector acknowledges them",
-		    (long long)o->kept_unuploaded, retention_days);
-	return 0;
-fail:
-	(void)exec(s, "ROLLBACK");
-	return -1;
 }
 
 int
@@ -812,120 +579,6 @@ store_check(struct store *s, int full)
 	int r = quick_check(s->db, full);
 
 	if (r < 0)
-		sql_error(s, "integrity check");
+		store_sql_error(s, "integrity check");
 	return r;
-}
-
-int64_t
-store_count_visits(struct store *s, int64_t from_ms, int64_t to_ms)
-{
-	int64_t n;
-
-	if (query_int(s, &n, 0, "SELECT count(*) FROM visits WHERE wall_ms "
-	    ">= ?1 AND wall_ms < ?2 AND direction = 'in'", from_ms, to_ms) != 0)
-		return -1;
-	return n;
-}
-
-int64_t
-store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
-    int64_t max_gap_ms, int64_t *longest_ms)
-{
-	sqlite3_stmt *st;
-	int64_t prev = from_ms, t, gaps = 0, longest = 0;
-	int rc;
-
-	st = prepare(s, "SELECT wall_ms FROM events WHERE kind IN "
-	    "('heartbeat', 'start') AND wall_ms >= ?1 AND wall_ms < ?2 "
-	    "ORDER BY wall_ms");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, from_ms);
-	sqlite3_bind_int64(st, 2, to_ms);
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
-		t = sqlite3_column_int64(st, 0);
-		if (t - prev > max_gap_ms) {
-			gaps++;
-			if (t - prev > longest)
-				longest = t - prev;
-		}
-		prev = t;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		sql_error(s, "heartbeat gaps");
-		return -1;
-	}
-	if (to_ms - prev > max_gap_ms) {
-		gaps++;
-		if (to_ms - prev > longest)
-			longest = to_ms - prev;
-	}
-	if (longest_ms != NULL)
-		*longest_ms = longest;
-	return gaps;
-}
-
-int64_t
-store_quarantine(struct store *s, int64_t first_seq, int64_t last_seq,
-    const char *reason, int64_t wall_ms)
-{
-	sqlite3_stmt *st;
-	int64_t n;
-	int rc;
-
-	if (exec(s, "BEGIN IMMEDIATE") != 0)
-		return -1;
-	st = prepare(s, "UPDATE visits SET quarantined_ms = ?1, "
-	    "quarantine_reason = ?2 WHERE seq BETWEEN ?3 AND ?4 AND "
-	    "uploaded_ms IS NULL AND quarantined_ms IS NULL");
-	if (st == NULL) {
-		(void)exec(s, "ROLLBACK");
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, wall_ms);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, first_seq);
-	sqlite3_bind_int64(st, 4, last_seq);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	n = sqlite3_changes(s->db);
-	if (rc != SQLITE_DONE || insert_event(s, "sync_quarantine", NULL,
-	    wall_ms, ktime_mono_ms()) != 0) {
-		sql_error(s, "quarantine");
-		(void)exec(s, "ROLLBACK");
-		return -1;
-	}
-	if (exec(s, "COMMIT") != 0)
-		return -1;
-	return n;
-}
-
-int
-store_foreach_event(struct store *s, const char *kind, int64_t from_ms,
-    int limit, int (*fn)(void *ctx, int64_t wall_ms, const char *detail),
-    void *ctx)
-{
-	sqlite3_stmt *st;
-	int rc, r = 0;
-
-	st = prepare(s, "SELECT wall_ms, coalesce(detail, '') FROM events "
-	    "WHERE kind = ?1 AND wall_ms >= ?2 ORDER BY wall_ms DESC LIMIT ?3");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, from_ms);
-	sqlite3_bind_int(st, 3, limit);
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		r = fn(ctx, sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
-	if (r == 0 && rc != SQLITE_DONE) {
-		sql_error(s, "events");
-		r = -1;
-	}
-	sqlite3_finalize(st);
-	return r < 0 ? -1 : 0;
 }

@@ -1,0 +1,485 @@
+/*
+ * kioskctl_setup: the set-up commands: init, set-pin, keys, issue-pass,
+ * verify-receipt, enroll. See kioskctl.c and docs/kioskctl.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "checkin.h"
+#include "config.h"
+#include "csv.h"
+#include "decode.h"
+#include "fileio.h"
+#include "http.h"
+#include "i18n.h"
+#include "image.h"
+#include "keys.h"
+#include "kioskctl.h"
+#include "ktime.h"
+#include "log.h"
+#include "outbox.h"
+#include "parsenum.h"
+#include "pass.h"
+#include "payload.h"
+#include "qr.h"
+#include "store.h"
+#include "token.h"
+#include "wire.h"
+
+/* Create FILE with TEXT if it does not exist yet. */
+static int
+create_if_missing(const char *path, const char *text)
+{
+	if (access(path, F_OK) == 0)
+		return 0;
+	return fileio_write_atomic(path, text, strlen(text), 0644);
+}
+
+int
+cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "venue-id", required_argument, NULL, 'i' },
+		{ "venue-name", required_argument, NULL, 'n' },
+		{ "address", required_argument, NULL, 'a' },
+		{ "ward", required_argument, NULL, 'w' },
+		{ "authority-key", required_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *venue_id = NULL, *venue_name = NULL, *address = "",
+	    *ward = "", *authority = NULL, *why;
+	char cpath[CONFIG_PATH_MAX], dir[CONFIG_PATH_MAX], prefix[4200];
+	char detail[256];
+	struct config c;
+	struct store *s;
+	int ch, force = 0, r;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'i': venue_id = optarg; break;
+		case 'n': venue_name = optarg; break;
+		case 'a': address = optarg; break;
+		case 'w': ward = optarg; break;
+		case 'k': authority = optarg; break;
+		case 'f': force = 1; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || venue_id == NULL || venue_name == NULL) {
+		fprintf(stderr, "usage: kioskctl init --venue-id ID "
+		    "--venue-name NAME [--address A] [--ward W] "
+		    "[--authority-key PUBFILE] [--force]\n");
+		return EXIT_USAGE;
+	}
+	if (kctl_config_file(cpath, sizeof(cpath)) != 0 ||
+	    fileio_dirname(kctl_db_path(), dir, sizeof(dir)) != 0) {
+		log_error("path too long");
+		return 1;
+	}
+	if (access(cpath, F_OK) == 0 && !force) {
+		log_error("'%s' exists: this kiosk is already set up (use "
+		    "--force to rewrite its settings; visits are kept)", cpath);
+		return 1;
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		log_error("cannot create '%s': %s", dir, strerror(errno));
+		return 1;
+	}
+
+	config_defaults(&c, kctl_db_path());
+	if (config_set(&c, "venue_id", venue_id, &why) != 0) {
+		log_error("bad --venue-id: want %s", why);
+		return EXIT_USAGE;
+	}
+	if (config_set(&c, "venue_name", venue_name, &why) != 0 ||
+	    config_set(&c, "address", address, &why) != 0 ||
+	    config_set(&c, "ward", ward, &why) != 0) {
+		log_error("bad venue name, address or ward: want %s", why);
+		return EXIT_USAGE;
+	}
+	if (authority != NULL) {
+		if (keys_load_public(authority, KEY_X25519, c.authority_pk) != 0)
+			return 1;
+	} else {
+		struct key_pair kp;
+
+		/* A demo only: a real venue gets the authority's key. */
+		r = snprintf(prefix, sizeof(prefix), "%s/demo-authority", dir);
+		if (r < 0 || (size_t)r >= sizeof(prefix))
+			return 1;
+		keys_generate(KEY_X25519, &kp);
+		if (keys_save(&kp, prefix) != 0) {
+			keys_wipe(&kp);
+			return 1;
+		}
+		memcpy(c.authority_pk, kp.pk, KEYS_PUB_LEN);
+		keys_wipe(&kp);
+		printf("demo authority key: %s.sec (secret) and %s.pub\n"
+		    "  (for a real venue, pass the health authority's public "
+		    "key with --authority-key)\n", prefix, prefix);
+	}
+	c.have_authority = 1;
+
+	/* The device key signs the venue QR, patrol receipts and uploads. */
+	if (access(c.device_key, F_OK) != 0) {
+		struct key_pair dk;
+		char dprefix[CONFIG_PATH_MAX];
+		size_t dl = strlen(c.device_key);
+
+		if (dl < 5 || strcmp(c.device_key + dl - 4, ".sec") != 0)
+			return 1;
+		memcpy(dprefix, c.device_key, dl - 4);
+		dprefix[dl - 4] = '\0';
+		keys_generate(KEY_ED25519, &dk);
+		r = keys_save(&dk, dprefix);
+		keys_wipe(&dk);
+		if (r != 0)
+			return 1;
+	}
+	if (c.admin_pin[0] == '\0') {
+		char pin[8];
+		uint32_t n = randombytes_uniform(1000000);
+
+		snprintf(pin, sizeof(pin), "%06u", (unsigned)n);
+		if (crypto_pwhash_str(c.admin_pin, pin, strlen(pin),
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			log_error("out of memory hashing the PIN");
+			return 1;
+		}
+		printf("admin screen PIN: %s (write it down; change it with "
+		    "`kioskctl set-pin`)\n", pin);
+		sodium_memzero(pin, sizeof(pin));
+	}
+
+	s = store_open(kctl_db_path());
+	if (s == NULL)
+		return 1;
+	if (create_if_missing(c.trust_file,
+	    "# Pass issuers this kiosk trusts: one \"ed25519:<base64>\" "
+	    "line each\n# (append an issuer's .pub file).\n") != 0 ||
+	    create_if_missing(c.revoked_file,
+	    "# Revoked pass ids, one a line.\n") != 0 ||
+	    config_save(cpath, &c) != 0) {
+		store_close(s);
+		return 1;
+	}
+	snprintf(detail, sizeof(detail), "{\"action\":\"init\"}");
+	(void)store_event(s, "admin", detail, ktime_wall_ms());
+	printf("kiosk set up for venue %s\n  store:    %s\n  instance: %s\n"
+	    "  settings: %s\n  trust:    %s\n", c.venue_id, kctl_db_path(),
+	    store_instance_id(s), cpath, c.trust_file);
+	store_close(s);
+	return 0;
+}
+
+int
+cmd_set_pin(int argc, char **argv)
+{
+	char cpath[CONFIG_PATH_MAX], pin[64];
+	struct config c;
+	size_t n, i;
+	int r;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: kioskctl set-pin PIN   (4-12 digits; "
+		    "\"-\" reads it from stdin)\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-") == 0) {
+		if (fgets(pin, sizeof(pin), stdin) == NULL)
+			return EXIT_USAGE;
+		pin[strcspn(pin, "\r\n")] = '\0';
+	} else {
+		snprintf(pin, sizeof(pin), "%s", argv[1]);
+	}
+	n = strlen(pin);
+	for (i = 0; i < n; i++)
+		if (pin[i] < '0' || pin[i] > '9')
+			n = 0;
+	if (n < 4 || n > 12) {
+		sodium_memzero(pin, sizeof(pin));
+		fprintf(stderr, "kioskctl: the PIN must be 4-12 digits\n");
+		return EXIT_USAGE;
+	}
+	if (kctl_load_config(&c) != 0 || kctl_config_file(cpath, sizeof(cpath)) != 0)
+		return 1;
+	r = crypto_pwhash_str(c.admin_pin, pin, n,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	sodium_memzero(pin, sizeof(pin));
+	if (r != 0 || config_save(cpath, &c) != 0)
+		return 1;
+	printf("admin PIN changed; restart the kiosk to use it\n");
+	return 0;
+}
+
+int
+cmd_keys(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *type = NULL, *out = NULL;
+	char id[KEYS_ID_LEN + 1];
+	struct key_pair kp;
+	enum key_type kt;
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't': type = optarg; break;
+		case 'o': out = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || type == NULL || out == NULL ||
+	    (strcmp(type, "issuer") != 0 && strcmp(type, "authority") != 0 &&
+	    strcmp(type, "device") != 0)) {
+		fprintf(stderr, "usage: kioskctl keys --type "
+		    "issuer|authority|device --out PREFIX\n");
+		return EXIT_USAGE;
+	}
+	kt = strcmp(type, "authority") == 0 ? KEY_X25519 : KEY_ED25519;
+	keys_generate(kt, &kp);
+	r = keys_save(&kp, out);
+	keys_id(kp.pk, id);
+	keys_wipe(&kp);
+	if (r != 0)
+		return 1;
+	printf("%s key %s: secret %s.sec (keep it safe), public %s.pub\n",
+	    type, id, out, out);
+	return 0;
+}
+
+int
+cmd_issue_pass(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "issuer-key", required_argument, NULL, 'k' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "valid-from", required_argument, NULL, 'f' },
+		{ "valid-days", required_argument, NULL, 'd' },
+		{ "expires", required_argument, NULL, 'e' },
+		{ "png", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *keyfile = NULL, *role = NULL, *name = NULL, *id = "",
+	    *png = NULL;
+	int64_t from = ktime_wall_ms(), expires = 0;
+	char text[PASS_TEXT_MAX + 1], when[40];
+	struct pass_info info;
+	struct key_pair kp;
+	struct image img;
+	long days = 365;
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k': keyfile = optarg; break;
+		case 'r': role = optarg; break;
+		case 'n': name = optarg; break;
+		case 'i': id = optarg; break;
+		case 'p': png = optarg; break;
+		case 'f':
+		case 'e':
+			if (ktime_parse(optarg, ch == 'f' ? &from :
+			    &expires) != 0) {
+				log_error("bad time '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			if (parsenum_long(optarg, 0, 3650, &days) != 0 ||
+			    days < 1) {
+				log_error("--valid-days wants 1-3650");
+				return EXIT_USAGE;
+			}
+			break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || keyfile == NULL || role == NULL ||
+	    name == NULL || (strcmp(role, "visitor") != 0 &&
+	    strcmp(role, "officer") != 0)) {
+		fprintf(stderr, "usage: kioskctl issue-pass --issuer-key FILE "
+		    "--role visitor|officer --name NAME [--id ID] "
+		    "[--valid-from T] [--valid-days N | --expires T] "
+		    "[--png FILE]\n");
+		return EXIT_USAGE;
+	}
+	memset(&info, 0, sizeof(info));
+	if (strlen(id) > PASS_ID_MAX || strlen(name) > PASS_NAME_MAX) {
+		log_error("pass id at most %d bytes, name at most %d bytes",
+		    PASS_ID_MAX, PASS_NAME_MAX);
+		return EXIT_USAGE;
+	}
+	memcpy(info.id, id, strlen(id) + 1);
+	memcpy(info.name, name, strlen(name) + 1);
+	info.role = strcmp(role, "officer") == 0 ? PASS_OFFICER : PASS_VISITOR;
+	info.not_before = from / 1000;
+	info.expires = expires ? expires / 1000 : info.not_before + days * 86400;
+	if (keys_load_secret(keyfile, KEY_ED25519, &kp) != 0)
+		return 1;
+	r = pass_issue(&kp, &info, text, sizeof(text));
+	keys_wipe(&kp);
+	if (r != 0)
+		return 1;
+	printf("%s\n", text);
+	ktime_format(info.expires * 1000, when, sizeof(when));
+	fprintf(stderr, "kioskctl: %s pass %s for \"%s\", valid until %s\n",
+	    role, info.id, info.name, when);
+	if (png != NULL) {
+		if (qr_render(text, 8, &img) < 0)
+			return 1;
+		r = image_save_png(&img, png);
+		image_release(&img);
+		if (r != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+cmd_verify_receipt(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device-pub", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 }
+	};
+	unsigned char pk[KEYS_PUB_LEN];
+	char path[CONFIG_PATH_MAX], body[TOKEN_RECEIPT_MAX], *text = NULL;
+	const char *pub = NULL;
+	size_t len;
+	int ch, r;
+	json_t *j;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'k')
+			return EXIT_USAGE;
+		pub = optarg;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: kioskctl verify-receipt [--device-pub "
+		    "FILE] (TEXT | -)\n");
+		return EXIT_USAGE;
+	}
+	if (pub == NULL) {
+		/* This kiosk's own key, next to its store. */
+		if (fileio_sibling(kctl_db_path(), "device.pub", path,
+		    sizeof(path)) != 0)
+			return 1;
+		pub = path;
+	}
+	if (keys_load_public(pub, KEY_ED25519, pk) != 0)
+		return 1;
+	if (strcmp(argv[optind], "-") == 0) {
+		text = kctl_read_text("-", &len);
+		if (text == NULL)
+			return 1;
+	}
+	r = token_receipt_verify(pk, text ? text : argv[optind], body,
+	    sizeof(body));
+	free(text);
+	if (r != 0) {
+		kctl_print_json(json_pack("{s:s, s:s}", "result", "invalid",
+		    "reason", "not signed by this device, altered or "
+		    "malformed"));
+		return EXIT_REJECTED;
+	}
+	j = json_loads(body, 0, NULL);
+	kctl_print_json(json_pack("{s:s, s:o}", "result", "valid", "receipt",
+	    j ? j : json_string(body)));
+	return 0;
+}
+
+int
+cmd_enroll(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "collector", required_argument, NULL, 'c' },
+		{ "token", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL, *token = NULL, *why;
+	char cpath[CONFIG_PATH_MAX], full[600];
+	char id[KEYS_ID_LEN + 1], *body;
+	struct wire_device venue;
+	const char *headers[2] = { "Content-Type: application/json", NULL };
+	struct http_resp r;
+	struct key_pair dev;
+	struct config c;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': url = optarg; break;
+		case 't': token = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || url == NULL || token == NULL) {
+		fprintf(stderr, "usage: kioskctl enroll --collector URL "
+		    "--token T\n");
+		return EXIT_USAGE;
+	}
+	if (kctl_load_config(&c) != 0 || kctl_config_file(cpath, sizeof(cpath)) != 0)
+		return 1;
+	if (config_set(&c, "collector_url", url, &why) != 0) {
+		log_error("bad --collector: want %s", why);
+		return EXIT_USAGE;
+	}
+	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
+		return 1;
+	keys_id(dev.pk, id);
+	config_venue(&c, &venue);
+	memcpy(venue.pk, dev.pk, KEYS_PUB_LEN);
+	keys_wipe(&dev);
+	body = wire_enroll_encode(token, &venue);
+	if (body == NULL)
+		return 1;
+	snprintf(full, sizeof(full), "%s/api/v1/enroll", c.collector_url);
+	rc = http_post(full, headers, body, strlen(body), 30, &r);
+	sodium_memzero(body, strlen(body));
+	free(body);
+	if (rc != 0) {
+		log_error("cannot reach the collector at %s: %s",
+		    c.collector_url, r.error);
+		return 1;
+	}
+	if (r.status != 201) {
+		log_error("the collector refused the enrolment (HTTP %ld): %s",
+		    r.status, r.body ? r.body : "");
+		http_resp_release(&r);
+		return 1;
+	}
+	http_resp_release(&r);
+	if (config_save(cpath, &c) != 0)
+		return 1;
+	{
+		struct store *s = store_open(kctl_db_path());
+
+		if (s != NULL) {
+			(void)store_event(s, "admin",
+			    "{\"action\":\"enroll\"}", ktime_wall_ms());
+			store_close(s);
+		}
+	}
+	printf("enrolled device %s with %s; kiosk-sync will upload there\n",
+	    id, c.collector_url);
+	return 0;
+}

@@ -1,0 +1,354 @@
+/*
+ * store_query: the store's reads for status, uploads, exports, reports
+ * and retention (store.h): counts, visits in seq order, marking uploaded,
+ * quarantine, purge, heartbeat gaps and events. The store's opening, its
+ * schema and the check-in path are store.c.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "ktime.h"
+#include "log.h"
+#include "store_impl.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+int
+store_status(struct store *s, int64_t now_ms, int retention_days,
+    struct store_status *o)
+{
+	int64_t day0 = ktime_day_start(now_ms);
+	int64_t cutoff = now_ms - (int64_t)retention_days * DAY_MS;
+	char day[16];
+	int y, m, d;
+
+	memset(o, 0, sizeof(*o));
+	ktime_local_day(now_ms, &y, &m, &d);
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", y % 10000, m, d);
+
+	if (store_exec(s, "BEGIN") != 0)
+		return -1;
+	if (store_query_int(s, &o->visits_total, 0, "SELECT count(*) FROM visits") ||
+	    store_query_int(s, &o->visits_today, 0, "SELECT count(*) FROM visits "
+	    "WHERE wall_ms >= ?1 AND direction = 'in'", day0) ||
+	    store_query_int(s, &o->pending_upload, 0, "SELECT count(*) FROM visits "
+	    "WHERE uploaded_ms IS NULL AND quarantined_ms IS NULL") ||
+	    store_query_int(s, &o->pending_overdue, 0, "SELECT count(*) FROM visits "
+	    "WHERE uploaded_ms IS NULL AND wall_ms < ?1", cutoff) ||
+	    store_query_int(s, &o->oldest_pending_ms, 0, "SELECT wall_ms FROM visits "
+	    "WHERE uploaded_ms IS NULL ORDER BY seq LIMIT 1") ||
+	    store_query_int(s, &o->last_upload_ms, 0, "SELECT max(uploaded_ms) "
+	    "FROM visits") ||
+	    store_query_int(s, &o->last_heartbeat_ms, 0, "SELECT wall_ms FROM events "
+	    "WHERE kind = 'heartbeat' ORDER BY id DESC LIMIT 1") ||
+	    store_query_int(s, &o->last_visit_ms, 0, "SELECT wall_ms FROM visits "
+	    "ORDER BY seq DESC LIMIT 1") ||
+	    store_query_int(s, &o->rejects_total, 0, "SELECT sum(count) FROM "
+	    "rejects") ||
+	    store_query_int(s, &o->events_total, 0, "SELECT count(*) FROM events") ||
+	    store_query_int(s, &o->seq_max, 0, "SELECT seq FROM sqlite_sequence "
+	    "WHERE name = 'visits'") ||
+	    store_query_int(s, &o->quarantined, 0, "SELECT count(*) FROM visits "
+	    "WHERE quarantined_ms IS NOT NULL AND uploaded_ms IS NULL")) {
+		(void)store_exec(s, "ROLLBACK");
+		return -1;
+	}
+	{
+		sqlite3_stmt *st = store_prepare(s, "SELECT sum(count) FROM rejects "
+		    "WHERE day = ?1");
+
+		if (st == NULL) {
+			(void)store_exec(s, "ROLLBACK");
+			return -1;
+		}
+		sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			o->rejects_today = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return store_exec(s, "COMMIT");
+}
+
+int
+store_rejects(struct store *s,
+    void (*fn)(void *ctx, const char *reason, int64_t count), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = store_prepare(s, "SELECT reason, sum(count) AS n FROM rejects "
+	    "GROUP BY reason ORDER BY n DESC, reason");
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "list rejects");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
+    int pending_only, int (*fn)(void *ctx, const struct store_visit *v),
+    void *ctx)
+{
+	struct store_visit v;
+	sqlite3_stmt *st;
+	const char *d;
+	int rc, stop = 0;
+
+	st = store_prepare(s, pending_only ?
+	    "SELECT seq, instance_id, kind, subject, sealed, direction, "
+	    "wall_ms, boot_id, mono_ms, source, uploaded_ms FROM visits "
+	    "WHERE uploaded_ms IS NULL AND quarantined_ms IS NULL AND wall_ms "
+	    ">= ?1 AND wall_ms < ?2 ORDER BY seq" :
+	    "SELECT seq, instance_id, kind, subject, sealed, direction, "
+	    "wall_ms, boot_id, mono_ms, source, uploaded_ms FROM visits "
+	    "WHERE wall_ms >= ?1 AND wall_ms < ?2 ORDER BY seq");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v.seq = sqlite3_column_int64(st, 0);
+		v.instance_id = (const char *)sqlite3_column_text(st, 1);
+		v.kind = (const char *)sqlite3_column_text(st, 2);
+		v.subject = (const char *)sqlite3_column_text(st, 3);
+		v.sealed = sqlite3_column_blob(st, 4);
+		v.sealed_len = (size_t)sqlite3_column_bytes(st, 4);
+		d = (const char *)sqlite3_column_text(st, 5);
+		v.dir = (d && strcmp(d, "out") == 0) ? STORE_OUT : STORE_IN;
+		v.wall_ms = sqlite3_column_int64(st, 6);
+		v.boot_id = (const char *)sqlite3_column_text(st, 7);
+		v.mono_ms = sqlite3_column_int64(st, 8);
+		v.source = (const char *)sqlite3_column_text(st, 9);
+		v.uploaded_ms = sqlite3_column_int64(st, 10);
+		stop = fn(ctx, &v);
+	}
+	if (!stop && rc != SQLITE_DONE) {
+		store_sql_error(s, "read visits");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return stop;
+}
+
+int64_t
+store_mark_uploaded(struct store *s, int64_t first_seq, int64_t last_seq,
+    int64_t wall_ms)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+	int rc;
+
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	st = store_prepare(s, "UPDATE visits SET uploaded_ms = ?1 WHERE seq "
+	    "BETWEEN ?2 AND ?3 AND uploaded_ms IS NULL");
+	if (st == NULL) {
+		(void)store_exec(s, "ROLLBACK");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, wall_ms);
+	sqlite3_bind_int64(st, 2, first_seq);
+	sqlite3_bind_int64(st, 3, last_seq);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	n = sqlite3_changes(s->db);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "mark uploaded");
+		(void)store_exec(s, "ROLLBACK");
+		return -1;
+	}
+	if (store_exec(s, "COMMIT") != 0)
+		return -1;
+	return n;
+}
+
+static int
+delete_count(struct store *s, const char *sql, int64_t arg, int64_t *out)
+{
+	sqlite3_stmt *st = store_prepare(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, arg);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "purge");
+		return -1;
+	}
+	*out = sqlite3_changes(s->db);
+	return 0;
+}
+
+int
+store_purge(struct store *s, int64_t now_ms, int retention_days,
+    struct store_purge_res *o)
+{
+	int64_t cutoff = now_ms - (int64_t)retention_days * DAY_MS;
+	char day[16];
+	int y, m, d;
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	ktime_local_day(cutoff, &y, &m, &d);
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", y % 10000, m, d);
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	if (delete_count(s, "DELETE FROM visits WHERE uploaded_ms IS NOT NULL "
+	    "AND wall_ms < ?1", cutoff, &o->visits_deleted) ||
+	    delete_count(s, "DELETE FROM events WHERE wall_ms < ?1", cutoff,
+	    &o->events_deleted) ||
+	    store_query_int(s, &o->kept_unuploaded, 0, "SELECT count(*) FROM visits "
+	    "WHERE uploaded_ms IS NULL AND wall_ms < ?1", cutoff))
+		goto fail;
+	st = store_prepare(s, "DELETE FROM rejects WHERE day < ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "purge rejects");
+		goto fail;
+	}
+	o->rejects_deleted = sqlite3_changes(s->db);
+	if (store_exec(s, "COMMIT") != 0)
+		return -1;
+	if (o->kept_unuploaded > 0)
+		log_warn("%lld visits older than %d days were never uploaded: "
+		    "kept until the collector acknowledges them",
+		    (long long)o->kept_unuploaded, retention_days);
+	return 0;
+fail:
+	(void)store_exec(s, "ROLLBACK");
+	return -1;
+}
+
+int64_t
+store_count_visits(struct store *s, int64_t from_ms, int64_t to_ms)
+{
+	int64_t n;
+
+	if (store_query_int(s, &n, 0, "SELECT count(*) FROM visits WHERE wall_ms "
+	    ">= ?1 AND wall_ms < ?2 AND direction = 'in'", from_ms, to_ms) != 0)
+		return -1;
+	return n;
+}
+
+int64_t
+store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
+    int64_t max_gap_ms, int64_t *longest_ms)
+{
+	sqlite3_stmt *st;
+	int64_t prev = from_ms, t, gaps = 0, longest = 0;
+	int rc;
+
+	st = store_prepare(s, "SELECT wall_ms FROM events WHERE kind IN "
+	    "('heartbeat', 'start') AND wall_ms >= ?1 AND wall_ms < ?2 "
+	    "ORDER BY wall_ms");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		t = sqlite3_column_int64(st, 0);
+		if (t - prev > max_gap_ms) {
+			gaps++;
+			if (t - prev > longest)
+				longest = t - prev;
+		}
+		prev = t;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "heartbeat gaps");
+		return -1;
+	}
+	if (to_ms - prev > max_gap_ms) {
+		gaps++;
+		if (to_ms - prev > longest)
+			longest = to_ms - prev;
+	}
+	if (longest_ms != NULL)
+		*longest_ms = longest;
+	return gaps;
+}
+
+int64_t
+store_quarantine(struct store *s, int64_t first_seq, int64_t last_seq,
+    const char *reason, int64_t wall_ms)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+	int rc;
+
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	st = store_prepare(s, "UPDATE visits SET quarantined_ms = ?1, "
+	    "quarantine_reason = ?2 WHERE seq BETWEEN ?3 AND ?4 AND "
+	    "uploaded_ms IS NULL AND quarantined_ms IS NULL");
+	if (st == NULL) {
+		(void)store_exec(s, "ROLLBACK");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, wall_ms);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, first_seq);
+	sqlite3_bind_int64(st, 4, last_seq);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	n = sqlite3_changes(s->db);
+	if (rc != SQLITE_DONE || store_insert_event(s, "sync_quarantine", NULL,
+	    wall_ms, ktime_mono_ms()) != 0) {
+		store_sql_error(s, "quarantine");
+		(void)store_exec(s, "ROLLBACK");
+		return -1;
+	}
+	if (store_exec(s, "COMMIT") != 0)
+		return -1;
+	return n;
+}
+
+int
+store_foreach_event(struct store *s, const char *kind, int64_t from_ms,
+    int limit, int (*fn)(void *ctx, int64_t wall_ms, const char *detail),
+    void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	st = store_prepare(s, "SELECT wall_ms, coalesce(detail, '') FROM events "
+	    "WHERE kind = ?1 AND wall_ms >= ?2 ORDER BY wall_ms DESC LIMIT ?3");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from_ms);
+	sqlite3_bind_int(st, 3, limit);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(ctx, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+	if (r == 0 && rc != SQLITE_DONE) {
+		store_sql_error(s, "events");
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? -1 : 0;
+}
