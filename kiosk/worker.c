@@ -94,6 +94,18 @@ post_type(struct worker *w, enum worker_event_type t)
 
 static void *serial_main(void *arg);
 
+/* Was the worker asked to stop? */
+static int
+stopping(struct worker *w)
+{
+	int r;
+
+	pthread_mutex_lock(&w->lock);
+	r = w->stop;
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
 static void *
 capture_main(void *arg)
 {
@@ -103,10 +115,7 @@ capture_main(void *arg)
 	int r, lost_said = 0;
 
 	for (;;) {
-		pthread_mutex_lock(&w->lock);
-		r = w->stop;
-		pthread_mutex_unlock(&w->lock);
-		if (r)
+		if (stopping(w))
 			break;
 		if (w->cam == NULL) {
 			struct timespec ts = { 0, 200 * 1000000L };
@@ -393,10 +402,7 @@ serial_main(void *arg)
 	int r, said = 0;
 
 	for (;;) {
-		pthread_mutex_lock(&w->lock);
-		r = w->stop;
-		pthread_mutex_unlock(&w->lock);
-		if (r)
+		if (stopping(w))
 			break;
 		if (p == NULL) {
 			struct timespec ts = { 0, 200 * 1000000L };
