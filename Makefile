@@ -69,7 +69,8 @@ CORE_CXX = kiosk/zxread.cpp
 CORE_LIB = $(BUILD)/libkioskcore.a
 
 # The collector's pieces (sync/), its storage and both backends.
-DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o $(BUILD)/obj/sync/db_pg.o
+DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o \
+         $(BUILD)/obj/sync/db_pg.o $(BUILD)/obj/sync/db_pg_load.o
 COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o \
                 $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \
                 $(BUILD)/obj/sync/report.o $(BUILD)/obj/sync/trace_print.o \

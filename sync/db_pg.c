@@ -17,47 +17,20 @@
  * that broke (server restarted) is reset on its next use. Every failure is
  * logged once, here, with the server's own message.
  */
-#include "db_impl.h"
+#include "db_pg_impl.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <libpq-fe.h>
 #include <sodium.h>
 
-#include "dynbuf.h"
 #include "log.h"
 
-#define PG_POOL 4
 #define PG_MAX_ARGS 1024
-#define DAY_MS INT64_C(86400000)
-#define COPY_MAX (64u * 1024 * 1024)
-/* Advisory lock keys: schema set-up, and making partitions. */
+/* Advisory lock key for setting up the schema. */
 #define LOCK_SCHEMA "727100"
-#define LOCK_PARTITION "727101"
-
-struct pgc {
-	struct db_tx tx;	/* base: this connection's transaction */
-	PGconn *c;
-	int busy;
-	int staged;		/* this session has its staging table */
-	int open;		/* BEGIN was run */
-};
-
-struct pg {
-	struct db base;
-	char *conninfo;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct pgc pool[PG_POOL];
-	/* Days whose partition is known to exist (a cache: see ingest). */
-	int64_t *days;
-	size_t ndays, cap;
-};
 
 struct pg_row {
 	struct db_row base;
@@ -116,8 +89,8 @@ static const char *const schema =
 	"COMMIT;";
 
 /* The server's message without its trailing newline, for the log. */
-static void
-log_pg(const char *what, PGconn *c, const PGresult *r)
+void
+pg_log(const char *what, PGconn *c, const PGresult *r)
 {
 	const char *m = r != NULL ? PQresultErrorMessage(r) : "";
 	size_t len;
@@ -131,21 +104,21 @@ log_pg(const char *what, PGconn *c, const PGresult *r)
 }
 
 /* Run a command with no parameters and no rows; 0 or -1 (logged). */
-static int
-plain(PGconn *c, const char *sql)
+int
+pg_plain(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
 	    PQresultStatus(r) == PGRES_TUPLES_OK;
 
 	if (!ok)
-		log_pg(sql, c, r);
+		pg_log(sql, c, r);
 	PQclear(r);
 	return ok ? 0 : -1;
 }
 
-static void
-conn_put(struct pg *d, struct pgc *p)
+void
+pg_conn_put(struct pg *d, struct pgc *p)
 {
 	pthread_mutex_lock(&d->lock);
 	p->busy = 0;
@@ -154,8 +127,8 @@ conn_put(struct pg *d, struct pgc *p)
 }
 
 /* Take a connection from the pool, (re)connecting it. NULL: logged. */
-static struct pgc *
-conn_get(struct pg *d)
+struct pgc *
+pg_conn_get(struct pg *d)
 {
 	struct pgc *p = NULL;
 	size_t i;
@@ -183,15 +156,15 @@ conn_get(struct pg *d)
 		p->staged = 0;
 	}
 	if (PQstatus(p->c) != CONNECTION_OK) {
-		log_pg("cannot connect", p->c, NULL);
+		pg_log("cannot connect", p->c, NULL);
 		PQfinish(p->c);
 		p->c = NULL;
 		goto fail;
 	}
 	/* Per session: quiet notices, and the staging table that ON COMMIT
 	 * empties after every batch. */
-	if (!p->staged && (plain(p->c, "SET client_min_messages = warning") ||
-	    plain(p->c, "CREATE TEMP TABLE IF NOT EXISTS staging (LIKE visits "
+	if (!p->staged && (pg_plain(p->c, "SET client_min_messages = warning") ||
+	    pg_plain(p->c, "CREATE TEMP TABLE IF NOT EXISTS staging (LIKE visits "
 	    "INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")))
 		goto fail;
 	p->staged = 1;
@@ -200,7 +173,7 @@ conn_get(struct pg *d)
 	p->open = 0;
 	return p;
 fail:
-	conn_put(d, p);
+	pg_conn_put(d, p);
 	return NULL;
 }
 
@@ -238,21 +211,21 @@ db_pg_open(const char *conninfo)
 	/* The schema first: the pool's sessions make staging LIKE visits. */
 	d->pool[0].c = PQconnectdb(conninfo);
 	if (PQstatus(d->pool[0].c) != CONNECTION_OK) {
-		log_pg("cannot connect", d->pool[0].c, NULL);
+		pg_log("cannot connect", d->pool[0].c, NULL);
 		pg_close(&d->base);
 		return NULL;
 	}
-	if (plain(d->pool[0].c, schema) != 0) {
+	if (pg_plain(d->pool[0].c, schema) != 0) {
 		log_error("collector db (postgresql): cannot set up the schema");
 		pg_close(&d->base);
 		return NULL;
 	}
-	p = conn_get(d);
+	p = pg_conn_get(d);
 	if (p == NULL) {
 		pg_close(&d->base);
 		return NULL;
 	}
-	conn_put(d, p);
+	pg_conn_put(d, p);
 	return &d->base;
 }
 
@@ -260,14 +233,14 @@ static struct db_tx *
 pg_begin(struct db *base, enum db_tx_mode mode)
 {
 	struct pg *d = (struct pg *)base;
-	struct pgc *p = conn_get(d);
+	struct pgc *p = pg_conn_get(d);
 
 	if (p == NULL)
 		return NULL;
 	p->open = mode != DB_TX_ONE;
-	if (p->open && plain(p->c, mode == DB_TX_READ ? "BEGIN READ ONLY" :
+	if (p->open && pg_plain(p->c, mode == DB_TX_READ ? "BEGIN READ ONLY" :
 	    "BEGIN") != 0) {
-		conn_put(d, p);
+		pg_conn_put(d, p);
 		return NULL;
 	}
 	return &p->tx;
@@ -280,13 +253,13 @@ pg_end(struct db_tx *tx, int commit)
 	int rc = tx->failed || !commit ? -1 : 0;
 
 	if (p->open) {
-		if (rc == 0 && plain(p->c, "COMMIT") != 0)
+		if (rc == 0 && pg_plain(p->c, "COMMIT") != 0)
 			rc = -1;
 		if (rc != 0)
 			PQclear(PQexec(p->c, "ROLLBACK"));
 	}
 	p->open = 0;
-	conn_put((struct pg *)tx->d, p);
+	pg_conn_put((struct pg *)tx->d, p);
 	return rc;
 }
 
@@ -341,7 +314,7 @@ pg_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 		rows = strtoll(PQcmdTuples(row.r), NULL, 10);
 		break;
 	default:
-		log_pg(sql, p->c, row.r);
+		pg_log(sql, p->c, row.r);
 		goto fail;
 	}
 	PQclear(row.r);
@@ -388,303 +361,6 @@ pg_blob(const struct db_row *r, int col, size_t *len)
 		return NULL;
 	}
 	return pr->bytes;
-}
-
-/* ---- day partitions ---- */
-
-static int64_t
-day_of(int64_t ms)
-{
-	return ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS);
-}
-
-static int
-day_known(struct pg *d, int64_t day)
-{
-	size_t i;
-	int known = 0;
-
-	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < d->ndays && !known; i++)
-		known = d->days[i] == day;
-	pthread_mutex_unlock(&d->lock);
-	return known;
-}
-
-static void
-day_remember(struct pg *d, int64_t day)
-{
-	pthread_mutex_lock(&d->lock);
-	/* Only a cache: when memory runs out it stays as it is. */
-	if (dynbuf_grow(&d->days, &d->cap, d->ndays + 1, sizeof(*d->days),
-	    1u << 20) == 0)
-		d->days[d->ndays++] = day;
-	pthread_mutex_unlock(&d->lock);
-}
-
-static void
-days_forget(struct pg *d)
-{
-	pthread_mutex_lock(&d->lock);
-	d->ndays = 0;
-	pthread_mutex_unlock(&d->lock);
-}
-
-/*
- * Make DAY's partition unless it is known to exist, in its own short
- * transaction (creating a partition locks the parent table) and under an
- * advisory lock so that two collectors do not race.
- */
-static int
-ensure_day(struct pg *d, PGconn *c, int64_t day)
-{
-	time_t t = (time_t)(day * 86400);
-	struct tm tm;
-	char sql[256];
-
-	if (day_known(d, day))
-		return 0;
-	gmtime_r(&t, &tm);
-	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS "
-	    "visits_p%04d%02d%02d PARTITION OF visits FOR VALUES FROM (%" PRId64
-	    ") TO (%" PRId64 ")", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	    day * DAY_MS, (day + 1) * DAY_MS);
-	if (plain(c, "BEGIN") != 0)
-		return -1;
-	if (plain(c, "SELECT pg_advisory_xact_lock(" LOCK_PARTITION ")") ||
-	    plain(c, sql) || plain(c, "COMMIT")) {
-		PQclear(PQexec(c, "ROLLBACK"));
-		return -1;
-	}
-	day_remember(d, day);
-	return 0;
-}
-
-static int
-pg_prepare_rows(struct db *base, const struct wire_visit *v, size_t n)
-{
-	struct pg *d = (struct pg *)base;
-	struct pgc *p = conn_get(d);
-	int64_t last = INT64_MIN;
-	size_t i;
-	int rc = 0;
-
-	if (p == NULL)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		if (v[i].reject != NULL || day_of(v[i].wall_ms) == last)
-			continue;	/* rows come in time order */
-		last = day_of(v[i].wall_ms);
-		rc = ensure_day(d, p->c, last);
-	}
-	conn_put(d, p);
-	return rc;
-}
-
-/* ---- loading a batch ---- */
-
-/* A text field in COPY's text format: backslash, tab, CR, LF escaped. */
-static void
-copy_text(struct dynbuf *b, const char *s, char end)
-{
-	const char *run = s;
-
-	for (; *s != '\0'; s++) {
-		const char *esc = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" :
-		    *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : NULL;
-
-		if (esc != NULL) {
-			dynbuf_add(b, run, (size_t)(s - run));
-			dynbuf_add(b, esc, 2);
-			run = s + 1;
-		}
-	}
-	dynbuf_add(b, run, (size_t)(s - run));
-	dynbuf_add(b, &end, 1);
-}
-
-static void
-copy_bytea(struct dynbuf *b, const unsigned char *p, size_t len, char end)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	if (p == NULL) {
-		dynbuf_addf(b, "\\N%c", end);
-		return;
-	}
-	dynbuf_add(b, "\\\\x", 3);
-	for (i = 0; i < len; i++) {
-		char two[2] = { hex[p[i] >> 4], hex[p[i] & 15] };
-
-		dynbuf_add(b, two, 2);
-	}
-	dynbuf_add(b, &end, 1);
-}
-
-/* COPY the rows without a reject reason into staging. */
-static int
-copy_rows(PGconn *c, const struct wire_header *h,
-    const struct wire_visit *v, size_t n, int64_t now_ms)
-{
-	struct dynbuf b;
-	PGresult *r;
-	size_t i;
-	int ok;
-
-	dynbuf_init(&b, COPY_MAX);
-	for (i = 0; i < n; i++) {
-		if (v[i].reject != NULL)
-			continue;
-		copy_text(&b, h->device, '\t');
-		copy_text(&b, h->instance, '\t');
-		dynbuf_addf(&b, "%" PRId64 "\t", v[i].seq);
-		copy_text(&b, v[i].kind, '\t');
-		copy_text(&b, v[i].subject, '\t');
-		copy_bytea(&b, v[i].sealed, v[i].sealed_len, '\t');
-		copy_text(&b, v[i].direction, '\t');
-		dynbuf_addf(&b, "%" PRId64 "\t", v[i].wall_ms);
-		copy_text(&b, v[i].boot_id, '\t');
-		dynbuf_addf(&b, "%" PRId64 "\t", v[i].mono_ms);
-		copy_text(&b, v[i].source, '\t');
-		dynbuf_addf(&b, "%" PRId64 "\n", now_ms);
-	}
-	if (b.failed) {
-		dynbuf_release(&b);
-		log_error("collector db (postgresql): out of memory for COPY");
-		return -1;
-	}
-	r = PQexec(c, "COPY staging(device_id, instance_id, seq, kind, "
-	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source, "
-	    "received_ms) FROM STDIN");
-	ok = PQresultStatus(r) == PGRES_COPY_IN;
-	if (!ok)
-		log_pg("COPY", c, r);
-	PQclear(r);
-	if (ok)
-		ok = PQputCopyData(c, b.p, (int)b.len) == 1;
-	dynbuf_release(&b);
-	if (PQputCopyEnd(c, ok ? NULL : "client gave up") != 1)
-		ok = 0;
-	while ((r = PQgetResult(c)) != NULL) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			if (ok)
-				log_pg("COPY", c, r);
-			ok = 0;
-		}
-		PQclear(r);
-	}
-	return ok ? 0 : -1;
-}
-
-static int
-pg_insert_visits(struct db_tx *tx, const struct wire_header *h,
-    const struct wire_visit *v, size_t n, int64_t now_ms, int64_t *stored)
-{
-	struct pgc *p = (struct pgc *)tx;
-	PGresult *r;
-
-	*stored = 0;
-	if (tx->failed || copy_rows(p->c, h, v, n, now_ms) != 0)
-		goto fail;
-	r = PQexec(p->c, "INSERT INTO visits SELECT * FROM staging ON "
-	    "CONFLICT DO NOTHING");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		/* Another process purged a day we had cached. */
-		if (strstr(PQerrorMessage(p->c), "no partition") != NULL) {
-			PQclear(r);
-			days_forget((struct pg *)tx->d);
-			tx->failed = 1;
-			return DB_RETRY;
-		}
-		log_pg("ingest", p->c, r);
-		PQclear(r);
-		goto fail;
-	}
-	*stored = strtoll(PQcmdTuples(r), NULL, 10);
-	PQclear(r);
-	return 0;
-fail:
-	tx->failed = 1;
-	return DB_FAILED;
-}
-
-/* ---- retention ---- */
-
-static int
-count_row(void *ctx, const struct db_row *r)
-{
-	*(int64_t *)ctx += db_int(r, 0);
-	return 0;
-}
-
-struct names {
-	char (*v)[48];
-	size_t n, cap;
-};
-
-static int
-name_row(void *ctx, const struct db_row *r)
-{
-	struct names *x = ctx;
-
-	if (dynbuf_grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v), 1u << 20))
-		return -1;
-	snprintf(x->v[x->n++], sizeof(x->v[0]), "%s", db_text(r, 0));
-	return 0;
-}
-
-/* Retention: drop every day partition that ended at or before CUT_MS. */
-static int64_t
-pg_purge(struct db *base, int64_t cut_ms)
-{
-	struct names x = { NULL, 0, 0 };
-	int64_t gone = 0;
-	size_t i;
-
-	if (db_one(base, DB_TX_ONE, "SELECT c.relname FROM pg_inherits i JOIN "
-	    "pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = "
-	    "'visits'::regclass AND c.relname ~ '^visits_p[0-9]{8}$' ORDER BY "
-	    "1", NULL, 0, name_row, &x) < 0) {
-		free(x.v);
-		return -1;
-	}
-	for (i = 0; i < x.n && gone >= 0; i++) {
-		struct tm tm = { 0 };
-		char sql[96];
-		int64_t day;
-
-		if (sscanf(x.v[i], "visits_p%4d%2d%2d", &tm.tm_year,
-		    &tm.tm_mon, &tm.tm_mday) != 3)
-			continue;
-		tm.tm_year -= 1900;
-		tm.tm_mon -= 1;
-		day = (int64_t)timegm(&tm) / 86400;
-		if ((day + 1) * DAY_MS > cut_ms)
-			continue;
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", x.v[i]);
-		if (db_one(base, DB_TX_ONE, sql, NULL, 0, count_row,
-		    &gone) < 0)
-			gone = -1;
-		snprintf(sql, sizeof(sql), "DROP TABLE %s", x.v[i]);
-		if (gone >= 0 && db_one(base, DB_TX_ONE, sql, NULL, 0, NULL,
-		    NULL) < 0)
-			gone = -1;
-	}
-	free(x.v);
-	days_forget((struct pg *)base);
-	return gone;
-}
-
-static int64_t
-pg_partitions(struct db *base)
-{
-	int64_t n = 0;
-
-	if (db_one(base, DB_TX_ONE, "SELECT count(*) FROM pg_inherits WHERE "
-	    "inhparent = 'visits'::regclass", NULL, 0, count_row, &n) < 0)
-		return -1;
-	return n;
 }
 
 static const struct db_ops pg_ops = {
