@@ -217,17 +217,28 @@ soak: test-bins
 	CRASH_KILLS=2000 $(BUILD)/tests/crash_test
 
 # libFuzzer targets, built with clang; `make fuzz FUZZ_SECONDS=600` runs longer.
+# The sources are compiled once (fuzzer-no-link) into an archive that each
+# target links.
 FUZZ_SECONDS ?= 10
-FUZZ_CFLAGS = $(BASE_CFLAGS) $(call pc_cflags,$(COMMON_PKGS) $(KIOSK_PKGS)) $(INC_tests) -O1 -g \
-              -fsanitize=fuzzer,address,undefined
+FUZZ_SAN    = -fsanitize=address,undefined
+FUZZ_CFLAGS = $(BASE_CFLAGS) $(call pc_cflags,$(COMMON_PKGS) $(KIOSK_PKGS) $(SYNC_PKGS)) $(INC_tests) -O1 -g
 FUZZ_SRC = $(COMMON_SRC) $(CORE_SRC)
+FUZZ_OBJ = $(FUZZ_SRC:%.c=build/fuzz/obj/%.o)
 
 fuzz-bins: $(FUZZ_TARGETS:%=build/fuzz/%)
 
-# zxing-cpp's C++ wrapper is linked as the normal build made it.
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc $(FUZZ_SRC) $(BUILD)/obj/kiosk/zxread.o
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC) $(BUILD)/obj/kiosk/zxread.o $(KIOSK_LINKLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+build/fuzz/libfuzzcore.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+# zxing-cpp's C++ wrapper is linked as the normal build made it.
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc build/fuzz/libfuzzcore.a $(BUILD)/obj/kiosk/zxread.o
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+		$(BUILD)/obj/kiosk/zxread.o build/fuzz/libfuzzcore.a $(KIOSK_LINKLIBS)
 
 fuzz: fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
@@ -247,4 +258,4 @@ run demo: $(PROGS) $(BUILD)/tools/mkframe
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj build/fuzz/obj -name '*.d' 2>/dev/null)
