@@ -82,7 +82,7 @@ print_json(FILE *f, const struct trace_result *r)
 {
 	const struct trace_opts *o = &r->opts;
 	char who[96];
-	json_t *j, *c;
+	json_t *j, *c, *p;
 	int rc;
 
 	snprintf(who, sizeof(who), "%s:%s", o->kind, o->subject);
@@ -96,8 +96,9 @@ print_json(FILE *f, const struct trace_result *r)
 	if (j == NULL)
 		return -1;
 	c = json_object_get(j, "case");
-	if (r->opened && r->visits.n > 0 && personal(&r->visits.v[0]) != NULL)
-		json_object_set_new(c, "personal", personal(&r->visits.v[0]));
+	if (r->opened && r->visits.n > 0 &&
+	    (p = personal(&r->visits.v[0])) != NULL)
+		json_object_set_new(c, "personal", p);
 	rc = json_dumpf(j, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (rc != 0)
