@@ -60,7 +60,7 @@ COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c \
              common/dynbuf.c common/parsenum.c
 COMMON_LIB = $(BUILD)/libcommon.a
 
-CORE_SRC = kiosk/store.c kiosk/store_query.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \
+CORE_SRC = kiosk/store.c kiosk/store_query.c kiosk/store_sync.c kiosk/clock.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \
            kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/scanner.c \
            kiosk/camera.c kiosk/camera_v4l2.c kiosk/worker.c kiosk/serial.c \
            kiosk/uploader.c kiosk/outbox.c
@@ -124,7 +124,7 @@ $(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
 # ---- programs ----
 
 KIOSKCTL_OBJ = $(BUILD)/obj/kiosk/kioskctl.o $(BUILD)/obj/kiosk/kioskctl_setup.o \
-               $(BUILD)/obj/kiosk/kioskctl_visits.o
+               $(BUILD)/obj/kiosk/kioskctl_visits.o $(BUILD)/obj/kiosk/kioskctl_status.o
 $(BUILD)/bin/kioskctl: $(KIOSKCTL_OBJ) $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS)

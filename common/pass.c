@@ -333,6 +333,14 @@ int
 pass_verify(const struct pass_trust *t, const char *text, size_t len,
     int64_t now_ms, struct pass_info *out, enum reason *reason)
 {
+	return pass_check(t, text, len, now_ms, now_ms, out, reason);
+}
+
+int
+pass_check(const struct pass_trust *t, const char *text, size_t len,
+    int64_t earliest_ms, int64_t latest_ms, struct pass_info *out,
+    enum reason *reason)
+{
 	unsigned char body[PASS_TEXT_MAX], sig[crypto_sign_BYTES];
 	const char *dot, *b64end, *id, *role, *name, *iss;
 	const struct issuer *is;
@@ -395,11 +403,11 @@ pass_verify(const struct pass_trust *t, const char *text, size_t len,
 		*reason = REASON_PASS_REVOKED;
 		goto bad;
 	}
-	if (now_ms + PASS_SKEW_MS < nbf * 1000) {
+	if (latest_ms < nbf * 1000 - PASS_SKEW_MS) {
 		*reason = REASON_PASS_NOT_YET_VALID;
 		goto bad;
 	}
-	if (now_ms >= exp * 1000) {
+	if (earliest_ms >= exp * 1000) {
 		*reason = REASON_PASS_EXPIRED;
 		goto bad;
 	}

@@ -98,4 +98,15 @@ int pass_issue(const struct key_pair *issuer, struct pass_info *info,
 int pass_verify(const struct pass_trust *t, const char *text, size_t len,
     int64_t now_ms, struct pass_info *out, enum reason *reason);
 
+/*
+ * pass_check(t, text, len, earliest_ms, latest_ms, out, reason):
+ * pass_verify when the time is only known to lie in [EARLIEST_MS,
+ * LATEST_MS] (a kiosk clock that cannot be trusted, clock.h): a pass is
+ * expired only if it was by EARLIEST_MS, not yet valid only if it is not
+ * by LATEST_MS.
+ */
+int pass_check(const struct pass_trust *t, const char *text, size_t len,
+    int64_t earliest_ms, int64_t latest_ms, struct pass_info *out,
+    enum reason *reason);
+
 #endif

@@ -69,6 +69,10 @@ struct payload {
 struct payload_opts {
 	int64_t now_ms;			/* wall time for date checks */
 	const struct pass_trust *trust;	/* NULL: every pass is refused */
+	/* The clock cannot be trusted (kiosk/clock.h): NOW_MS is only the
+	 * earliest the time can be, and nothing is refused for being in the
+	 * future (an issue date, a pass not yet valid). */
+	int clock_untrusted;
 };
 
 /*

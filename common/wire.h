@@ -96,6 +96,13 @@ struct wire_visit {
 	char boot_id[40];
 	int64_t mono_ms;
 	char source[8];			/* camera, scanner, keypad, phone */
+	int clock_untrusted;		/* "clock":"untrusted": the kiosk could
+					 * not trust its clock, nor re-date it */
+	int64_t claimed_ms;		/* collector side: the time the kiosk
+					 * gave, when it was impossible and the
+					 * row was filed at its reception */
+	int quarantined;		/* "quarantined":true: set aside at the
+					 * kiosk (a USB export carries them) */
 	const char *reject;		/* why the collector refuses it, or NULL */
 };
 
@@ -119,8 +126,9 @@ int wire_batch_encode(const struct wire_visit *v, size_t n,
  * Inflate (at most WIRE_MAX_JSON) and parse a batch body against its
  * header H. Returns 0 with the rows in *OUT (free with wire_visits_free):
  * a row that breaks a rule (unknown kind, bad subject, direction or
- * source, a time far in the future, oversize sealed fields) has its REJECT
- * set and is not to be stored. Returns -1 for a whole-batch fault (not
+ * source, oversize sealed fields) has its REJECT set and is not to be
+ * stored. A time is not a rule here: a wrong clock's row is kept (the
+ * collector files it, db.c). NOW_MS is unused, kept for the callers. Returns -1 for a whole-batch fault (not
  * zlib, not JSON, not the shape, count or seqs not H's) and -2 when it
  * would inflate past the limit, with a message in ERR.
  */

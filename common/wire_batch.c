@@ -232,6 +232,11 @@ wire_batch_encode(const struct wire_visit *v, size_t n, unsigned char **z,
 		json_object_set_new(o, "sealed", sealed ? json_string(sealed) :
 		    json_null());
 		free(sealed);
+		/* Flags only when set: an ordinary row's bytes never change. */
+		if (v[i].clock_untrusted)
+			json_object_set_new(o, "clock", json_string("untrusted"));
+		if (v[i].quarantined)
+			json_object_set_new(o, "quarantined", json_true());
 		json_array_append_new(rows, o);
 	}
 	root = json_pack("{s:o}", "visits", rows);
@@ -325,15 +330,14 @@ valid_subject(const char *kind, const char *s)
 }
 
 static const char *
-parse_row(json_t *o, const struct wire_header *h, int64_t now_ms,
-    struct wire_visit *v)
+parse_row(json_t *o, const struct wire_header *h, struct wire_visit *v)
 {
 	static const char *const kinds[] = { "cccd", "pccovid", "pass",
 	    "phone", NULL };
 	static const char *const dirs[] = { "in", "out", NULL };
 	static const char *const sources[] = { "camera", "scanner", "keypad",
 	    "phone", NULL };
-	json_t *seq = json_object_get(o, "seq"), *w, *m, *sealed;
+	json_t *seq = json_object_get(o, "seq"), *w, *m, *sealed, *clock;
 
 	if (!json_is_object(o) || !json_is_integer(seq))
 		return "malformed";
@@ -358,12 +362,17 @@ parse_row(json_t *o, const struct wire_header *h, int64_t now_ms,
 	m = json_object_get(o, "mono_ms");
 	if (!json_is_integer(w) || !json_is_integer(m))
 		return "bad_time";
+	/* A time a wrong clock gave is not the visitor's fault: the row is
+	 * kept, and the collector decides what time to file it under
+	 * (db.c). */
 	v->wall_ms = json_integer_value(w);
 	v->mono_ms = json_integer_value(m);
-	if (v->wall_ms <= 0)
-		return "bad_time";
-	if (v->wall_ms > now_ms + WIRE_FUTURE_MS)
-		return "time_in_future";
+	clock = json_object_get(o, "clock");
+	if (clock != NULL && !(json_is_string(clock) &&
+	    strcmp(json_string_value(clock), "untrusted") == 0))
+		return "bad_clock";
+	v->clock_untrusted = clock != NULL;
+	v->quarantined = json_is_true(json_object_get(o, "quarantined"));
 	sealed = json_object_get(o, "sealed");
 	if (json_is_string(sealed)) {
 		if (json_string_length(sealed) > 8192)
@@ -420,7 +429,7 @@ wire_batch_decode(const unsigned char *z, size_t zlen,
 		return -1;
 	}
 	json_array_foreach(arr, i, row)
-		v[i].reject = parse_row(row, h, now_ms, &v[i]);
+		v[i].reject = parse_row(row, h, &v[i]);
 	json_decref(root);
 	*out = v;
 	*n = count;

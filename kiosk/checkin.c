@@ -47,7 +47,11 @@ int
 checkin_scan(const struct checkin_ctx *ctx, const char *text, size_t len,
     const char *source, int64_t now_ms, struct checkin_out *out)
 {
-	struct payload_opts opts = { now_ms, ctx->trust };
+	struct payload_opts opts = { now_ms, ctx->trust, 0 };
+	struct clock_now clk;
+	enum clock_verdict verdict;
+	int64_t earliest;
+	int given = now_ms != CHECKIN_NOW;
 	struct store_checkin_req req;
 	struct store_checkin_res res;
 	struct payload p;
@@ -58,6 +62,26 @@ checkin_scan(const struct checkin_ctx *ctx, const char *text, size_t len,
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
+	/* A visitor is never refused for the kiosk's clock: while it cannot
+	 * be trusted the visit is flagged, dated again later, and nothing is
+	 * refused for a date that only a wrong clock puts in the future. */
+	clock_read(&clk);
+	verdict = CLOCK_TRUSTED;
+	if (now_ms != CHECKIN_NOW) {
+		clk.wall_ms = now_ms;	/* the caller's time, taken as true */
+	} else {
+		opts.now_ms = now_ms = clk.wall_ms;
+		earliest = store_clock_observe(ctx->store, &clk, &verdict);
+		if (earliest < 0)
+			return -1;
+	}
+	if (verdict != CLOCK_TRUSTED) {
+		opts.clock_untrusted = 1;
+		opts.now_ms = earliest;
+		log_info("the clock cannot be trusted (%s): the visit is "
+		    "flagged and dated again once it can",
+		    clock_verdict_name(verdict));
+	}
 	if (payload_parse(&opts, text, len, &p, &out->reason) != 0) {
 		out->result = CHECKIN_REJECTED;
 		log_info("scan from %s refused: %s", source,
@@ -96,7 +120,7 @@ checkin_scan(const struct checkin_ctx *ctx, const char *text, size_t len,
 	 * subject id alone still serves tracing.
 	 */
 
-	ktime_boot_id(boot_id, sizeof(boot_id));
+	memcpy(boot_id, clk.boot_id, sizeof(clk.boot_id));
 	memset(&req, 0, sizeof(req));
 	req.kind = payload_kind_name(p.kind);
 	req.subject = p.id;
@@ -104,10 +128,12 @@ checkin_scan(const struct checkin_ctx *ctx, const char *text, size_t len,
 	req.sealed_len = sealed_len;
 	req.source = source;
 	req.wall_ms = now_ms;
-	req.mono_ms = ktime_mono_ms();
+	req.mono_ms = clk.boot_ms;
 	req.boot_id = boot_id;
 	req.window_ms = (int64_t)ctx->config->rescan_window_s * 1000;
 	req.rescan = ctx->config->rescan;
+	req.clock_untrusted = verdict != CLOCK_TRUSTED;
+	req.time_given = given;
 	if (store_checkin(ctx->store, &req, &res) != 0)
 		goto done;
 	out->result = res.outcome == STORE_DUPLICATE ? CHECKIN_DUPLICATE :

@@ -44,12 +44,20 @@ struct checkin_out {
 /* checkin_source_valid(source): 1 if SOURCE is camera, scanner, keypad or phone. */
 int checkin_source_valid(const char *source);
 
+/* checkin_scan's NOW_MS: read the kiosk's own clock. */
+#define CHECKIN_NOW 0
+
 /*
  * checkin_scan(ctx, text, len, source, now_ms, out):
- * Handle one scanned or typed TEXT of LEN bytes from SOURCE at wall time
- * NOW_MS. Returns 0 with OUT->result accepted, duplicate or rejected once
- * that outcome is durable; -1 (logged) when the store failed, in which case
- * nothing was recorded and the visitor must be told to try again.
+ * Handle one scanned or typed TEXT of LEN bytes from SOURCE. With NOW_MS
+ * CHECKIN_NOW the kiosk's clock gives the time, and when it cannot be
+ * trusted (clock.h) the visit is recorded all the same, flagged, to be
+ * dated again once it can; another NOW_MS (`kioskctl checkin --at`) is
+ * taken as the true time. Returns 0 with OUT->result accepted, duplicate
+ * or rejected once that outcome is durable; -1 (logged) when the store
+ * failed, in which case the visitor must be told to try again (what was
+ * being written may or may not be there: see docs/store.md, "when the
+ * disk fails at commit").
  */
 int checkin_scan(const struct checkin_ctx *ctx, const char *text,
     size_t len, const char *source, int64_t now_ms,

@@ -182,6 +182,12 @@ main(int argc, char **argv)
 		sd_notify(0, "READY=1");
 
 	while (!stopping) {
+		struct clock_now now;
+
+		/* Visits recorded while the clock could not be trusted are
+		 * re-dated as soon as it can, before they leave. */
+		clock_read(&now);
+		(void)store_clock_observe(u.store, &now, NULL);
 		if (!once && ktime_mono_ms() >= next_beat) {
 			heartbeat(&u, started, db);
 			next_beat = ktime_mono_ms() + beat * 1000;
@@ -190,6 +196,7 @@ main(int argc, char **argv)
 		case UPLOAD_SENT:
 			attempt = 0;
 			sent += o.count;
+			refused |= o.refused > 0;
 			log_debug("sent visits %lld-%lld", (long long)o.first_seq,
 			    (long long)o.last_seq);
 			continue;

@@ -69,6 +69,9 @@ usage(FILE *f)
 	    "                          print a signed pass (and its QR)\n"
 	    "  decode FILE...          read QR codes in PNG/JPEG files\n"
 	    "  set-pin PIN             change the admin screen PIN\n"
+	    "  quarantine list [--json] | quarantine release (--all | SEQ...)\n"
+	    "                          visits the collector refused, set "
+	    "aside; put them back\n"
 	    "  verify-receipt [--device-pub FILE] TEXT|-\n"
 	    "                          check a patrol receipt from a kiosk's "
 	    "screen\n"
@@ -168,6 +171,7 @@ static const struct {
 	{ "set-pin", cmd_set_pin },
 	{ "verify-receipt", cmd_verify_receipt },
 	{ "enroll", cmd_enroll },
+	{ "quarantine", cmd_quarantine },
 };
 
 int

@@ -58,5 +58,6 @@ int cmd_status(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
 
 #endif

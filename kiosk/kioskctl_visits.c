@@ -1,6 +1,6 @@
 /*
- * kioskctl_visits: the commands about visits: checkin, status, export,
- * purge, decode. See kioskctl.c and docs/kioskctl.md.
+ * kioskctl_visits: the commands about visits: checkin, export, purge,
+ * decode. See kioskctl.c and docs/kioskctl.md.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -76,7 +76,7 @@ cmd_checkin(int argc, char **argv)
 	struct config c;
 	struct store *s = NULL;
 	char *text = NULL, key[64];
-	int64_t now = ktime_wall_ms();
+	int64_t now = CHECKIN_NOW;	/* --at: a time taken as true */
 	size_t len;
 	json_t *j;
 	int ch, ret = 1;
@@ -171,138 +171,6 @@ done:
 	}
 	i18n_free(str);
 	pass_trust_free(trust);
-	store_close(s);
-	return ret;
-}
-
-struct reject_list {
-	json_t *obj;
-	char text[512];
-	size_t used;
-};
-
-static void
-collect_reject(void *ctx, const char *reason, int64_t count)
-{
-	struct reject_list *rl = ctx;
-	int r;
-
-	if (rl->obj != NULL)
-		json_object_set_new(rl->obj, reason, json_integer(count));
-	if (rl->used < sizeof(rl->text)) {
-		r = snprintf(rl->text + rl->used, sizeof(rl->text) - rl->used,
-		    "%s%s %lld", rl->used ? ", " : "", reason,
-		    (long long)count);
-		if (r > 0)
-			rl->used += (size_t)r;
-	}
-}
-
-int
-cmd_status(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct store_status st;
-	struct reject_list rl;
-	struct config c;
-	struct store *s;
-	const char *health;
-	char t1[40], t2[40], t3[40];
-	int ch, as_json = 0, ret = 1, check;
-	int64_t now = ktime_wall_ms();
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'j')
-			return EXIT_USAGE;
-		as_json = 1;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "usage: kioskctl status [--json]\n");
-		return EXIT_USAGE;
-	}
-	if (kctl_load_config(&c) != 0)
-		return 1;
-	s = store_open(kctl_db_path());
-	if (s == NULL)
-		return 1;
-	if (store_status(s, now, c.retention_days, &st) != 0)
-		goto done;
-	check = store_check(s, 0);
-	health = check != 0 ? "corrupt" :
-	    store_recovered_from(s) ? "recovered" : "ok";
-	memset(&rl, 0, sizeof(rl));
-	if (as_json) {
-		json_t *j = json_object();
-
-		rl.obj = json_object();
-		if (store_rejects(s, collect_reject, &rl) != 0) {
-			json_decref(j);
-			json_decref(rl.obj);
-			goto done;
-		}
-		json_object_set_new(j, "venue_id", json_string(c.venue_id));
-		json_object_set_new(j, "venue_name", json_string(c.venue_name));
-		json_object_set_new(j, "instance_id",
-		    json_string(store_instance_id(s)));
-		json_object_set_new(j, "visits_total",
-		    json_integer(st.visits_total));
-		json_object_set_new(j, "visits_today",
-		    json_integer(st.visits_today));
-		json_object_set_new(j, "pending_upload",
-		    json_integer(st.pending_upload));
-		json_object_set_new(j, "pending_overdue",
-		    json_integer(st.pending_overdue));
-		json_object_set_new(j, "oldest_pending",
-		    kctl_json_time(st.oldest_pending_ms));
-		json_object_set_new(j, "last_upload",
-		    kctl_json_time(st.last_upload_ms));
-		json_object_set_new(j, "last_heartbeat",
-		    kctl_json_time(st.last_heartbeat_ms));
-		json_object_set_new(j, "last_visit",
-		    kctl_json_time(st.last_visit_ms));
-		json_object_set_new(j, "rejects_today",
-		    json_integer(st.rejects_today));
-		json_object_set_new(j, "rejects_total",
-		    json_integer(st.rejects_total));
-		json_object_set_new(j, "rejects", rl.obj);
-		json_object_set_new(j, "seq_max", json_integer(st.seq_max));
-		json_object_set_new(j, "quarantined",
-		    json_integer(st.quarantined));
-		json_object_set_new(j, "store_health", json_string(health));
-		ret = kctl_print_json(j) == 0 ? 0 : 1;
-		goto done;
-	}
-	if (store_rejects(s, collect_reject, &rl) != 0)
-		goto done;
-	kctl_text_time(st.last_upload_ms, t1, sizeof(t1));
-	kctl_text_time(st.last_heartbeat_ms, t2, sizeof(t2));
-	kctl_text_time(st.oldest_pending_ms, t3, sizeof(t3));
-	printf("venue:            %s (%s)\n", c.venue_name, c.venue_id);
-	printf("store:            %s, instance %s, health %s\n", kctl_db_path(),
-	    store_instance_id(s), health);
-	printf("visits today:     %lld\n", (long long)st.visits_today);
-	printf("visits total:     %lld\n", (long long)st.visits_total);
-	printf("not yet uploaded: %lld%s%s%s\n", (long long)st.pending_upload,
-	    st.pending_upload ? " (oldest " : "", st.pending_upload ? t3 : "",
-	    st.pending_upload ? ")" : "");
-	if (st.pending_overdue > 0)
-		printf("  warning: %lld of them are older than %d days: check "
-		    "the network and kiosk-sync\n",
-		    (long long)st.pending_overdue, c.retention_days);
-	if (st.quarantined > 0)
-		printf("  ALERT: %lld visits were refused by the collector and "
-		    "set aside (see the kiosk-sync log)\n",
-		    (long long)st.quarantined);
-	printf("last upload:      %s\n", t1);
-	printf("last heartbeat:   %s\n", t2);
-	printf("rejected scans:   %lld today, %lld kept in all%s%s%s\n",
-	    (long long)st.rejects_today, (long long)st.rejects_total,
-	    rl.used ? " (" : "", rl.text, rl.used ? ")" : "");
-	ret = 0;
-done:
 	store_close(s);
 	return ret;
 }

@@ -22,6 +22,8 @@ struct collect {
 	size_t bytes;		/* estimate of the JSON size so far */
 	int64_t after;		/* only rows past this seq */
 	char instance[WIRE_INSTANCE_LEN + 1];
+	const struct clock_now *hold;	/* hold this boot's untrusted rows,
+					 * or NULL */
 };
 
 static int
@@ -33,6 +35,10 @@ collect_row(void *arg, const struct store_visit *sv)
 
 	if (sv->seq <= c->after)
 		return 0;
+	if (c->hold != NULL && sv->clock_untrusted &&
+	    strcmp(sv->boot_id, c->hold->boot_id) == 0 &&
+	    c->hold->boot_ms - sv->mono_ms < OUTBOX_HOLD_MS)
+		return 0;	/* it may yet be re-dated */
 	if (c->n == 0)
 		snprintf(c->instance, sizeof(c->instance), "%s",
 		    sv->instance_id);
@@ -64,27 +70,33 @@ collect_row(void *arg, const struct store_visit *sv)
 	snprintf(v->boot_id, sizeof(v->boot_id), "%s", sv->boot_id);
 	v->mono_ms = sv->mono_ms;
 	snprintf(v->source, sizeof(v->source), "%s", sv->source);
+	v->clock_untrusted = sv->clock_untrusted;
+	v->quarantined = sv->quarantined_ms != 0;
 	c->bytes += size;
 	c->n++;
 	return 0;
 }
 
-int
-outbox_next(struct store *s, const struct key_pair *dev, int64_t after_seq,
-    int64_t sent_at_ms, struct outbox_batch *b)
+/* The next batch of WHICH visits past AFTER_SEQ; HOLD as in collect. */
+static int
+next(struct store *s, const struct key_pair *dev, int64_t after_seq,
+    int64_t sent_at_ms, enum store_which which,
+    const struct clock_now *hold, struct outbox_batch *b)
 {
 	struct collect c;
+	size_t i;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
 	memset(&c, 0, sizeof(c));
 	c.after = after_seq;
+	c.hold = hold;
 	c.v = calloc(WIRE_MAX_VISITS, sizeof(*c.v));
 	if (c.v == NULL) {
 		log_error("out of memory for a batch");
 		return -1;
 	}
-	rc = store_foreach_visit(s, 0, INT64_MAX, 1, collect_row, &c);
+	rc = store_foreach_visit(s, 0, INT64_MAX, which, collect_row, &c);
 	if (rc < 0) {
 		log_error("cannot read the visits to send");
 		goto out;
@@ -92,11 +104,17 @@ outbox_next(struct store *s, const struct key_pair *dev, int64_t after_seq,
 	rc = 0;
 	if (c.n == 0)
 		goto out;
-	if (wire_batch_encode(c.v, c.n, &b->body, &b->len) != 0) {
+	b->seqs = malloc(c.n * sizeof(*b->seqs));
+	if (b->seqs == NULL || wire_batch_encode(c.v, c.n, &b->body,
+	    &b->len) != 0) {
 		log_error("out of memory for a batch");
+		outbox_batch_release(b);
 		rc = -1;
 		goto out;
 	}
+	for (i = 0; i < c.n; i++)
+		b->seqs[i] = c.v[i].seq;
+	b->n = c.n;
 	keys_id(dev->pk, b->h.device);
 	snprintf(b->h.instance, sizeof(b->h.instance), "%s", c.instance);
 	b->h.first_seq = c.v[0].seq;
@@ -114,10 +132,21 @@ out:
 	return rc;
 }
 
+int
+outbox_next(struct store *s, const struct key_pair *dev, int64_t after_seq,
+    int64_t sent_at_ms, struct outbox_batch *b)
+{
+	struct clock_now now;
+
+	clock_read(&now);
+	return next(s, dev, after_seq, sent_at_ms, STORE_PENDING, &now, b);
+}
+
 void
 outbox_batch_release(struct outbox_batch *b)
 {
 	free(b->body);
+	free(b->seqs);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -200,7 +229,8 @@ outbox_export(struct store *s, const struct key_pair *dev,
 	x.dev = *venue;
 	memcpy(x.dev.pk, dev->pk, KEYS_PUB_LEN);
 	keys_id(dev->pk, x.dev.device_id);
-	while ((r = outbox_next(s, dev, after, ktime_wall_ms(), &b)) == 1) {
+	while ((r = next(s, dev, after, ktime_wall_ms(), STORE_UNSENT, NULL,
+	    &b)) == 1) {
 		if (wire_export_add(&x, &b.h, b.body, b.len) != 0) {
 			outbox_batch_release(&b);
 			log_error("out of memory for the export");

@@ -21,15 +21,25 @@ struct outbox_batch {
 	struct wire_header h;		/* signed */
 	unsigned char *body;		/* the exact bytes signed; owned */
 	size_t len;
+	int64_t *seqs;			/* the visits in it, in order; owned */
+	size_t n;
 };
+
+/*
+ * A visit recorded in this boot while the clock could not be trusted is
+ * held back this long (time since boot), so that a clock set by NTP soon
+ * after the network came back re-dates it before it leaves (store.h).
+ * After that it goes with its flag.
+ */
+#define OUTBOX_HOLD_MS (15LL * 60 * 1000)
 
 /*
  * outbox_next(s, dev, after_seq, sent_at_ms, b):
  * The next batch of pending visits past AFTER_SEQ, oldest first (at most
- * WIRE_MAX_VISITS and WIRE_MAX_JSON bytes of JSON, one instance id),
- * signed by DEV as sent at SENT_AT_MS, into *B (release with
- * outbox_batch_release). Returns 1, 0 when there is none, or -1 (logged)
- * when the store cannot be read or memory ran out.
+ * WIRE_MAX_VISITS and WIRE_MAX_JSON bytes of JSON, one instance id, the
+ * held ones left out), signed by DEV as sent at SENT_AT_MS, into *B
+ * (release with outbox_batch_release). Returns 1, 0 when there is none,
+ * or -1 (logged) when the store cannot be read or memory ran out.
  */
 int outbox_next(struct store *s, const struct key_pair *dev,
     int64_t after_seq, int64_t sent_at_ms, struct outbox_batch *b);
@@ -49,11 +59,12 @@ int outbox_heartbeat(struct store *s, int64_t started_mono_ms,
 
 /*
  * outbox_export(s, dev, venue, authority_pk, file, len, visits):
- * Every pending visit as signed batches with the device and its venue
- * (VENUE's id and key are taken from DEV), sealed to the health
- * authority: the file's bytes in a new buffer *FILE (caller frees), the
- * number of visits in *VISITS. Nothing is marked uploaded. Returns 0, or
- * -1 (logged).
+ * Every visit not yet uploaded, the set-aside ones too (flagged: a USB
+ * stick is the last resort) and the held ones, as signed batches with the
+ * device and its venue (VENUE's id and key are taken from DEV), sealed to
+ * the health authority: the file's bytes in a new buffer *FILE (caller
+ * frees), the number of visits in *VISITS. Nothing is marked uploaded.
+ * Returns 0, or -1 (logged).
  */
 int outbox_export(struct store *s, const struct key_pair *dev,
     const struct wire_device *venue,

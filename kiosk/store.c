@@ -23,7 +23,6 @@
 #include "store_impl.h"
 
 #define BUSY_TIMEOUT_MS 10000
-#define CLOCK_JUMP_MS (120 * 1000)
 
 /*
  * Schema migrations: entry N takes user_version N to N + 1. Never edit a
@@ -71,6 +70,22 @@ static const char *const migrations[] = {
 	"DROP INDEX visits_pending;"
 	"CREATE INDEX visits_pending ON visits(seq) WHERE uploaded_ms IS NULL "
 	"AND quarantined_ms IS NULL;",
+	/* 2 -> 3: time that can be trusted. A visit recorded while the
+	 * clock could not be trusted has clock = 1 until it is re-dated from
+	 * its boot's anchor (wall - boot time once trusted); recorded_ms keeps
+	 * what the clock said. Counters the store keeps as it goes. */
+	"ALTER TABLE visits ADD COLUMN clock INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE visits ADD COLUMN recorded_ms INTEGER;"
+	"CREATE INDEX visits_untrusted ON visits(boot_id) WHERE clock = 1;"
+	"CREATE TABLE clock_anchors("
+	"  boot_id TEXT PRIMARY KEY,"
+	"  offset_ms INTEGER NOT NULL,"
+	"  at_ms INTEGER NOT NULL);"
+	"CREATE TABLE counters("
+	"  key TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL);"
+	"INSERT INTO counters(key, value) VALUES ('last_trusted_ms', "
+	"  coalesce((SELECT max(wall_ms) FROM visits), 0));",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -335,12 +350,15 @@ store_open(const char *path)
 	if (migrate(s) != 0 || load_instance(s) != 0)
 		goto err;
 
-	s->st_last = store_prepare(s, "SELECT seq, direction, wall_ms FROM visits "
-	    "WHERE kind = ?1 AND subject = ?2 ORDER BY seq DESC LIMIT 1");
+	s->st_last = store_prepare(s, "SELECT seq, direction, wall_ms, boot_id, "
+	    "mono_ms FROM visits WHERE kind = ?1 AND subject = ?2 ORDER BY seq "
+	    "DESC LIMIT 1");
 	s->st_insert = store_prepare(s, "INSERT INTO visits(instance_id, kind, "
-	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-	if (s->st_last == NULL || s->st_insert == NULL)
+	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source, "
+	    "clock) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	s->st_trusted = store_prepare(s, "UPDATE counters SET value = ?1 "
+	    "WHERE key = 'last_trusted_ms' AND value < ?1");
+	if (s->st_last == NULL || s->st_insert == NULL || s->st_trusted == NULL)
 		goto err;
 	/* The log line names the moved file; the event marks the gap. */
 	if (s->recovered_from != NULL)
@@ -358,6 +376,7 @@ store_close(struct store *s)
 		return;
 	sqlite3_finalize(s->st_last);
 	sqlite3_finalize(s->st_insert);
+	sqlite3_finalize(s->st_trusted);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warn("store '%s': close: %s", s->path,
 		    sqlite3_errmsg(s->db));
@@ -378,24 +397,38 @@ store_recovered_from(const struct store *s)
 	return s->recovered_from;
 }
 
-/* Decide what a scan means given the subject's last record. */
+/* The subject's last record, as decide() needs it. */
+struct last {
+	int have;
+	int64_t seq, wall_ms, mono_ms;
+	enum store_dir dir;
+	char boot_id[STORE_BOOT_ID_LEN + 1];
+};
+
+/*
+ * Decide what a scan means given the subject's last record. Time since
+ * that record is measured on the boot clock when both are from one boot
+ * (a wall clock set or corrected in between cannot fool it); across boots
+ * on the wall clock, and a last record that reads later than now (a clock
+ * that was ahead, or is behind) is not taken for a moment ago.
+ */
 static enum store_outcome
-decide(const struct store_checkin_req *req, int have_last,
-    enum store_dir last_dir, int64_t last_ms, enum store_dir *dir)
+decide(const struct store_checkin_req *req, const char *boot_id,
+    const struct last *l, enum store_dir *dir)
 {
-	int64_t since = req->wall_ms - last_ms;
+	int64_t since;
 
 	*dir = STORE_IN;
-	if (!have_last)
+	if (!l->have)
 		return STORE_ACCEPTED;
-	/*
-	 * A wall clock set back makes SINCE negative: treat the earlier
-	 * record as just now rather than letting the clock decide.
-	 */
+	if (!req->time_given && strcmp(l->boot_id, boot_id) == 0)
+		since = req->mono_ms - l->mono_ms;
+	else if ((since = req->wall_ms - l->wall_ms) < 0)
+		return STORE_ACCEPTED;
 	if (since < STORE_DEBOUNCE_MS)
 		return STORE_DUPLICATE;
 	if (req->rescan == STORE_RESCAN_CHECKOUT) {
-		if (last_dir == STORE_IN && since < STORE_CHECKOUT_MAX_MS)
+		if (l->dir == STORE_IN && since < STORE_CHECKOUT_MAX_MS)
 			*dir = STORE_OUT;
 		return STORE_ACCEPTED;
 	}
@@ -406,12 +439,14 @@ int
 store_checkin(struct store *s, const struct store_checkin_req *req,
     struct store_checkin_res *res)
 {
-	int have_last = 0, rc;
-	enum store_dir last_dir = STORE_IN, dir;
-	int64_t last_seq = 0, last_ms = 0;
+	const char *boot = req->boot_id ? req->boot_id : s->boot_id;
+	struct last l;
+	enum store_dir dir;
 	const char *d;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
+	memset(&l, 0, sizeof(l));
 	/* IMMEDIATE: the look-up and the insert see no other writer between. */
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 		return -1;
@@ -420,11 +455,14 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	sqlite3_bind_text(s->st_last, 2, req->subject, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s->st_last);
 	if (rc == SQLITE_ROW) {
-		have_last = 1;
-		last_seq = sqlite3_column_int64(s->st_last, 0);
+		l.have = 1;
+		l.seq = sqlite3_column_int64(s->st_last, 0);
 		d = (const char *)sqlite3_column_text(s->st_last, 1);
-		last_dir = (d && strcmp(d, "out") == 0) ? STORE_OUT : STORE_IN;
-		last_ms = sqlite3_column_int64(s->st_last, 2);
+		l.dir = (d && strcmp(d, "out") == 0) ? STORE_OUT : STORE_IN;
+		l.wall_ms = sqlite3_column_int64(s->st_last, 2);
+		d = (const char *)sqlite3_column_text(s->st_last, 3);
+		snprintf(l.boot_id, sizeof(l.boot_id), "%s", d ? d : "");
+		l.mono_ms = sqlite3_column_int64(s->st_last, 4);
 	}
 	sqlite3_reset(s->st_last);
 	sqlite3_clear_bindings(s->st_last);
@@ -433,12 +471,11 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 		goto fail;
 	}
 
-	if (decide(req, have_last, last_dir, last_ms, &dir) ==
-	    STORE_DUPLICATE) {
+	if (decide(req, boot, &l, &dir) == STORE_DUPLICATE) {
 		res->outcome = STORE_DUPLICATE;
-		res->seq = last_seq;
-		res->dir = last_dir;
-		res->previous_ms = last_ms;
+		res->seq = l.seq;
+		res->dir = l.dir;
+		res->previous_ms = l.wall_ms;
 		return store_exec(s, "COMMIT");
 	}
 
@@ -453,10 +490,10 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	sqlite3_bind_text(s->st_insert, 5, dir == STORE_OUT ? "out" : "in",
 	    -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->st_insert, 6, req->wall_ms);
-	sqlite3_bind_text(s->st_insert, 7, req->boot_id ? req->boot_id :
-	    s->boot_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->st_insert, 7, boot, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->st_insert, 8, req->mono_ms);
 	sqlite3_bind_text(s->st_insert, 9, req->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s->st_insert, 10, req->clock_untrusted ? 1 : 0);
 	rc = sqlite3_step(s->st_insert);
 	sqlite3_reset(s->st_insert);
 	sqlite3_clear_bindings(s->st_insert);
@@ -467,7 +504,16 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	res->seq = sqlite3_last_insert_rowid(s->db);
 	res->outcome = STORE_ACCEPTED;
 	res->dir = dir;
-	res->previous_ms = last_ms;
+	res->previous_ms = l.wall_ms;
+	if (!req->clock_untrusted) {
+		sqlite3_bind_int64(s->st_trusted, 1, req->wall_ms);
+		rc = sqlite3_step(s->st_trusted);
+		sqlite3_reset(s->st_trusted);
+		if (rc != SQLITE_DONE) {
+			store_sql_error(s, "last trusted time");
+			goto fail;
+		}
+	}
 	/* With WAL and synchronous=FULL, COMMIT returns after the fsync. */
 	if (store_exec(s, "COMMIT") != 0)
 		goto fail;

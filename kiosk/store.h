@@ -20,9 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
+
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_INSTANCE_LEN 32	/* hex characters */
 #define STORE_BOOT_ID_LEN 36
 
@@ -69,6 +71,10 @@ struct store_checkin_req {
 	const char *boot_id;
 	int64_t window_ms;		/* re-scan window */
 	enum store_rescan rescan;
+	int clock_untrusted;		/* WALL_MS may be wrong (clock.h): the
+					 * visit is re-dated once it can be */
+	int time_given;			/* WALL_MS is the caller's own (kioskctl
+					 * checkin --at), not the clock's */
 };
 
 struct store_checkin_res {
@@ -128,6 +134,8 @@ struct store_status {
 	int64_t events_total;
 	int64_t seq_max;
 	int64_t quarantined;		/* refused by the collector: an alert */
+	int64_t untrusted;		/* not uploaded, recorded while the clock
+					 * could not be trusted, not re-dated */
 };
 
 /*
@@ -158,38 +166,115 @@ struct store_visit {
 	int64_t mono_ms;
 	const char *source;
 	int64_t uploaded_ms;		/* 0 when not yet uploaded */
+	int clock_untrusted;		/* WALL_MS is what an untrusted clock said */
+	int64_t quarantined_ms;		/* 0 unless set aside */
+	const char *quarantine_reason;	/* why, or NULL */
+};
+
+enum store_which {
+	STORE_ALL,		/* every visit */
+	STORE_PENDING,		/* not uploaded and not set aside: the queue */
+	STORE_UNSENT		/* not uploaded, set aside or not (USB export) */
 };
 
 /*
- * store_foreach_visit(s, from_ms, to_ms, pending_only, fn, ctx):
- * Call FN(CTX, visit) for each visit with FROM_MS <= wall time < TO_MS in
- * seq order (only not-yet-uploaded ones when PENDING_ONLY). The visit's
- * pointers are valid during the call only. FN returns 0 to go on, non-zero
- * to stop (returned as is). Pending excludes quarantined visits.
- * Returns 0, FN's stop value, or -1.
+ * store_foreach_visit(s, from_ms, to_ms, which, fn, ctx):
+ * Call FN(CTX, visit) for each visit of WHICH with FROM_MS <= wall time <
+ * TO_MS in seq order. The visit's pointers are valid during the call only.
+ * FN returns 0 to go on, non-zero to stop (returned as is). Returns 0,
+ * FN's stop value, or -1.
  */
 int store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
-    int pending_only, int (*fn)(void *ctx, const struct store_visit *v),
-    void *ctx);
+    enum store_which which,
+    int (*fn)(void *ctx, const struct store_visit *v), void *ctx);
 
 /*
- * store_mark_uploaded(s, first_seq, last_seq, wall_ms):
- * Mark visits FIRST_SEQ..LAST_SEQ uploaded at WALL_MS, in one
- * transaction. Call only after the collector acknowledged them. Returns
- * the number of rows newly marked, or -1.
+ * store_mark_uploaded(s, seqs, n, wall_ms):
+ * Mark the N visits SEQS uploaded at WALL_MS, in one transaction. Call
+ * only after the collector acknowledged them (and not for rows it
+ * refused). Returns the number of rows newly marked, or -1.
  */
-int64_t store_mark_uploaded(struct store *s, int64_t first_seq,
-    int64_t last_seq, int64_t wall_ms);
+int64_t store_mark_uploaded(struct store *s, const int64_t *seqs, size_t n,
+    int64_t wall_ms);
 
 /*
- * store_quarantine(s, first_seq, last_seq, reason, wall_ms):
- * Set visits FIRST_SEQ..LAST_SEQ aside: the collector refused their batch
- * for good (a 4xx other than 429). They are kept, no longer offered for
- * upload, counted in status as an alert, with a sync_quarantine event.
- * Returns the number of rows, or -1.
+ * store_quarantine(s, seqs, reasons, n, wall_ms):
+ * Set the N visits SEQS aside, each with its REASONS[i]: the collector
+ * refused them, row by row or by an explicit refusal of their batch. They
+ * are kept, no longer offered for upload, counted in status and on the
+ * admin screen as an alert, with a sync_quarantine event; store_release
+ * puts them back. Returns the number of rows, or -1.
  */
-int64_t store_quarantine(struct store *s, int64_t first_seq,
-    int64_t last_seq, const char *reason, int64_t wall_ms);
+int64_t store_quarantine(struct store *s, const int64_t *seqs,
+    const char *const *reasons, size_t n, int64_t wall_ms);
+
+/*
+ * store_release(s, seqs, n):
+ * Put the N set-aside visits SEQS (all of them when SEQS is NULL) back in
+ * the upload queue. Returns how many went back, or -1.
+ */
+int64_t store_release(struct store *s, const int64_t *seqs, size_t n);
+
+/* The last word from the collector, kept for status and the admin screen. */
+enum store_sync_result {
+	STORE_SYNC_NONE,		/* never tried */
+	STORE_SYNC_OK,			/* acknowledged */
+	STORE_SYNC_RETRY,		/* unreachable, or not the collector's
+					 * answer (a portal, a proxy): retried */
+	STORE_SYNC_REFUSED,		/* the collector refused rows: set aside */
+	STORE_SYNC_NOT_ENROLLED,	/* 401: the collector does not know us */
+	STORE_SYNC_ENROLMENT_REFUSED	/* 403 */
+};
+
+struct store_sync {
+	enum store_sync_result result;
+	int64_t at_ms;			/* when it was tried */
+	long status;			/* HTTP status, 0 when none came */
+	char message[160];		/* what it said, for the owner */
+	int64_t ok_ms;			/* the last acknowledgement; 0: never */
+	int64_t heartbeat_ok_ms;	/* the last heartbeat it took; 0 */
+};
+
+/*
+ * store_sync_note(s, result, status, message, heartbeat):
+ * Record how the last upload (or, with HEARTBEAT, heartbeat) went, at
+ * the wall time now. Returns 0 or -1.
+ * store_sync_last(s, out): what was recorded. Returns 0 or -1.
+ */
+int store_sync_note(struct store *s, enum store_sync_result result,
+    long status, const char *message, int heartbeat);
+int store_sync_last(struct store *s, struct store_sync *out);
+
+/* store_sync_result_name(r): "ok", "retry", "refused", ... */
+const char *store_sync_result_name(enum store_sync_result r);
+
+/*
+ * store_clock_state(s, boot_id, out):
+ * What the store remembers of trusted time (clock.h): the latest trusted
+ * wall time recorded, and BOOT_ID's anchor if that boot was trusted
+ * before. Returns 0 or -1.
+ */
+int store_clock_state(struct store *s, const char *boot_id,
+    struct clock_memory *out);
+
+/*
+ * store_clock_trusted(s, now):
+ * The clock is trusted NOW: remember NOW's boot anchor (wall - boot
+ * time) and re-date, from their boots' anchors, the visits not yet
+ * uploaded that were recorded while it was not (their flag cleared, what
+ * the clock said kept). Returns how many were re-dated, or -1.
+ */
+int64_t store_clock_trusted(struct store *s, const struct clock_now *now);
+
+/*
+ * store_clock_observe(s, now, verdict):
+ * Read the store's memory, judge NOW (clock_judge with this program's
+ * build time) into *VERDICT (may be NULL), and when trusted and this
+ * boot's anchor is new or moved, store_clock_trusted. Returns the
+ * earliest the true time can be (clock_earliest), or -1 on a store error.
+ */
+int64_t store_clock_observe(struct store *s, const struct clock_now *now,
+    enum clock_verdict *verdict);
 
 struct store_purge_res {
 	int64_t visits_deleted;

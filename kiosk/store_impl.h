@@ -19,6 +19,7 @@ struct store {
 	/* Statements of the check-in path, prepared once. */
 	sqlite3_stmt *st_last;
 	sqlite3_stmt *st_insert;
+	sqlite3_stmt *st_trusted;
 };
 
 /* store_sql_error(s, what): log SQLite's message for WHAT. */

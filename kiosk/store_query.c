@@ -1,8 +1,8 @@
 /*
- * store_query: the store's reads for status, uploads, exports, reports
- * and retention (store.h): counts, visits in seq order, marking uploaded,
- * quarantine, purge, heartbeat gaps and events. The store's opening, its
- * schema and the check-in path are store.c.
+ * store_query: the store's reads for status, reports and retention
+ * (store.h): counts, rejects, purge, heartbeat gaps and events. The
+ * store's opening, its schema and the check-in path are store.c; what
+ * uploads need (the queue, marks, quarantine, the clock) store_sync.c.
  */
 #include "store.h"
 
@@ -54,7 +54,9 @@ store_status(struct store *s, int64_t now_ms, int retention_days,
 	    store_query_int(s, &o->seq_max, 0, "SELECT seq FROM sqlite_sequence "
 	    "WHERE name = 'visits'") ||
 	    store_query_int(s, &o->quarantined, 0, "SELECT count(*) FROM visits "
-	    "WHERE quarantined_ms IS NOT NULL AND uploaded_ms IS NULL")) {
+	    "WHERE quarantined_ms IS NOT NULL AND uploaded_ms IS NULL") ||
+	    store_query_int(s, &o->untrusted, 0, "SELECT count(*) FROM visits "
+	    "WHERE clock = 1 AND uploaded_ms IS NULL")) {
 		(void)store_exec(s, "ROLLBACK");
 		return -1;
 	}
@@ -94,85 +96,6 @@ store_rejects(struct store *s,
 		return -1;
 	}
 	return 0;
-}
-
-int
-store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
-    int pending_only, int (*fn)(void *ctx, const struct store_visit *v),
-    void *ctx)
-{
-	struct store_visit v;
-	sqlite3_stmt *st;
-	const char *d;
-	int rc, stop = 0;
-
-	st = store_prepare(s, pending_only ?
-	    "SELECT seq, instance_id, kind, subject, sealed, direction, "
-	    "wall_ms, boot_id, mono_ms, source, uploaded_ms FROM visits "
-	    "WHERE uploaded_ms IS NULL AND quarantined_ms IS NULL AND wall_ms "
-	    ">= ?1 AND wall_ms < ?2 ORDER BY seq" :
-	    "SELECT seq, instance_id, kind, subject, sealed, direction, "
-	    "wall_ms, boot_id, mono_ms, source, uploaded_ms FROM visits "
-	    "WHERE wall_ms >= ?1 AND wall_ms < ?2 ORDER BY seq");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, from_ms);
-	sqlite3_bind_int64(st, 2, to_ms);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v.seq = sqlite3_column_int64(st, 0);
-		v.instance_id = (const char *)sqlite3_column_text(st, 1);
-		v.kind = (const char *)sqlite3_column_text(st, 2);
-		v.subject = (const char *)sqlite3_column_text(st, 3);
-		v.sealed = sqlite3_column_blob(st, 4);
-		v.sealed_len = (size_t)sqlite3_column_bytes(st, 4);
-		d = (const char *)sqlite3_column_text(st, 5);
-		v.dir = (d && strcmp(d, "out") == 0) ? STORE_OUT : STORE_IN;
-		v.wall_ms = sqlite3_column_int64(st, 6);
-		v.boot_id = (const char *)sqlite3_column_text(st, 7);
-		v.mono_ms = sqlite3_column_int64(st, 8);
-		v.source = (const char *)sqlite3_column_text(st, 9);
-		v.uploaded_ms = sqlite3_column_int64(st, 10);
-		stop = fn(ctx, &v);
-	}
-	if (!stop && rc != SQLITE_DONE) {
-		store_sql_error(s, "read visits");
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return stop;
-}
-
-int64_t
-store_mark_uploaded(struct store *s, int64_t first_seq, int64_t last_seq,
-    int64_t wall_ms)
-{
-	sqlite3_stmt *st;
-	int64_t n;
-	int rc;
-
-	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
-		return -1;
-	st = store_prepare(s, "UPDATE visits SET uploaded_ms = ?1 WHERE seq "
-	    "BETWEEN ?2 AND ?3 AND uploaded_ms IS NULL");
-	if (st == NULL) {
-		(void)store_exec(s, "ROLLBACK");
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, wall_ms);
-	sqlite3_bind_int64(st, 2, first_seq);
-	sqlite3_bind_int64(st, 3, last_seq);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	n = sqlite3_changes(s->db);
-	if (rc != SQLITE_DONE) {
-		store_sql_error(s, "mark uploaded");
-		(void)store_exec(s, "ROLLBACK");
-		return -1;
-	}
-	if (store_exec(s, "COMMIT") != 0)
-		return -1;
-	return n;
 }
 
 static int
@@ -290,41 +213,6 @@ store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
 	if (longest_ms != NULL)
 		*longest_ms = longest;
 	return gaps;
-}
-
-int64_t
-store_quarantine(struct store *s, int64_t first_seq, int64_t last_seq,
-    const char *reason, int64_t wall_ms)
-{
-	sqlite3_stmt *st;
-	int64_t n;
-	int rc;
-
-	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
-		return -1;
-	st = store_prepare(s, "UPDATE visits SET quarantined_ms = ?1, "
-	    "quarantine_reason = ?2 WHERE seq BETWEEN ?3 AND ?4 AND "
-	    "uploaded_ms IS NULL AND quarantined_ms IS NULL");
-	if (st == NULL) {
-		(void)store_exec(s, "ROLLBACK");
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, wall_ms);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, first_seq);
-	sqlite3_bind_int64(st, 4, last_seq);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	n = sqlite3_changes(s->db);
-	if (rc != SQLITE_DONE || store_insert_event(s, "sync_quarantine", NULL,
-	    wall_ms, ktime_mono_ms()) != 0) {
-		store_sql_error(s, "quarantine");
-		(void)store_exec(s, "ROLLBACK");
-		return -1;
-	}
-	if (store_exec(s, "COMMIT") != 0)
-		return -1;
-	return n;
 }
 
 int

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "http.h"
@@ -38,13 +39,121 @@ post_signed(struct uploader *u, const char *path, const struct wire_header *h,
 	    u->timeout_s : 60, r);
 }
 
+/*
+ * The collector's own refusal of a whole batch: its JSON error with
+ * "refused":"batch" and the seq range it names (docs/sync.md). Anything
+ * else that is not a 200 (a redirect, a proxy's or a portal's page, 401,
+ * 403, 404, 407, 408, 429, 5xx) is the network's fault, or a state that
+ * can change: never a reason to set visits aside.
+ */
+static int
+batch_refused(const struct http_resp *r, int64_t *first, int64_t *last)
+{
+	json_t *j;
+	int yes;
+
+	if (r->status < 400 || r->status >= 500 || r->body == NULL)
+		return 0;
+	j = json_loadb(r->body, r->len, 0, NULL);
+	yes = json_is_string(json_object_get(j, "refused")) &&
+	    strcmp(json_string_value(json_object_get(j, "refused")),
+	    "batch") == 0;
+	if (yes) {
+		json_t *f = json_object_get(j, "first_seq");
+		json_t *l = json_object_get(j, "last_seq");
+
+		if (json_is_integer(f))
+			*first = json_integer_value(f);
+		if (json_is_integer(l))
+			*last = json_integer_value(l);
+	}
+	json_decref(j);
+	return yes;
+}
+
+/* Set aside the visits of B in [FIRST, LAST] (all: the batch's range). */
+static int
+set_aside(struct uploader *u, const struct outbox_batch *b, int64_t first,
+    int64_t last, const char *why)
+{
+	const char **reasons = calloc(b->n, sizeof(*reasons));
+	int64_t *seqs = calloc(b->n, sizeof(*seqs));
+	size_t i, k = 0;
+	int64_t n;
+
+	if (reasons == NULL || seqs == NULL) {
+		free(reasons);
+		free(seqs);
+		return -1;
+	}
+	for (i = 0; i < b->n; i++)
+		if (b->seqs[i] >= first && b->seqs[i] <= last) {
+			seqs[k] = b->seqs[i];
+			reasons[k++] = why;
+		}
+	n = store_quarantine(u->store, seqs, reasons, k, ktime_wall_ms());
+	free(reasons);
+	free(seqs);
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * The collector took the batch: mark every row it did not refuse
+ * uploaded, and set aside the ones it refused (with its reasons), in the
+ * store, as kept and visible problems.
+ */
+static int
+acknowledged(struct uploader *u, const struct outbox_batch *b,
+    const struct wire_ack *ack, struct upload_outcome *o)
+{
+	int64_t *ok = calloc(b->n ? b->n : 1, sizeof(*ok));
+	int64_t *bad = calloc(ack->n_rejects + 1, sizeof(*bad));
+	const char **why = calloc(ack->n_rejects + 1, sizeof(*why));
+	size_t i, j, nok = 0, nbad = 0;
+	int rc = -1;
+
+	if (ok == NULL || bad == NULL || why == NULL)
+		goto out;
+	for (i = 0; i < b->n; i++) {
+		const char *refused = NULL;
+
+		for (j = 0; j < ack->n_rejects && refused == NULL; j++)
+			if (ack->rejects[j].seq == b->seqs[i])
+				refused = ack->rejects[j].reason;
+		if (refused != NULL) {
+			bad[nbad] = b->seqs[i];
+			why[nbad++] = refused;
+		} else if (b->seqs[i] <= ack->acked_through) {
+			ok[nok++] = b->seqs[i];
+		}
+	}
+	/* Marked only now, after the collector's commit. A crash before
+	 * this resends the batch, which the collector recognises. */
+	if ((nbad > 0 && store_quarantine(u->store, bad, why, nbad,
+	    ktime_wall_ms()) < 0) || store_mark_uploaded(u->store, ok, nok,
+	    ktime_wall_ms()) < 0)
+		goto out;
+	o->refused = (int64_t)nbad;
+	if (nbad > 0)
+		log_error("the collector refused %zu of visits %lld-%lld (the "
+		    "first: seq %lld, %s): kept and set aside; see kioskctl "
+		    "quarantine list", nbad, (long long)b->h.first_seq,
+		    (long long)b->h.last_seq, (long long)bad[0], why[0]);
+	rc = 0;
+out:
+	free(ok);
+	free(bad);
+	free(why);
+	return rc;
+}
+
 enum upload_result
 uploader_batch(struct uploader *u, struct upload_outcome *o)
 {
 	struct outbox_batch b;
 	struct http_resp r;
 	struct wire_ack ack;
-	int64_t first, last, acked;
+	int64_t first, last;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -60,46 +169,57 @@ uploader_batch(struct uploader *u, struct upload_outcome *o)
 	o->count = b.h.count;
 	rc = post_signed(u, "/api/v1/batch", &b.h, b.body, b.len,
 	    "application/octet-stream", &r);
-	outbox_batch_release(&b);
 	o->status = r.status;
 	o->retry_after_s = r.retry_after_s;
-	if (rc != 0 || r.status == 429 || r.status >= 500 || r.status == 0) {
-		snprintf(o->message, sizeof(o->message), "%s",
-		    rc != 0 ? r.error : r.body ? r.body : "no answer");
-		http_resp_release(&r);
-		return o->result = UPLOAD_RETRY;
-	}
-	if (r.status != 200) {
-		/* Refused for good: set it aside so the queue goes on. */
-		snprintf(o->message, sizeof(o->message), "HTTP %ld: %s",
+	if (rc != 0)
+		snprintf(o->message, sizeof(o->message), "%s", r.error);
+	else
+		snprintf(o->message, sizeof(o->message), "HTTP %ld: %.200s",
 		    r.status, r.body ? r.body : "");
+	if (rc == 0 && r.status == 200 && wire_ack_parse(r.body ? r.body : "",
+	    r.len, &ack) == 0) {
 		http_resp_release(&r);
-		if (store_quarantine(u->store, first, last, o->message,
-		    ktime_wall_ms()) < 0)
+		if (ack.acked_through < first) {
+			wire_ack_release(&ack);
+			goto retry;
+		}
+		rc = acknowledged(u, &b, &ack, o);
+		wire_ack_release(&ack);
+		outbox_batch_release(&b);
+		if (rc != 0)
 			return o->result = UPLOAD_ERROR;
-		log_error("collector refused visits %lld-%lld (%s): set aside "
-		    "in quarantine; see kioskctl status", (long long)first,
-		    (long long)last, o->message);
+		(void)store_sync_note(u->store, o->refused ? STORE_SYNC_REFUSED :
+		    STORE_SYNC_OK, 200, o->refused ? "some visits were refused" :
+		    "", 0);
+		return o->result = UPLOAD_SENT;
+	}
+	if (rc == 0 && batch_refused(&r, &first, &last)) {
+		/* The collector's explicit word: this batch can never be
+		 * taken. Only the rows it names are set aside. */
+		http_resp_release(&r);
+		rc = set_aside(u, &b, first, last, o->message);
+		outbox_batch_release(&b);
+		if (rc != 0)
+			return o->result = UPLOAD_ERROR;
+		(void)store_sync_note(u->store, STORE_SYNC_REFUSED, o->status,
+		    o->message, 0);
+		log_error("the collector refused visits %lld-%lld for good "
+		    "(%s): set aside; see kioskctl quarantine list",
+		    (long long)first, (long long)last, o->message);
 		return o->result = UPLOAD_QUARANTINED;
 	}
-	rc = wire_ack_parse(r.body ? r.body : "", r.len, &ack);
 	http_resp_release(&r);
-	acked = rc == 0 ? ack.acked_through : -1;
-	if (rc == 0)
-		wire_ack_release(&ack);
-	if (acked < first) {
-		snprintf(o->message, sizeof(o->message), "answer without "
-		    "acked_through");
-		return o->result = UPLOAD_RETRY;
-	}
-	if (acked > last)
-		acked = last;
-	/* Marked only now, after the collector's commit, in one
-	 * transaction. A crash before this resends the batch, which the
-	 * collector recognises. */
-	if (store_mark_uploaded(u->store, first, acked, ktime_wall_ms()) < 0)
-		return o->result = UPLOAD_ERROR;
-	return o->result = UPLOAD_SENT;
+retry:
+	outbox_batch_release(&b);
+	(void)store_sync_note(u->store, o->status == 401 ?
+	    STORE_SYNC_NOT_ENROLLED : o->status == 403 ?
+	    STORE_SYNC_ENROLMENT_REFUSED : STORE_SYNC_RETRY, o->status,
+	    o->message, 0);
+	if (o->status == 401 || o->status == 403)
+		log_error("the collector %s this kiosk (%s): ask the ward to "
+		    "enrol it again (kioskctl enroll); its visits are kept",
+		    o->status == 401 ? "does not know" : "refused", o->message);
+	return o->result = UPLOAD_RETRY;
 }
 
 int
@@ -128,10 +248,15 @@ uploader_heartbeat(struct uploader *u, const struct wire_heartbeat *hb)
 		log_warn("heartbeat not taken: %s", rc != 0 ? (r.error[0] ?
 		    r.error : "cannot sign") :
 		    r.body ? r.body : "no answer");
+		(void)store_sync_note(u->store, r.status == 401 ?
+		    STORE_SYNC_NOT_ENROLLED : r.status == 403 ?
+		    STORE_SYNC_ENROLMENT_REFUSED : STORE_SYNC_RETRY, r.status,
+		    rc != 0 ? r.error : r.body, 1);
 		http_resp_release(&r);
 		return -1;
 	}
 	http_resp_release(&r);
+	(void)store_sync_note(u->store, STORE_SYNC_OK, 200, "", 1);
 	return 0;
 }
 

@@ -4,8 +4,12 @@
  *
  * uploader_batch() sends the next signed batch from the outbox and marks
  * its visits uploaded in one transaction only after the collector's
- * acknowledgement. A batch the collector refuses for good (4xx other than
- * 429) is quarantined so the queue goes on.
+ * acknowledgement. Rows the collector refuses one by one, and a batch it
+ * explicitly refuses for good ("refused":"batch"), are set aside, kept
+ * and shown as an alert, so the queue goes on; everything else that is
+ * not the collector's acknowledgement (the network's faults, a captive
+ * portal's redirect or page, a proxy's 401/403/404, 5xx, 429) is retried
+ * with backoff, and never sets anything aside.
  */
 #ifndef KIOSK_UPLOADER_H
 #define KIOSK_UPLOADER_H
@@ -28,8 +32,8 @@ struct uploader {
 enum upload_result {
 	UPLOAD_NOTHING,		/* nothing left to send */
 	UPLOAD_SENT,		/* a batch was acknowledged; maybe more left */
-	UPLOAD_RETRY,		/* unreachable, 5xx or 429: back off */
-	UPLOAD_QUARANTINED,	/* refused for good: set aside, go on */
+	UPLOAD_RETRY,		/* not the collector's acknowledgement: back off */
+	UPLOAD_QUARANTINED,	/* explicitly refused for good: set aside */
 	UPLOAD_ERROR		/* local failure (store) */
 };
 
@@ -38,6 +42,7 @@ struct upload_outcome {
 	int64_t first_seq, last_seq, count;
 	int64_t retry_after_s;		/* from the server, or -1 */
 	long status;			/* HTTP status, 0 if none */
+	int64_t refused;		/* rows the collector refused, set aside */
 	char message[256];		/* for the log */
 };
 

@@ -204,7 +204,7 @@ run_text(struct worker *w, const char *text, size_t len, const char *source,
 		post(w, &ev);
 		return;
 	}
-	if (checkin_scan(&ctx, text, len, source, ktime_wall_ms(),
+	if (checkin_scan(&ctx, text, len, source, CHECKIN_NOW,
 	    &ev.out) != 0)
 		ev.type = WORKER_ERROR;
 	else

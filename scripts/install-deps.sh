@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev
 libzbar-dev zbar-tools libzxing-dev libpng-dev libjpeg-dev libqrencode-dev
-libunistring-dev python3 sqlite3
+libunistring-dev python3 sqlite3 faketime
 libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libsystemd-dev
 libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev curl
 libpq-dev postgresql postgresql-client

@@ -166,6 +166,14 @@ do_batch(struct db *db, const struct api_request *rq,
 	}
 	st = ingest_signed(db, &h, rq->body, rq->len, ktime_wall_ms(), &ack,
 	    err, sizeof(err));
+	if (st == INGEST_REFUSED) {
+		/* The collector's own word that this batch can never be
+		 * taken: the kiosk sets these rows aside (docs/sync.md). */
+		pack(rs, st, json_pack("{s:s, s:s, s:I, s:I}", "error", err,
+		    "refused", "batch", "first_seq", (json_int_t)h.first_seq,
+		    "last_seq", (json_int_t)h.last_seq));
+		return;
+	}
 	if (st != 0) {
 		api_fail(rs, st, err);
 		return;

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "dynbuf.h"
 #include "ktime.h"
 #include "log.h"
 
@@ -353,17 +354,73 @@ check_outs(struct db_tx *tx, const struct wire_header *h,
 	return 0;
 }
 
+/* A row already stored under another time (see file_times). */
+static const char duplicate[] = "duplicate";
+
+/*
+ * A re-filed row (see file_times) has a new time on every resend, so it is
+ * looked for by (device, instance, seq) alone and, when there, counted as
+ * a duplicate.
+ */
+static int
+refiled_once(struct db_tx *tx, const struct wire_header *h,
+    struct wire_visit *v, size_t n)
+{
+	struct db_arg a[3];
+	size_t i;
+	int64_t found;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].reject != NULL ||
+		    v[i].clock_untrusted != DB_CLOCK_REFILED)
+			continue;
+		a[0] = DB_T(h->device);
+		a[1] = DB_T(h->instance);
+		a[2] = DB_I(v[i].seq);
+		found = run(tx, "SELECT 1 FROM visits WHERE device_id = $1 AND "
+		    "instance_id = $2 AND seq = $3", a, 3, NULL, NULL);
+		if (found < 0)
+			return -1;
+		if (found > 0)
+			v[i].reject = duplicate;
+	}
+	return 0;
+}
+
+/*
+ * When each row is filed: a time that cannot be (later than NOW_MS by
+ * more than WIRE_FUTURE_MS, older than DB_MAX_AGE_MS, or none) is filed at
+ * NOW_MS with its own kept as claimed_ms (DB_CLOCK_REFILED), so partitions
+ * stay within a window around today and retention counts from arrival; a
+ * row the kiosk flagged keeps its time (DB_CLOCK_UNTRUSTED).
+ */
+static void
+file_times(struct wire_visit *v, size_t n, int64_t now_ms)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].reject == NULL && (v[i].wall_ms > now_ms +
+		    WIRE_FUTURE_MS || v[i].wall_ms < now_ms - DB_MAX_AGE_MS ||
+		    v[i].wall_ms <= 0)) {
+			v[i].claimed_ms = v[i].wall_ms;
+			v[i].wall_ms = now_ms;
+			v[i].clock_untrusted = DB_CLOCK_REFILED;
+		}
+}
+
 int
 db_ingest(struct db *d, const struct wire_header *h, struct wire_visit *v,
     size_t n, int64_t now_ms, struct db_ingest_res *res)
 {
 	struct db_arg a[5];
 	struct db_tx *tx;
-	int64_t stored = 0, valid;
+	int64_t stored = 0, valid, dups;
 	size_t i;
 	int attempt, r;
 
 	memset(res, 0, sizeof(*res));
+	file_times(v, n, now_ms);
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (d->ops->prepare_rows != NULL &&
 		    d->ops->prepare_rows(d, v, n) != 0)
@@ -373,14 +430,20 @@ db_ingest(struct db *d, const struct wire_header *h, struct wire_visit *v,
 			return -1;
 		for (i = 0; i < n; i++)
 			if (v[i].reject != NULL &&
-			    strcmp(v[i].reject, "checkout_before_checkin") == 0)
+			    (strcmp(v[i].reject, "checkout_before_checkin") == 0 ||
+			    v[i].reject == duplicate))
 				v[i].reject = NULL;	/* decided again */
-		if (check_outs(tx, h, v, n) != 0)
+		if (refiled_once(tx, h, v, n) != 0 ||
+		    check_outs(tx, h, v, n) != 0)
 			goto fail;
-		valid = 0;
+		valid = dups = 0;
 		for (i = 0; i < n; i++) {
 			if (v[i].reject == NULL) {
 				valid++;
+				continue;
+			}
+			if (v[i].reject == duplicate) {
+				dups++;
 				continue;
 			}
 			a[0] = DB_T(h->device);
@@ -408,9 +471,12 @@ db_ingest(struct db *d, const struct wire_header *h, struct wire_visit *v,
 		/* Acknowledge only what is committed. */
 		if (d->ops->end(tx, 1) != 0)
 			return -1;
+		for (i = 0; i < n; i++)
+			if (v[i].reject == duplicate)
+				v[i].reject = NULL;	/* not a refusal */
 		res->stored = stored;
-		res->duplicates = valid - stored;
-		res->rejected = (int64_t)n - valid;
+		res->duplicates = valid - stored + dups;
+		res->rejected = (int64_t)n - valid - dups;
 		res->acked_through = h->last_seq;
 		return 0;
 	}
@@ -543,10 +609,61 @@ db_audit_add(struct db *d, int64_t at_ms, const char *who, const char *action,
 
 /* ---- retention ---- */
 
+struct arrivals {
+	struct wire_visit *v;
+	size_t n, cap;
+};
+
+static int
+arrival_row(void *ctx, const struct db_row *r)
+{
+	struct arrivals *x = ctx;
+
+	if (dynbuf_grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v), 1u << 20))
+		return -1;
+	memset(&x->v[x->n], 0, sizeof(x->v[0]));
+	x->v[x->n++].wall_ms = db_int(r, 0);
+	return 0;
+}
+
+/*
+ * A visit whose time could not be trusted is kept at least the retention
+ * period after it arrived: before its day goes, it is filed at its
+ * arrival (DB_CLOCK_REFILED, its time kept as claimed_ms).
+ */
+static int
+keep_flagged(struct db *d, int64_t cut)
+{
+	struct arrivals x = { NULL, 0, 0 };
+	struct db_arg a[1] = { DB_I(cut) };
+	int rc = -1;
+
+	/* The days they move to must be there (PostgreSQL). */
+	if (db_one(d, DB_TX_ONE, "SELECT DISTINCT received_ms - received_ms % "
+	    "86400000 FROM visits WHERE clock > 0 AND wall_ms < $1 AND "
+	    "received_ms >= $1", a, 1, arrival_row, &x) < 0)
+		goto out;
+	if (x.n > 0 && d->ops->prepare_rows != NULL &&
+	    d->ops->prepare_rows(d, x.v, x.n) != 0)
+		goto out;
+	if (db_one(d, DB_TX_WRITE, "UPDATE visits SET claimed_ms = "
+	    "coalesce(claimed_ms, wall_ms), wall_ms = received_ms, clock = 2 "
+	    "WHERE clock > 0 AND wall_ms < $1 AND received_ms >= $1", a, 1,
+	    NULL, NULL) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(x.v);
+	return rc;
+}
+
 int64_t
 db_purge(struct db *d, int64_t before_ms)
 {
 	/* Whole UTC days that ended at or before BEFORE_MS. */
-	return d->ops->purge(d, before_ms - ((before_ms % DAY_MS) + DAY_MS) %
-	    DAY_MS);
+	int64_t cut = before_ms - ((before_ms % DAY_MS) + DAY_MS) % DAY_MS;
+
+	if (keep_flagged(d, cut) != 0)
+		return -1;
+	return d->ops->purge(d, cut);
 }

@@ -69,6 +69,20 @@ int db_enroll(struct db *d, const char *token, const struct wire_device *dev);
 int db_device_key(struct db *d, const char *device_id,
     unsigned char pk[KEYS_PUB_LEN]);
 
+/*
+ * How far a visit's time can be trusted. A kiosk flags the visits it
+ * recorded while its clock could not be trusted and that it could not
+ * re-date (UNTRUSTED); a time that cannot be (later than its arrival by
+ * more than WIRE_FUTURE_MS, or older than DB_MAX_AGE_MS) is filed at the
+ * time it arrived and the kiosk's time kept beside it (REFILED). Neither
+ * is refused: the visitor was there. Retention keeps a flagged visit at
+ * least its retention period after it arrived.
+ */
+#define DB_CLOCK_OK 0
+#define DB_CLOCK_UNTRUSTED 1
+#define DB_CLOCK_REFILED 2
+#define DB_MAX_AGE_MS (90LL * 86400000)
+
 struct db_ingest_res {
 	int64_t acked_through;	/* == header last_seq once committed */
 	int64_t stored, duplicates, rejected;
@@ -153,6 +167,8 @@ struct db_visit {
 	int64_t wall_ms;
 	unsigned char *sealed;		/* NULL when none; owned by the array */
 	size_t sealed_len;
+	int clock;			/* DB_CLOCK_* */
+	int64_t claimed_ms;		/* DB_CLOCK_REFILED: what the kiosk said */
 };
 
 /*

@@ -176,7 +176,12 @@ copy_rows(PGconn *c, const struct wire_header *h,
 		copy_text(&b, v[i].boot_id, '\t');
 		dynbuf_addf(&b, "%" PRId64 "\t", v[i].mono_ms);
 		copy_text(&b, v[i].source, '\t');
-		dynbuf_addf(&b, "%" PRId64 "\n", now_ms);
+		dynbuf_addf(&b, "%" PRId64 "\t%d\t", now_ms,
+		    v[i].clock_untrusted);
+		if (v[i].claimed_ms != 0)
+			dynbuf_addf(&b, "%" PRId64 "\n", v[i].claimed_ms);
+		else
+			dynbuf_add(&b, "\\N\n", 3);
 	}
 	if (b.failed) {
 		dynbuf_release(&b);
@@ -185,7 +190,7 @@ copy_rows(PGconn *c, const struct wire_header *h,
 	}
 	r = PQexec(c, "COPY staging(device_id, instance_id, seq, kind, "
 	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source, "
-	    "received_ms) FROM STDIN");
+	    "received_ms, clock, claimed_ms) FROM STDIN");
 	ok = PQresultStatus(r) == PGRES_COPY_IN;
 	if (!ok)
 		pg_log("COPY", c, r);
@@ -216,8 +221,12 @@ pg_insert_visits(struct db_tx *tx, const struct wire_header *h,
 	*stored = 0;
 	if (tx->failed || copy_rows(p->c, h, v, n, now_ms) != 0)
 		goto fail;
-	r = PQexec(p->c, "INSERT INTO visits SELECT * FROM staging ON "
-	    "CONFLICT DO NOTHING");
+	r = PQexec(p->c, "INSERT INTO visits(device_id, instance_id, seq, kind, "
+	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source, "
+	    "received_ms, clock, claimed_ms) SELECT device_id, instance_id, seq, "
+	    "kind, subject, sealed, direction, wall_ms, boot_id, mono_ms, "
+	    "source, received_ms, clock, claimed_ms FROM staging ON CONFLICT DO "
+	    "NOTHING");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		/* Another process purged a day we had cached. */
 		if (strstr(PQerrorMessage(p->c), "no partition") != NULL) {

@@ -53,6 +53,8 @@ visit_row(void *ctx, const struct db_row *r)
 	COPY_TEXT(v->direction, r, 7);
 	COPY_TEXT(v->source, r, 8);
 	v->wall_ms = db_int(r, 9);
+	v->clock = (int)db_int(r, 11);
+	v->claimed_ms = db_int(r, 12);
 	sealed = db_blob(r, 10, &len);
 	if (sealed != NULL && len > 0) {
 		v->sealed = malloc(len);
@@ -66,7 +68,8 @@ visit_row(void *ctx, const struct db_row *r)
 
 #define VISIT_COLUMNS "SELECT v.device_id, d.venue_id, d.venue_name, " \
 	"coalesce(d.address, ''), coalesce(d.ward, ''), v.kind, v.subject, " \
-	"v.direction, v.source, v.wall_ms, v.sealed "
+	"v.direction, v.source, v.wall_ms, v.sealed, v.clock, " \
+	"coalesce(v.claimed_ms, 0) "
 
 static int
 visits(struct db *d, const char *sql, const struct db_arg *a, size_t na,

@@ -98,6 +98,21 @@ sq_plain(struct sq *d, const char *sql)
 	return 0;
 }
 
+/* ALTER TABLE TABLE ADD COLUMN DEF, unless it is there; 0 or -1. */
+static int
+add_column(struct sq *d, const char *table, const char *def)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s", table, def);
+	if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK &&
+	    strstr(sqlite3_errmsg(d->db), "duplicate column") == NULL) {
+		sq_log(d, "schema");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 sq_close(struct db *base)
 {
@@ -130,11 +145,11 @@ db_sqlite_open(const char *path)
 		sq_close(&d->base);
 		return NULL;
 	}
-	/* Added with the ward report: when the device's last batch landed. */
-	if (sqlite3_exec(d->db, "ALTER TABLE devices ADD COLUMN last_batch_ms "
-	    "INTEGER", NULL, NULL, NULL) != SQLITE_OK &&
-	    strstr(sqlite3_errmsg(d->db), "duplicate column") == NULL) {
-		sq_log(d, "schema");
+	/* Columns added since: when the device's last batch landed (the
+	 * ward report); how far a visit's time can be trusted. */
+	if (add_column(d, "devices", "last_batch_ms INTEGER") != 0 ||
+	    add_column(d, "visits", "clock INTEGER NOT NULL DEFAULT 0") != 0 ||
+	    add_column(d, "visits", "claimed_ms INTEGER") != 0) {
 		sq_close(&d->base);
 		return NULL;
 	}
@@ -281,9 +296,9 @@ sq_insert_visits(struct db_tx *tx, const struct wire_header *h,
 	*stored = 0;
 	if (sqlite3_prepare_v2(d->db, "INSERT INTO visits(device_id, "
 	    "instance_id, seq, kind, subject, sealed, direction, wall_ms, "
-	    "boot_id, mono_ms, source, received_ms) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING", -1,
-	    &st, NULL) != SQLITE_OK)
+	    "boot_id, mono_ms, source, received_ms, clock, claimed_ms) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON "
+	    "CONFLICT DO NOTHING", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		if (v[i].reject != NULL)
@@ -304,6 +319,11 @@ sq_insert_visits(struct db_tx *tx, const struct wire_header *h,
 		sqlite3_bind_int64(st, 10, v[i].mono_ms);
 		sqlite3_bind_text(st, 11, v[i].source, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 12, now_ms);
+		sqlite3_bind_int(st, 13, v[i].clock_untrusted);
+		if (v[i].claimed_ms != 0)
+			sqlite3_bind_int64(st, 14, v[i].claimed_ms);
+		else
+			sqlite3_bind_null(st, 14);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)

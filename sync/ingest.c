@@ -50,7 +50,7 @@ ingest_signed(struct db *db, const struct wire_header *h, const void *body,
 		return st;
 	r = wire_batch_decode(body, len, h, now_ms, &v, &n, why, size);
 	if (r != 0)
-		return r == -2 ? 413 : 400;
+		return INGEST_REFUSED;
 	if (db_ingest(db, h, v, n, now_ms, &res) != 0) {
 		wire_visits_free(v, n);
 		snprintf(why, size, "storage error: nothing stored, send again");

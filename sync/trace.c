@@ -312,6 +312,8 @@ list_add(struct trace_list *l, const struct ival *iv,
 	snprintf(e->source, sizeof(e->source), "%s", in->source);
 	e->in_ms = iv->a;
 	e->out_ms = iv->b;
+	e->clock = in->clock;
+	e->claimed_ms = in->claimed_ms;
 	e->out_assumed = iv->assumed;
 	e->overlap_min = -1;
 	if (o->authority != NULL && in->sealed != NULL) {

@@ -72,6 +72,8 @@ struct trace_entry {
 	int64_t overlap_min;		/* contacts: minutes together */
 	int64_t contact_from_ms;	/* contacts: when they met */
 	char via[96];			/* F2: the F1 it came through */
+	int clock;			/* DB_CLOCK_*: can the time be trusted */
+	int64_t claimed_ms;		/* DB_CLOCK_REFILED: the kiosk's time */
 	char *personal;			/* opened sealed fields (JSON text),
 					 * or NULL; wiped when released */
 	int personal_shut;		/* sealed, but this key does not open it */

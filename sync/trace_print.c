@@ -16,6 +16,14 @@
 
 #define SHUT "(could not be opened with this key)"
 
+/* How far the visit's time can be trusted, for the tracer (db.h). */
+static const char *
+clock_name(int clock)
+{
+	return clock == DB_CLOCK_UNTRUSTED ? "untrusted" :
+	    clock == DB_CLOCK_REFILED ? "filed_at_arrival" : "ok";
+}
+
 static json_t *
 when(int64_t ms)
 {
@@ -53,6 +61,9 @@ entry_json(const struct trace_entry *e)
 		json_decref(p);
 		return NULL;
 	}
+	json_object_set_new(j, "clock", json_string(clock_name(e->clock)));
+	if (e->clock == DB_CLOCK_REFILED)
+		json_object_set_new(j, "kiosk_time", when(e->claimed_ms));
 	if (p != NULL)
 		json_object_set_new(j, "personal", p);
 	if (e->overlap_min >= 0) {
@@ -126,8 +137,9 @@ csv_rows(FILE *f, const char *list, const struct trace_list *l)
 
 	for (i = 0; i < l->n; i++) {
 		const struct trace_entry *e = &l->v[i];
-		char ov[24] = "", in[40] = "", out[40] = "", name[256];
-		const char *cells[12];
+		char ov[24] = "", in[40] = "", out[40] = "", name[256],
+		    claimed[40] = "";
+		const char *cells[14];
 		int rc = 0;
 
 		if (e->overlap_min >= 0)
@@ -147,7 +159,12 @@ csv_rows(FILE *f, const char *list, const struct trace_list *l)
 		cells[9] = e->out_assumed ? "assumed" : "checked out";
 		cells[10] = ov;
 		cells[11] = e->source;
-		for (c = 0; c < 12 && rc == 0; c++)
+		cells[12] = clock_name(e->clock);
+		if (e->clock == DB_CLOCK_REFILED)
+			(void)ktime_format(e->claimed_ms, claimed,
+			    sizeof(claimed));
+		cells[13] = claimed;
+		for (c = 0; c < 14 && rc == 0; c++)
 			rc = csv_cell(f, cells[c], c == 0);
 		sodium_memzero(name, sizeof(name));
 		if (rc != 0 || csv_end(f) != 0)
@@ -193,8 +210,9 @@ table_rows(FILE *f, const char *title, const struct trace_list *l,
 		(void)ktime_format(e->out_ms, out, sizeof(out));
 		fprintf(f, "  %-22s ", e->subject);
 		padded(f, e->venue, 20);
-		fprintf(f, " %s .. %s%s", in, out, e->out_assumed ?
-		    " (assumed)" : "");
+		fprintf(f, " %s .. %s%s%s", in, out, e->out_assumed ?
+		    " (assumed)" : "", e->clock != DB_CLOCK_OK ?
+		    " (kiosk clock not trusted)" : "");
 		if (with_overlap)
 			fprintf(f, "  %lld min", (long long)e->overlap_min);
 		if (e->via[0] != '\0')
@@ -214,7 +232,7 @@ trace_print(FILE *f, const struct trace_result *r, const char *format)
 {
 	static const char *const head[] = { "list", "subject", "name", "via",
 	    "venue_id", "venue", "address", "in", "out", "checkout",
-	    "overlap_min", "source" };
+	    "overlap_min", "source", "clock", "kiosk_time" };
 	const struct trace_opts *o = &r->opts;
 	char from[40] = "", to[40] = "";
 	size_t i;
@@ -225,7 +243,7 @@ trace_print(FILE *f, const struct trace_result *r, const char *format)
 	} else if (strcmp(format, "csv") == 0) {
 		if (csv_bom(f) != 0)
 			return -1;
-		for (i = 0; i < 12; i++)
+		for (i = 0; i < 14; i++)
 			if (csv_cell(f, head[i], i == 0))
 				return -1;
 		if (csv_end(f) != 0 || csv_rows(f, "case", &r->visits) != 0 ||

@@ -190,7 +190,7 @@ main(int argc, char **argv)
 	/* Three rows every one of which breaks a rule. */
 	snprintf(json, sizeof(json), "{\"visits\":["
 	    "{\"seq\":1,\"kind\":\"phone\",\"subject\":\"0911111111\","
-	    "\"direction\":\"in\",\"wall_ms\":%lld,\"boot_id\":\"b\","
+	    "\"direction\":\"sideways\",\"wall_ms\":%lld,\"boot_id\":\"b\","
 	    "\"mono_ms\":1,\"source\":\"keypad\",\"sealed\":null},"
 	    "{\"seq\":2,\"kind\":\"phone\",\"subject\":\"0922222222\","
 	    "\"direction\":\"out\",\"wall_ms\":%lld,\"boot_id\":\"b\","
@@ -214,8 +214,8 @@ main(int argc, char **argv)
 		const char *r2 = json_string_value(json_object_get(
 		    json_array_get(json_object_get(j, "rejects"), 2), "reason"));
 
-		expect("future time, check-out before check-in, bad subject",
-		    (r0 && r1 && r2 && !strcmp(r0, "time_in_future") &&
+		expect("bad direction, check-out before check-in, bad subject",
+		    (r0 && r1 && r2 && !strcmp(r0, "bad_direction") &&
 		    !strcmp(r1, "checkout_before_checkin") &&
 		    !strcmp(r2, "bad_subject") && json_integer_value(
 		    json_object_get(j, "stored")) == 0) ? 1 : 0, 1, resp);
@@ -267,7 +267,9 @@ main(int argc, char **argv)
 	/* Not zlib, and zlib that is not JSON, both signed correctly. */
 	header(&h, &dev, 1, 3, 3);
 	st = send_batch(&dev, &h, "plain text", 10, 1, NULL, 0, &resp);
-	expect("malformed compression", st, 400, resp);
+	expect("malformed compression", st, 422, resp);
+	expect("  ... said to be refused for good", resp && strstr(resp,
+	    "\"refused\":\"batch\"") ? 1 : 0, 1, resp);
 	free(resp);
 	resp = NULL;
 	{
@@ -277,7 +279,9 @@ main(int argc, char **argv)
 		zip("{not json", 9, &z3, &z3len);
 		header(&h, &dev, 1, 3, 3);
 		st = send_batch(&dev, &h, z3, z3len, 1, NULL, 0, &resp);
-		expect("malformed JSON", st, 400, resp);
+		expect("malformed JSON", st, 422, resp);
+		expect("  ... said to be refused for good", resp &&
+		    strstr(resp, "\"refused\":\"batch\"") ? 1 : 0, 1, resp);
 		free(z3);
 	}
 	free(resp);
@@ -286,7 +290,9 @@ main(int argc, char **argv)
 	/* Count in the header not matching the body. */
 	header(&h, &dev, 1, 3, 2);
 	st = send_batch(&dev, &h, z, zlen, 1, NULL, 0, &resp);
-	expect("count not matching the body", st, 400, resp);
+	expect("count not matching the body", st, 422, resp);
+	expect("  ... said to be refused for good", resp && strstr(resp,
+	    "\"refused\":\"batch\"") ? 1 : 0, 1, resp);
 	free(resp);
 	resp = NULL;
 
@@ -309,7 +315,7 @@ main(int argc, char **argv)
 		zip(zeros, 4 << 20, &zb, &zblen);
 		header(&h, &dev, 1, 3, 3);
 		st = send_batch(&dev, &h, zb, zblen, 1, NULL, 0, &resp);
-		expect("compression bomb", st, 413, resp);
+		expect("compression bomb", st, 422, resp);
 		free(zb);
 		free(zeros);
 	}

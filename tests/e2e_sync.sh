@@ -89,8 +89,9 @@ check_exit "collector down: --once fails clearly" 1 $SYNC --db "$DB" --once
 check "it names the collector" grep -q "cannot upload to" "$T_DIR/err"
 check "the visit waits" test "$($K --db "$DB" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pending_upload"])')" = 1
 
-# A collector that does not know this kiosk refuses every batch (401):
-# each is set aside (quarantined) and the queue goes on; nothing is lost.
+# A collector that does not know this kiosk (restored from a backup
+# without it, or another ward's) answers 401: that can change, so nothing
+# is set aside; the visits wait, and the owner sees "not enrolled".
 ODB=$(t_collector_db other)
 $COLL serve --listen 127.0.0.1:0 --db "$ODB" > "$T_DIR/coll2.out" 2>/dev/null &
 C2=$!
@@ -99,10 +100,10 @@ for _ in $(seq 50); do grep -q listening "$T_DIR/coll2.out" && break; sleep 0.1;
 URL2=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll2.out")
 sed -i "s|^collector_url = .*|collector_url = $URL2|" "$T_DIR/k/kiosk.conf"
 $K --db "$DB" checkin --payload 0987654322 > /dev/null
-check_exit "refused batches: --once says so" 1 $SYNC --db "$DB" --once
-check "it says they were set aside" grep -q "set aside" "$T_DIR/err"
-check "quarantined, not pending, not lost" test "$($K --db "$DB" status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["quarantined"], d["pending_upload"], d["visits_total"])')" = "2 0 $((N + 2))"
-check "status shows the alert" sh -c "$K --db '$DB' status | grep -q ALERT"
+check_exit "not enrolled there: --once fails" 1 $SYNC --db "$DB" --once
+check "it says the collector does not know the kiosk" grep -q "does not know" "$T_DIR/err"
+check "nothing set aside, both visits wait" test "$($K --db "$DB" status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["quarantined"], d["pending_upload"], d["visits_total"], d["sync"]["result"])')" = "0 2 $((N + 2)) not_enrolled"
+check "status shows the alert" sh -c "$K --db '$DB' status | grep -q 'ALERT: the collector does not know this kiosk'"
 kill $C2
 
 t_done

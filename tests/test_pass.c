@@ -285,7 +285,7 @@ static void
 test_payload_route(void **state)
 {
 	struct fixture *f = *state;
-	struct payload_opts o = { f->now, f->trust };
+	struct payload_opts o = { f->now, f->trust, 0 };
 	char text[PASS_TEXT_MAX + 8];
 	struct payload p;
 	enum reason r;

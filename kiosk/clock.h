@@ -1,0 +1,80 @@
+/*
+ * clock: can the kiosk's wall clock be trusted now? A Raspberry Pi has no
+ * real-time clock: it boots in 1970, or at the time it last saved, until
+ * NTP sets it; a dead battery or a hand set wrong does the rest. A visitor
+ * is never refused because of the clock (checkin.c): a visit made while it
+ * cannot be trusted is recorded with its boot id and time since boot and
+ * a flag, and re-dated once the clock is trusted in that boot (store.h,
+ * docs/store.md).
+ *
+ * The clock is trusted when it is synchronised (systemd-timesyncd's
+ * marker file, or the kernel's NTP state) or when it still agrees with
+ * what was trusted earlier in this boot; it is not when it reads earlier
+ * than this program's build, or earlier than a time the store already
+ * trusted, or when it jumped against CLOCK_BOOTTIME without a sync.
+ */
+#ifndef KIOSK_CLOCK_H
+#define KIOSK_CLOCK_H
+
+#include <stdint.h>
+
+#define CLOCK_BOOT_ID_LEN 36
+/* How far the wall clock may move against the boot clock, or behind a
+ * trusted time, before it counts as a jump. */
+#define CLOCK_JUMP_MS (120 * 1000)
+
+struct clock_now {
+	int64_t wall_ms;		/* CLOCK_REALTIME */
+	int64_t boot_ms;		/* CLOCK_BOOTTIME: counts suspend */
+	char boot_id[CLOCK_BOOT_ID_LEN + 1];
+	int synced;			/* timesyncd or the kernel says so */
+};
+
+enum clock_verdict {
+	CLOCK_TRUSTED,
+	CLOCK_UNSYNCED,			/* never synchronised in this boot */
+	CLOCK_BEFORE_BUILD,		/* earlier than this program */
+	CLOCK_BEHIND,			/* earlier than a time already trusted */
+	CLOCK_JUMPED			/* moved against the boot clock, no sync */
+};
+
+/* What the store remembers of trusted times (store_clock_state). */
+struct clock_memory {
+	int64_t last_trusted_ms;	/* the latest trusted wall time; 0 */
+	int have_anchor;		/* this boot was trusted before */
+	int64_t anchor_offset_ms;	/* then: wall - boot */
+};
+
+/*
+ * clock_read(out): the clocks and the sync state, read together.
+ * The sync state: with $KIOSK_TIMESYNC_FILE set, that file's presence
+ * (how the tests and a custom time daemon say it); else the presence of
+ * /run/systemd/timesync/synchronized, or the kernel's adjtimex() state
+ * (STA_UNSYNC clear).
+ */
+void clock_read(struct clock_now *out);
+
+/* clock_build_ms(): when this program was built (KIOSK_BUILD_EPOCH). */
+int64_t clock_build_ms(void);
+
+/*
+ * clock_judge(now, mem, build_ms):
+ * The verdict on NOW given what the store remembers (a pure function).
+ */
+enum clock_verdict clock_judge(const struct clock_now *now,
+    const struct clock_memory *mem, int64_t build_ms);
+
+/*
+ * clock_earliest(now, mem, build_ms):
+ * The earliest the true time can be: the clock itself when trusted, else
+ * the build time or the last trusted time, whichever is later. Checks
+ * that must not refuse a visitor for the clock's sake (a pass's expiry)
+ * use this; checks against the future use no bound at all.
+ */
+int64_t clock_earliest(const struct clock_now *now,
+    const struct clock_memory *mem, int64_t build_ms);
+
+/* clock_verdict_name(v): "trusted", "unsynced", "before_build", ... */
+const char *clock_verdict_name(enum clock_verdict v);
+
+#endif

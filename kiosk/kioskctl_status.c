@@ -1,0 +1,290 @@
+/*
+ * kioskctl_status: what the owner asks about the kiosk's state: status
+ * (counts, uploads, the collector's last word, the clock, alerts) and
+ * quarantine (the visits the collector refused: list, release). See
+ * kioskctl.c and docs/kioskctl.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "checkin.h"
+#include "config.h"
+#include "csv.h"
+#include "decode.h"
+#include "fileio.h"
+#include "http.h"
+#include "i18n.h"
+#include "image.h"
+#include "keys.h"
+#include "kioskctl.h"
+#include "ktime.h"
+#include "log.h"
+#include "outbox.h"
+#include "parsenum.h"
+#include "pass.h"
+#include "payload.h"
+#include "qr.h"
+#include "store.h"
+#include "token.h"
+#include "wire.h"
+
+struct reject_list {
+	json_t *obj;
+	char text[512];
+	size_t used;
+};
+
+static void
+collect_reject(void *ctx, const char *reason, int64_t count)
+{
+	struct reject_list *rl = ctx;
+	int r;
+
+	if (rl->obj != NULL)
+		json_object_set_new(rl->obj, reason, json_integer(count));
+	if (rl->used < sizeof(rl->text)) {
+		r = snprintf(rl->text + rl->used, sizeof(rl->text) - rl->used,
+		    "%s%s %lld", rl->used ? ", " : "", reason,
+		    (long long)count);
+		if (r > 0)
+			rl->used += (size_t)r;
+	}
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_status st;
+	struct store_sync sy;
+	struct clock_now clk;
+	enum clock_verdict verdict;
+	struct reject_list rl;
+	struct config c;
+	struct store *s;
+	const char *health;
+	char t1[40], t2[40], t3[40];
+	int ch, as_json = 0, ret = 1, check;
+	int64_t now = ktime_wall_ms();
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'j')
+			return EXIT_USAGE;
+		as_json = 1;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "usage: kioskctl status [--json]\n");
+		return EXIT_USAGE;
+	}
+	if (kctl_load_config(&c) != 0)
+		return 1;
+	s = store_open(kctl_db_path());
+	if (s == NULL)
+		return 1;
+	clock_read(&clk);
+	if (store_status(s, now, c.retention_days, &st) != 0 ||
+	    store_sync_last(s, &sy) != 0 ||
+	    store_clock_observe(s, &clk, &verdict) < 0)
+		goto done;
+	check = store_check(s, 0);
+	health = check != 0 ? "corrupt" :
+	    store_recovered_from(s) ? "recovered" : "ok";
+	memset(&rl, 0, sizeof(rl));
+	if (as_json) {
+		json_t *j = json_object();
+
+		rl.obj = json_object();
+		if (store_rejects(s, collect_reject, &rl) != 0) {
+			json_decref(j);
+			json_decref(rl.obj);
+			goto done;
+		}
+		json_object_set_new(j, "venue_id", json_string(c.venue_id));
+		json_object_set_new(j, "venue_name", json_string(c.venue_name));
+		json_object_set_new(j, "instance_id",
+		    json_string(store_instance_id(s)));
+		json_object_set_new(j, "visits_total",
+		    json_integer(st.visits_total));
+		json_object_set_new(j, "visits_today",
+		    json_integer(st.visits_today));
+		json_object_set_new(j, "pending_upload",
+		    json_integer(st.pending_upload));
+		json_object_set_new(j, "pending_overdue",
+		    json_integer(st.pending_overdue));
+		json_object_set_new(j, "oldest_pending",
+		    kctl_json_time(st.oldest_pending_ms));
+		json_object_set_new(j, "last_upload",
+		    kctl_json_time(st.last_upload_ms));
+		json_object_set_new(j, "last_heartbeat",
+		    kctl_json_time(st.last_heartbeat_ms));
+		json_object_set_new(j, "last_visit",
+		    kctl_json_time(st.last_visit_ms));
+		json_object_set_new(j, "rejects_today",
+		    json_integer(st.rejects_today));
+		json_object_set_new(j, "rejects_total",
+		    json_integer(st.rejects_total));
+		json_object_set_new(j, "rejects", rl.obj);
+		json_object_set_new(j, "seq_max", json_integer(st.seq_max));
+		json_object_set_new(j, "quarantined",
+		    json_integer(st.quarantined));
+		json_object_set_new(j, "clock", json_pack("{s:s, s:I}",
+		    "verdict", clock_verdict_name(verdict),
+		    "untrusted_visits", (json_int_t)st.untrusted));
+		json_object_set_new(j, "sync", json_pack("{s:s, s:o, s:I, "
+		    "s:s, s:o, s:o}", "result", store_sync_result_name(
+		    sy.result), "at", kctl_json_time(sy.at_ms), "status",
+		    (json_int_t)sy.status, "message", sy.message,
+		    "last_ok", kctl_json_time(sy.ok_ms), "heartbeat_ok",
+		    kctl_json_time(sy.heartbeat_ok_ms)));
+		json_object_set_new(j, "store_health", json_string(health));
+		ret = kctl_print_json(j) == 0 ? 0 : 1;
+		goto done;
+	}
+	if (store_rejects(s, collect_reject, &rl) != 0)
+		goto done;
+	kctl_text_time(st.last_upload_ms, t1, sizeof(t1));
+	kctl_text_time(st.last_heartbeat_ms, t2, sizeof(t2));
+	kctl_text_time(st.oldest_pending_ms, t3, sizeof(t3));
+	printf("venue:            %s (%s)\n", c.venue_name, c.venue_id);
+	printf("store:            %s, instance %s, health %s\n", kctl_db_path(),
+	    store_instance_id(s), health);
+	printf("visits today:     %lld\n", (long long)st.visits_today);
+	printf("visits total:     %lld\n", (long long)st.visits_total);
+	printf("not yet uploaded: %lld%s%s%s\n", (long long)st.pending_upload,
+	    st.pending_upload ? " (oldest " : "", st.pending_upload ? t3 : "",
+	    st.pending_upload ? ")" : "");
+	if (st.pending_overdue > 0)
+		printf("  warning: %lld of them are older than %d days: check "
+		    "the network and kiosk-sync\n",
+		    (long long)st.pending_overdue, c.retention_days);
+	if (st.quarantined > 0)
+		printf("  ALERT: %lld visits were refused by the collector and "
+		    "set aside: kioskctl quarantine list\n",
+		    (long long)st.quarantined);
+	if (sy.result == STORE_SYNC_NOT_ENROLLED ||
+	    sy.result == STORE_SYNC_ENROLMENT_REFUSED)
+		printf("  ALERT: the collector %s this kiosk (HTTP %ld): ask "
+		    "the ward for a new enrolment (kioskctl enroll); visits "
+		    "are kept\n", sy.result == STORE_SYNC_NOT_ENROLLED ?
+		    "does not know" : "refuses", sy.status);
+	if (verdict != CLOCK_TRUSTED || st.untrusted > 0)
+		printf("  warning: the clock %s; %lld visits wait to be dated "
+		    "again (they are kept, and sent flagged if they cannot "
+		    "be)\n", verdict == CLOCK_TRUSTED ? "is trusted again" :
+		    "cannot be trusted (not synchronised, or wrong)",
+		    (long long)st.untrusted);
+	printf("last upload:      %s\n", t1);
+	printf("last heartbeat:   %s\n", t2);
+	printf("rejected scans:   %lld today, %lld kept in all%s%s%s\n",
+	    (long long)st.rejects_today, (long long)st.rejects_total,
+	    rl.used ? " (" : "", rl.text, rl.used ? ")" : "");
+	ret = 0;
+done:
+	store_close(s);
+	return ret;
+}
+
+
+struct quarantine_list {
+	int json;
+	int64_t n;
+};
+
+static int
+list_quarantined(void *ctx, const struct store_visit *v)
+{
+	struct quarantine_list *q = ctx;
+	char at[40], when[40];
+
+	if (v->quarantined_ms == 0)
+		return 0;
+	kctl_text_time(v->wall_ms, at, sizeof(at));
+	kctl_text_time(v->quarantined_ms, when, sizeof(when));
+	q->n++;
+	if (q->json)
+		return kctl_print_json(json_pack("{s:I, s:s, s:s, s:s, s:s}",
+		    "seq", (json_int_t)v->seq, "kind", v->kind, "time", at,
+		    "set_aside", when, "reason", v->quarantine_reason ?
+		    v->quarantine_reason : "")) == 0 ? 0 : -1;
+	printf("%8lld  %-8s %s  set aside %s: %s\n", (long long)v->seq,
+	    v->kind, at, when, v->quarantine_reason ? v->quarantine_reason :
+	    "");
+	return 0;
+}
+
+/*
+ * quarantine list [--json] | quarantine release (--all | SEQ...): the
+ * visits the collector refused, kept and set aside; release puts them
+ * back in the upload queue (after the collector was fixed, or the kiosk
+ * enrolled again).
+ */
+int
+cmd_quarantine(int argc, char **argv)
+{
+	struct quarantine_list q = { 0, 0 };
+	struct store *s = NULL;
+	int64_t *seqs = NULL, n;
+	int i, all = 0, rc = 1;
+
+	if (argc >= 2 && strcmp(argv[1], "list") == 0 && (argc == 2 ||
+	    (argc == 3 && strcmp(argv[2], "--json") == 0))) {
+		q.json = argc == 3;
+		s = store_open(kctl_db_path());
+		if (s == NULL)
+			return 1;
+		if (store_foreach_visit(s, 0, INT64_MAX, STORE_UNSENT,
+		    list_quarantined, &q) == 0) {
+			if (!q.json)
+				fprintf(stderr, "kioskctl: %lld visits set "
+				    "aside\n", (long long)q.n);
+			rc = 0;
+		}
+		store_close(s);
+		return rc;
+	}
+	if (argc < 3 || strcmp(argv[1], "release") != 0)
+		goto usage;
+	all = argc == 3 && strcmp(argv[2], "--all") == 0;
+	if (!all) {
+		seqs = calloc((size_t)argc, sizeof(*seqs));
+		if (seqs == NULL)
+			return 1;
+		for (i = 2; i < argc; i++)
+			if (parsenum(argv[i], 1, INT64_MAX, &seqs[i - 2]) != 0) {
+				fprintf(stderr, "kioskctl: '%s' is not a visit's "
+				    "seq (a whole number, as quarantine list "
+				    "shows)\n", argv[i]);
+				free(seqs);
+				return EXIT_USAGE;
+			}
+	}
+	s = store_open(kctl_db_path());
+	if (s != NULL) {
+		n = store_release(s, all ? NULL : seqs, all ? 0 :
+		    (size_t)(argc - 2));
+		if (n >= 0) {
+			printf("%lld visits back in the upload queue\n",
+			    (long long)n);
+			rc = 0;
+		}
+		store_close(s);
+	}
+	free(seqs);
+	return rc;
+usage:
+	fprintf(stderr, "usage: kioskctl quarantine list [--json]\n"
+	    "       kioskctl quarantine release (--all | SEQ...)\n");
+	return EXIT_USAGE;
+}
