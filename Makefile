@@ -84,9 +84,11 @@ GEN_OBJ = $(BUILD)/obj/tests/gen.o
 SCREEN_OBJ = $(BUILD)/obj/kiosk/screen.o $(BUILD)/obj/kiosk/screen_parts.o \
              $(BUILD)/obj/kiosk/screen_ready.o $(BUILD)/obj/kiosk/screen_staff.o \
              $(BUILD)/obj/kiosk/view.o $(BUILD)/obj/kiosk/jobs.o
-# Only the UI modules see SDL: the core builds and tests without a display.
-UI_OBJ = $(BUILD)/obj/kiosk/ui.o
-$(UI_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ROOM_CFLAGS += $(call pc_cflags,$(UI_PKGS))
+# Only the SDL layer sees SDL (the glue, the drawing, the sound): the core
+# and the screens build and test without a display.
+UI_SDL_OBJ = $(BUILD)/obj/kiosk/ui.o $(BUILD)/obj/kiosk/ui_draw.o $(BUILD)/obj/kiosk/sound.o
+UI_OBJ = $(UI_SDL_OBJ) $(SCREEN_OBJ)
+$(UI_SDL_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ROOM_CFLAGS += $(call pc_cflags,$(UI_PKGS))
 
 KIOSK_LINK     = $(CORE_LIB) $(COMMON_LIB)
 KIOSK_LINKLIBS = $(KIOSK_LIBS) $(COMMON_LIBS)
