@@ -30,6 +30,7 @@
 #include "keys.h"
 #include "ktime.h"
 #include "log.h"
+#include "parsenum.h"
 #include "pass.h"
 #include "store.h"
 #include "token.h"
@@ -227,20 +228,20 @@ hook_changed(void *data, enum screen_mode mode, const char *lang)
 
 /* ---- main ---- */
 
+/* "800x480" into *W and *H, from 320x240 to 8192x8192; 0 or -1. */
 static int
 parse_size(const char *s, int *w, int *h)
 {
-	char *x;
-	long a, b;
+	const char *x = strchr(s, 'x');
+	char wide[16];
 
-	a = strtol(s, &x, 10);
-	if (*x != 'x')
+	if (x == NULL || (size_t)(x - s) >= sizeof(wide))
 		return -1;
-	b = strtol(x + 1, &x, 10);
-	if (*x != '\0' || a < 320 || b < 240 || a > 8192 || b > 8192)
+	memcpy(wide, s, (size_t)(x - s));
+	wide[x - s] = '\0';
+	if (parsenum_int(wide, 320, 8192, w) != 0 ||
+	    parsenum_int(x + 1, 240, 8192, h) != 0)
 		return -1;
-	*w = (int)a;
-	*h = (int)b;
 	return 0;
 }
 
@@ -284,7 +285,7 @@ main(int argc, char **argv)
 	int windowed = 0, w = 0, h = 0, exit_when_done = 0, silent = 0;
 	int cam_w = 0, cam_h = 0;
 	int interval = 1500, ch, ret = 1, done = 0;
-	int64_t run_for = 0, started, last_watchdog = 0, watchdog_ms = 0;
+	int64_t run_for = 0, secs, started, last_watchdog = 0, watchdog_ms = 0;
 	int64_t done_at = 0;
 	struct worker_opts wo;
 	struct ui_opts uo;
@@ -310,21 +311,38 @@ main(int argc, char **argv)
 		case 'w': windowed = 1; break;
 		case 's':
 			if (parse_size(optarg, &w, &h) != 0) {
-				fprintf(stderr, "kiosk: --size wants WxH, e.g. "
-				    "800x480\n");
+				fprintf(stderr, "kiosk: --size wants WxH from "
+				    "320x240 to 8192x8192, e.g. 800x480, not "
+				    "'%s'\n", optarg);
 				return 2;
 			}
 			break;
 		case 'l': lang = optarg; break;
-		case 'f': interval = (int)strtol(optarg, NULL, 10); break;
+		case 'f':
+			if (parsenum_int(optarg, 0, 60000, &interval) != 0) {
+				fprintf(stderr, "kiosk: --frame-interval wants "
+				    "milliseconds from 0 to 60000, not '%s'\n",
+				    optarg);
+				return 2;
+			}
+			break;
 		case 'x': exit_when_done = 1; break;
-		case 'r': run_for = strtol(optarg, NULL, 10) * 1000; break;
+		case 'r':
+			/* 0: no limit, as when it is not given. */
+			if (parsenum(optarg, 0, 366LL * 86400, &secs) != 0) {
+				fprintf(stderr, "kiosk: --run-for wants seconds "
+				    "from 0 to 31622400, not '%s'\n", optarg);
+				return 2;
+			}
+			run_for = secs * 1000;
+			break;
 		case 'S': shot = optarg; break;
 		case 'q': silent = 1; break;
 		case 'z':
 			if (parse_size(optarg, &cam_w, &cam_h) != 0) {
-				fprintf(stderr, "kiosk: --camera-size wants WxH, "
-				    "e.g. 1280x720\n");
+				fprintf(stderr, "kiosk: --camera-size wants WxH "
+				    "from 320x240 to 8192x8192, e.g. 1280x720, "
+				    "not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -344,7 +362,7 @@ main(int argc, char **argv)
 	if (optind != argc || (mode != NULL && strcmp(mode, "scan") != 0 &&
 	    strcmp(mode, "display") != 0 && strcmp(mode, "both") != 0) ||
 	    (lang != NULL && strcmp(lang, "vi") != 0 &&
-	    strcmp(lang, "en") != 0) || interval < 0 ||
+	    strcmp(lang, "en") != 0) ||
 	    (camera != NULL && !camera_spec_valid(camera))) {
 		usage(stderr);
 		return 2;
