@@ -32,6 +32,7 @@ struct fake {
 
 static struct fake fk;
 static char outdir[512];
+static int jobs_manual;		/* rig_open: jobs run in ui_settle() only */
 
 static void
 f_submit(void *d, const char *text, const char *source)
@@ -122,6 +123,7 @@ rig_open(struct rig *r, int w, int h, const char *lang, enum screen_mode mode)
 	o.hooks = (struct ui_hooks){ NULL, f_submit };
 	o.jobs = (struct jobs_hooks){ NULL, f_status, f_patrol, f_purge,
 	    f_pin, f_url, NULL };
+	o.jobs_manual = jobs_manual;
 	r->ui = ui_new(r->ren, &o);
 	assert_non_null(r->ui);
 }
@@ -719,6 +721,106 @@ test_every_reason_words(void **state)
 		}
 }
 
+/* A frame drawn while the jobs asked for have not run (manual jobs). */
+static void
+frame_busy(struct rig *r)
+{
+	fake_now += 16;
+	ui_tick(r->ui, fake_now);
+	ui_render(r->ui);
+}
+
+/* Touch the button labelled LABEL, with no frame after. */
+static void
+touch(struct rig *r, const char *label)
+{
+	SDL_Event ev;
+	SDL_Rect b;
+
+	if (ui_button_rect(r->ui, label, &b) != 0)
+		fail_msg("no button '%s' on screen %d", label,
+		    ui_screen(r->ui));
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SDL_MOUSEBUTTONDOWN;
+	ev.button.x = b.x + b.w / 2;
+	ev.button.y = b.y + b.h / 2;
+	ui_event(r->ui, &ev);
+	ev.type = SDL_MOUSEBUTTONUP;
+	ui_event(r->ui, &ev);
+}
+
+/*
+ * The screens while their job runs, at every size in both languages:
+ * counts not known yet, the PIN being checked, the purge running, the
+ * patrol's figures being gathered, the venue QR not signed yet. The jobs
+ * run only when the test settles them, so each shot is deterministic.
+ */
+static void
+test_busy_screens(void **state)
+{
+	char name[128], path[700];
+	size_t si, li;
+	int shots = 0;
+
+	(void)state;
+	jobs_manual = 1;
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+		for (li = 0; li < 2; li++) {
+			struct rig r;
+			struct checkin_out o;
+			const char *tag = langs[li];
+			int W = sizes[si].w, H = sizes[si].h, en = li == 1;
+			SDL_Event ev;
+
+			rig_open(&r, W, H, tag, SCREEN_MODE_SCAN);
+			ui_camera(r.ui, SCREEN_CAMERA_OK);
+			frame_busy(&r);
+			assert_true(screen_says(&r, "…"));
+			assert_false(screen_says(&r, "128"));
+			SHOT("ready_busy");
+
+			ui_goto(r.ui, SCREEN_PIN);
+			frame_busy(&r);
+			ui_keypad_set(r.ui, "2468");
+			memset(&ev, 0, sizeof(ev));
+			ev.type = SDL_KEYDOWN;
+			ev.key.keysym.sym = SDLK_RETURN;
+			ui_event(r.ui, &ev);
+			frame_busy(&r);
+			assert_true(screen_says(&r, en ? "Checking the PIN" :
+			    "Đang kiểm tra mã PIN"));
+			SHOT("pin_checking");
+			ui_settle(r.ui);
+			frame_busy(&r);
+			assert_int_equal(ui_screen(r.ui), SCREEN_ADMIN);
+
+			touch(&r, en ? "Purge old data" : "Xóa dữ liệu cũ");
+			frame_busy(&r);
+			assert_true(screen_says(&r, en ? "Purging" : "Đang xóa"));
+			SHOT("admin_purging");
+			ui_settle(r.ui);
+			frame_busy(&r);
+			assert_true(screen_says(&r, "42"));
+
+			result_of(&o, CHECKIN_ACCEPTED, REASON_NONE, "Cán bộ");
+			o.patrol = 1;
+			ui_result(r.ui, &o);
+			frame_busy(&r);
+			assert_true(screen_says(&r, en ? "Checking the kiosk" :
+			    "Đang kiểm tra thiết bị"));
+			SHOT("patrol_checking");
+			rig_close(&r);
+
+			rig_open(&r, W, H, tag, SCREEN_MODE_BOTH);
+			frame_busy(&r);
+			assert_string_equal(ui_venue_text(r.ui), "");
+			SHOT("both_busy");
+			rig_close(&r);
+		}
+	jobs_manual = 0;
+	print_message("%d screenshots of busy screens in %s\n", shots, outdir);
+}
+
 static int
 setup(void **state)
 {
@@ -754,6 +856,7 @@ main(void)
 		cmocka_unit_test(test_input),
 		cmocka_unit_test(test_queue_words),
 		cmocka_unit_test(test_every_reason_words),
+		cmocka_unit_test(test_busy_screens),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
