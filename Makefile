@@ -80,9 +80,16 @@ COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o
 # tests/gen.c: generated realistic texts, for tests, bench and tools/gentext.
 GEN_OBJ = $(BUILD)/obj/tests/gen.o
 
-# Only the UI modules see SDL: the core builds and tests without a display.
-UI_OBJ = $(BUILD)/obj/kiosk/ui.o
-$(UI_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ROOM_CFLAGS += $(call pc_cflags,$(UI_PKGS))
+# The screens' state machine, its view model and its jobs thread: no SDL
+# (test_screens links them without it).
+SCREEN_OBJ = $(BUILD)/obj/kiosk/screen.o $(BUILD)/obj/kiosk/screen_parts.o \
+             $(BUILD)/obj/kiosk/screen_ready.o $(BUILD)/obj/kiosk/screen_staff.o \
+             $(BUILD)/obj/kiosk/view.o $(BUILD)/obj/kiosk/jobs.o
+# Only the SDL layer sees SDL (the glue, the drawing, the sound): the core
+# and the screens build and test without a display.
+UI_SDL_OBJ = $(BUILD)/obj/kiosk/ui.o $(BUILD)/obj/kiosk/ui_draw.o $(BUILD)/obj/kiosk/sound.o
+UI_OBJ = $(UI_SDL_OBJ) $(SCREEN_OBJ)
+$(UI_SDL_OBJ) $(BUILD)/obj/kiosk/kiosk.o $(BUILD)/obj/tests/test_ui.o: ROOM_CFLAGS += $(call pc_cflags,$(UI_PKGS))
 
 KIOSK_LINK     = $(CORE_LIB) $(COMMON_LIB)
 KIOSK_LINKLIBS = $(KIOSK_LIBS) $(COMMON_LIBS)
@@ -91,8 +98,8 @@ SYNC_LINKLIBS  = $(SYNC_LIBS) $(COMMON_LIBS)
 PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
         $(BUILD)/bin/kiosk-sync
 
-UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_kiosk test_db test_wire \
-             test_corpus test_serial
+UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_screens test_kiosk \
+             test_db test_wire test_corpus test_serial
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
              $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace
@@ -147,6 +154,11 @@ $(BUILD)/bin/collector: $(COLLECTOR_OBJ) $(DB_OBJ) $(COMMON_LIB)
 $(BUILD)/tests/test_ui: $(BUILD)/obj/tests/test_ui.o $(UI_OBJ) $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(UI_LIBS) $(CMOCKA_LIBS)
+
+# The screens without SDL: neither its cflags nor its libraries.
+$(BUILD)/tests/test_screens: $(BUILD)/obj/tests/test_screens.o $(SCREEN_OBJ) $(KIOSK_LINK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sync/ingest.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)

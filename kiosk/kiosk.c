@@ -4,7 +4,9 @@
  * main() reads the settings, opens the store and the keys, starts the
  * worker (camera, decode, check-in) and runs the UI loop: events, worker
  * results, preview, render, about 30 frames a second. The UI's hooks are
- * here: they turn a button or a scan into a call on the core.
+ * here: they turn a button or a scan into a call on the core. All but
+ * hook_submit run on the UI's jobs thread (jobs.h), never on the UI
+ * thread, and only they use the app's store handle.
  *
  * Runs on SDL's KMSDRM driver on a bare console, X11 or Wayland where
  * present, and headless with SDL_VIDEODRIVER=offscreen. Talks to systemd
@@ -28,6 +30,7 @@
 #include "keys.h"
 #include "ktime.h"
 #include "log.h"
+#include "parsenum.h"
 #include "pass.h"
 #include "store.h"
 #include "token.h"
@@ -42,7 +45,7 @@
 struct app {
 	struct config cfg;
 	const char *db;
-	struct store *store;		/* the UI thread's own handle */
+	struct store *store;		/* the jobs thread's own handle */
 	struct worker *worker;
 	struct pass_trust *trust;
 	struct key_pair device;
@@ -87,6 +90,7 @@ usage(FILE *f)
 
 /* ---- hooks ---- */
 
+/* On the UI thread: queue the text for the worker, never wait. */
 static void
 hook_submit(void *data, const char *text, const char *source)
 {
@@ -96,8 +100,10 @@ hook_submit(void *data, const char *text, const char *source)
 		log_warn("scan queue full: a %s scan was dropped", source);
 }
 
+/* The hooks below run on the jobs thread. */
+
 static int
-hook_status(void *data, struct ui_status *out)
+hook_status(void *data, struct screen_status *out)
 {
 	struct app *a = data;
 	struct store_status st;
@@ -118,7 +124,7 @@ hook_status(void *data, struct ui_status *out)
 }
 
 static int
-hook_patrol(void *data, struct ui_patrol *out)
+hook_patrol(void *data, struct screen_patrol *out)
 {
 	struct app *a = data;
 	struct store_status st;
@@ -209,32 +215,33 @@ hook_venue_url(void *data, int64_t slot, char *out, size_t size)
 }
 
 static void
-hook_changed(void *data, enum ui_mode mode, const char *lang)
+hook_changed(void *data, enum screen_mode mode, const char *lang)
 {
 	struct app *a = data;
 	char detail[96];
 
 	snprintf(detail, sizeof(detail), "{\"action\":\"settings\","
-	    "\"mode\":\"%s\",\"language\":\"%s\"}", ui_mode_name(mode), lang);
+	    "\"mode\":\"%s\",\"language\":\"%s\"}", screen_mode_name(mode),
+	    lang);
 	(void)store_event(a->store, "admin", detail, ktime_wall_ms());
 }
 
 /* ---- main ---- */
 
+/* "800x480" into *W and *H, from 320x240 to 8192x8192; 0 or -1. */
 static int
 parse_size(const char *s, int *w, int *h)
 {
-	char *x;
-	long a, b;
+	const char *x = strchr(s, 'x');
+	char wide[16];
 
-	a = strtol(s, &x, 10);
-	if (*x != 'x')
+	if (x == NULL || (size_t)(x - s) >= sizeof(wide))
 		return -1;
-	b = strtol(x + 1, &x, 10);
-	if (*x != '\0' || a < 320 || b < 240 || a > 8192 || b > 8192)
+	memcpy(wide, s, (size_t)(x - s));
+	wide[x - s] = '\0';
+	if (parsenum_int(wide, 320, 8192, w) != 0 ||
+	    parsenum_int(x + 1, 240, 8192, h) != 0)
 		return -1;
-	*w = (int)a;
-	*h = (int)b;
 	return 0;
 }
 
@@ -244,11 +251,11 @@ default_camera(void)
 	return access("/dev/video0", F_OK) == 0 ? "v4l2:/dev/video0" : "none";
 }
 
-static enum ui_mode
+static enum screen_mode
 mode_from(const char *s)
 {
-	return strcmp(s, "display") == 0 ? UI_MODE_DISPLAY :
-	    strcmp(s, "both") == 0 ? UI_MODE_BOTH : UI_MODE_SCAN;
+	return strcmp(s, "display") == 0 ? SCREEN_MODE_DISPLAY :
+	    strcmp(s, "both") == 0 ? SCREEN_MODE_BOTH : SCREEN_MODE_SCAN;
 }
 
 int
@@ -278,7 +285,7 @@ main(int argc, char **argv)
 	int windowed = 0, w = 0, h = 0, exit_when_done = 0, silent = 0;
 	int cam_w = 0, cam_h = 0;
 	int interval = 1500, ch, ret = 1, done = 0;
-	int64_t run_for = 0, started, last_watchdog = 0, watchdog_ms = 0;
+	int64_t run_for = 0, secs, started, last_watchdog = 0, watchdog_ms = 0;
 	int64_t done_at = 0;
 	struct worker_opts wo;
 	struct ui_opts uo;
@@ -304,21 +311,38 @@ main(int argc, char **argv)
 		case 'w': windowed = 1; break;
 		case 's':
 			if (parse_size(optarg, &w, &h) != 0) {
-				fprintf(stderr, "kiosk: --size wants WxH, e.g. "
-				    "800x480\n");
+				fprintf(stderr, "kiosk: --size wants WxH from "
+				    "320x240 to 8192x8192, e.g. 800x480, not "
+				    "'%s'\n", optarg);
 				return 2;
 			}
 			break;
 		case 'l': lang = optarg; break;
-		case 'f': interval = (int)strtol(optarg, NULL, 10); break;
+		case 'f':
+			if (parsenum_int(optarg, 0, 60000, &interval) != 0) {
+				fprintf(stderr, "kiosk: --frame-interval wants "
+				    "milliseconds from 0 to 60000, not '%s'\n",
+				    optarg);
+				return 2;
+			}
+			break;
 		case 'x': exit_when_done = 1; break;
-		case 'r': run_for = strtol(optarg, NULL, 10) * 1000; break;
+		case 'r':
+			/* 0: no limit, as when it is not given. */
+			if (parsenum(optarg, 0, 366LL * 86400, &secs) != 0) {
+				fprintf(stderr, "kiosk: --run-for wants seconds "
+				    "from 0 to 31622400, not '%s'\n", optarg);
+				return 2;
+			}
+			run_for = secs * 1000;
+			break;
 		case 'S': shot = optarg; break;
 		case 'q': silent = 1; break;
 		case 'z':
 			if (parse_size(optarg, &cam_w, &cam_h) != 0) {
-				fprintf(stderr, "kiosk: --camera-size wants WxH, "
-				    "e.g. 1280x720\n");
+				fprintf(stderr, "kiosk: --camera-size wants WxH "
+				    "from 320x240 to 8192x8192, e.g. 1280x720, "
+				    "not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -338,7 +362,7 @@ main(int argc, char **argv)
 	if (optind != argc || (mode != NULL && strcmp(mode, "scan") != 0 &&
 	    strcmp(mode, "display") != 0 && strcmp(mode, "both") != 0) ||
 	    (lang != NULL && strcmp(lang, "vi") != 0 &&
-	    strcmp(lang, "en") != 0) || interval < 0 ||
+	    strcmp(lang, "en") != 0) ||
 	    (camera != NULL && !camera_spec_valid(camera))) {
 		usage(stderr);
 		return 2;
@@ -427,14 +451,14 @@ main(int argc, char **argv)
 	uo.font_bold = e ? e :
 	    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 	uo.sound = !silent;
-	uo.hooks = (struct ui_hooks){ &a, hook_submit, hook_status,
-	    hook_patrol, hook_purge, hook_check_pin, hook_venue_url,
-	    hook_changed };
+	uo.hooks = (struct ui_hooks){ &a, hook_submit };
+	uo.jobs = (struct jobs_hooks){ &a, hook_status, hook_patrol,
+	    hook_purge, hook_check_pin, hook_venue_url, hook_changed };
 	ui = ui_new(ren, &uo);
 	if (ui == NULL)
 		goto out;
-	ui_camera(ui, camera_spec_is_none(wo.camera) ? UI_CAMERA_NONE :
-	    UI_CAMERA_LOST);
+	ui_camera(ui, camera_spec_is_none(wo.camera) ? SCREEN_CAMERA_NONE :
+	    SCREEN_CAMERA_LOST);
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -443,7 +467,7 @@ main(int argc, char **argv)
 	sd_notify(0, "READY=1\nSTATUS=scanning");
 	log_info("kiosk %s ready: venue %s, camera %s, %s mode, %dx%d",
 	    KIOSK_VERSION, a.cfg.venue_id, wo.camera,
-	    ui_mode_name(uo.mode), w, h);
+	    screen_mode_name(uo.mode), w, h);
 
 	started = ktime_mono_ms();
 	while (!stop_signal && !ui_quit_requested(ui)) {
@@ -466,10 +490,10 @@ main(int argc, char **argv)
 				ui_error(ui);
 				break;
 			case WORKER_CAMERA_LOST:
-				ui_camera(ui, UI_CAMERA_LOST);
+				ui_camera(ui, SCREEN_CAMERA_LOST);
 				break;
 			case WORKER_CAMERA_OK:
-				ui_camera(ui, UI_CAMERA_OK);
+				ui_camera(ui, SCREEN_CAMERA_OK);
 				break;
 			case WORKER_DONE:
 				done = 1;
@@ -489,7 +513,7 @@ main(int argc, char **argv)
 		 * has been on screen 2 s (the patrol screen stays longer). */
 		if (done && !done_at)
 			done_at = t0;
-		if (done && exit_when_done && (ui_screen(ui) == UI_READY ||
+		if (done && exit_when_done && (ui_screen(ui) == SCREEN_READY ||
 		    t0 - done_at >= 2000))
 			break;
 		if (run_for && t0 - started >= run_for)
@@ -500,6 +524,9 @@ main(int argc, char **argv)
 	}
 	sd_notify(0, "STOPPING=1");
 	if (shot != NULL) {
+		/* The screen as it ends up, whatever a job was still doing
+		 * (the patrol's figures on a slow machine). */
+		ui_settle(ui);
 		ui_render(ui);
 		if (ui_save_png(ren, shot) == 0)
 			log_info("screenshot saved to %s", shot);

@@ -1,13 +1,16 @@
 /*
- * ui: the kiosk's screens, one explicit state machine (SDL2 + SDL_ttf).
+ * ui: the kiosk's screens on an SDL2 renderer: the glue between SDL and
+ * the screens' state machine (screen.h).
  *
- * Screens: ready (scan, venue QR display, or both side by side),
- * accepted, duplicate, rejected, error, keypad, admin PIN, admin, patrol.
- * Each has {enter, event, render} in one table and a timeout back to
- * ready; transitions are requested and applied in one place (ui_tick).
+ *   SDL events -> screen events (ui_event)    touch, mouse, keys, a HID
+ *                                             scanner's burst
+ *   time       -> screen_tick (ui_tick)       with the jobs' outcomes
+ *   requests   -> the worker (submit), the jobs thread (jobs.h), sound
+ *   the view   -> pixels (ui_render, ui_draw.h)
  *
- * The UI only draws and takes input: scanning, storing and signing happen
- * behind the hooks, off this thread or in constant time.
+ * Nothing slow runs on the UI thread: the PIN check, the purge, the
+ * patrol's figures, the status counts and the venue token are jobs on a
+ * thread of their own, and each screen says plainly while one runs.
  */
 #ifndef KIOSK_UI_H
 #define KIOSK_UI_H
@@ -19,66 +22,27 @@
 
 #include "checkin.h"
 #include "image.h"
-
-enum ui_mode { UI_MODE_SCAN, UI_MODE_DISPLAY, UI_MODE_BOTH };
-
-enum ui_screen {
-	UI_READY,
-	UI_ACCEPTED,
-	UI_DUPLICATE,
-	UI_REJECTED,
-	UI_ERROR,
-	UI_KEYPAD,
-	UI_PIN,
-	UI_ADMIN,
-	UI_PATROL,
-	UI_SCREEN_COUNT
-};
-
-enum ui_camera { UI_CAMERA_NONE, UI_CAMERA_OK, UI_CAMERA_LOST };
-
-struct ui_status {
-	int64_t today, total, pending;
-	int64_t last_upload_ms;		/* 0: never */
-	int online;
-};
-
-struct ui_patrol {
-	char venue[200];
-	char device[24];
-	int64_t today, week, pending, last_upload_ms;
-	int64_t gaps, longest_gap_min;
-	char health[16];
-	char receipt[1024];		/* signed receipt text for the QR */
-};
+#include "jobs.h"
+#include "screen.h"
 
 struct ui_hooks {
 	void *data;
-	/* A scan from the HID scanner or a number from the keypad. */
+	/* A scan from the HID scanner or a number from the keypad; called
+	 * on the UI thread, so it must queue the text, never wait. */
 	void (*submit)(void *data, const char *text, const char *source);
-	/* Counts for the ready and admin screens; 0 or -1. */
-	int (*status)(void *data, struct ui_status *out);
-	/* Compliance figures and a signed receipt; 0 or -1. */
-	int (*patrol)(void *data, struct ui_patrol *out);
-	/* Purge old uploaded visits; how many, or -1. */
-	int64_t (*purge)(void *data);
-	/* 1 if PIN opens the admin screen. */
-	int (*check_pin)(void *data, const char *pin);
-	/* The signed venue URL for time slot SLOT; 0 or -1. */
-	int (*venue_url)(void *data, int64_t slot, char *out, size_t size);
-	/* The mode or language changed on the admin screen. */
-	void (*changed)(void *data, enum ui_mode mode, const char *lang);
 };
 
 struct ui_opts {
 	const char *lang;		/* "vi" or "en" */
-	enum ui_mode mode;
+	enum screen_mode mode;
 	const char *venue_name;
 	int display_period_s;
 	const char *font_regular;	/* TTF paths */
 	const char *font_bold;
 	int sound;			/* 0: silent */
 	struct ui_hooks hooks;
+	struct jobs_hooks jobs;		/* run on the jobs thread */
+	int jobs_manual;		/* 1: jobs run in ui_settle() only */
 };
 
 struct ui;
@@ -86,22 +50,34 @@ struct ui;
 /*
  * ui_new(renderer, opts):
  * A UI drawing into RENDERER (which stays the caller's). Loads fonts and
- * both languages' strings. Returns it (free with ui_free), or NULL with a
- * logged reason.
+ * both languages' strings, starts the jobs thread. Returns it (free with
+ * ui_free), or NULL with a logged reason.
  */
 struct ui *ui_new(SDL_Renderer *renderer, const struct ui_opts *opts);
 
-/* ui_free(ui): free UI; NULL does nothing. */
+/* ui_free(ui): stop the jobs (see jobs_stop), free UI; NULL does nothing. */
 void ui_free(struct ui *ui);
 
 /* ui_event(ui, ev): handle one SDL event (touch, mouse, keys, text). */
 void ui_event(struct ui *ui, const SDL_Event *ev);
 
-/* ui_tick(ui, now_ms): timeouts and requested transitions; NOW_MS monotonic. */
+/*
+ * ui_tick(ui, now_ms):
+ * Hand the jobs' outcomes to the screens, then timeouts and the requested
+ * transition (screen_tick); NOW_MS monotonic. Never waits.
+ */
 void ui_tick(struct ui *ui, int64_t now_ms);
 
-/* ui_render(ui): draw the current screen and present it. */
+/* ui_render(ui): draw the current screen's view and present it. */
 void ui_render(struct ui *ui);
+
+/*
+ * ui_settle(ui):
+ * Wait for every job asked so far, hand the outcomes to the screens and
+ * apply what they ask, until nothing more is asked (in manual mode the
+ * jobs run here). For tests: what a screen shows is then deterministic.
+ */
+void ui_settle(struct ui *ui);
 
 /*
  * ui_result(ui, out):
@@ -118,16 +94,16 @@ void ui_error(struct ui *ui);
 void ui_preview(struct ui *ui, const struct image *frame);
 
 /* ui_camera(ui, state): the camera indicator and message. */
-void ui_camera(struct ui *ui, enum ui_camera state);
+void ui_camera(struct ui *ui, enum screen_camera state);
 
 /* ui_goto(ui, screen): request SCREEN (tests, admin hot key). */
-void ui_goto(struct ui *ui, enum ui_screen screen);
+void ui_goto(struct ui *ui, enum screen_id screen);
 
 /* ui_set_lang(ui, lang): switch the language ("vi" or "en"). */
 void ui_set_lang(struct ui *ui, const char *lang);
 
-/* ui_screen(ui): the current screen. */
-enum ui_screen ui_screen(const struct ui *ui);
+/* ui_screen(ui): the screen requested, else the current one. */
+enum screen_id ui_screen(const struct ui *ui);
 
 /* ui_quit_requested(ui): 1 once "quit" was chosen on the admin screen. */
 int ui_quit_requested(const struct ui *ui);
@@ -165,8 +141,5 @@ int ui_text_clipped(const struct ui *ui);
  * Returns 0, or -1 when there is none. For tests that touch like a person.
  */
 int ui_button_rect(const struct ui *ui, const char *label, SDL_Rect *out);
-
-/* ui_mode_name(mode): "scan", "display" or "both". */
-const char *ui_mode_name(enum ui_mode mode);
 
 #endif

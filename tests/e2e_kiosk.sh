@@ -58,6 +58,11 @@ check_exit "kiosk with --camera none runs" 0 timeout 30 $KIOSK --db "$DB" --came
 # A camera that is not there: retried, not fatal.
 check_exit "kiosk with a missing v4l2 camera runs" 0 timeout 30 $KIOSK --db "$DB" --camera v4l2:/dev/video-none --run-for 2 --silent
 check_exit "bad option is a usage error" 2 $KIOSK --db "$DB" --mode sideways
+# Numbers are checked whole (parsenum): the value given is named.
+check_exit "a bad --frame-interval is a usage error" 2 $KIOSK --db "$DB" --frame-interval 150ms
+check "it names the value" grep -q "'150ms'" "$T_DIR/err"
+check_exit "a --size out of range is a usage error" 2 $KIOSK --db "$DB" --size 99999999999x480
+check_exit "a negative --run-for is a usage error" 2 $KIOSK --db "$DB" --run-for -1
 check_exit "no settings: a clear error" 1 $KIOSK --db "$T_DIR/none/visits.db" --camera none --run-for 1
 check "it says to run init" grep -q "kioskctl init" "$T_DIR/err"
 

@@ -62,7 +62,7 @@ done
 # The collector is deployed apart: none of the kiosk's code is in it.
 if [ -x "$BUILD/bin/collector" ]; then
 	leaked=$(nm "$BUILD/bin/collector" | awk '$2 ~ /^[TtDdBb]$/ { print $3 }' |
-		grep -E '^(store|outbox|uploader|decode|camera|worker|ui|checkin|config|scanner|serial|zxread|i18n)_' | head -5)
+		grep -E '^(store|outbox|uploader|decode|camera|worker|ui|screen|view|jobs|sound|checkin|config|scanner|serial|zxread|i18n)_' | head -5)
 	if [ -z "$leaked" ]; then
 		ok "the collector links none of the kiosk's code"
 	else

@@ -32,6 +32,7 @@ struct fake {
 
 static struct fake fk;
 static char outdir[512];
+static int jobs_manual;		/* rig_open: jobs run in ui_settle() only */
 
 static void
 f_submit(void *d, const char *text, const char *source)
@@ -43,7 +44,7 @@ f_submit(void *d, const char *text, const char *source)
 }
 
 static int
-f_status(void *d, struct ui_status *o)
+f_status(void *d, struct screen_status *o)
 {
 	(void)d;
 	o->today = 128;
@@ -55,7 +56,7 @@ f_status(void *d, struct ui_status *o)
 }
 
 static int
-f_patrol(void *d, struct ui_patrol *o)
+f_patrol(void *d, struct screen_patrol *o)
 {
 	(void)d;
 	snprintf(o->venue, sizeof(o->venue), "Cà phê Sài Gòn (Q1-CAFE-001)");
@@ -101,7 +102,7 @@ struct rig {
 };
 
 static void
-rig_open(struct rig *r, int w, int h, const char *lang, enum ui_mode mode)
+rig_open(struct rig *r, int w, int h, const char *lang, enum screen_mode mode)
 {
 	struct ui_opts o;
 
@@ -119,8 +120,10 @@ rig_open(struct rig *r, int w, int h, const char *lang, enum ui_mode mode)
 	o.font_regular = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 	o.font_bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 	o.sound = 0;
-	o.hooks = (struct ui_hooks){ NULL, f_submit, f_status, f_patrol,
-	    f_purge, f_pin, f_url, NULL };
+	o.hooks = (struct ui_hooks){ NULL, f_submit };
+	o.jobs = (struct jobs_hooks){ NULL, f_status, f_patrol, f_purge,
+	    f_pin, f_url, NULL };
+	o.jobs_manual = jobs_manual;
 	r->ui = ui_new(r->ren, &o);
 	assert_non_null(r->ui);
 }
@@ -135,11 +138,19 @@ rig_close(struct rig *r)
 
 static int64_t fake_now = 1000000;
 
+/*
+ * One frame, as the kiosk's loop draws it, except that the jobs the
+ * screens asked for (counts, the venue token, the patrol's figures, a
+ * PIN) are let finish first, so that what is drawn does not depend on
+ * the jobs thread's timing. test_screens checks the screens while a job
+ * still runs.
+ */
 static void
 frame(struct rig *r)
 {
 	fake_now += 16;
 	ui_tick(r->ui, fake_now);
+	ui_settle(r->ui);
 	ui_render(r->ui);
 }
 
@@ -277,22 +288,22 @@ test_every_screen(void **state)
 	assert_int_equal(ui_text_clipped(r.ui), 0); \
 } while (0)
 
-			rig_open(&r, W, H, tag, UI_MODE_SCAN);
-			ui_camera(r.ui, UI_CAMERA_OK);
+			rig_open(&r, W, H, tag, SCREEN_MODE_SCAN);
+			ui_camera(r.ui, SCREEN_CAMERA_OK);
 			frame(&r);
-			assert_int_equal(ui_screen(r.ui), UI_READY);
+			assert_int_equal(ui_screen(r.ui), SCREEN_READY);
 			SHOT("ready");
 
-			ui_camera(r.ui, UI_CAMERA_LOST);
+			ui_camera(r.ui, SCREEN_CAMERA_LOST);
 			frame(&r);
 			SHOT("ready_camera_lost");
-			ui_camera(r.ui, UI_CAMERA_OK);
+			ui_camera(r.ui, SCREEN_CAMERA_OK);
 
 			result_of(&o, CHECKIN_ACCEPTED, REASON_NONE,
 			    "Nguyễn Thị Thanh Hương");
 			ui_result(r.ui, &o);
 			frame(&r);
-			assert_int_equal(ui_screen(r.ui), UI_ACCEPTED);
+			assert_int_equal(ui_screen(r.ui), SCREEN_ACCEPTED);
 			SHOT("accepted");
 			pixel(&r, 3, H - 3, rgb);
 			assert_true(rgb[1] > 100 && rgb[0] < 60);	/* green */
@@ -308,7 +319,7 @@ test_every_screen(void **state)
 			result_of(&o, CHECKIN_REJECTED, REASON_PASS_EXPIRED, "");
 			ui_result(r.ui, &o);
 			frame(&r);
-			assert_int_equal(ui_screen(r.ui), UI_REJECTED);
+			assert_int_equal(ui_screen(r.ui), SCREEN_REJECTED);
 			SHOT("rejected");
 			pixel(&r, 3, H - 3, rgb);
 			assert_true(rgb[0] > 150 && rgb[1] < 60);	/* red */
@@ -327,21 +338,21 @@ test_every_screen(void **state)
 			/* Every answer screen returns to ready by itself. */
 			fake_now += 5000;
 			frame(&r);
-			assert_int_equal(ui_screen(r.ui), UI_READY);
+			assert_int_equal(ui_screen(r.ui), SCREEN_READY);
 
-			ui_goto(r.ui, UI_KEYPAD);
+			ui_goto(r.ui, SCREEN_KEYPAD);
 			frame(&r);
 			ui_keypad_set(r.ui, "0912345678");
 			frame(&r);
 			SHOT("keypad");
 
-			ui_goto(r.ui, UI_PIN);
+			ui_goto(r.ui, SCREEN_PIN);
 			frame(&r);
 			ui_keypad_set(r.ui, "24");
 			frame(&r);
 			SHOT("pin");
 
-			ui_goto(r.ui, UI_ADMIN);
+			ui_goto(r.ui, SCREEN_ADMIN);
 			frame(&r);
 			SHOT("admin");
 
@@ -354,7 +365,7 @@ test_every_screen(void **state)
 			assert_true(screen_says(&r, li == 0 ? "camera" :
 			    "camera"));
 			SHOT("rejected_scanner_keyboard");
-			ui_goto(r.ui, UI_ADMIN);
+			ui_goto(r.ui, SCREEN_ADMIN);
 			frame(&r);
 			assert_true(screen_says(&r, "CDC-ACM"));
 			SHOT("admin_scanner_keyboard");
@@ -364,7 +375,7 @@ test_every_screen(void **state)
 			o.kind = PAYLOAD_OFFICER;
 			ui_result(r.ui, &o);
 			frame(&r);
-			assert_int_equal(ui_screen(r.ui), UI_PATROL);
+			assert_int_equal(ui_screen(r.ui), SCREEN_PATROL);
 			SHOT("patrol");
 			{
 				struct decode_result res;
@@ -381,8 +392,8 @@ test_every_screen(void **state)
 
 			/* The venue QR: display and side by side. */
 			{
-				static const enum ui_mode modes[2] = {
-				    UI_MODE_DISPLAY, UI_MODE_BOTH };
+				static const enum screen_mode modes[2] = {
+				    SCREEN_MODE_DISPLAY, SCREEN_MODE_BOTH };
 				static const char *const mname[2] = {
 				    "display", "both" };
 				int m;
@@ -394,7 +405,7 @@ test_every_screen(void **state)
 					int64_t slot, before, after;
 
 					rig_open(&r, W, H, tag, modes[m]);
-					ui_camera(r.ui, UI_CAMERA_NONE);
+					ui_camera(r.ui, SCREEN_CAMERA_NONE);
 					/* The slot may turn over while a slow
 					 * (sanitized) frame renders. */
 					before = ktime_wall_ms() / 1000 / 30;
@@ -473,12 +484,12 @@ test_input(void **state)
 	SDL_Rect b;
 
 	(void)state;
-	rig_open(&r, 800, 480, "vi", UI_MODE_SCAN);
+	rig_open(&r, 800, 480, "vi", SCREEN_MODE_SCAN);
 	frame(&r);
 
 	/* Touch: keypad button, ten digits, OK. */
 	click(&r, "Nhập số điện thoại");
-	assert_int_equal(ui_screen(r.ui), UI_KEYPAD);
+	assert_int_equal(ui_screen(r.ui), SCREEN_KEYPAD);
 	for (; *digits; digits++) {
 		char d[2] = { *digits, 0 };
 
@@ -489,7 +500,7 @@ test_input(void **state)
 	assert_int_equal(fk.submits, 1);
 	assert_string_equal(fk.submitted, "0912345678");
 	assert_string_equal(fk.source, "keypad");
-	assert_int_equal(ui_screen(r.ui), UI_READY);
+	assert_int_equal(ui_screen(r.ui), SCREEN_READY);
 
 	/* A HID scanner: a fast burst and Enter, whatever the screen. */
 	fk.submits = 0;
@@ -523,33 +534,33 @@ test_input(void **state)
 	ui_event(r.ui, &ev);
 	fake_now += 3100;
 	frame(&r);
-	assert_int_equal(ui_screen(r.ui), UI_PIN);
+	assert_int_equal(ui_screen(r.ui), SCREEN_PIN);
 	click(&r, "1");
 	click(&r, "1");
 	click(&r, "Done");
-	assert_int_equal(ui_screen(r.ui), UI_PIN);
+	assert_int_equal(ui_screen(r.ui), SCREEN_PIN);
 	type(&r, "", 0, &t);		/* Enter alone: nothing typed */
 	click(&r, "2");
 	click(&r, "4");
 	click(&r, "6");
 	click(&r, "8");
 	click(&r, "Done");
-	assert_int_equal(ui_screen(r.ui), UI_ADMIN);
+	assert_int_equal(ui_screen(r.ui), SCREEN_ADMIN);
 	click(&r, "Purge old data");
 	assert_int_equal(fk.purged, 42);
 	click(&r, "Switch mode");
 	click(&r, "Back");
-	assert_int_equal(ui_screen(r.ui), UI_READY);
+	assert_int_equal(ui_screen(r.ui), SCREEN_READY);
 	frame(&r);
 	/* Switched to display mode: the ready screen is the venue QR. */
 	assert_true(strlen(ui_venue_text(r.ui)) > 0);
 
 	/* The admin screen closes itself after a minute idle. */
-	ui_goto(r.ui, UI_ADMIN);
+	ui_goto(r.ui, SCREEN_ADMIN);
 	frame(&r);
 	fake_now += 61000;
 	frame(&r);
-	assert_int_equal(ui_screen(r.ui), UI_READY);
+	assert_int_equal(ui_screen(r.ui), SCREEN_READY);
 	rig_close(&r);
 }
 
@@ -612,8 +623,8 @@ test_queue_words(void **state)
 	for (li = 0; li < 2; li++) {
 		struct rig r;
 
-		rig_open(&r, 800, 480, langs[li], UI_MODE_SCAN);
-		ui_camera(r.ui, UI_CAMERA_OK);
+		rig_open(&r, 800, 480, langs[li], SCREEN_MODE_SCAN);
+		ui_camera(r.ui, SCREEN_CAMERA_OK);
 		frame(&r);
 		for (a = 0; a < nq; a++)
 			for (b = 0; b < nq; b++) {
@@ -653,7 +664,7 @@ test_queue_words(void **state)
 		}
 		fake_now += 5000;
 		frame(&r);
-		assert_int_equal(ui_screen(r.ui), UI_READY);
+		assert_int_equal(ui_screen(r.ui), SCREEN_READY);
 		assert_false(screen_says(&r, "Trần Thị Ửng"));
 		rig_close(&r);
 	}
@@ -674,17 +685,17 @@ test_every_reason_words(void **state)
 		for (li = 0; li < 2; li++) {
 			struct rig r;
 			struct checkin_out o;
-			enum ui_screen sc;
-			enum ui_mode m;
+			enum screen_id sc;
+			enum screen_mode m;
 
 			rig_open(&r, sizes[si].w, sizes[si].h, langs[li],
-			    UI_MODE_SCAN);
+			    SCREEN_MODE_SCAN);
 			for (why = 1; why < REASON_COUNT; why++) {
 				result_of(&o, CHECKIN_REJECTED,
 				    (enum reason)why, "");
 				ui_result(r.ui, &o);
 				frame(&r);
-				assert_int_equal(ui_screen(r.ui), UI_REJECTED);
+				assert_int_equal(ui_screen(r.ui), SCREEN_REJECTED);
 				assert_clean_words(&r, reason_code(
 				    (enum reason)why));
 				assert_int_equal(ui_text_clipped(r.ui), 0);
@@ -692,22 +703,122 @@ test_every_reason_words(void **state)
 			ui_error(r.ui);
 			frame(&r);
 			assert_clean_words(&r, "error");
-			for (m = UI_MODE_SCAN; m <= UI_MODE_BOTH; m++) {
+			for (m = SCREEN_MODE_SCAN; m <= SCREEN_MODE_BOTH; m++) {
 				rig_close(&r);
 				rig_open(&r, sizes[si].w, sizes[si].h,
 				    langs[li], m);
-				ui_camera(r.ui, m == UI_MODE_BOTH ?
-				    UI_CAMERA_NONE : UI_CAMERA_OK);
+				ui_camera(r.ui, m == SCREEN_MODE_BOTH ?
+				    SCREEN_CAMERA_NONE : SCREEN_CAMERA_OK);
 				frame(&r);
-				assert_clean_words(&r, ui_mode_name(m));
+				assert_clean_words(&r, screen_mode_name(m));
 			}
-			for (sc = UI_KEYPAD; sc < UI_SCREEN_COUNT; sc++) {
+			for (sc = SCREEN_KEYPAD; sc < SCREEN_COUNT; sc++) {
 				ui_goto(r.ui, sc);
 				frame(&r);
 				assert_clean_words(&r, "screen");
 			}
 			rig_close(&r);
 		}
+}
+
+/* A frame drawn while the jobs asked for have not run (manual jobs). */
+static void
+frame_busy(struct rig *r)
+{
+	fake_now += 16;
+	ui_tick(r->ui, fake_now);
+	ui_render(r->ui);
+}
+
+/* Touch the button labelled LABEL, with no frame after. */
+static void
+touch(struct rig *r, const char *label)
+{
+	SDL_Event ev;
+	SDL_Rect b;
+
+	if (ui_button_rect(r->ui, label, &b) != 0)
+		fail_msg("no button '%s' on screen %d", label,
+		    ui_screen(r->ui));
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SDL_MOUSEBUTTONDOWN;
+	ev.button.x = b.x + b.w / 2;
+	ev.button.y = b.y + b.h / 2;
+	ui_event(r->ui, &ev);
+	ev.type = SDL_MOUSEBUTTONUP;
+	ui_event(r->ui, &ev);
+}
+
+/*
+ * The screens while their job runs, at every size in both languages:
+ * counts not known yet, the PIN being checked, the purge running, the
+ * patrol's figures being gathered, the venue QR not signed yet. The jobs
+ * run only when the test settles them, so each shot is deterministic.
+ */
+static void
+test_busy_screens(void **state)
+{
+	char name[128], path[700];
+	size_t si, li;
+	int shots = 0;
+
+	(void)state;
+	jobs_manual = 1;
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+		for (li = 0; li < 2; li++) {
+			struct rig r;
+			struct checkin_out o;
+			const char *tag = langs[li];
+			int W = sizes[si].w, H = sizes[si].h, en = li == 1;
+			SDL_Event ev;
+
+			rig_open(&r, W, H, tag, SCREEN_MODE_SCAN);
+			ui_camera(r.ui, SCREEN_CAMERA_OK);
+			frame_busy(&r);
+			assert_true(screen_says(&r, "…"));
+			assert_false(screen_says(&r, "128"));
+			SHOT("ready_busy");
+
+			ui_goto(r.ui, SCREEN_PIN);
+			frame_busy(&r);
+			ui_keypad_set(r.ui, "2468");
+			memset(&ev, 0, sizeof(ev));
+			ev.type = SDL_KEYDOWN;
+			ev.key.keysym.sym = SDLK_RETURN;
+			ui_event(r.ui, &ev);
+			frame_busy(&r);
+			assert_true(screen_says(&r, en ? "Checking the PIN" :
+			    "Đang kiểm tra mã PIN"));
+			SHOT("pin_checking");
+			ui_settle(r.ui);
+			frame_busy(&r);
+			assert_int_equal(ui_screen(r.ui), SCREEN_ADMIN);
+
+			touch(&r, en ? "Purge old data" : "Xóa dữ liệu cũ");
+			frame_busy(&r);
+			assert_true(screen_says(&r, en ? "Purging" : "Đang xóa"));
+			SHOT("admin_purging");
+			ui_settle(r.ui);
+			frame_busy(&r);
+			assert_true(screen_says(&r, "42"));
+
+			result_of(&o, CHECKIN_ACCEPTED, REASON_NONE, "Cán bộ");
+			o.patrol = 1;
+			ui_result(r.ui, &o);
+			frame_busy(&r);
+			assert_true(screen_says(&r, en ? "Checking the kiosk" :
+			    "Đang kiểm tra thiết bị"));
+			SHOT("patrol_checking");
+			rig_close(&r);
+
+			rig_open(&r, W, H, tag, SCREEN_MODE_BOTH);
+			frame_busy(&r);
+			assert_string_equal(ui_venue_text(r.ui), "");
+			SHOT("both_busy");
+			rig_close(&r);
+		}
+	jobs_manual = 0;
+	print_message("%d screenshots of busy screens in %s\n", shots, outdir);
 }
 
 static int
@@ -745,6 +856,7 @@ main(void)
 		cmocka_unit_test(test_input),
 		cmocka_unit_test(test_queue_words),
 		cmocka_unit_test(test_every_reason_words),
+		cmocka_unit_test(test_busy_screens),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
