@@ -111,34 +111,26 @@ cmd_status(int argc, char **argv)
 			json_decref(rl.obj);
 			goto done;
 		}
-		json_object_set_new(j, "venue_id", json_string(c.venue_id));
-		json_object_set_new(j, "venue_name", json_string(c.venue_name));
-		json_object_set_new(j, "instance_id",
-		    json_string(store_instance_id(s)));
-		json_object_set_new(j, "visits_total",
-		    json_integer(st.visits_total));
-		json_object_set_new(j, "visits_today",
-		    json_integer(st.visits_today));
-		json_object_set_new(j, "pending_upload",
-		    json_integer(st.pending_upload));
-		json_object_set_new(j, "pending_overdue",
-		    json_integer(st.pending_overdue));
-		json_object_set_new(j, "oldest_pending",
-		    kctl_json_time(st.oldest_pending_ms));
-		json_object_set_new(j, "last_upload",
-		    kctl_json_time(st.last_upload_ms));
-		json_object_set_new(j, "last_heartbeat",
-		    kctl_json_time(st.last_heartbeat_ms));
-		json_object_set_new(j, "last_visit",
-		    kctl_json_time(st.last_visit_ms));
-		json_object_set_new(j, "rejects_today",
-		    json_integer(st.rejects_today));
-		json_object_set_new(j, "rejects_total",
-		    json_integer(st.rejects_total));
-		json_object_set_new(j, "rejects", rl.obj);
-		json_object_set_new(j, "seq_max", json_integer(st.seq_max));
-		json_object_set_new(j, "quarantined",
-		    json_integer(st.quarantined));
+		json_decref(j);
+		j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, "
+		    "s:o, s:o, s:I, s:I, s:o, s:I, s:I}",
+		    "venue_id", c.venue_id, "venue_name", c.venue_name,
+		    "instance_id", store_instance_id(s),
+		    "visits_total", (json_int_t)st.visits_total,
+		    "visits_today", (json_int_t)st.visits_today,
+		    "pending_upload", (json_int_t)st.pending_upload,
+		    "pending_overdue", (json_int_t)st.pending_overdue,
+		    "oldest_pending", kctl_json_time(st.oldest_pending_ms),
+		    "last_upload", kctl_json_time(st.last_upload_ms),
+		    "last_heartbeat", kctl_json_time(st.last_heartbeat_ms),
+		    "last_visit", kctl_json_time(st.last_visit_ms),
+		    "rejects_today", (json_int_t)st.rejects_today,
+		    "rejects_total", (json_int_t)st.rejects_total,
+		    "rejects", rl.obj,
+		    "seq_max", (json_int_t)st.seq_max,
+		    "quarantined", (json_int_t)st.quarantined);
+		if (j == NULL)
+			goto done;
 		json_object_set_new(j, "clock", json_pack("{s:s, s:I}",
 		    "verdict", clock_verdict_name(verdict),
 		    "untrusted_visits", (json_int_t)st.untrusted));
