@@ -131,6 +131,9 @@ cmd_status(int argc, char **argv)
 		    "quarantined", (json_int_t)st.quarantined);
 		if (j == NULL)
 			goto done;
+		json_object_set_new(j, "recovery", json_pack("{s:I, s:I}",
+		    "salvaged", (json_int_t)st.salvaged,
+		    "unreadable_files", (json_int_t)st.unreadable));
 		json_object_set_new(j, "clock", json_pack("{s:s, s:I}",
 		    "verdict", clock_verdict_name(verdict),
 		    "untrusted_visits", (json_int_t)st.untrusted));
@@ -165,6 +168,14 @@ cmd_status(int argc, char **argv)
 		printf("  ALERT: %lld visits were refused by the collector and "
 		    "set aside: kioskctl quarantine list\n",
 		    (long long)st.quarantined);
+	if (st.unreadable > 0)
+		printf("  ALERT: %lld corrupt store files moved aside could not "
+		    "be read in full; they are kept beside the store (%s.corrupt-"
+		    "*): send them to the health office\n",
+		    (long long)st.unreadable, kctl_db_path());
+	if (st.salvaged > 0)
+		printf("  note: %lld visits not yet uploaded were salvaged from a "
+		    "corrupt store\n", (long long)st.salvaged);
 	if (sy.result == STORE_SYNC_NOT_ENROLLED ||
 	    sy.result == STORE_SYNC_ENROLMENT_REFUSED)
 		printf("  ALERT: the collector %s this kiosk (HTTP %ld): ask "

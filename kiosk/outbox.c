@@ -24,6 +24,7 @@ struct collect {
 	char instance[WIRE_INSTANCE_LEN + 1];
 	const struct clock_now *hold;	/* hold this boot's untrusted rows,
 					 * or NULL */
+	int64_t *local;			/* each row's seq in this store */
 };
 
 static int
@@ -33,16 +34,20 @@ collect_row(void *arg, const struct store_visit *sv)
 	struct wire_visit *v;
 	size_t size;
 
+	const char *instance = sv->origin_instance ? sv->origin_instance :
+	    sv->instance_id;
+
 	if (sv->seq <= c->after)
 		return 0;
 	if (c->hold != NULL && sv->clock_untrusted &&
 	    strcmp(sv->boot_id, c->hold->boot_id) == 0 &&
 	    c->hold->boot_ms - sv->mono_ms < OUTBOX_HOLD_MS)
 		return 0;	/* it may yet be re-dated */
+	/* Sent under the identity it was recorded under: a salvaged visit
+	 * keeps its old store's instance id and seq. */
 	if (c->n == 0)
-		snprintf(c->instance, sizeof(c->instance), "%s",
-		    sv->instance_id);
-	else if (strcmp(c->instance, sv->instance_id) != 0)
+		snprintf(c->instance, sizeof(c->instance), "%s", instance);
+	else if (strcmp(c->instance, instance) != 0)
 		return 1;	/* a second instance id: stop the batch */
 	if (c->n >= WIRE_MAX_VISITS)
 		return 1;
@@ -61,7 +66,8 @@ collect_row(void *arg, const struct store_visit *sv)
 			return -1;
 		memcpy(v->sealed, sv->sealed, sv->sealed_len);
 	}
-	v->seq = sv->seq;
+	v->seq = sv->origin_instance ? sv->origin_seq : sv->seq;
+	c->local[c->n] = sv->seq;
 	snprintf(v->kind, sizeof(v->kind), "%s", sv->kind);
 	snprintf(v->subject, sizeof(v->subject), "%s", sv->subject);
 	snprintf(v->direction, sizeof(v->direction), "%s",
@@ -92,7 +98,9 @@ next(struct store *s, const struct key_pair *dev, int64_t after_seq,
 	c.after = after_seq;
 	c.hold = hold;
 	c.v = calloc(WIRE_MAX_VISITS, sizeof(*c.v));
-	if (c.v == NULL) {
+	c.local = calloc(WIRE_MAX_VISITS, sizeof(*c.local));
+	if (c.v == NULL || c.local == NULL) {
+		free(c.local);
 		log_error("out of memory for a batch");
 		return -1;
 	}
@@ -112,8 +120,17 @@ next(struct store *s, const struct key_pair *dev, int64_t after_seq,
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < c.n; i++)
-		b->seqs[i] = c.v[i].seq;
+	b->wire_seqs = malloc(c.n * sizeof(*b->wire_seqs));
+	if (b->wire_seqs == NULL) {
+		log_error("out of memory for a batch");
+		outbox_batch_release(b);
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < c.n; i++) {
+		b->seqs[i] = c.local[i];
+		b->wire_seqs[i] = c.v[i].seq;
+	}
 	b->n = c.n;
 	keys_id(dev->pk, b->h.device);
 	snprintf(b->h.instance, sizeof(b->h.instance), "%s", c.instance);
@@ -129,6 +146,7 @@ next(struct store *s, const struct key_pair *dev, int64_t after_seq,
 	rc = 1;
 out:
 	wire_visits_free(c.v, c.n);
+	free(c.local);
 	return rc;
 }
 
@@ -147,6 +165,7 @@ outbox_batch_release(struct outbox_batch *b)
 {
 	free(b->body);
 	free(b->seqs);
+	free(b->wire_seqs);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -21,7 +21,10 @@ struct outbox_batch {
 	struct wire_header h;		/* signed */
 	unsigned char *body;		/* the exact bytes signed; owned */
 	size_t len;
-	int64_t *seqs;			/* the visits in it, in order; owned */
+	int64_t *seqs;			/* the visits in it (this store's seqs),
+					 * in order; owned */
+	int64_t *wire_seqs;		/* the same as sent (a salvaged visit's
+					 * seq from its old store); owned */
 	size_t n;
 };
 

@@ -85,7 +85,21 @@ static const char *const migrations[] = {
 	"  key TEXT PRIMARY KEY,"
 	"  value INTEGER NOT NULL);"
 	"INSERT INTO counters(key, value) VALUES ('last_trusted_ms', "
-	"  coalesce((SELECT max(wall_ms) FROM visits), 0));",
+	"  coalesce((SELECT max(wall_ms) FROM visits), 0));"
+	/* Visits salvaged from a corrupt store keep the identity they were
+	 * recorded under (the collector keys visits by it), and each file
+	 * salvaged is remembered with what could not be read. */
+	"ALTER TABLE visits ADD COLUMN origin_instance TEXT;"
+	"ALTER TABLE visits ADD COLUMN origin_seq INTEGER;"
+	"CREATE UNIQUE INDEX visits_origin ON visits(origin_instance, "
+	"  origin_seq) WHERE origin_instance IS NOT NULL;"
+	"CREATE TABLE salvage("
+	"  file TEXT PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
+	"  mtime INTEGER NOT NULL,"
+	"  salvaged INTEGER NOT NULL,"
+	"  unreadable INTEGER NOT NULL,"
+	"  at_ms INTEGER NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -147,74 +161,6 @@ store_query_int(struct store *s, int64_t *out, int64_t dflt, const char *sql,
 		return -1;
 	}
 	return 0;
-}
-
-static int
-is_corruption(int rc)
-{
-	rc &= 0xff;
-	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
-}
-
-/*
- * Run quick_check on an open handle. Returns 0 when sound, 1 when the file
- * is corrupt, -1 on another error (busy, I/O).
- */
-static int
-quick_check(sqlite3 *db, int full)
-{
-	sqlite3_stmt *st = NULL;
-	const char *res;
-	int rc, bad = 0;
-
-	rc = sqlite3_prepare_v2(db, full ? "PRAGMA integrity_check" :
-	    "PRAGMA quick_check", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return is_corruption(sqlite3_extended_errcode(db)) ? 1 : -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		res = (const char *)sqlite3_column_text(st, 0);
-		if (res == NULL || strcmp(res, "ok") != 0) {
-			if (bad++ == 0)
-				log_error("store check: %s",
-				    res ? res : "(no result)");
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return is_corruption(sqlite3_extended_errcode(db)) ? 1 : -1;
-	return bad ? 1 : 0;
-}
-
-/* Rename PATH (and its -wal, -shm) aside; return the new name (caller frees). */
-static char *
-move_aside(const char *path)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm" };
-	char stamp[32], from[4096], to[4096], *kept;
-	time_t now = time(NULL);
-	struct tm tm;
-	size_t i;
-	int r;
-
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	for (i = 0; i < 3; i++) {
-		r = snprintf(from, sizeof(from), "%s%s", path, sfx[i]);
-		if (r < 0 || (size_t)r >= sizeof(from))
-			return NULL;
-		r = snprintf(to, sizeof(to), "%s.corrupt-%s-%ld%s", path,
-		    stamp, (long)getpid(), sfx[i]);
-		if (r < 0 || (size_t)r >= sizeof(to))
-			return NULL;
-		if (rename(from, to) != 0 && errno != ENOENT) {
-			log_error("cannot move corrupt store '%s' aside: %s",
-			    from, strerror(errno));
-			return NULL;
-		}
-		if (i == 0 && (kept = strdup(to)) == NULL)
-			return NULL;
-	}
-	return kept;
 }
 
 static int
@@ -308,24 +254,37 @@ load_instance(struct store *s)
 	return 0;
 }
 
-struct store *
-store_open(const char *path)
+/* The store's handle and statements closed, the rest of S kept. */
+static void
+close_db(struct store *s)
 {
-	struct store *s;
-	int check;
+	sqlite3_finalize(s->st_last);
+	sqlite3_finalize(s->st_insert);
+	sqlite3_finalize(s->st_trusted);
+	s->st_last = s->st_insert = s->st_trusted = NULL;
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warn("store '%s': close: %s", s->path,
+		    sqlite3_errmsg(s->db));
+	s->db = NULL;
+}
 
-	if (sodium_init() < 0)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (s == NULL || (s->path = strdup(path)) == NULL) {
-		free(s);
-		return NULL;
-	}
-	ktime_boot_id(s->boot_id, sizeof(s->boot_id));
+/* Open S->path: check, recover, migrate, salvage. 0, or -1 (logged). */
+static int
+open_all(struct store *s)
+{
+	const char *path = s->path;
+	int check, lock;
+
+	/* One opener at a time: checking, moving a corrupt file aside and
+	 * salvaging it happen under a lock on the store's folder, so two
+	 * processes starting together never both move it. */
+	lock = store_lock_dir(path);
+	if (lock < 0)
+		return -1;
 	if (open_db(s) != 0)
 		goto err;
 
-	check = quick_check(s->db, 0);
+	check = store_check_db(s->db, 0);
 	if (check < 0) {
 		store_sql_error(s, "quick_check");
 		goto err;
@@ -333,13 +292,14 @@ store_open(const char *path)
 	if (check > 0) {
 		sqlite3_close(s->db);
 		s->db = NULL;
-		s->recovered_from = move_aside(path);
+		free(s->recovered_from);
+		s->recovered_from = store_move_aside(path);
 		if (s->recovered_from == NULL)
 			goto err;
 		log_error("store '%s' is corrupt: moved to '%s'; starting a new "
-		    "store with a new instance id (nothing is deleted; the "
-		    "old file can be sent for recovery)", path,
-		    s->recovered_from);
+		    "store with a new instance id (nothing is deleted: what "
+		    "can be read of its visits is salvaged into the new one)",
+		    path, s->recovered_from);
 		if (open_db(s) != 0)
 			goto err;
 	}
@@ -361,12 +321,58 @@ store_open(const char *path)
 	if (s->st_last == NULL || s->st_insert == NULL || s->st_trusted == NULL)
 		goto err;
 	/* The log line names the moved file; the event marks the gap. */
-	if (s->recovered_from != NULL)
+	if (check > 0)
 		(void)store_event(s, "store_recovered", NULL, ktime_wall_ms());
-	return s;
+	/* What earlier corrupt files still hold that was never uploaded
+	 * comes into this store (once; again if a file grew since). */
+	if (store_salvage(s) != 0)
+		log_warn("store '%s': a corrupt file's visits could not all be "
+		    "salvaged; status says which", path);
+	if (store_remember_file(s) != 0)
+		goto err;
+	store_unlock_dir(lock);
+	return 0;
 err:
-	store_close(s);
-	return NULL;
+	store_unlock_dir(lock);
+	close_db(s);
+	return -1;
+}
+
+struct store *
+store_open(const char *path)
+{
+	struct store *s;
+
+	if (sodium_init() < 0)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	ktime_boot_id(s->boot_id, sizeof(s->boot_id));
+	if (open_all(s) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * Another process found the file corrupt and moved it aside while this
+ * one had it open: what this one writes now must go to the new store, or
+ * it would be stranded in the old file. Returns 0 (reopened or not
+ * needed), or -1 (logged).
+ */
+static int
+reopen_if_moved(struct store *s)
+{
+	if (store_same_file(s))
+		return 0;
+	log_warn("store '%s' was moved aside by another process: opening the "
+	    "new one", s->path);
+	close_db(s);
+	return open_all(s);
 }
 
 void
@@ -374,12 +380,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_finalize(s->st_last);
-	sqlite3_finalize(s->st_insert);
-	sqlite3_finalize(s->st_trusted);
-	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
-		log_warn("store '%s': close: %s", s->path,
-		    sqlite3_errmsg(s->db));
+	close_db(s);
 	free(s->recovered_from);
 	free(s->path);
 	free(s);
@@ -447,6 +448,8 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 
 	memset(res, 0, sizeof(*res));
 	memset(&l, 0, sizeof(l));
+	if (reopen_if_moved(s) != 0)
+		return -1;
 	/* IMMEDIATE: the look-up and the insert see no other writer between. */
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 		return -1;
@@ -622,7 +625,7 @@ store_count_reject(struct store *s, const char *reason_code, int64_t wall_ms)
 int
 store_check(struct store *s, int full)
 {
-	int r = quick_check(s->db, full);
+	int r = store_check_db(s->db, full);
 
 	if (r < 0)
 		store_sql_error(s, "integrity check");

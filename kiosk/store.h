@@ -136,6 +136,9 @@ struct store_status {
 	int64_t quarantined;		/* refused by the collector: an alert */
 	int64_t untrusted;		/* not uploaded, recorded while the clock
 					 * could not be trusted, not re-dated */
+	int64_t unreadable;		/* corrupt files moved aside of which
+					 * part could not be read: an alert */
+	int64_t salvaged;		/* visits salvaged from them */
 };
 
 /*
@@ -169,6 +172,10 @@ struct store_visit {
 	int clock_untrusted;		/* WALL_MS is what an untrusted clock said */
 	int64_t quarantined_ms;		/* 0 unless set aside */
 	const char *quarantine_reason;	/* why, or NULL */
+	/* Salvaged from a corrupt store: the identity it was recorded under
+	 * (and is sent under); NULL and 0 otherwise. */
+	const char *origin_instance;
+	int64_t origin_seq;
 };
 
 enum store_which {

@@ -6,6 +6,8 @@
 #ifndef KIOSK_STORE_IMPL_H
 #define KIOSK_STORE_IMPL_H
 
+#include <sys/types.h>
+
 #include <sqlite3.h>
 
 #include "store.h"
@@ -20,6 +22,9 @@ struct store {
 	sqlite3_stmt *st_last;
 	sqlite3_stmt *st_insert;
 	sqlite3_stmt *st_trusted;
+	/* The file this handle has open, to see it moved aside. */
+	dev_t dev;
+	ino_t ino;
 };
 
 /* store_sql_error(s, what): log SQLite's message for WHAT. */
@@ -47,5 +52,42 @@ int store_query_int(struct store *s, int64_t *out, int64_t dflt,
  */
 int store_insert_event(struct store *s, const char *kind,
     const char *detail_json, int64_t wall_ms, int64_t mono_ms);
+
+/* ---- recovery (store_recover.c) ---- */
+
+/*
+ * store_lock_dir(path): lock PATH's folder against other openers
+ * (flock), waiting for them. Returns the lock's descriptor, or -1
+ * (logged). store_unlock_dir(fd): let go; -1 does nothing.
+ */
+int store_lock_dir(const char *path);
+void store_unlock_dir(int fd);
+
+/*
+ * store_check_db(db, full): integrity_check (FULL) or quick_check.
+ * Returns 0 sound, 1 corrupt (logged), -1 on another error.
+ */
+int store_check_db(sqlite3 *db, int full);
+
+/*
+ * store_move_aside(path): rename PATH and its -wal, -shm to
+ * PATH.corrupt-<time>-<pid>; the new name (caller frees), or NULL.
+ */
+char *store_move_aside(const char *path);
+
+/*
+ * store_salvage(s): copy, into S, the not-yet-uploaded visits that the
+ * corrupt files next to it still hold (what SQLite can read), keeping the
+ * identity each was recorded under; remember each file with how many
+ * came and how much could not be read. Returns 0, or -1 when some could
+ * not (status reports them).
+ */
+int store_salvage(struct store *s);
+
+/* store_remember_file(s): note the file S has open (store_same_file). */
+int store_remember_file(struct store *s);
+
+/* store_same_file(s): 1 while S's path is still the file it opened. */
+int store_same_file(const struct store *s);
 
 #endif

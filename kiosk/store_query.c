@@ -56,7 +56,11 @@ store_status(struct store *s, int64_t now_ms, int retention_days,
 	    store_query_int(s, &o->quarantined, 0, "SELECT count(*) FROM visits "
 	    "WHERE quarantined_ms IS NOT NULL AND uploaded_ms IS NULL") ||
 	    store_query_int(s, &o->untrusted, 0, "SELECT count(*) FROM visits "
-	    "WHERE clock = 1 AND uploaded_ms IS NULL")) {
+	    "WHERE clock = 1 AND uploaded_ms IS NULL") ||
+	    store_query_int(s, &o->unreadable, 0, "SELECT count(*) FROM "
+	    "salvage WHERE unreadable > 0") ||
+	    store_query_int(s, &o->salvaged, 0, "SELECT sum(salvaged) FROM "
+	    "salvage")) {
 		(void)store_exec(s, "ROLLBACK");
 		return -1;
 	}

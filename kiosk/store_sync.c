@@ -36,7 +36,8 @@ store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
 
 	snprintf(sql, sizeof(sql), "SELECT seq, instance_id, kind, subject, "
 	    "sealed, direction, wall_ms, boot_id, mono_ms, source, "
-	    "uploaded_ms, clock, quarantined_ms, quarantine_reason FROM visits "
+	    "uploaded_ms, clock, quarantined_ms, quarantine_reason, "
+	    "origin_instance, coalesce(origin_seq, 0) FROM visits "
 	    "WHERE %swall_ms >= ?1 AND wall_ms < ?2 ORDER BY seq", where[which]);
 	st = store_prepare(s, sql);
 	if (st == NULL)
@@ -60,6 +61,8 @@ store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
 		v.clock_untrusted = sqlite3_column_int(st, 11) == 1;
 		v.quarantined_ms = sqlite3_column_int64(st, 12);
 		v.quarantine_reason = (const char *)sqlite3_column_text(st, 13);
+		v.origin_instance = (const char *)sqlite3_column_text(st, 14);
+		v.origin_seq = sqlite3_column_int64(st, 15);
 		stop = fn(ctx, &v);
 	}
 	if (!stop && rc != SQLITE_DONE) {

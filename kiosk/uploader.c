@@ -87,7 +87,7 @@ set_aside(struct uploader *u, const struct outbox_batch *b, int64_t first,
 		return -1;
 	}
 	for (i = 0; i < b->n; i++)
-		if (b->seqs[i] >= first && b->seqs[i] <= last) {
+		if (b->wire_seqs[i] >= first && b->wire_seqs[i] <= last) {
 			seqs[k] = b->seqs[i];
 			reasons[k++] = why;
 		}
@@ -118,12 +118,12 @@ acknowledged(struct uploader *u, const struct outbox_batch *b,
 		const char *refused = NULL;
 
 		for (j = 0; j < ack->n_rejects && refused == NULL; j++)
-			if (ack->rejects[j].seq == b->seqs[i])
+			if (ack->rejects[j].seq == b->wire_seqs[i])
 				refused = ack->rejects[j].reason;
 		if (refused != NULL) {
 			bad[nbad] = b->seqs[i];
 			why[nbad++] = refused;
-		} else if (b->seqs[i] <= ack->acked_through) {
+		} else if (b->wire_seqs[i] <= ack->acked_through) {
 			ok[nok++] = b->seqs[i];
 		}
 	}

@@ -103,6 +103,7 @@ for t in tests/e2e_*.sh; do
 		label=$name
 		[ "$b" = sqlite ] || label="$name [$b]"
 		COLLECTOR_BACKEND=$b run_script "$label" bash "$t"
+		RECOVERY_TRIALS=${RECOVERY_TRIALS_ASAN:-25} \
 		COLLECTOR_BACKEND=$b KIOSKCTL=build/asan/bin/kioskctl \
 		KIOSK="env ASAN_OPTIONS=$NOLEAK build/asan/bin/kiosk" \
 		KIOSK_SYNC=build/asan/bin/kiosk-sync COLLECTOR=build/asan/bin/collector \

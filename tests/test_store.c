@@ -9,6 +9,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "keys.h"
+#include "outbox.h"
 #include "store.h"
 
 #define MIN (60LL * 1000)
@@ -301,10 +303,136 @@ corrupt_and_reopen(struct fixture *f, int garbage_file)
 	assert_true(strcmp(store_instance_id(f->s), id) != 0);
 	assert_int_equal(store_check(f->s, 1), 0);
 	assert_int_equal(store_status(f->s, f->t0, 21, &st), 0);
-	assert_int_equal(st.visits_total, 0);
+	/* What could be read came over; what could not is reported. */
+	assert_int_equal(st.visits_total, st.salvaged);
+	if (garbage_file) {
+		assert_int_equal(st.salvaged, 0);
+		assert_int_equal(st.unreadable, 1);
+	} else {
+		assert_true(st.salvaged > 0 || st.unreadable == 1);
+	}
 	/* And it keeps working. */
 	assert_int_equal(scan(f->s, "0912345678", f->t0,
 	    STORE_RESCAN_DUPLICATE, NULL, NULL), STORE_ACCEPTED);
+}
+
+/* Checkpoint PATH's WAL and scribble over the root page of its index
+ * NAME: quick_check fails, every table row stays readable. */
+static void
+spoil_index(const char *path, const char *name)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int64_t root, page;
+	FILE *fp;
+	int i;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT "
+	    "page_size FROM pragma_page_size) FROM sqlite_master WHERE name = "
+	    "?1", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	root = sqlite3_column_int64(q, 0);
+	page = sqlite3_column_int64(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	fp = fopen(path, "r+b");
+	assert_non_null(fp);
+	fseek(fp, (long)((root - 1) * page), SEEK_SET);
+	for (i = 0; i < page; i++)
+		fputc(i * 13 & 0xff, fp);
+	fclose(fp);
+}
+
+/*
+ * A store whose index went bad: every visit not yet uploaded is salvaged
+ * into the new store, under the identity it was recorded under, and
+ * goes out under it.
+ */
+static void
+test_salvage_keeps_identity(void **state)
+{
+	struct fixture *f = *state;
+	char old[STORE_INSTANCE_LEN + 1];
+	struct store_status st;
+	struct outbox_batch b;
+	struct key_pair dev;
+	int64_t seq;
+	int i;
+
+	snprintf(old, sizeof(old), "%s", store_instance_id(f->s));
+	for (i = 0; i < 300; i++) {
+		char subj[16];
+
+		snprintf(subj, sizeof(subj), "09%08d", i);
+		scan(f->s, subj, f->t0 + i, STORE_RESCAN_DUPLICATE, &seq, NULL);
+	}
+	/* The first 100 were uploaded: they stay behind. */
+	{
+		int64_t up[100];
+
+		for (i = 0; i < 100; i++)
+			up[i] = i + 1;
+		assert_int_equal(store_mark_uploaded(f->s, up, 100, f->t0),
+		    100);
+	}
+	store_close(f->s);
+	spoil_index(f->path, "visits_subject");
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	assert_non_null(store_recovered_from(f->s));
+	assert_int_equal(store_status(f->s, f->t0, 21, &st), 0);
+	assert_int_equal(st.salvaged, 200);
+	assert_int_equal(st.unreadable, 0);
+	assert_int_equal(st.pending_upload, 200);
+	keys_generate(KEY_ED25519, &dev);
+	assert_int_equal(outbox_next(f->s, &dev, 0, f->t0, &b), 1);
+	assert_string_equal(b.h.instance, old);
+	assert_int_equal(b.h.first_seq, 101);
+	assert_int_equal(b.h.last_seq, 300);
+	assert_int_equal(b.n, 200);
+	outbox_batch_release(&b);
+	/* Opened again: nothing is salvaged twice. */
+	store_close(f->s);
+	f->s = store_open(f->path);
+	assert_int_equal(store_status(f->s, f->t0, 21, &st), 0);
+	assert_int_equal(st.visits_total, 200);
+	keys_wipe(&dev);
+}
+
+/*
+ * One process finds the store corrupt and moves it aside while another
+ * has it open: the other's next check-in goes to the new store, not into
+ * the moved file.
+ */
+static void
+test_moved_while_open(void **state)
+{
+	struct fixture *f = *state;
+	struct store_status st;
+	struct store *b;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		char subj[16];
+
+		snprintf(subj, sizeof(subj), "09%08d", i);
+		scan(f->s, subj, f->t0 + i, STORE_RESCAN_DUPLICATE, NULL, NULL);
+	}
+	spoil_index(f->path, "visits_subject");
+	b = store_open(f->path);	/* the second process */
+	assert_non_null(b);
+	assert_non_null(store_recovered_from(b));
+	/* The first writes after the move. */
+	assert_int_equal(scan(f->s, "0999999999", f->t0 + 100,
+	    STORE_RESCAN_DUPLICATE, NULL, NULL), STORE_ACCEPTED);
+	assert_int_equal(store_status(b, f->t0, 21, &st), 0);
+	assert_int_equal(st.visits_total, 21);
+	assert_int_equal(st.salvaged, 20);
+	store_close(b);
 }
 
 static void
@@ -405,6 +533,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_and_migrations,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_garbage, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_salvage_keeps_identity,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_while_open, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_pages, setup,
 		    teardown),
