@@ -99,7 +99,7 @@ PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
         $(BUILD)/bin/kiosk-sync
 
 UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_screens test_kiosk \
-             test_db test_wire test_corpus test_serial
+             test_db test_wire test_corpus test_serial test_powercut
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
              $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace
@@ -164,7 +164,13 @@ $(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sy
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS)
 
-$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/trace.o $(COMMON_LIB)
+$(BUILD)/tests/test_powercut: $(BUILD)/obj/tests/test_powercut.o $(BUILD)/obj/tests/powercut_vfs.o \
+                             $(DB_OBJ) $(KIOSK_LINK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(SYNC_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/trace.o \
+                       $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/report.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS) $(CMOCKA_LIBS)
 
@@ -227,6 +233,7 @@ bench: $(PROGS) $(BENCH_BINS) $(BUILD)/tools/mkframe $(BUILD)/tools/gentext \
 
 soak: test-bins
 	CRASH_KILLS=2000 $(BUILD)/tests/crash_test
+	POWERCUTS=2000 $(BUILD)/tests/test_powercut
 
 # libFuzzer targets, built with clang; `make fuzz FUZZ_SECONDS=600` runs longer.
 # The sources are compiled once (fuzzer-no-link) into an archive that each

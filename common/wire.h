@@ -30,6 +30,7 @@
 #define WIRE_FUTURE_MS (10LL * 60 * 1000) /* clock slack for "future" */
 #define WIRE_INSTANCE_LEN 32		/* hex characters */
 #define WIRE_MAX_INSPECTIONS 200	/* in one heartbeat */
+#define WIRE_MAX_HEARTBEAT (64 * 1024)	/* a heartbeat's JSON, at most */
 
 /* ---- the signed header ---- */
 

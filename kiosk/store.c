@@ -508,7 +508,8 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	res->outcome = STORE_ACCEPTED;
 	res->dir = dir;
 	res->previous_ms = l.wall_ms;
-	if (!req->clock_untrusted) {
+	/* A trusted clock's time, not one the caller gave (--at). */
+	if (!req->clock_untrusted && !req->time_given) {
 		sqlite3_bind_int64(s->st_trusted, 1, req->wall_ms);
 		rc = sqlite3_step(s->st_trusted);
 		sqlite3_reset(s->st_trusted);

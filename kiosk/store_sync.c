@@ -263,9 +263,20 @@ store_clock_observe(struct store *s, const struct clock_now *now,
 	if (verdict != NULL)
 		*verdict = v;
 	moved = now->wall_ms - now->boot_ms - mem.anchor_offset_ms;
-	if (v == CLOCK_TRUSTED && (!mem.have_anchor || moved > 1000 ||
-	    moved < -1000) && store_clock_trusted(s, now) < 0)
-		return -1;
+	if (v == CLOCK_TRUSTED) {
+		int64_t waiting = 0;
+
+		/* A new or moved anchor, or visits of this boot that wait
+		 * to be dated (the partial index finds them at once). */
+		if (mem.have_anchor && moved <= 1000 && moved >= -1000 &&
+		    store_query_int(s, &waiting, 0, "SELECT count(*) FROM "
+		    "(SELECT 1 FROM visits WHERE clock = 1 AND boot_id IN "
+		    "(SELECT boot_id FROM clock_anchors) LIMIT 1)") != 0)
+			return -1;
+		if ((!mem.have_anchor || moved > 1000 || moved < -1000 ||
+		    waiting > 0) && store_clock_trusted(s, now) < 0)
+			return -1;
+	}
 	return clock_earliest(now, &mem, clock_build_ms());
 }
 

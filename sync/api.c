@@ -199,6 +199,10 @@ do_heartbeat(struct db *db, const struct api_request *rq,
 		    "headers");
 		return;
 	}
+	if (rq->len > WIRE_MAX_HEARTBEAT) {
+		api_fail(rs, HTTP_TOO_LARGE, "a heartbeat is at most 64 KiB");
+		return;
+	}
 	st = ingest_verify(db, &h, rq->body, rq->len, why, sizeof(why));
 	if (st == 0)
 		st = ingest_heartbeat(db, h.device, rq->body, rq->len,

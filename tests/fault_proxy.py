@@ -10,6 +10,18 @@ connection at a time in a fixed rotation:
   500      relays the request (the collector commits), answers 500 instead
   429      answers 429 with Retry-After: 1 without asking the collector
 
+fault_proxy.py LISTEN_PORT_FILE UPSTREAM_PORT MODE,MODE,...: the given
+modes once each, in order, the last one for every connection after; more
+modes for what a cafe's network does (a captive portal, a proxy):
+
+  302      a redirect to a portal's login page
+  401      a proxy's "log in" page (HTML)
+  403      a proxy's "forbidden" page (HTML)
+  404      a proxy's "not found" page (HTML)
+  407      "proxy authentication required"
+  200html  a portal's page with status 200, where the collector's JSON
+           should be
+
 Writes the port it listens on to LISTEN_PORT_FILE and a count of each
 fault to stdout at exit (SIGTERM). Loopback only; every wait is bounded.
 """
@@ -21,7 +33,22 @@ import threading
 
 ROTATION = ["pass", "drop", "pass", "reset", "pass", "500", "pass", "429",
             "pass", "stall"]
-counts = {m: 0 for m in ROTATION}
+SEQUENCE = None     # the modes given on the command line, if any
+PAGES = {
+    "302": (b"302 Found", b"Location: http://portal.cafe.example/login\r\n",
+            b"<html><body>Redirecting to the Wi-Fi login</body></html>"),
+    "401": (b"401 Unauthorized", b"WWW-Authenticate: Basic realm=\"wifi\"\r\n",
+            b"<html><body>Please log in to the cafe Wi-Fi</body></html>"),
+    "403": (b"403 Forbidden", b"",
+            b"<html><body>Access to this site is blocked</body></html>"),
+    "404": (b"404 Not Found", b"", b"<html><body>Not found</body></html>"),
+    "407": (b"407 Proxy Authentication Required",
+            b"Proxy-Authenticate: Basic realm=\"proxy\"\r\n",
+            b"<html><body>Proxy login</body></html>"),
+    "200html": (b"200 OK", b"",
+                b"<html><body>Welcome! Accept the terms to browse</body></html>"),
+}
+counts = {m: 0 for m in ROTATION + list(PAGES)}
 lock = threading.Lock()
 seq = [0]
 
@@ -54,9 +81,12 @@ def read_response(sock):
 
 def handle(client, upstream_port):
     with lock:
-        mode = ROTATION[seq[0] % len(ROTATION)]
+        if SEQUENCE:
+            mode = SEQUENCE[min(seq[0], len(SEQUENCE) - 1)]
+        else:
+            mode = ROTATION[seq[0] % len(ROTATION)]
         seq[0] += 1
-        counts[mode] += 1
+        counts[mode] = counts.get(mode, 0) + 1
     try:
         if mode == "drop":
             client.close()
@@ -69,6 +99,14 @@ def handle(client, upstream_port):
             client.close()
             return
         req = read_request(client)
+        if mode in PAGES:
+            status, extra, body = PAGES[mode]
+            client.sendall(b"HTTP/1.1 " + status + b"\r\n" + extra +
+                           b"Content-Type: text/html\r\nContent-Length: " +
+                           str(len(body)).encode() +
+                           b"\r\nConnection: close\r\n\r\n" + body)
+            client.close()
+            return
         if mode == "stall":
             threading.Event().wait(8)
             client.close()
@@ -98,7 +136,10 @@ def handle(client, upstream_port):
 
 
 def main():
+    global SEQUENCE
     port_file, upstream = sys.argv[1], int(sys.argv[2])
+    if len(sys.argv) > 3:
+        SEQUENCE = sys.argv[3].split(",")
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", 0))

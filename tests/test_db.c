@@ -16,6 +16,8 @@
 #include "wire.h"
 #include "db.h"
 #include "keys.h"
+#include "ingest.h"
+#include "report.h"
 #include "trace.h"
 
 #define DAY INT64_C(86400000)
@@ -433,6 +435,71 @@ test_trace_rules(void **state)
 	assert_string_equal(got, "");
 }
 
+/*
+ * A heartbeat with as many inspections as a kiosk sends (200) from a venue
+ * with a long name: the ward report keeps every field (the backlog, the
+ * inspections), where a cut-off copy once lost them.
+ */
+static void
+test_heartbeat_whole(void **state)
+{
+	struct fx *f = *state;
+	struct wire_inspection x[WIRE_MAX_INSPECTIONS];
+	struct wire_heartbeat hb;
+	struct report r;
+	char why[120], *json, *out = NULL;
+	size_t i, len = 0;
+	int64_t now = ktime_wall_ms();
+	FILE *mem;
+
+	memset(f->dev.venue_name, 0, sizeof(f->dev.venue_name));
+	for (i = 0; i + 3 < sizeof(f->dev.venue_name); i += 3)
+		memcpy(f->dev.venue_name + i, "Đ", 2), f->dev.venue_name[i + 2] =
+		    'a';
+	enroll(f);
+	for (i = 0; i < WIRE_MAX_INSPECTIONS; i++) {
+		x[i].at_ms = now - 60000 - (int64_t)i * 1000;
+		snprintf(x[i].pass_id, sizeof(x[i].pass_id),
+		    "CA-BN-%03zu-and-a-long-officer-pass-identifier", i);
+		snprintf(x[i].issuer, sizeof(x[i].issuer), "1a2b3c4d5e6f7a8b");
+	}
+	memset(&hb, 0, sizeof(hb));
+	snprintf(hb.version, sizeof(hb.version), "0.1.0");
+	hb.backlog = 4321;
+	hb.inspections_24h = WIRE_MAX_INSPECTIONS;
+	hb.last_inspection_ms = x[0].at_ms;
+	hb.inspections = x;
+	hb.n_inspections = WIRE_MAX_INSPECTIONS;
+	json = wire_heartbeat_encode(&hb);
+	assert_non_null(json);
+	assert_true(strlen(json) > 512);
+	assert_true(strlen(json) <= WIRE_MAX_HEARTBEAT);
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, json,
+	    strlen(json), now, now, why, sizeof(why)), 0);
+	free(json);
+	assert_int_equal(report_build(f->d, "Bến Nghé", now, now, 30, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].backlog, 4321);
+	assert_int_equal(r.v[0].inspections_24h, WIRE_MAX_INSPECTIONS);
+	assert_int_equal(r.v[0].last_inspection_ms, x[0].at_ms);
+	mem = open_memstream(&out, &len);
+	assert_int_equal(report_print(mem, &r, "json"), 0);
+	fclose(mem);
+	{
+		json_t *j = json_loads(out, 0, NULL), *v;
+
+		assert_non_null(j);
+		v = json_array_get(json_object_get(j, "venues"), 0);
+		assert_int_equal(json_integer_value(json_object_get(v,
+		    "backlog")), 4321);
+		assert_string_equal(json_string_value(json_object_get(v,
+		    "venue")), f->dev.venue_name);
+		json_decref(j);
+	}
+	free(out);
+	report_release(&r);
+}
+
 #define DB_TESTS \
 	cmocka_unit_test_setup_teardown(test_tokens_and_enrolment, \
 	    fx_setup, fx_teardown), \
@@ -445,6 +512,8 @@ test_trace_rules(void **state)
 	cmocka_unit_test_setup_teardown(test_phone_and_heartbeat, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_trace_rules, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_heartbeat_whole, fx_setup, \
 	    fx_teardown)
 
 int
