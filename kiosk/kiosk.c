@@ -107,6 +107,7 @@ hook_status(void *data, struct screen_status *out)
 {
 	struct app *a = data;
 	struct store_status st;
+	struct store_sync sy;
 	int64_t now = ktime_wall_ms();
 
 	if (store_status(a->store, now, a->cfg.retention_days, &st) != 0)
@@ -120,6 +121,14 @@ hook_status(void *data, struct screen_status *out)
 	out->online = st.last_upload_ms != 0 &&
 	    (now - st.last_upload_ms < 15 * 60 * 1000 ||
 	    st.pending_upload == 0);
+	out->quarantined = st.quarantined;
+	out->untrusted = st.untrusted;
+	out->alert = SCREEN_ALERT_NONE;
+	if (store_sync_last(a->store, &sy) == 0)
+		out->alert = sy.result == STORE_SYNC_NOT_ENROLLED ?
+		    SCREEN_ALERT_NOT_ENROLLED : sy.result ==
+		    STORE_SYNC_ENROLMENT_REFUSED ? SCREEN_ALERT_REFUSED :
+		    SCREEN_ALERT_NONE;
 	return 0;
 }
 

@@ -78,10 +78,20 @@ enum screen_key {
 };
 
 /* Counts for the ready and admin screens. */
+/* What the owner must be told about uploads (the admin screen). */
+enum screen_alert {
+	SCREEN_ALERT_NONE,
+	SCREEN_ALERT_NOT_ENROLLED,	/* the collector answered 401 */
+	SCREEN_ALERT_REFUSED		/* the collector answered 403 */
+};
+
 struct screen_status {
 	int64_t today, total, pending;
 	int64_t last_upload_ms;		/* 0: never */
 	int online;
+	enum screen_alert alert;
+	int64_t quarantined;		/* visits the collector refused */
+	int64_t untrusted;		/* visits waiting for a trusted clock */
 };
 
 /* The patrol screen's figures and signed receipt. */

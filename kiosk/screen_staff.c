@@ -280,8 +280,10 @@ screen_purge_done(struct screen *m, const struct screen_job_done *d)
 	m->purged = d->n;
 }
 
-/* The note under the figures: the purge's progress or outcome, else a
- * keyboard-mode scanner that loses letters, else nothing. */
+/* The note under the figures: the purge's progress or outcome, else what
+ * the owner must act on (the collector does not know or refuses the
+ * kiosk, visits it refused, a clock not yet trusted, a keyboard-mode
+ * scanner that loses letters), else nothing. */
 static void
 admin_note(const struct screen *m, struct view *v, struct view_rect r)
 {
@@ -306,6 +308,22 @@ admin_note(const struct screen *m, struct view *v, struct view_rect r)
 		return;
 	case JOB_IDLE:
 		break;
+	}
+	if (m->have_status && (m->status.alert != SCREEN_ALERT_NONE ||
+	    m->status.quarantined > 0 || m->status.untrusted > 0)) {
+		const char *key = m->status.alert == SCREEN_ALERT_NOT_ENROLLED ?
+		    "ui.admin_alert_not_enrolled" : m->status.alert ==
+		    SCREEN_ALERT_REFUSED ? "ui.admin_alert_refused" :
+		    m->status.quarantined > 0 ? "ui.admin_alert_quarantined" :
+		    "ui.admin_alert_clock";
+
+		screen_count_text(1, m->status.quarantined > 0 &&
+		    m->status.alert == SCREEN_ALERT_NONE ?
+		    m->status.quarantined : m->status.untrusted, num,
+		    sizeof(num));
+		view_text(v, VIEW_ROLE_NOTE, screen_fill(m, note, sizeof(note),
+		    key, args, 1), r, r.h / 2, 1, VIEW_C_WARN, VIEW_LEFT);
+		return;
 	}
 	if (m->scanner_lost)
 		view_text(v, VIEW_ROLE_NOTE, screen_s(m,
