@@ -20,7 +20,7 @@ int
 dynbuf_grow(void *arr, size_t *cap, size_t want, size_t size, size_t max)
 {
 	void **pp = arr, *np;
-	size_t ncap = *cap ? *cap : 16;
+	size_t ncap = *cap ? *cap : (max < 16 ? max : 16);
 
 	if (want <= *cap)
 		return 0;

@@ -30,6 +30,10 @@
 #define WIRE_FUTURE_MS (10LL * 60 * 1000) /* clock slack for "future" */
 #define WIRE_INSTANCE_LEN 32		/* hex characters */
 #define WIRE_MAX_INSPECTIONS 200	/* in one heartbeat */
+/* Bounds every number on the wire is checked against: no arithmetic on
+ * them can overflow. */
+#define WIRE_MAX_SEQ (INT64_C(1) << 53)
+#define WIRE_MAX_TIME_MS (INT64_C(253402300799) * 1000) /* year 9999 */
 #define WIRE_MAX_HEARTBEAT (64 * 1024)	/* a heartbeat's JSON, at most */
 
 /* ---- the signed header ---- */
@@ -79,7 +83,10 @@ void wire_header_lines(const struct wire_header *h,
 /*
  * wire_header_read(h, get, ctx):
  * Read H from a request's headers, GET(CTX, name) giving each value or
- * NULL. Returns 0, or -1 when one is missing or malformed.
+ * NULL. Returns 0, or -1 when one is missing or malformed: the device a
+ * key id and the instance 32 hex characters, the digest 64; seqs in
+ * [0, WIRE_MAX_SEQ], the count in [0, WIRE_MAX_VISITS], the sent-at time
+ * in (0, WIRE_MAX_TIME_MS].
  */
 int wire_header_read(struct wire_header *h,
     const char *(*get)(void *ctx, const char *name), void *ctx);
@@ -129,10 +136,13 @@ int wire_batch_encode(const struct wire_visit *v, size_t n,
  * a row that breaks a rule (unknown kind, bad subject, direction or
  * source, oversize sealed fields) has its REJECT set and is not to be
  * stored. A time is not a rule here: a wrong clock's row is kept (the
- * collector files it, db.c). NOW_MS is unused, kept for the callers. Returns -1 for a whole-batch fault (not
+ * collector files it, db.c). NOW_MS is unused, kept for the callers.
+ * Returns WIRE_BUSY when memory ran out here: not the batch's fault. Returns -1 for a whole-batch fault (not
  * zlib, not JSON, not the shape, count or seqs not H's) and -2 when it
  * would inflate past the limit, with a message in ERR.
  */
+#define WIRE_BUSY (-3)
+
 int wire_batch_decode(const unsigned char *z, size_t zlen,
     const struct wire_header *h, int64_t now_ms, struct wire_visit **out,
     size_t *n, char *err, size_t errsize);
@@ -152,6 +162,28 @@ struct wire_ack {
 	struct wire_reject *rejects;	/* owned */
 	size_t n_rejects;
 };
+
+/*
+ * The collector's explicit refusal of a whole batch, which can never be
+ * taken (signed, but not zlib, not JSON, not its header's rows, or too
+ * large inflated): answered with status WIRE_REFUSED_STATUS and
+ * {"error", "refused":"batch", "first_seq", "last_seq"}. It is the only
+ * answer on which a kiosk sets visits aside (those in the range).
+ */
+#define WIRE_REFUSED_STATUS 422
+
+struct wire_refusal {
+	char error[200];
+	int64_t first_seq, last_seq;
+};
+
+/*
+ * wire_refusal_encode(r): R as JSON in a new string (caller frees), or
+ * NULL. wire_refusal_parse(json, len, r): 0 when JSON is the collector's
+ * refusal, -1 when it is anything else (a proxy's page, another error).
+ */
+char *wire_refusal_encode(const struct wire_refusal *r);
+int wire_refusal_parse(const char *json, size_t len, struct wire_refusal *r);
 
 /*
  * wire_ack_encode(a): A as JSON in a new string (caller frees), or NULL

@@ -168,10 +168,17 @@ read_str(const char *v, char *dst, size_t size)
 	return 0;
 }
 
+/* Exactly N lower-case hex characters? */
 static int
-read_int(const char *v, int64_t *out)
+hex(const char *s, size_t n)
 {
-	return parsenum(v, INT64_MIN, INT64_MAX, out);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return 0;
+	return s[n] == '\0';
 }
 
 int
@@ -183,12 +190,17 @@ wire_header_read(struct wire_header *h,
 	memset(h, 0, sizeof(*h));
 	if (read_str(get(ctx, nm[0]), h->device, sizeof(h->device)) ||
 	    read_str(get(ctx, nm[1]), h->instance, sizeof(h->instance)) ||
-	    read_int(get(ctx, nm[2]), &h->first_seq) ||
-	    read_int(get(ctx, nm[3]), &h->last_seq) ||
-	    read_int(get(ctx, nm[4]), &h->count) ||
+	    parsenum(get(ctx, nm[2]), 0, WIRE_MAX_SEQ, &h->first_seq) ||
+	    parsenum(get(ctx, nm[3]), 0, WIRE_MAX_SEQ, &h->last_seq) ||
+	    parsenum(get(ctx, nm[4]), 0, WIRE_MAX_VISITS, &h->count) ||
 	    read_str(get(ctx, nm[5]), h->digest, sizeof(h->digest)) ||
-	    read_int(get(ctx, nm[6]), &h->sent_at_ms) ||
+	    parsenum(get(ctx, nm[6]), 1, WIRE_MAX_TIME_MS, &h->sent_at_ms) ||
 	    read_str(get(ctx, nm[7]), h->signature, sizeof(h->signature)))
+		return -1;
+	/* What a kiosk makes: its key's id, a store's instance id (never
+	 * "phone", the collector's own), a BLAKE2b digest. */
+	if (!hex(h->device, KEYS_ID_LEN) ||
+	    !hex(h->instance, WIRE_INSTANCE_LEN) || !hex(h->digest, 64))
 		return -1;
 	return 0;
 }
@@ -263,7 +275,8 @@ out:
 	return rc;
 }
 
-/* Inflate at most MAX bytes: 0, -1 not zlib, -2 past MAX (a bomb). */
+/* Inflate at most MAX bytes: 0, -1 not zlib, -2 past MAX (a bomb), -3
+ * out of memory here (the batch is not at fault). */
 static int
 inflate_bounded(const unsigned char *in, size_t len, size_t max, char **out,
     size_t *out_len)
@@ -274,11 +287,11 @@ inflate_bounded(const unsigned char *in, size_t len, size_t max, char **out,
 
 	buf = malloc(max + 1);
 	if (buf == NULL)
-		return -1;
+		return WIRE_BUSY;
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit(&zs) != Z_OK) {
 		free(buf);
-		return -1;
+		return WIRE_BUSY;
 	}
 	zs.next_in = (Bytef *)(uintptr_t)in;
 	zs.avail_in = (uInt)len;
@@ -403,13 +416,20 @@ wire_batch_decode(const unsigned char *z, size_t zlen,
 	r = inflate_bounded(z, zlen, WIRE_MAX_JSON, &json, &jlen);
 	if (r != 0) {
 		snprintf(err, errsize, "%s", r == -2 ? "batch inflates past "
-		    "the limit" : "body is not zlib-compressed data");
+		    "the limit" : r == WIRE_BUSY ? "out of memory: send again" :
+		    "body is not zlib-compressed data");
 		return r;
 	}
 	root = json_loadb(json, jlen, JSON_REJECT_DUPLICATES, &je);
 	sodium_memzero(json, jlen);
 	free(json);
 	if (root == NULL) {
+		/* jansson says when it ran out of memory: not the batch's
+		 * fault, so not a refusal. */
+		if (strstr(je.text, "memory") != NULL) {
+			snprintf(err, errsize, "out of memory: send again");
+			return WIRE_BUSY;
+		}
 		snprintf(err, errsize, "body is not JSON: %s", je.text);
 		return -1;
 	}
@@ -425,8 +445,8 @@ wire_batch_decode(const unsigned char *z, size_t zlen,
 	v = calloc(count, sizeof(*v));
 	if (v == NULL) {
 		json_decref(root);
-		snprintf(err, errsize, "out of memory");
-		return -1;
+		snprintf(err, errsize, "out of memory: send again");
+		return WIRE_BUSY;
 	}
 	json_array_foreach(arr, i, row)
 		v[i].reject = parse_row(row, h, &v[i]);
@@ -512,4 +532,39 @@ wire_ack_release(struct wire_ack *a)
 	free(a->rejects);
 	a->rejects = NULL;
 	a->n_rejects = 0;
+}
+
+/* ---- the refusal ---- */
+
+char *
+wire_refusal_encode(const struct wire_refusal *r)
+{
+	json_t *j = json_pack("{s:s, s:s, s:I, s:I}", "error", r->error,
+	    "refused", "batch", "first_seq", (json_int_t)r->first_seq,
+	    "last_seq", (json_int_t)r->last_seq);
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+int
+wire_refusal_parse(const char *json, size_t len, struct wire_refusal *r)
+{
+	json_t *j = json_loadb(json, len, 0, NULL);
+	const char *what = json_string_value(json_object_get(j, "refused"));
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (what != NULL && strcmp(what, "batch") == 0 &&
+	    json_is_integer(json_object_get(j, "first_seq")) &&
+	    json_is_integer(json_object_get(j, "last_seq"))) {
+		r->first_seq = wire_json_int(j, "first_seq", 0);
+		r->last_seq = wire_json_int(j, "last_seq", 0);
+		if (wire_json_str(j, "error", r->error, sizeof(r->error)) != 0)
+			r->error[0] = '\0';
+		rc = r->first_seq <= r->last_seq ? 0 : -1;
+	}
+	json_decref(j);
+	return rc;
 }

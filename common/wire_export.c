@@ -56,22 +56,27 @@ inner_json(const struct wire_export *x)
 	char pub[KEYS_PUB_TEXT], *s;
 	size_t i;
 
-	keys_format_public(KEY_ED25519, x->dev.pk, pub, sizeof(pub));
-	for (i = 0; i < x->n && batches != NULL; i++) {
+	if (batches == NULL || keys_format_public(KEY_ED25519, x->dev.pk, pub,
+	    sizeof(pub)) != 0) {
+		json_decref(batches);
+		return NULL;
+	}
+	for (i = 0; i < x->n; i++) {
 		const struct wire_header *h = &x->b[i].h;
 		char *zb = wire_b64(x->b[i].body, x->b[i].len);
-
-		if (zb == NULL) {
-			json_decref(batches);
-			return NULL;
-		}
-		json_array_append_new(batches, json_pack("{s:s, s:I, s:I, s:I, "
-		    "s:s, s:I, s:s, s:s}", "instance", h->instance, "first_seq",
+		json_t *b = zb ? json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:s, "
+		    "s:s}", "instance", h->instance, "first_seq",
 		    (json_int_t)h->first_seq, "last_seq", (json_int_t)h->last_seq,
 		    "count", (json_int_t)h->count, "digest", h->digest,
 		    "sent_at_ms", (json_int_t)h->sent_at_ms, "signature",
-		    h->signature, "body", zb));
+		    h->signature, "body", zb) : NULL;
+
 		free(zb);
+		/* Never a stick with a batch silently left out. */
+		if (b == NULL || json_array_append_new(batches, b) != 0) {
+			json_decref(batches);
+			return NULL;
+		}
 	}
 	root = json_pack("{s:s, s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o}",
 	    "format", "kiosk-export-v1", "created_ms",
@@ -100,13 +105,14 @@ wire_export_seal(const struct wire_export *x,
 		return NULL;
 	b64len = sodium_base64_ENCODED_LEN(blen,
 	    sodium_base64_VARIANT_ORIGINAL);
-	file = malloc(mlen + b64len + 1);
+	file = malloc(mlen + b64len + 2);
 	if (file != NULL) {
 		memcpy(file, magic, mlen);
 		sodium_bin2base64(file + mlen, b64len, box, blen,
 		    sodium_base64_VARIANT_ORIGINAL);
 		*out_len = strlen(file);
 		file[(*out_len)++] = '\n';
+		file[*out_len] = '\0';
 	}
 	free(box);
 	return file;

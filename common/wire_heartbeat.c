@@ -14,6 +14,16 @@
 
 #define MONTH_MS (31 * 86400000LL)
 
+/* The integer member KEY of O when in [LO, HI], else DFLT. */
+static int64_t
+bounded(const json_t *o, const char *key, int64_t lo, int64_t hi,
+    int64_t dflt)
+{
+	int64_t v = wire_json_int(o, key, dflt);
+
+	return v >= lo && v <= hi ? v : dflt;
+}
+
 char *
 wire_heartbeat_encode(const struct wire_heartbeat *hb)
 {
@@ -55,13 +65,16 @@ wire_heartbeat_parse(const char *json, size_t len, int64_t now_ms,
 	}
 	if (wire_json_str(j, "version", hb->version, sizeof(hb->version)))
 		hb->version[0] = '\0';
-	hb->uptime_s = wire_json_int(j, "uptime_s", 0);
-	hb->backlog = wire_json_int(j, "backlog", -1);
-	hb->quarantined = wire_json_int(j, "quarantined", 0);
-	hb->last_scan_ms = wire_json_int(j, "last_scan_ms", 0);
-	hb->disk_free = wire_json_int(j, "disk_free", 0);
-	hb->inspections_24h = wire_json_int(j, "inspections_24h", -1);
-	hb->last_inspection_ms = wire_json_int(j, "last_inspection_ms", 0);
+	/* Every number within what a kiosk can say; else unknown. */
+	hb->uptime_s = bounded(j, "uptime_s", 0, 100LL * 365 * 86400, 0);
+	hb->backlog = bounded(j, "backlog", 0, WIRE_MAX_SEQ, -1);
+	hb->quarantined = bounded(j, "quarantined", 0, WIRE_MAX_SEQ, 0);
+	hb->last_scan_ms = bounded(j, "last_scan_ms", 0, now_ms +
+	    WIRE_FUTURE_MS, 0);
+	hb->disk_free = bounded(j, "disk_free", 0, INT64_C(1) << 60, 0);
+	hb->inspections_24h = bounded(j, "inspections_24h", 0, 1000000, -1);
+	hb->last_inspection_ms = bounded(j, "last_inspection_ms", 0, now_ms +
+	    WIRE_FUTURE_MS, 0);
 	a = json_object_get(j, "inspections");
 	if (json_array_size(a) > 0) {
 		hb->inspections = calloc(json_array_size(a) <

@@ -24,8 +24,8 @@ store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
 {
 	static const char *const where[] = {
 		[STORE_ALL] = "",
-		[STORE_PENDING] = "uploaded_ms IS NULL AND quarantined_ms IS "
-		    "NULL AND ",
+		[STORE_PENDING] = ("uploaded_ms IS NULL AND quarantined_ms IS "
+		    "NULL AND "),
 		[STORE_UNSENT] = "uploaded_ms IS NULL AND "
 	};
 	struct store_visit v;

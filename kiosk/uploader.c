@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <sodium.h>
 
 #include "http.h"
@@ -49,26 +48,14 @@ post_signed(struct uploader *u, const char *path, const struct wire_header *h,
 static int
 batch_refused(const struct http_resp *r, int64_t *first, int64_t *last)
 {
-	json_t *j;
-	int yes;
+	struct wire_refusal rf;
 
-	if (r->status < 400 || r->status >= 500 || r->body == NULL)
+	if (r->status != WIRE_REFUSED_STATUS || r->body == NULL ||
+	    wire_refusal_parse(r->body, r->len, &rf) != 0)
 		return 0;
-	j = json_loadb(r->body, r->len, 0, NULL);
-	yes = json_is_string(json_object_get(j, "refused")) &&
-	    strcmp(json_string_value(json_object_get(j, "refused")),
-	    "batch") == 0;
-	if (yes) {
-		json_t *f = json_object_get(j, "first_seq");
-		json_t *l = json_object_get(j, "last_seq");
-
-		if (json_is_integer(f))
-			*first = json_integer_value(f);
-		if (json_is_integer(l))
-			*last = json_integer_value(l);
-	}
-	json_decref(j);
-	return yes;
+	*first = rf.first_seq;
+	*last = rf.last_seq;
+	return 1;
 }
 
 /* Set aside the visits of B in [FIRST, LAST] (all: the batch's range). */

@@ -166,12 +166,15 @@ do_batch(struct db *db, const struct api_request *rq,
 	}
 	st = ingest_signed(db, &h, rq->body, rq->len, ktime_wall_ms(), &ack,
 	    err, sizeof(err));
-	if (st == INGEST_REFUSED) {
+	if (st == WIRE_REFUSED_STATUS) {
 		/* The collector's own word that this batch can never be
 		 * taken: the kiosk sets these rows aside (docs/sync.md). */
-		pack(rs, st, json_pack("{s:s, s:s, s:I, s:I}", "error", err,
-		    "refused", "batch", "first_seq", (json_int_t)h.first_seq,
-		    "last_seq", (json_int_t)h.last_seq));
+		struct wire_refusal rf;
+
+		snprintf(rf.error, sizeof(rf.error), "%s", err);
+		rf.first_seq = h.first_seq;
+		rf.last_seq = h.last_seq;
+		api_json(rs, st, wire_refusal_encode(&rf));
 		return;
 	}
 	if (st != 0) {
@@ -367,54 +370,145 @@ do_phone_checkin(struct db *db, const struct api_config *cfg,
 
 /* ---- routes ---- */
 
+static void
+r_health(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	pack(rs, HTTP_OK, json_pack("{s:s, s:s}", "status", "ok", "version",
+	    KIOSK_VERSION));
+}
+
+static void
+r_page(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	serve_file(cfg, rs, "checkin.html", "text/html; charset=utf-8");
+}
+
+static void
+r_js(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	serve_file(cfg, rs, "checkin.js", "text/javascript; charset=utf-8");
+}
+
+static void
+r_css(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	serve_file(cfg, rs, "checkin.css", "text/css; charset=utf-8");
+}
+
+static void
+r_venue(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	do_venue(db, rq->url + strlen("/api/v1/venue/"), rs);
+}
+
+static void
+r_batch(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	do_batch(db, rq, rs);
+}
+
+static void
+r_heartbeat(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	do_heartbeat(db, rq, rs);
+}
+
+static void
+r_enroll(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	do_enroll(db, rq, rs);
+}
+
+static void
+r_phone(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	do_phone_checkin(db, cfg, rq, rs);
+}
+
+static void
+r_query(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	if (strcmp(rq->url, "/api/v1/trace") == 0)
+		api_trace(db, rq, rs);
+	else if (strcmp(rq->url, "/api/v1/report") == 0)
+		api_report(db, rq, rs);
+	else if (strcmp(rq->url, "/api/v1/audit") == 0)
+		api_audit(db, rq, rs);
+	else
+		api_receipt(db, rq, rs);
+}
+
+/* The routes: a path (or, ending in '/', a prefix), the method, whether a
+ * body is needed, and who answers. */
+static const struct route {
+	const char *path;
+	const char *method;
+	int body;
+	void (*fn)(struct db *, const struct api_config *,
+	    const struct api_request *, struct api_response *);
+} routes[] = {
+	{ "/api/v1/health", "GET", 0, r_health },
+	{ "/c/", "GET", 0, r_page },
+	{ "/web/checkin.js", "GET", 0, r_js },
+	{ "/web/checkin.css", "GET", 0, r_css },
+	{ "/api/v1/venue/", "GET", 0, r_venue },
+	{ "/api/v1/trace", "GET", 0, r_query },
+	{ "/api/v1/report", "GET", 0, r_query },
+	{ "/api/v1/audit", "GET", 0, r_query },
+	{ "/api/v1/verify-receipt", "GET", 0, r_query },
+	{ "/api/v1/verify-receipt", "POST", 1, r_query },
+	{ "/api/v1/batch", "POST", 1, r_batch },
+	{ "/api/v1/heartbeat", "POST", 1, r_heartbeat },
+	{ "/api/v1/enroll", "POST", 1, r_enroll },
+	{ "/api/v1/phone-checkin", "POST", 1, r_phone },
+};
+
+static int
+matches(const struct route *r, const char *url)
+{
+	size_t n = strlen(r->path);
+
+	return r->path[n - 1] == '/' ? strncmp(url, r->path, n) == 0 :
+	    strcmp(url, r->path) == 0;
+}
+
 void
 api_handle(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
-	const char *url = rq->url;
+	const char *allow = NULL;
+	size_t i;
 
 	memset(rs, 0, sizeof(*rs));
-	if (strcmp(rq->method, "GET") == 0) {
-		if (strcmp(url, "/api/v1/health") == 0)
-			pack(rs, HTTP_OK, json_pack("{s:s, s:s}", "status",
-			    "ok", "version", KIOSK_VERSION));
-		else if (strncmp(url, "/c/", 3) == 0)
-			serve_file(cfg, rs, "checkin.html",
-			    "text/html; charset=utf-8");
-		else if (strncmp(url, "/api/v1/venue/", 14) == 0)
-			do_venue(db, url + 14, rs);
-		else if (strcmp(url, "/web/checkin.js") == 0)
-			serve_file(cfg, rs, "checkin.js",
-			    "text/javascript; charset=utf-8");
-		else if (strcmp(url, "/web/checkin.css") == 0)
-			serve_file(cfg, rs, "checkin.css",
-			    "text/css; charset=utf-8");
-		else if (strcmp(url, "/api/v1/trace") == 0)
-			api_trace(db, rq, rs);
-		else if (strcmp(url, "/api/v1/report") == 0)
-			api_report(db, rq, rs);
-		else if (strcmp(url, "/api/v1/audit") == 0)
-			api_audit(db, rq, rs);
-		else if (strcmp(url, "/api/v1/verify-receipt") == 0)
-			api_receipt(db, rq, rs);
-		else
-			api_fail(rs, HTTP_NOT_FOUND, "no such endpoint");
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!matches(&routes[i], rq->url))
+			continue;
+		if (strcmp(routes[i].method, rq->method) != 0) {
+			allow = allow == NULL ? routes[i].method : "GET, POST";
+			continue;
+		}
+		if (routes[i].body && rq->body == NULL) {
+			api_fail(rs, HTTP_BAD_REQUEST, "empty body");
+			return;
+		}
+		routes[i].fn(db, cfg, rq, rs);
 		return;
 	}
-	if (strcmp(rq->method, "POST") != 0)
+	if (allow == NULL) {
 		api_fail(rs, HTTP_NOT_FOUND, "no such endpoint");
-	else if (rq->body == NULL)
-		api_fail(rs, HTTP_BAD_REQUEST, "empty body");
-	else if (strcmp(url, "/api/v1/batch") == 0)
-		do_batch(db, rq, rs);
-	else if (strcmp(url, "/api/v1/heartbeat") == 0)
-		do_heartbeat(db, rq, rs);
-	else if (strcmp(url, "/api/v1/enroll") == 0)
-		do_enroll(db, rq, rs);
-	else if (strcmp(url, "/api/v1/phone-checkin") == 0)
-		do_phone_checkin(db, cfg, rq, rs);
-	else if (strcmp(url, "/api/v1/verify-receipt") == 0)
-		api_receipt(db, rq, rs);
-	else
-		api_fail(rs, HTTP_NOT_FOUND, "no such endpoint");
+		return;
+	}
+	api_fail(rs, HTTP_BAD_METHOD, "method not allowed here");
+	rs->headers[0][0] = "Allow";
+	rs->headers[0][1] = allow;
 }

@@ -15,7 +15,8 @@
  *   GET  /api/v1/trace, /api/v1/report, /api/v1/audit,
  *        /api/v1/verify-receipt   by role token (docs/trace.md)
  *
- * Errors are {"error": "..."} with the HTTP status; see docs/sync.md.
+ * Errors are {"error": "..."} with the HTTP status (404 for no such path,
+ * 405 with Allow for another method); see docs/sync.md.
  */
 #ifndef KIOSK_API_H
 #define KIOSK_API_H

@@ -553,6 +553,12 @@ db_phone_checkin(struct db *d, const char *device_id, const char *kind,
 	r = d->ops->insert_visits(tx, &h, &v, 1, now_ms, &stored);
 	if (r == 0 && stored == 1)
 		ret = 0;
+	else if (r == 0)
+		log_error("collector db: phone visit %lld of device %s was there "
+		    "already", (long long)seq, device_id);
+	else if (r == DB_RETRY)
+		log_warn("collector db: today's partition went away during a "
+		    "phone check-in; the phone is asked to send again");
 out:
 	if (d->ops->end(tx, ret == 0) != 0 && ret == 0)
 		ret = -1;

@@ -6,12 +6,13 @@
  * partition per day made on demand, so retention drops whole partitions
  * instead of deleting rows. A batch is loaded by COPY into a per-session
  * temporary staging table, then moved with INSERT ... ON CONFLICT DO
- * NOTHING in the same transaction: the key (device, instance, seq,
- * wall_ms) makes a resent batch a no-op. wall_ms is part of the key
- * because PostgreSQL wants the partition key in every unique index; a
- * device cannot send two different times for one seq without breaking its
- * own signature, so this is the same rule as SQLite's (device, instance,
- * seq).
+ * NOTHING in the same transaction. PostgreSQL wants the partition key
+ * (wall_ms) in every unique index, and one visit can arrive under two
+ * times (re-filed at its arrival, or re-dated by its kiosk after an
+ * acknowledgement was lost), so its identity (device, instance, seq) is
+ * kept in visit_keys: a visit goes in only with its new key, and a
+ * concurrent resend waits on that key and then stores nothing: the same
+ * rule as SQLite's primary key.
  *
  * A small pool of connections serves the server's threads; a connection
  * that broke (server restarted) is reset on its next use. Every failure is
@@ -78,6 +79,17 @@ static const char *const schema =
 	"ALTER TABLE visits ADD COLUMN IF NOT EXISTS clock smallint NOT NULL"
 	"  DEFAULT 0;"
 	"ALTER TABLE visits ADD COLUMN IF NOT EXISTS claimed_ms bigint;"
+	/* A visit is stored once by (device, instance, seq), whatever time
+	 * it is filed under (re-filed, or re-dated by the kiosk after a lost
+	 * acknowledgement): the partitioned table's key must hold wall_ms,
+	 * so the identity has a table of its own. */
+	"CREATE TABLE IF NOT EXISTS visit_keys("
+	"  device_id text NOT NULL, instance_id text NOT NULL,"
+	"  seq bigint NOT NULL, received_ms bigint NOT NULL,"
+	"  PRIMARY KEY (device_id, instance_id, seq));"
+	"INSERT INTO visit_keys SELECT device_id, instance_id, seq, received_ms"
+	"  FROM visits WHERE NOT EXISTS (SELECT 1 FROM visit_keys)"
+	"  ON CONFLICT DO NOTHING;"
 	"CREATE INDEX IF NOT EXISTS devices_venue ON devices(venue_id);"
 	"CREATE INDEX IF NOT EXISTS devices_ward ON devices(ward);"
 	"CREATE TABLE IF NOT EXISTS inspections("
@@ -218,8 +230,7 @@ db_pg_open(const char *conninfo)
 		pg_close(&d->base);
 		return NULL;
 	}
-	if (pg_plain(d->pool[0].c, schema) != 0) {
-		log_error("collector db (postgresql): cannot set up the schema");
+	if (pg_plain(d->pool[0].c, schema) != 0) {	/* logged there */
 		pg_close(&d->base);
 		return NULL;
 	}
@@ -278,6 +289,9 @@ pg_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 	int64_t rows = 0;
 	size_t i;
 
+	if (nargs > PG_MAX_ARGS)
+		log_error("collector db (postgresql): %s: %zu parameters, at "
+		    "most %d", sql, nargs, PG_MAX_ARGS);
 	if (tx->failed || nargs > PG_MAX_ARGS) {
 		tx->failed = 1;
 		return DB_FAILED;
@@ -308,7 +322,8 @@ pg_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 		for (row.i = 0; fn != NULL && row.i < rows; row.i++) {
 			if (fn(ctx, &row.base) != 0) {
 				log_error("collector db (postgresql): %s: a row "
-				    "could not be read", sql);
+				    "was not what the query expected, or memory "
+				    "ran out", sql);
 				goto fail;
 			}
 		}

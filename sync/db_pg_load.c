@@ -178,7 +178,7 @@ copy_rows(PGconn *c, const struct wire_header *h,
 		copy_text(&b, v[i].source, '\t');
 		dynbuf_addf(&b, "%" PRId64 "\t%d\t", now_ms,
 		    v[i].clock_untrusted);
-		if (v[i].claimed_ms != 0)
+		if (v[i].clock_untrusted == DB_CLOCK_REFILED)
 			dynbuf_addf(&b, "%" PRId64 "\n", v[i].claimed_ms);
 		else
 			dynbuf_add(&b, "\\N\n", 3);
@@ -221,11 +221,18 @@ pg_insert_visits(struct db_tx *tx, const struct wire_header *h,
 	*stored = 0;
 	if (tx->failed || copy_rows(p->c, h, v, n, now_ms) != 0)
 		goto fail;
-	r = PQexec(p->c, "INSERT INTO visits(device_id, instance_id, seq, kind, "
-	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source, "
-	    "received_ms, clock, claimed_ms) SELECT device_id, instance_id, seq, "
-	    "kind, subject, sealed, direction, wall_ms, boot_id, mono_ms, "
-	    "source, received_ms, clock, claimed_ms FROM staging ON CONFLICT DO "
+	/* Only visits whose identity is new (docs at the top of db_pg.c). */
+	r = PQexec(p->c, "WITH k AS (INSERT INTO visit_keys(device_id, "
+	    "instance_id, seq, received_ms) SELECT device_id, instance_id, seq, "
+	    "received_ms FROM staging ON CONFLICT DO NOTHING RETURNING "
+	    "device_id, instance_id, seq) INSERT INTO visits(device_id, "
+	    "instance_id, seq, kind, subject, sealed, direction, wall_ms, "
+	    "boot_id, mono_ms, source, received_ms, clock, claimed_ms) SELECT "
+	    "DISTINCT ON (s.device_id, s.instance_id, s.seq) s.device_id, "
+	    "s.instance_id, s.seq, s.kind, s.subject, s.sealed, s.direction, "
+	    "s.wall_ms, s.boot_id, s.mono_ms, s.source, s.received_ms, s.clock, "
+	    "s.claimed_ms FROM staging s JOIN k ON k.device_id = s.device_id "
+	    "AND k.instance_id = s.instance_id AND k.seq = s.seq ON CONFLICT DO "
 	    "NOTHING");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		/* Another process purged a day we had cached. */
@@ -311,6 +318,15 @@ pg_purge(struct db *base, int64_t cut_ms)
 	}
 	free(x.v);
 	pg_days_forget((struct pg *)base);
+	{
+		struct db_arg a[1] = { DB_I(cut_ms) };
+
+		/* The identities of visits that arrived before the cut go
+		 * with them (a flagged one kept past it arrived after). */
+		if (gone >= 0 && db_one(base, DB_TX_ONE, "DELETE FROM "
+		    "visit_keys WHERE received_ms < $1", a, 1, NULL, NULL) < 0)
+			gone = -1;
+	}
 	return gone;
 }
 

@@ -240,8 +240,8 @@ sq_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 	while ((rc = sqlite3_step(row.st)) == SQLITE_ROW) {
 		rows++;
 		if (fn != NULL && fn(ctx, &row.base) != 0) {
-			log_error("collector db (sqlite): %s: a row could not "
-			    "be read (out of memory?)", sql);
+			log_error("collector db (sqlite): %s: a row was not "
+			    "what the query expected, or memory ran out", sql);
 			goto fail;
 		}
 	}
@@ -320,7 +320,7 @@ sq_insert_visits(struct db_tx *tx, const struct wire_header *h,
 		sqlite3_bind_text(st, 11, v[i].source, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 12, now_ms);
 		sqlite3_bind_int(st, 13, v[i].clock_untrusted);
-		if (v[i].claimed_ms != 0)
+		if (v[i].clock_untrusted == DB_CLOCK_REFILED)
 			sqlite3_bind_int64(st, 14, v[i].claimed_ms);
 		else
 			sqlite3_bind_null(st, 14);

@@ -49,8 +49,10 @@ ingest_signed(struct db *db, const struct wire_header *h, const void *body,
 	if ((st = ingest_verify(db, h, body, len, why, size)) != 0)
 		return st;
 	r = wire_batch_decode(body, len, h, now_ms, &v, &n, why, size);
+	if (r == WIRE_BUSY)
+		return 503;	/* ours, not the batch's: send again */
 	if (r != 0)
-		return INGEST_REFUSED;
+		return WIRE_REFUSED_STATUS;
 	if (db_ingest(db, h, v, n, now_ms, &res) != 0) {
 		wire_visits_free(v, n);
 		snprintf(why, size, "storage error: nothing stored, send again");

@@ -25,14 +25,13 @@ unsigned ingest_verify(struct db *db, const struct wire_header *h,
  * ingest_signed(db, h, body, len, now_ms, ack, why, size):
  * Returns 0 with the answer in *ACK (its rejects: the rows refused one by
  * one; release with wire_ack_release) once committed, or an HTTP status
- * with the reason in WHY and nothing stored: 422 when the batch itself
+ * with the reason in WHY and nothing stored: WIRE_REFUSED_STATUS when the
+ * batch itself
  * can never be taken (signed, but not zlib, not JSON, not its header's
  * rows, or inflating past the limit: the kiosk sets those rows aside),
  * 400, 401 or 503 for what may change (a body altered on the way, an
  * unknown device or key, the store).
  */
-#define INGEST_REFUSED 422
-
 unsigned ingest_signed(struct db *db, const struct wire_header *h,
     const void *body, size_t len, int64_t now_ms, struct wire_ack *ack,
     char *why, size_t size);

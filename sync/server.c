@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <unistr.h>
 
 #include "api.h"
 #include "collector_cmds.h"
@@ -57,6 +58,39 @@ static const char *
 query_arg(void *ctx, const char *name)
 {
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Query arguments are text: valid UTF-8, no control characters. */
+static enum MHD_Result
+arg_ok(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	int *bad = cls;
+	const char *s[2] = { key, value };
+	size_t i, j;
+
+	(void)kind;
+	for (i = 0; i < 2; i++) {
+		if (s[i] == NULL)
+			continue;
+		if (u8_check((const uint8_t *)s[i], strlen(s[i])) != NULL)
+			*bad = 1;
+		for (j = 0; s[i][j] != '\0'; j++)
+			if ((unsigned char)s[i][j] < 0x20 || s[i][j] == 0x7f)
+				*bad = 1;
+	}
+	return *bad ? MHD_NO : MHD_YES;
+}
+
+/* A JSON error answer made here, before the API. */
+static void
+own_error(struct api_response *rs, unsigned status, const char *json)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->status = status;
+	rs->content_type = "application/json";
+	rs->body = strdup(json);
+	rs->len = rs->body ? strlen(rs->body) : 0;
 }
 
 static enum MHD_Result
@@ -118,12 +152,19 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	memset(&ar, 0, sizeof(ar));
 	if (rq->too_big) {
-		memset(&rs, 0, sizeof(rs));
-		rs.status = 413;
-		rs.content_type = "application/json";
-		rs.body = strdup("{\"error\":\"body too large\"}");
-		rs.len = rs.body ? strlen(rs.body) : 0;
+		own_error(&rs, 413, "{\"error\":\"body too large\"}");
 		return answer(c, &rs);
+	}
+	{
+		int bad = 0;
+
+		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, arg_ok,
+		    &bad);
+		if (bad) {
+			own_error(&rs, 400, "{\"error\":\"a query argument is "
+			    "not text (UTF-8 without control characters)\"}");
+			return answer(c, &rs);
+		}
 	}
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr->sa_family == AF_INET)

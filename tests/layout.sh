@@ -59,14 +59,54 @@ for pair in "kiosk db.h" "sync store.h" "common store.h" "common db.h"; do
 	fi
 done
 
-# The collector is deployed apart: none of the kiosk's code is in it.
-if [ -x "$BUILD/bin/collector" ]; then
-	leaked=$(nm "$BUILD/bin/collector" | awk '$2 ~ /^[TtDdBb]$/ { print $3 }' |
-		grep -E '^(store|outbox|uploader|decode|camera|worker|ui|screen|view|jobs|sound|checkin|config|scanner|serial|zxread|i18n)_' | head -5)
+# The collector is deployed apart: no symbol the kiosk's own objects
+# define is in it.
+# (The programs' own commands, cmd_*, are not shared code: each program
+# has its own of the same name.)
+objs=()
+for c in kiosk/*.c kiosk/*.cpp; do
+	o=$BUILD/obj/${c%.*}.o
+	[ -e "$o" ] && objs+=("$o")
+done
+if [ -x "$BUILD/bin/collector" ] && [ ${#objs[@]} -gt 0 ]; then
+	nm --defined-only "${objs[@]}" 2>/dev/null |
+		awk '$2 ~ /^[TDBR]$/ { print $3 }' | sort -u > "$probe/kiosk.syms"
+	nm --defined-only "$BUILD/bin/collector" |
+		awk '$2 ~ /^[TDBR]$/ { print $3 }' | sort -u > "$probe/coll.syms"
+	leaked=$(comm -12 "$probe/kiosk.syms" "$probe/coll.syms" |
+		grep -vE '^(main|cmd_[a-z_]+)$' | head -5)
 	if [ -z "$leaked" ]; then
-		ok "the collector links none of the kiosk's code"
+		ok "the collector links none of the kiosk's code ($(wc -l < "$probe/kiosk.syms") kiosk symbols checked)"
 	else
 		bad "the collector holds kiosk code: $(echo $leaked)"
 	fi
+fi
+
+# A module's private header is included by that module's files only.
+private() {
+	local header=$1 pattern=$2 f
+	for f in $(grep -l "#include \"$header\"" common/* kiosk/* sync/* 2>/dev/null); do
+		case $(basename "$f") in
+		$pattern) ;;
+		*) bad "$f includes $header, private to $pattern"; return ;;
+		esac
+	done
+	ok "$header is included by its own module's files only"
+}
+private wire_json.h 'wire_*'
+private store_impl.h 'store*'
+private db_impl.h 'db*'
+private db_pg_impl.h 'db_pg*'
+private api_impl.h 'api*'
+private kioskctl.h 'kioskctl*'
+
+# No library's types in a module's public header (the private ones above
+# are a module's own business).
+leaks=$(grep -lE '\<(json_t|sqlite3|PGconn|PGresult|CURL|MHD_[A-Za-z_]+)\>' \
+	common/*.h kiosk/*.h sync/*.h | grep -vE '/(wire_json|store_impl|db_pg_impl|kioskctl)\.h$')
+if [ -z "$leaks" ]; then
+	ok "no library's types in a module's public header"
+else
+	bad "library types in public headers: $(echo $leaks)"
 fi
 exit $fail

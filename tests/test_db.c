@@ -10,6 +10,7 @@
 #include <inttypes.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <libpq-fe.h>
 #include <sodium.h>
 
@@ -435,6 +436,68 @@ test_trace_rules(void **state)
 	assert_string_equal(got, "");
 }
 
+struct resend {
+	struct fx *f;
+	int64_t when;		/* the rows' time; 0: a time that cannot be */
+	int64_t stored;
+};
+
+static void *
+resend_one(void *arg)
+{
+	struct resend *r = arg;
+	struct wire_header h;
+	struct db_ingest_res res;
+	int64_t wall[50];
+	struct wire_visit *v;
+	size_t i;
+
+	for (i = 0; i < 50; i++)
+		wall[i] = r->when ? r->when + (int64_t)i : 1000;
+	v = rows(1, wall, 50);
+	header(r->f, &h, v, 50);
+	if (db_ingest(r->f->d, &h, v, 50, ktime_wall_ms(), &res) == 0)
+		__atomic_add_fetch(&r->stored, res.stored, __ATOMIC_SEQ_CST);
+	wire_visits_free(v, 50);
+	return NULL;
+}
+
+/*
+ * One visit arrives under two times: re-filed at its arrival (a time that
+ * cannot be, sent eight times at once, as a kiosk that timed out resends),
+ * or re-dated by its kiosk after an acknowledgement was lost. It is
+ * stored once, on both backends.
+ */
+static void
+test_stored_once_whatever_its_time(void **state)
+{
+	struct fx *f = *state;
+	struct resend r[8];
+	pthread_t t[8];
+	int i;
+
+	enroll(f);
+	for (i = 0; i < 8; i++) {
+		r[i].f = f;
+		r[i].when = 0;
+		r[i].stored = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, resend_one, &r[i]),
+		    0);
+	}
+	for (i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	for (i = 1; i < 8; i++)
+		r[0].stored += r[i].stored;
+	assert_int_equal(r[0].stored, 50);
+	assert_int_equal(stat_of(f->d, "visits"), 50);
+	/* The same seqs again, re-dated by the kiosk: nothing new. */
+	r[0].when = ktime_wall_ms() - 3600000;
+	r[0].stored = 0;
+	resend_one(&r[0]);
+	assert_int_equal(r[0].stored, 0);
+	assert_int_equal(stat_of(f->d, "visits"), 50);
+}
+
 /*
  * A heartbeat with as many inspections as a kiosk sends (200) from a venue
  * with a long name: the ward report keeps every field (the backlog, the
@@ -514,7 +577,9 @@ test_heartbeat_whole(void **state)
 	cmocka_unit_test_setup_teardown(test_trace_rules, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_heartbeat_whole, fx_setup, \
-	    fx_teardown)
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_stored_once_whatever_its_time, \
+	    fx_setup, fx_teardown)
 
 int
 main(void)

@@ -253,6 +253,80 @@ test_ack(void **state)
 }
 
 static void
+test_refusal(void **state)
+{
+	struct wire_refusal r = { "body is not JSON", 11, 42 }, back;
+	char *s = wire_refusal_encode(&r);
+	static const char *const not_one[] = {
+		"<html>403 Forbidden</html>",
+		"{\"error\":\"unknown device: enrol it first\"}",
+		"{\"refused\":\"row\",\"first_seq\":1,\"last_seq\":2}",
+		"{\"refused\":\"batch\",\"first_seq\":9,\"last_seq\":2}",
+		"{\"refused\":\"batch\"}"
+	};
+	size_t i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(wire_refusal_parse(s, strlen(s), &back), 0);
+	assert_int_equal(back.first_seq, 11);
+	assert_int_equal(back.last_seq, 42);
+	assert_string_equal(back.error, "body is not JSON");
+	free(s);
+	/* Only the collector's explicit refusal counts as one. */
+	for (i = 0; i < sizeof(not_one) / sizeof(not_one[0]); i++)
+		assert_int_equal(wire_refusal_parse(not_one[i],
+		    strlen(not_one[i]), &back), -1);
+}
+
+static const char *
+hdr_get(void *ctx, const char *name)
+{
+	const char *const *kv = ctx;
+
+	for (; kv[0] != NULL; kv += 2)
+		if (strcmp(kv[0], name) == 0)
+			return kv[1];
+	return NULL;
+}
+
+static void
+test_header_bounds(void **state)
+{
+	const char *kv[] = {
+		"X-Kiosk-Device", "0123456789abcdef",
+		"X-Kiosk-Instance", "00112233445566778899aabbccddeeff",
+		"X-Kiosk-First-Seq", "1", "X-Kiosk-Last-Seq", "10",
+		"X-Kiosk-Count", "10", "X-Kiosk-Digest",
+		"55313181f22cd64952d15e3f083424552676f815082c62706f7084edd28b9e0e",
+		"X-Kiosk-Sent-At", "1764990000000", "X-Kiosk-Signature", "c2ln",
+		NULL, NULL
+	};
+	static const struct { int k; const char *bad; } cases[] = {
+		{ 3, "phone" },				/* the collector's own */
+		{ 3, "00112233445566778899AABBCCDDEEFF" },	/* not ours */
+		{ 1, "device" },
+		{ 5, "-1" }, { 5, "9223372036854775807" },
+		{ 9, "1001" },				/* over a batch */
+		{ 13, "-9223372036854775808" }, { 13, "0" },
+		{ 13, "99999999999999999999" },
+		{ 11, "not a digest" },
+	};
+	struct wire_header h;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(wire_header_read(&h, hdr_get, kv), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *keep = kv[cases[i].k];
+
+		kv[cases[i].k] = cases[i].bad;
+		assert_int_equal(wire_header_read(&h, hdr_get, kv), -1);
+		kv[cases[i].k] = keep;
+	}
+}
+
+static void
 test_heartbeat(void **state)
 {
 	struct wire_inspection x[3] = {
@@ -279,6 +353,19 @@ test_heartbeat(void **state)
 	assert_string_equal(back.inspections[0].pass_id, "CA-BN-07");
 	wire_heartbeat_release(&back);
 	free(s);
+	/* Numbers no kiosk can say are taken as unknown. */
+	{
+		static const char huge[] = "{\"backlog\":9223372036854775807,"
+		    "\"inspections_24h\":9223372036854775807,"
+		    "\"last_inspection_ms\":9223372036854775807}";
+
+		assert_int_equal(wire_heartbeat_parse(huge, strlen(huge), NOW,
+		    &back, err, sizeof(err)), 0);
+		assert_int_equal(back.backlog, -1);
+		assert_int_equal(back.inspections_24h, -1);
+		assert_int_equal(back.last_inspection_ms, 0);
+		wire_heartbeat_release(&back);
+	}
 	/* Not JSON, or not an object: refused; missing numbers: unknown. */
 	assert_int_equal(wire_heartbeat_parse("[1]", 3, NOW, &back, err,
 	    sizeof(err)), -1);
@@ -409,6 +496,8 @@ main(void)
 		cmocka_unit_test(test_batch_round_trip),
 		cmocka_unit_test(test_batch_bomb_and_bad_rows),
 		cmocka_unit_test(test_ack),
+		cmocka_unit_test(test_refusal),
+		cmocka_unit_test(test_header_bounds),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_enroll),
 		cmocka_unit_test(test_export),
