@@ -39,8 +39,13 @@ cat "$T_DIR/issuer.pub" >> "$T_DIR/k/trusted-issuers"
 
 unsynced() { rm -f "$KIOSK_TIMESYNC_FILE"; }
 synced() { touch "$KIOSK_TIMESYNC_FILE"; }
-# at SPEC CMD...: run CMD with the wall clock at SPEC (libfaketime)
-at() { local spec=$1; shift; faketime -f "$spec" "$@"; }
+# at SPEC CMD...: run CMD with the wall clock at SPEC (libfaketime; under
+# ASan, which wants to be the first library loaded, told to allow it)
+at() {
+	local spec=$1; shift
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		faketime -f "$spec" "$@"
+}
 status() { $K --db "$DB" status --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 # trace SUBJECT EXPR: EXPR over the collector's trace of SUBJECT
 trace() {
