@@ -57,7 +57,7 @@ COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c \
              common/payload.c common/pass.c common/token.c common/datadir.c \
              common/wire_batch.c common/wire_export.c \
              common/wire_heartbeat.c common/http.c \
-             common/dynbuf.c common/parsenum.c
+             common/dynbuf.c common/parsenum.c common/harden.c
 COMMON_LIB = $(BUILD)/libcommon.a
 
 CORE_SRC = kiosk/store.c kiosk/store_query.c kiosk/store_sync.c kiosk/store_recover.c kiosk/clock.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \
@@ -122,11 +122,11 @@ $(BUILD)/obj/%.o: %.cpp
 
 $(COMMON_LIB): $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # ---- programs ----
 
@@ -251,7 +251,7 @@ build/fuzz/obj/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
 
 build/fuzz/libfuzzcore.a: $(FUZZ_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # zxing-cpp's C++ wrapper is linked as the normal build made it.
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc build/fuzz/libfuzzcore.a $(BUILD)/obj/kiosk/zxread.o

@@ -157,3 +157,22 @@ err1:
 	unlink(tmp);
 	return -1;
 }
+
+FILE *
+fileio_create_private(const char *path)
+{
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("cannot create '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fchmod(fd, 0600) != 0 || (f = fdopen(fd, "w")) == NULL) {
+		log_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return f;
+}

@@ -6,6 +6,7 @@
 #define KIOSK_FILEIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /*
@@ -25,6 +26,14 @@ char *fileio_read(const char *path, size_t max, size_t *out_len);
  */
 int fileio_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode);
+
+/*
+ * fileio_create_private(path):
+ * Create (or empty) PATH for writing, readable by its owner only (0600,
+ * also when it was there before with wider permissions), as a stdio
+ * stream the caller closes. Returns NULL with a logged reason.
+ */
+FILE *fileio_create_private(const char *path);
 
 /*
  * fileio_dirname(path, buf, size):

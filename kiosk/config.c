@@ -288,7 +288,7 @@ config_save(const char *path, const struct config *c)
 		log_error("settings too long to write");
 		return -1;
 	}
-	return fileio_write_atomic(path, buf, (size_t)n, 0644);
+	return fileio_write_atomic(path, buf, (size_t)n, 0600);
 }
 
 void

@@ -29,6 +29,7 @@
 #include "fileio.h"
 #include "keys.h"
 #include "ktime.h"
+#include "harden.h"
 #include "log.h"
 #include "parsenum.h"
 #include "pass.h"
@@ -308,6 +309,7 @@ main(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	log_set_prefix("kiosk");
+	harden_process();
 	wipe_json_setup();
 	e = getenv("KIOSK_DB");
 	a.db = (e != NULL && *e != '\0') ? e : DEFAULT_DB;

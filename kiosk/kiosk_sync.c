@@ -31,6 +31,7 @@
 #include "fileio.h"
 #include "keys.h"
 #include "ktime.h"
+#include "harden.h"
 #include "log.h"
 #include "outbox.h"
 #include "parsenum.h"
@@ -126,6 +127,7 @@ main(int argc, char **argv)
 	struct config c;
 
 	log_set_prefix("kiosk-sync");
+	harden_process();
 	wipe_json_setup();
 	if (db == NULL || *db == '\0')
 		db = "/var/lib/kiosk/visits.db";

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "kioskctl.h"
 #include "ktime.h"
+#include "harden.h"
 #include "log.h"
 #include "wipe.h"
 
@@ -47,7 +48,7 @@ usage(FILE *f)
 	    "\n"
 	    "commands:\n"
 	    "  init --venue-id ID --venue-name NAME [--address A] [--ward W]\n"
-	    "       [--authority-key PUBFILE] [--force]\n"
+	    "       (--authority-key PUBFILE | --demo) [--force]\n"
 	    "                          set up a new kiosk store and settings\n"
 	    "  enroll --collector URL --token T\n"
 	    "                          register this kiosk with the ward's "
@@ -189,6 +190,7 @@ main(int argc, char **argv)
 	int ch;
 
 	log_set_prefix("kioskctl");
+	harden_process();
 	wipe_json_setup();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "kioskctl: cannot initialise libsodium\n");

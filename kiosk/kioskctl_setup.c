@@ -41,7 +41,7 @@ create_if_missing(const char *path, const char *text)
 {
 	if (access(path, F_OK) == 0)
 		return 0;
-	return fileio_write_atomic(path, text, strlen(text), 0644);
+	return fileio_write_atomic(path, text, strlen(text), 0600);
 }
 
 int
@@ -54,6 +54,7 @@ cmd_init(int argc, char **argv)
 		{ "ward", required_argument, NULL, 'w' },
 		{ "authority-key", required_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "demo", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *venue_id = NULL, *venue_name = NULL, *address = "",
@@ -62,7 +63,7 @@ cmd_init(int argc, char **argv)
 	char detail[256];
 	struct config c;
 	struct store *s;
-	int ch, force = 0, r;
+	int ch, force = 0, demo = 0, r;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -72,13 +73,28 @@ cmd_init(int argc, char **argv)
 		case 'w': ward = optarg; break;
 		case 'k': authority = optarg; break;
 		case 'f': force = 1; break;
+		case 'D': demo = 1; break;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind != argc || venue_id == NULL || venue_name == NULL) {
 		fprintf(stderr, "usage: kioskctl init --venue-id ID "
 		    "--venue-name NAME [--address A] [--ward W] "
-		    "[--authority-key PUBFILE] [--force]\n");
+		    "--authority-key PUBFILE|--demo [--force]\n");
+		return EXIT_USAGE;
+	}
+	if (authority == NULL && !demo) {
+		fprintf(stderr, "kioskctl: init needs the health authority's "
+		    "public key (--authority-key FILE): visitors' names and "
+		    "addresses are sealed to it.\n  To try the kiosk, --demo "
+		    "makes a demo authority key here instead; whoever holds it "
+		    "opens every sealed field, so never use it at a real "
+		    "venue.\n");
+		return EXIT_USAGE;
+	}
+	if (authority != NULL && demo) {
+		fprintf(stderr, "kioskctl: --authority-key and --demo: give "
+		    "one\n");
 		return EXIT_USAGE;
 	}
 	if (kctl_config_file(cpath, sizeof(cpath)) != 0 ||
@@ -91,7 +107,7 @@ cmd_init(int argc, char **argv)
 		    "--force to rewrite its settings; visits are kept)", cpath);
 		return 1;
 	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		log_error("cannot create '%s': %s", dir, strerror(errno));
 		return 1;
 	}
@@ -125,8 +141,10 @@ cmd_init(int argc, char **argv)
 		memcpy(c.authority_pk, kp.pk, KEYS_PUB_LEN);
 		keys_wipe(&kp);
 		printf("demo authority key: %s.sec (secret) and %s.pub\n"
-		    "  (for a real venue, pass the health authority's public "
-		    "key with --authority-key)\n", prefix, prefix);
+		    "  WARNING: whoever holds %s.sec opens every sealed "
+		    "field (names, addresses).\n  A real venue is set up "
+		    "with the health authority's public key "
+		    "(--authority-key).\n", prefix, prefix, prefix);
 	}
 	c.have_authority = 1;
 

@@ -351,10 +351,8 @@ cmd_export(int argc, char **argv)
 	if (s == NULL)
 		return 1;
 	if (out != NULL) {
-		e.f = fopen(out, "w");
+		e.f = fileio_create_private(out);
 		if (e.f == NULL) {
-			log_error("cannot create '%s': %s", out,
-			    strerror(errno));
 			store_close(s);
 			return 1;
 		}

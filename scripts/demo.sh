@@ -18,7 +18,7 @@ mkdir -p "$D"
 
 if [ ! -f "$D/kiosk.conf" ]; then
 	echo "Setting up the demo venue in ./$D"
-	$K --db $D/visits.db init --venue-id Q1-CAFE-001 \
+	$K --db $D/visits.db init --demo --venue-id Q1-CAFE-001 \
 		--venue-name "Cà phê Sài Gòn" \
 		--address "12 Đường Số 1, P. Bến Nghé, Q.1" \
 		--ward "Phường Bến Nghé" | tee $D/setup.txt

@@ -23,6 +23,7 @@
 #include "collector_cmds.h"
 #include "db.h"
 #include "ktime.h"
+#include "harden.h"
 #include "log.h"
 #include "parsenum.h"
 #include "query.h"
@@ -168,6 +169,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	log_set_prefix("collector");
+	harden_process();
 	wipe_json_setup();
 	if (sodium_init() < 0)
 		return 1;

@@ -61,11 +61,9 @@ write_out(const char *path, int (*print)(FILE *, const void *,
 	int rc;
 
 	if (path != NULL && strcmp(path, "-") != 0) {
-		f = fopen(path, "w");
-		if (f == NULL) {
-			log_error("cannot write '%s': %m", path);
+		f = fileio_create_private(path);
+		if (f == NULL)
 			return 1;
-		}
 	}
 	rc = print(f, r, format);
 	if (f != stdout && fclose(f) != 0)

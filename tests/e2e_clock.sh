@@ -31,7 +31,7 @@ CPID=$!
 trap 'kill $CPID 2>/dev/null; wait $CPID 2>/dev/null; t_cleanup' EXIT
 for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
 URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
-$K --db "$DB" init --venue-id Q1-CAFE-001 --venue-name "Cà phê" --ward "Bến Nghé" > /dev/null 2>&1
+$K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê" --ward "Bến Nghé" > /dev/null 2>&1
 TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 check_exit "enrolled" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
 $K keys --type issuer --out "$T_DIR/issuer" > /dev/null

@@ -15,7 +15,7 @@ t_setup
 export KIOSK_LOG_LEVEL=warn
 DB=$T_DIR/k/visits.db
 CDB=$(t_collector_db import)
-$K --db "$DB" init --venue-id HUE-01 --venue-name "Nhà sách Huế" --address "3 Lê Lợi" --ward "Phú Hội" > /dev/null
+$K --db "$DB" init --demo --venue-id HUE-01 --venue-name "Nhà sách Huế" --address "3 Lê Lợi" --ward "Phú Hội" > /dev/null
 AUTH=$T_DIR/k/demo-authority.sec
 for i in $(seq 1 1500); do printf '09%08d\n' "$i"; done > "$T_DIR/payloads"
 build/tests/checkin_many "$DB" < "$T_DIR/payloads" > /dev/null 2>&1

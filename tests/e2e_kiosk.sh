@@ -15,7 +15,7 @@ export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy KIOSK_LOG_LEVEL=warn
 DB=$T_DIR/k/visits.db
 F=$T_DIR/frames
 mkdir -p "$F"
-$K --db "$DB" init --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" > /dev/null
+$K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" > /dev/null
 $K keys --type issuer --out "$T_DIR/ward" > /dev/null
 cat "$T_DIR/ward.pub" >> "$T_DIR/k/trusted-issuers"
 PASS=$($K issue-pass --issuer-key "$T_DIR/ward.sec" --role visitor --name "Trần Thị Bình" 2>/dev/null)

@@ -15,12 +15,12 @@ CARD='079095001234|023456789|Nguyễn Văn An|14031995|Nam|12 Đường Số 1, 
 check_exit "checkin before init fails" 1 $K --db "$DB" checkin --payload 0912345678
 check "it says to run init" grep -q "kioskctl init" "$T_DIR/err"
 
-check_exit "init" 0 $K --db "$DB" init --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" --address "1 Lê Lợi" --ward "Bến Nghé"
+check_exit "init" 0 $K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" --address "1 Lê Lợi" --ward "Bến Nghé"
 check "init prints the demo authority key" grep -q "demo-authority.sec" "$T_DIR/out"
 check "authority secret is 0600" test "$(stat -c %a "$T_DIR/kiosk/demo-authority.sec")" = 600
-check_exit "second init refused" 1 $K --db "$DB" init --venue-id X --venue-name Y
+check_exit "second init refused" 1 $K --db "$DB" init --demo --venue-id X --venue-name Y
 check_exit "init --force rewrites settings" 0 $K --db "$DB" init --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" --authority-key "$T_DIR/kiosk/demo-authority.pub" --force
-check_exit "init with bad venue id is a usage error" 2 $K --db "$T_DIR/other/v.db" init --venue-id "bad id" --venue-name Y
+check_exit "init with bad venue id is a usage error" 2 $K --db "$T_DIR/other/v.db" init --demo --venue-id "bad id" --venue-name Y
 
 # Check-ins: accepted, duplicate, rejected; exit 0, 0, 3.
 check_exit "card accepted" 0 $K --db "$DB" checkin --payload "$CARD" --source camera

@@ -15,7 +15,7 @@ export KIOSK_LOG_LEVEL=error
 
 # The base: a set-up kiosk with 200 visits waiting to be uploaded.
 mkdir -p "$T_DIR/base"
-$K --db "$T_DIR/base/visits.db" init --venue-id Q1-CAFE-001 \
+$K --db "$T_DIR/base/visits.db" init --demo --venue-id Q1-CAFE-001 \
 	--venue-name "Cà phê" > /dev/null 2>&1
 seq -f "09%08g" 1 200 | build/tests/checkin_many "$T_DIR/base/visits.db" > /dev/null 2>&1
 # Scribble over an index's root page: quick_check fails, rows stay readable.

@@ -25,7 +25,7 @@ URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
 check "collector started" test -n "$URL"
 check "health" sh -c "curl -sf $URL/api/v1/health | grep -q ok"
 
-$K --db "$DB" init --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" --ward "Bến Nghé" > /dev/null
+$K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" --ward "Bến Nghé" > /dev/null
 TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 check "token printed alone on the last line" test ${#TOKEN} = 43
 check_exit "enroll" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
