@@ -57,7 +57,7 @@ COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c \
              common/payload.c common/pass.c common/token.c common/datadir.c \
              common/wire_batch.c common/wire_export.c \
              common/wire_heartbeat.c common/http.c \
-             common/dynbuf.c common/parsenum.c common/harden.c
+             common/dynbuf.c common/parsenum.c common/harden.c common/termtext.c
 COMMON_LIB = $(BUILD)/libcommon.a
 
 CORE_SRC = kiosk/store.c kiosk/store_query.c kiosk/store_sync.c kiosk/store_recover.c kiosk/clock.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \
@@ -69,7 +69,7 @@ CORE_CXX = kiosk/zxread.cpp
 CORE_LIB = $(BUILD)/libkioskcore.a
 
 # The collector's pieces (sync/), its storage and both backends.
-DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o \
+DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_devices.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o \
          $(BUILD)/obj/sync/db_pg.o $(BUILD)/obj/sync/db_pg_load.o
 COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o \
                 $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \

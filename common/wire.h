@@ -217,6 +217,33 @@ struct wire_heartbeat {
 };
 
 /*
+ * A heartbeat is taken only when its signed sent-at time is within
+ * WIRE_HEARTBEAT_WINDOW_MS of the collector's clock and later than the
+ * last one taken from that device: a replay or an old capture cannot make
+ * a dead kiosk look alive. Refused, the answer is WIRE_HEARTBEAT_STATUS
+ * with {"error", "heartbeat": "stale"|"replay", "collector_ms"}: a kiosk
+ * whose clock is off sends again with the collector's time (its own
+ * signed word of "now"), and says so in its log.
+ */
+#define WIRE_HEARTBEAT_WINDOW_MS (10LL * 60 * 1000)
+#define WIRE_HEARTBEAT_STATUS 409
+
+struct wire_hb_refusal {
+	char error[200];
+	char why[8];			/* "stale" or "replay" */
+	int64_t collector_ms;		/* the collector's clock */
+};
+
+/*
+ * wire_hb_refusal_encode(r): R as JSON in a new string (caller frees), or
+ * NULL. wire_hb_refusal_parse(json, len, r): 0 when JSON is such a
+ * refusal (collector_ms within (0, WIRE_MAX_TIME_MS]), -1 otherwise.
+ */
+char *wire_hb_refusal_encode(const struct wire_hb_refusal *r);
+int wire_hb_refusal_parse(const char *json, size_t len,
+    struct wire_hb_refusal *r);
+
+/*
  * wire_heartbeat_encode(hb): HB as JSON in a new string (caller frees),
  * or NULL when out of memory.
  */
@@ -236,6 +263,13 @@ void wire_heartbeat_release(struct wire_heartbeat *hb);
 
 /* ---- enrolment ---- */
 
+/*
+ * wire_venue_id_ok(id): 1 when ID is a venue id, 1-64 ASCII letters,
+ * digits, '.', '_' or '-'; else 0. A venue's name, address and ward are
+ * text a person typed (termtext_plain) within their fields' sizes.
+ */
+int wire_venue_id_ok(const char *id);
+
 /* A kiosk as the collector knows it. */
 struct wire_device {
 	char device_id[KEYS_ID_LEN + 1];
@@ -246,15 +280,38 @@ struct wire_device {
 #define WIRE_TOKEN_MAX 128
 
 /*
- * wire_enroll_encode(token, dev): the enrolment request in a new string
- * (caller wipes and frees), or NULL.
+ * An enrolment: {"token", "device_pub", "venue_id", "venue_name",
+ * "address", "ward", "signature"}, the signature the device key's
+ * (Ed25519, base64) over "kiosk-enroll-v1\n<BLAKE2b-256 of the token,
+ * hex>\n<device_pub>\n<venue_id>\n<ward>": the kiosk proves it holds the
+ * key it enrols, for this token, so nobody can enrol a key that is not
+ * theirs (and squat its device id). The venue fields are what the kiosk
+ * declares; the collector takes the ward, and the venue when the token
+ * names one, from the token, and refuses a kiosk that declares others.
+ *
+ * wire_enroll_encode(device, token, dev): the request for DEV signed with
+ * DEVICE (whose public key must be DEV->pk) in a new string (caller
+ * wipes and frees), or NULL.
  * wire_enroll_parse(json, len, token, dev, why): the reverse, with every
- * field checked and DEV's id derived from its key. 0, or -1 with *WHY.
+ * field checked, the signature verified against the key it carries and
+ * DEV's id derived from that key. 0, or -1 with *WHY.
  */
-char *wire_enroll_encode(const char *token, const struct wire_device *dev);
+char *wire_enroll_encode(const struct key_pair *device, const char *token,
+    const struct wire_device *dev);
 int wire_enroll_parse(const char *json, size_t len,
     char token[WIRE_TOKEN_MAX + 1], struct wire_device *dev,
     const char **why);
+
+/*
+ * The collector's answer to an enrolment (201): the device as it was
+ * enrolled, {"device_id", "venue_id", "venue_name", "address", "ward"}.
+ * wire_enrolled_encode(dev): in a new string (caller frees), or NULL.
+ * wire_enrolled_parse(json, len, dev): 0, or -1 when it is not one (DEV's
+ * key is left zero).
+ */
+char *wire_enrolled_encode(const struct wire_device *dev);
+int wire_enrolled_parse(const char *json, size_t len,
+    struct wire_device *dev);
 
 /* ---- the USB export ---- */
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "termtext.h"
 #include "wire_json.h"
 
 #define MONTH_MS (31 * 86400000LL)
@@ -115,20 +116,92 @@ wire_heartbeat_release(struct wire_heartbeat *hb)
 	hb->n_inspections = 0;
 }
 
-/* ---- enrolment ---- */
+/* ---- the heartbeat's refusal ---- */
 
 char *
-wire_enroll_encode(const char *token, const struct wire_device *dev)
+wire_hb_refusal_encode(const struct wire_hb_refusal *r)
 {
-	char pub[KEYS_PUB_TEXT];
+	json_t *j = json_pack("{s:s, s:s, s:I}", "error", r->error,
+	    "heartbeat", r->why, "collector_ms", (json_int_t)r->collector_ms);
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+int
+wire_hb_refusal_parse(const char *json, size_t len,
+    struct wire_hb_refusal *r)
+{
+	json_t *j = json_loadb(json, len, 0, NULL);
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (wire_json_str(j, "heartbeat", r->why, sizeof(r->why)) == 0 &&
+	    (strcmp(r->why, "stale") == 0 || strcmp(r->why, "replay") == 0)) {
+		r->collector_ms = wire_json_int(j, "collector_ms", 0);
+		if (wire_json_str(j, "error", r->error, sizeof(r->error)) != 0)
+			r->error[0] = '\0';
+		rc = r->collector_ms > 0 && r->collector_ms <=
+		    WIRE_MAX_TIME_MS ? 0 : -1;
+	}
+	json_decref(j);
+	return rc;
+}
+
+/* ---- enrolment ---- */
+
+int
+wire_venue_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n >= 1 && n <= 64 && strspn(id, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* The text an enrolment's signature covers; its length, or -1. */
+static int
+enroll_text(const char *token, const char *pub, const struct wire_device *dev,
+    char *out, size_t size)
+{
+	unsigned char h[32];
+	char hex[65];
+	int n;
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
+	    strlen(token), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	n = snprintf(out, size, "kiosk-enroll-v1\n%s\n%s\n%s\n%s", hex, pub,
+	    dev->venue_id, dev->ward);
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+char *
+wire_enroll_encode(const struct key_pair *device, const char *token,
+    const struct wire_device *dev)
+{
+	unsigned char sig[crypto_sign_BYTES];
+	char pub[KEYS_PUB_TEXT], text[512], sig64[100];
 	json_t *j;
 	char *s;
+	int n;
 
-	if (keys_format_public(KEY_ED25519, dev->pk, pub, sizeof(pub)) != 0)
+	if (device->type != KEY_ED25519 || memcmp(device->pk, dev->pk,
+	    KEYS_PUB_LEN) != 0 || keys_format_public(KEY_ED25519, dev->pk,
+	    pub, sizeof(pub)) != 0)
 		return NULL;
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "token", token,
+	n = enroll_text(token, pub, dev, text, sizeof(text));
+	if (n < 0)
+		return NULL;
+	crypto_sign_detached(sig, NULL, (unsigned char *)text, (size_t)n,
+	    device->sk);
+	sodium_bin2base64(sig64, sizeof(sig64), sig, sizeof(sig),
+	    sodium_base64_VARIANT_ORIGINAL);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "token", token,
 	    "device_pub", pub, "venue_id", dev->venue_id, "venue_name",
-	    dev->venue_name, "address", dev->address, "ward", dev->ward);
+	    dev->venue_name, "address", dev->address, "ward", dev->ward,
+	    "signature", sig64);
 	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	return s;
@@ -140,12 +213,15 @@ wire_enroll_parse(const char *json, size_t len,
     const char **why)
 {
 	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
-	char pub[KEYS_PUB_TEXT];
-	int rc = -1;
+	unsigned char sig[crypto_sign_BYTES];
+	char pub[KEYS_PUB_TEXT], sig64[100], text[512];
+	size_t sl;
+	int rc = -1, n;
 
 	memset(dev, 0, sizeof(*dev));
 	*why = "want {\"token\", \"device_pub\": \"ed25519:...\", "
-	    "\"venue_id\", \"venue_name\", \"address\", \"ward\"}";
+	    "\"venue_id\", \"venue_name\", \"address\", \"ward\", "
+	    "\"signature\"}";
 	if (wire_json_str(j, "token", token, WIRE_TOKEN_MAX + 1) != 0 ||
 	    wire_json_str(j, "device_pub", pub, sizeof(pub)) != 0 ||
 	    keys_parse_public(pub, KEY_ED25519, dev->pk) != 0 ||
@@ -159,9 +235,68 @@ wire_enroll_parse(const char *json, size_t len,
 	    (json_object_get(j, "ward") != NULL && wire_json_str(j, "ward",
 	    dev->ward, sizeof(dev->ward)) != 0))
 		goto out;
+	if (!wire_venue_id_ok(dev->venue_id) ||
+	    !termtext_plain(dev->venue_name) || !termtext_plain(dev->address) ||
+	    !termtext_plain(dev->ward)) {
+		*why = "a venue id is 1-64 letters, digits, '.', '_' or '-'; "
+		    "a name, an address and a ward are text without control "
+		    "characters";
+		goto out;
+	}
+	if (wire_json_str(j, "signature", sig64, sizeof(sig64)) != 0) {
+		*why = "the enrolment is not signed with the kiosk's key: "
+		    "update the kiosk's software";
+		goto out;
+	}
+	n = enroll_text(token, pub, dev, text, sizeof(text));
+	if (n < 0 || sodium_base642bin(sig, sizeof(sig), sig64,
+	    strlen(sig64), NULL, &sl, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || sl != sizeof(sig) ||
+	    crypto_sign_verify_detached(sig, (unsigned char *)text,
+	    (size_t)n, dev->pk) != 0) {
+		*why = "the enrolment's signature is not the key's it "
+		    "enrols";
+		goto out;
+	}
 	keys_id(dev->pk, dev->device_id);
 	rc = 0;
 out:
 	json_decref(j);
+	if (rc != 0)
+		memset(dev, 0, sizeof(*dev));
+	return rc;
+}
+
+char *
+wire_enrolled_encode(const struct wire_device *dev)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "device_id",
+	    dev->device_id, "venue_id", dev->venue_id, "venue_name",
+	    dev->venue_name, "address", dev->address, "ward", dev->ward);
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+int
+wire_enrolled_parse(const char *json, size_t len, struct wire_device *dev)
+{
+	json_t *j = json_loadb(json, len, 0, NULL);
+	int rc = -1;
+
+	memset(dev, 0, sizeof(*dev));
+	if (wire_json_str(j, "device_id", dev->device_id,
+	    sizeof(dev->device_id)) == 0 && strlen(dev->device_id) ==
+	    KEYS_ID_LEN && wire_json_str(j, "venue_id", dev->venue_id,
+	    sizeof(dev->venue_id)) == 0 && wire_json_str(j, "venue_name",
+	    dev->venue_name, sizeof(dev->venue_name)) == 0 &&
+	    wire_json_str(j, "address", dev->address,
+	    sizeof(dev->address)) == 0 && wire_json_str(j, "ward", dev->ward,
+	    sizeof(dev->ward)) == 0)
+		rc = 0;
+	json_decref(j);
+	if (rc != 0)
+		memset(dev, 0, sizeof(*dev));
 	return rc;
 }

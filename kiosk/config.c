@@ -13,6 +13,8 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "termtext.h"
+#include "wire.h"
 #include "parsenum.h"
 
 #define CONFIG_FILE_MAX (64 * 1024)
@@ -50,14 +52,10 @@ config_path_for(const char *db_path, char *buf, size_t size)
 static int
 set_text(char *dst, size_t size, const char *v, int allow_empty)
 {
-	size_t len = strlen(v), i;
+	size_t len = strlen(v);
 
-	if (len >= size || (len == 0 && !allow_empty) ||
-	    u8_check((const uint8_t *)v, len) != NULL)
+	if (len >= size || (len == 0 && !allow_empty) || !termtext_plain(v))
 		return -1;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return -1;
 	memcpy(dst, v, len + 1);
 	return 0;
 }
@@ -76,12 +74,8 @@ config_set(struct config *c, const char *key, const char *v,
 
 	if (strcmp(key, "venue_id") == 0) {
 		*why = "1-64 letters, digits, '.', '_' or '-'";
-		if (strlen(v) == 0 || strlen(v) > 64)
+		if (!wire_venue_id_ok(v))
 			return -1;
-		for (i = 0; v[i] != '\0'; i++)
-			if (!isalnum((unsigned char)v[i]) &&
-			    strchr("._-", v[i]) == NULL)
-				return -1;
 		memcpy(c->venue_id, v, strlen(v) + 1);
 		return 0;
 	}

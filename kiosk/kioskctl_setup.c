@@ -425,34 +425,52 @@ cmd_verify_receipt(int argc, char **argv)
 	return 0;
 }
 
+/* The collector's words in an error answer BODY, or BODY itself. */
+static const char *
+their_words(const char *body, char *buf, size_t size)
+{
+	const char *p = body ? strstr(body, "\"error\":\"") : NULL;
+	size_t i = 0;
+
+	if (p == NULL)
+		return body ? body : "";
+	for (p += 9; *p != '\0' && *p != '"' && i + 1 < size; p++)
+		buf[i++] = *p == '\\' && p[1] != '\0' ? *++p : *p;
+	buf[i] = '\0';
+	return buf;
+}
+
 int
 cmd_enroll(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "collector", required_argument, NULL, 'c' },
 		{ "token", required_argument, NULL, 't' },
+		{ "new-key", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = NULL, *token = NULL, *why;
-	char cpath[CONFIG_PATH_MAX], full[600];
-	char id[KEYS_ID_LEN + 1], *body;
-	struct wire_device venue;
+	char cpath[CONFIG_PATH_MAX], full[600], words[400];
+	char id[KEYS_ID_LEN + 1], *body, prefix[CONFIG_PATH_MAX];
+	struct wire_device venue, got;
 	const char *headers[2] = { "Content-Type: application/json", NULL };
 	struct http_resp r;
 	struct key_pair dev;
 	struct config c;
-	int ch, rc;
+	size_t dl;
+	int ch, rc, new_key = 0;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': url = optarg; break;
 		case 't': token = optarg; break;
+		case 'n': new_key = 1; break;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind != argc || url == NULL || token == NULL) {
 		fprintf(stderr, "usage: kioskctl enroll --collector URL "
-		    "--token T\n");
+		    "--token T [--new-key]\n");
 		return EXIT_USAGE;
 	}
 	if (kctl_load_config(&c) != 0 || kctl_config_file(cpath, sizeof(cpath)) != 0)
@@ -461,31 +479,75 @@ cmd_enroll(int argc, char **argv)
 		log_error("bad --collector: want %s", why);
 		return EXIT_USAGE;
 	}
-	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
+	dl = strlen(c.device_key);
+	if (dl < 5 || dl >= sizeof(prefix) || strcmp(c.device_key + dl - 4,
+	    ".sec") != 0) {
+		log_error("device_key '%s' is not a .sec file", c.device_key);
+		return 1;
+	}
+	memcpy(prefix, c.device_key, dl - 4);
+	prefix[dl - 4] = '\0';
+	/* A revoked key stays revoked: --new-key enrols a new one, kept
+	 * only once the collector took it. */
+	if (new_key)
+		keys_generate(KEY_ED25519, &dev);
+	else if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
 		return 1;
 	keys_id(dev.pk, id);
 	config_venue(&c, &venue);
 	memcpy(venue.pk, dev.pk, KEYS_PUB_LEN);
-	keys_wipe(&dev);
-	body = wire_enroll_encode(token, &venue);
-	if (body == NULL)
+	body = wire_enroll_encode(&dev, token, &venue);
+	if (body == NULL) {
+		keys_wipe(&dev);
 		return 1;
+	}
 	snprintf(full, sizeof(full), "%s/api/v1/enroll", c.collector_url);
 	rc = http_post(full, headers, body, strlen(body), 30, &r);
 	sodium_memzero(body, strlen(body));
 	free(body);
 	if (rc != 0) {
+		keys_wipe(&dev);
 		log_error("cannot reach the collector at %s: %s",
 		    c.collector_url, r.error);
 		return 1;
 	}
 	if (r.status != 201) {
+		keys_wipe(&dev);
 		log_error("the collector refused the enrolment (HTTP %ld): %s",
-		    r.status, r.body ? r.body : "");
+		    r.status, their_words(r.body, words, sizeof(words)));
+		http_resp_release(&r);
+		return 1;
+	}
+	if (wire_enrolled_parse(r.body, r.len, &got) != 0 ||
+	    strcmp(got.device_id, id) != 0) {
+		keys_wipe(&dev);
+		log_error("the collector at %s answered the enrolment with "
+		    "something else than its answer: is it a collector?",
+		    c.collector_url);
 		http_resp_release(&r);
 		return 1;
 	}
 	http_resp_release(&r);
+	rc = new_key ? keys_save(&dev, prefix) : 0;
+	keys_wipe(&dev);
+	if (rc != 0) {
+		log_error("the collector took the new key but it could not be "
+		    "saved: enrol again with --new-key and a new token");
+		return 1;
+	}
+	/* The ward's word on its venue, as the token gave it. */
+	{
+		struct config as = c;
+
+		if (config_set(&as, "ward", got.ward, &why) != 0 ||
+		    config_set(&as, "venue_id", got.venue_id, &why) != 0 ||
+		    config_set(&as, "venue_name", got.venue_name, &why) != 0 ||
+		    config_set(&as, "address", got.address, &why) != 0)
+			log_warn("the collector's venue details do not fit "
+			    "this kiosk's settings; kept the kiosk's");
+		else
+			c = as;
+	}
 	if (config_save(cpath, &c) != 0)
 		return 1;
 	{
@@ -497,7 +559,11 @@ cmd_enroll(int argc, char **argv)
 			store_close(s);
 		}
 	}
-	printf("enrolled device %s with %s; kiosk-sync will upload there\n",
-	    id, c.collector_url);
+	printf("enrolled device %s with %s for venue %s of ward %s; "
+	    "kiosk-sync will upload there\n", id, c.collector_url,
+	    got.venue_id, got.ward);
+	if (new_key)
+		printf("a new device key: restart the kiosk and kiosk-sync "
+		    "(systemctl restart kiosk kiosk-sync) to use it\n");
 	return 0;
 }

@@ -212,24 +212,38 @@ retry:
 int
 uploader_heartbeat(struct uploader *u, const struct wire_heartbeat *hb)
 {
+	struct wire_hb_refusal rf;
 	struct wire_header h;
 	struct http_resp r;
 	char *json = wire_heartbeat_encode(hb);
-	int rc;
+	int rc, tries = 0;
 
 	if (json == NULL) {
 		log_warn("heartbeat not sent: out of memory");
 		return -1;
 	}
+again:
 	memset(&h, 0, sizeof(h));
 	memset(&r, 0, sizeof(r));
 	snprintf(h.device, sizeof(h.device), "%s", u->device_id);
 	snprintf(h.instance, sizeof(h.instance), "%s",
 	    store_instance_id(u->store));
-	rc = wire_sign(u->device, &h, json, strlen(json), ktime_wall_ms());
+	rc = wire_sign(u->device, &h, json, strlen(json), ktime_wall_ms() +
+	    u->hb_offset_ms);
 	if (rc == 0)
 		rc = post_signed(u, "/api/v1/heartbeat", &h, json,
 		    strlen(json), "application/json", &r);
+	if (rc == 0 && r.status == WIRE_HEARTBEAT_STATUS && tries++ == 0 &&
+	    wire_hb_refusal_parse(r.body ? r.body : "", r.len, &rf) == 0 &&
+	    strcmp(rf.why, "stale") == 0) {
+		/* Our clock is off: say "now" in the collector's time. */
+		u->hb_offset_ms = rf.collector_ms - ktime_wall_ms();
+		log_warn("this kiosk's clock is %lld s off the collector's: "
+		    "heartbeats carry the collector's time",
+		    (long long)(u->hb_offset_ms / 1000));
+		http_resp_release(&r);
+		goto again;
+	}
 	free(json);
 	if (rc != 0 || r.status != 200) {
 		log_warn("heartbeat not taken: %s", rc != 0 ? (r.error[0] ?

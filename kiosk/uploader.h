@@ -27,6 +27,9 @@ struct uploader {
 	char device_id[KEYS_ID_LEN + 1];
 	const char *base_url;		/* collector, no trailing slash needed */
 	long timeout_s;			/* per request; 0: 60 */
+	int64_t hb_offset_ms;		/* the collector's clock minus ours, as
+					 * its refusal of a stale heartbeat
+					 * said (0 until then) */
 };
 
 enum upload_result {
@@ -52,8 +55,11 @@ enum upload_result uploader_batch(struct uploader *u,
 
 /*
  * uploader_heartbeat(u, hb):
- * Send HB signed. Returns 0 when the collector took it, -1 (logged)
- * otherwise.
+ * Send HB signed, sent at our clock plus U->hb_offset_ms. When the
+ * collector refuses it as stale (our clock is off by more than
+ * WIRE_HEARTBEAT_WINDOW_MS), the offset is set from the collector's
+ * clock and it is sent once more. Returns 0 when the collector took it,
+ * -1 (logged) otherwise.
  */
 int uploader_heartbeat(struct uploader *u, const struct wire_heartbeat *hb);
 

@@ -194,7 +194,9 @@ do_heartbeat(struct db *db, const struct api_request *rq,
     struct api_response *rs)
 {
 	struct wire_header h;
+	const char *refused = NULL;
 	char why[200];
+	int64_t now = ktime_wall_ms();
 	unsigned st;
 
 	if (wire_header_read(&h, header_of, (void *)(uintptr_t)rq) != 0) {
@@ -209,8 +211,15 @@ do_heartbeat(struct db *db, const struct api_request *rq,
 	st = ingest_verify(db, &h, rq->body, rq->len, why, sizeof(why));
 	if (st == 0)
 		st = ingest_heartbeat(db, h.device, rq->body, rq->len,
-		    h.sent_at_ms, ktime_wall_ms(), why, sizeof(why));
-	if (st != 0)
+		    h.sent_at_ms, now, &refused, why, sizeof(why));
+	if (refused != NULL) {
+		struct wire_hb_refusal rf;
+
+		snprintf(rf.error, sizeof(rf.error), "%s", why);
+		snprintf(rf.why, sizeof(rf.why), "%s", refused);
+		rf.collector_ms = now;
+		api_json(rs, st, wire_hb_refusal_encode(&rf));
+	} else if (st != 0)
 		api_fail(rs, st, why);
 	else
 		pack(rs, HTTP_OK, json_pack("{s:s}", "status", "ok"));
@@ -220,30 +229,33 @@ static void
 do_enroll(struct db *db, const struct api_request *rq,
     struct api_response *rs)
 {
+	static const unsigned status[] = {
+		[DB_ENROLL_BAD_TOKEN] = HTTP_FORBIDDEN,
+		[DB_ENROLL_KEY_TAKEN] = HTTP_CONFLICT,
+		[DB_ENROLL_MISMATCH] = HTTP_FORBIDDEN,
+		[DB_ENROLL_VENUE_HELD] = HTTP_CONFLICT,
+		[DB_ENROLL_OTHER_WARD] = HTTP_CONFLICT,
+		[DB_ENROLL_REVOKED] = HTTP_FORBIDDEN,
+	};
 	struct wire_device dev;
-	char token[WIRE_TOKEN_MAX + 1];
-	const char *why;
+	char token[WIRE_TOKEN_MAX + 1], why[400];
+	const char *bad;
 	int r;
 
-	if (wire_enroll_parse(rq->body, rq->len, token, &dev, &why) != 0) {
-		api_fail(rs, HTTP_BAD_REQUEST, why);
+	if (wire_enroll_parse(rq->body, rq->len, token, &dev, &bad) != 0) {
+		api_fail(rs, HTTP_BAD_REQUEST, bad);
 		return;
 	}
-	r = db_enroll(db, token, &dev);
+	r = db_enroll(db, token, &dev, why, sizeof(why));
 	sodium_memzero(token, sizeof(token));
-	if (r == 1)
-		api_fail(rs, HTTP_FORBIDDEN, "enrolment token unknown or "
-		    "already used");
-	else if (r == 2)
-		api_fail(rs, HTTP_CONFLICT, "device id taken");
-	else if (r != 0)
-		api_fail(rs, HTTP_UNAVAILABLE, "storage error");
-	if (r != 0)
+	if (r != 0) {
+		api_fail(rs, r > 0 && (size_t)r < sizeof(status) /
+		    sizeof(status[0]) ? status[r] : HTTP_UNAVAILABLE, why);
 		return;
-	log_info("enrolled device %s for venue %s", dev.device_id,
-	    dev.venue_id);
-	pack(rs, HTTP_CREATED, json_pack("{s:s}", "device_id",
-	    dev.device_id));
+	}
+	log_info("enrolled device %s for venue %s of ward %s", dev.device_id,
+	    dev.venue_id, dev.ward);
+	api_json(rs, HTTP_CREATED, wire_enrolled_encode(&dev));
 }
 
 /* ---- phones ---- */

@@ -4,8 +4,10 @@
  * docs/trace.md).
  *
  *   collector serve --listen ADDR:PORT --db URL [--max-body BYTES]
- *   collector token --db URL --role device-enrolment|tracer|patrol|admin
- *                   [--ward W]
+ *   collector token --db URL --role tracer|patrol|admin [--ward W]
+ *   collector token --db URL --role device-enrolment --ward W
+ *                   [--venue-id ID [--venue-name N] [--address A]]
+ *   collector devices list [--ward W] [--json] | revoke DEVICE
  *   collector stats --db URL [--json]
  *   collector purge --db URL --older-than DAYS
  *   collector trace|audit|report|verify-receipt|import ...
@@ -27,6 +29,8 @@
 #include "log.h"
 #include "parsenum.h"
 #include "query.h"
+#include "termtext.h"
+#include "wire.h"
 #include "server.h"
 #include "wipe.h"
 
@@ -37,21 +41,29 @@ cmd_token(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "role", required_argument, NULL, 'r' },
 		{ "ward", required_argument, NULL, 'w' },
+		{ "venue-id", required_argument, NULL, 'i' },
+		{ "venue-name", required_argument, NULL, 'n' },
+		{ "address", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const roles[] = { "device-enrolment", "tracer",
 	    "patrol", "admin" };
-	const char *url = NULL, *role = NULL, *ward = NULL;
-	char tok[DB_TOKEN_LEN + 1];
+	const char *url = NULL, *role = NULL, *ward = NULL, *vid = NULL,
+	    *vname = NULL, *addr = NULL;
+	char tok[DB_TOKEN_LEN + 1], ws[TERMTEXT_SIZE(128)];
+	struct wire_device venue;
 	struct db *db;
 	size_t i;
-	int ch, ok = 0, r;
+	int ch, ok = 0, r, enrol;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': url = optarg; break;
 		case 'r': role = optarg; break;
 		case 'w': ward = optarg; break;
+		case 'i': vid = optarg; break;
+		case 'n': vname = optarg; break;
+		case 'a': addr = optarg; break;
 		default: return 2;
 		}
 	}
@@ -59,21 +71,168 @@ cmd_token(int argc, char **argv)
 		ok |= strcmp(role, roles[i]) == 0;
 	if (url == NULL)
 		url = collector_db_default();
-	if (!ok) {
+	enrol = ok && strcmp(role, "device-enrolment") == 0;
+	if (!ok || optind != argc || (enrol && (ward == NULL ||
+	    *ward == '\0')) || (!enrol && (vid || vname || addr))) {
 		fprintf(stderr, "usage: collector token --db URL --role "
-		    "device-enrolment|tracer|patrol|admin [--ward W]\n");
+		    "tracer|patrol|admin [--ward W]\n"
+		    "       collector token --db URL --role device-enrolment "
+		    "--ward W\n"
+		    "             [--venue-id ID [--venue-name NAME] "
+		    "[--address A]]\n"
+		    "  (an enrolment token is for one ward and, with --venue-id,"
+		    " one venue:\n   the kiosk enrolled with it takes them and "
+		    "is refused if it says others)\n");
+		return 2;
+	}
+	memset(&venue, 0, sizeof(venue));
+	if (enrol && (snprintf(venue.ward, sizeof(venue.ward), "%s", ward) >=
+	    (int)sizeof(venue.ward) || (vid && (snprintf(venue.venue_id,
+	    sizeof(venue.venue_id), "%s", vid) >= (int)sizeof(venue.venue_id)
+	    || !wire_venue_id_ok(vid))) || (vname && snprintf(
+	    venue.venue_name, sizeof(venue.venue_name), "%s", vname) >=
+	    (int)sizeof(venue.venue_name)) || (addr && snprintf(venue.address,
+	    sizeof(venue.address), "%s", addr) >= (int)sizeof(venue.address)) ||
+	    !termtext_plain(venue.ward) || !termtext_plain(venue.venue_name) ||
+	    !termtext_plain(venue.address) ||
+	    ((vname || addr) && vid == NULL))) {
+		fprintf(stderr, "collector: a ward is at most 128 bytes, a venue "
+		    "id 1-64 letters, digits, '-', '_' or '.', a name 128 bytes, "
+		    "an address 256; --venue-name and --address need "
+		    "--venue-id\n");
 		return 2;
 	}
 	db = db_open(url);
 	if (db == NULL)
 		return 1;
-	r = db_token_new(db, role, ward, tok);
+	r = enrol ? db_token_new_venue(db, &venue, tok) :
+	    db_token_new(db, role, ward, tok);
 	db_close(db);
 	if (r != 0)
 		return 1;
-	printf("%s token%s%s (shown once; stored hashed):\n%s\n", role,
-	    ward ? " for ward " : "", ward ? ward : "", tok);
+	printf("%s token%s%s", role, ward ? " for ward " : "",
+	    ward ? termtext(ward, ws, sizeof(ws)) : "");
+	if (vid != NULL)
+		printf(", venue %s", termtext(vid, ws, sizeof(ws)));
+	printf(" (shown once; stored hashed):\n%s\n", tok);
 	sodium_memzero(tok, sizeof(tok));
+	return 0;
+}
+
+/* The devices of a ward, or of all: who they are, last seen, revoked. */
+static int
+devices_list(struct db *db, const char *ward, int as_json)
+{
+	struct db_venue_status *v;
+	size_t n, i;
+	char a[40], b[40], c[40];
+
+	if (db_ward_devices(db, ward, &v, &n) != 0)
+		return 1;
+	if (as_json) {
+		if (query_devices_print(stdout, v, n) != 0) {
+			db_ward_devices_free(v, n);
+			return 1;
+		}
+		db_ward_devices_free(v, n);
+		return 0;
+	}
+	printf("%zu devices%s%s\n", n, ward ? " of ward " : "", "");
+	if (ward)
+		termtext_put(stdout, ward), putchar('\n');
+	for (i = 0; i < n; i++) {
+		a[0] = b[0] = c[0] = '\0';
+		(void)ktime_format(v[i].enrolled_ms, a, sizeof(a));
+		if (v[i].last_heartbeat_ms > 0)
+			(void)ktime_format(v[i].last_heartbeat_ms, b,
+			    sizeof(b));
+		if (v[i].revoked_ms > 0)
+			(void)ktime_format(v[i].revoked_ms, c, sizeof(c));
+		printf("%s  ", v[i].dev.device_id);
+		termtext_put(stdout, v[i].dev.venue_id);
+		fputs("  ", stdout);
+		termtext_put(stdout, v[i].dev.venue_name);
+		fputs("  ward ", stdout);
+		termtext_put(stdout, v[i].dev.ward);
+		printf("\n    enrolled %s, last heartbeat %s%s%s\n", a,
+		    b[0] ? b : "never", c[0] ? ", REVOKED " : "", c);
+	}
+	db_ward_devices_free(v, n);
+	return 0;
+}
+
+/*
+ * collector devices list [--ward W] [--json]
+ * collector devices revoke DEVICE
+ */
+static int
+cmd_devices(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "ward", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL, *ward = NULL, *what;
+	char who[64], detail[128];
+	struct db *db;
+	int ch, as_json = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'w': ward = optarg; break;
+		case 'j': as_json = 1; break;
+		default: return 2;
+		}
+	}
+	if (url == NULL)
+		url = collector_db_default();
+	what = optind < argc ? argv[optind] : "";
+	if (!((strcmp(what, "list") == 0 && optind + 1 == argc) ||
+	    (strcmp(what, "revoke") == 0 && optind + 2 == argc &&
+	    ward == NULL && !as_json))) {
+		fprintf(stderr, "usage: collector devices list [--db URL] "
+		    "[--ward W] [--json]\n"
+		    "       collector devices revoke [--db URL] DEVICE\n");
+		return 2;
+	}
+	if (strcmp(what, "revoke") == 0 && (strlen(argv[optind + 1]) !=
+	    KEYS_ID_LEN || strspn(argv[optind + 1], "0123456789abcdef") !=
+	    KEYS_ID_LEN)) {
+		fprintf(stderr, "collector: a device id is %d hex characters "
+		    "(collector devices list shows them)\n", KEYS_ID_LEN);
+		return 2;
+	}
+	db = db_open(url);
+	if (db == NULL)
+		return 1;
+	if (strcmp(what, "list") == 0) {
+		rc = devices_list(db, ward, as_json);
+		db_close(db);
+		return rc;
+	}
+	rc = db_device_revoke(db, argv[optind + 1], ktime_wall_ms());
+	if (rc == 0) {
+		snprintf(who, sizeof(who), "cli:%s", getenv("USER") ?
+		    getenv("USER") : "?");
+		snprintf(detail, sizeof(detail), "{\"device\":\"%s\"}",
+		    argv[optind + 1]);
+		(void)db_audit_add(db, ktime_wall_ms(), who, "revoke", detail,
+		    1);
+	}
+	db_close(db);
+	if (rc < 0)
+		return 1;
+	if (rc == 1) {
+		fprintf(stderr, "collector: no device %s here\n",
+		    argv[optind + 1]);
+		return 1;
+	}
+	printf("device %s %s: its uploads, heartbeats, receipts and venue "
+	    "codes are refused; its visits are kept\n", argv[optind + 1],
+	    rc == 2 ? "was revoked already" : "revoked");
 	return 0;
 }
 
@@ -162,6 +321,7 @@ main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = { { "serve", server_main }, { "token", cmd_token },
+	    { "devices", cmd_devices },
 	    { "stats", cmd_stats }, { "purge", cmd_purge },
 	    { "trace", cmd_trace }, { "audit", cmd_audit },
 	    { "report", cmd_report }, { "verify-receipt", cmd_verify_receipt },
@@ -179,8 +339,8 @@ main(int argc, char **argv)
 				optind = 0;
 				return cmds[i].fn(argc - 1, argv + 1);
 			}
-	fprintf(stderr, "usage: collector serve|token|stats|purge|trace|audit|"
-	    "report|verify-receipt|import ...\n"
+	fprintf(stderr, "usage: collector serve|token|devices|stats|purge|"
+	    "trace|audit|report|verify-receipt|import ...\n"
 	    "  (each says its own usage; docs/sync.md, docs/trace.md)\n");
 	return 2;
 }

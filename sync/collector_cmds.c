@@ -354,6 +354,11 @@ device_of(struct db *db, const struct wire_device *dev, const char *token,
 	rc = db_device_key(db, dev->device_id, known);
 	if (rc < 0)
 		return 1;
+	if (rc == 2) {
+		log_error("device %s (%s) was revoked: its export is refused",
+		    dev->device_id, dev->venue_name);
+		return 1;
+	}
 	if (rc == 0) {
 		if (memcmp(known, dev->pk, KEYS_PUB_LEN) != 0) {
 			log_error("device %s is enrolled with another key: "
@@ -368,13 +373,16 @@ device_of(struct db *db, const struct wire_device *dev, const char *token,
 		    "device-enrolment)", dev->device_id, dev->venue_name);
 		return 1;
 	}
-	rc = db_enroll(db, token, dev);
-	if (rc != 0) {
-		log_error("cannot enrol device %s: %s", dev->device_id,
-		    rc == 1 ? "the token is not a device-enrolment token, or "
-		    "was used" : rc == 2 ? "its id is taken by another key" :
-		    "storage error");
-		return 1;
+	{
+		struct wire_device as = *dev;
+		char why[400];
+
+		rc = db_enroll(db, token, &as, why, sizeof(why));
+		if (rc != 0) {
+			log_error("cannot enrol device %s: %s", dev->device_id,
+			    why);
+			return 1;
+		}
 	}
 	*enrolled = 1;
 	return 0;

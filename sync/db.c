@@ -22,16 +22,6 @@
 /* Check-outs asked about in one statement (4 parameters each). */
 #define CHECKOUT_CHUNK 200
 
-static void
-token_hash(const char *token, char out[65])
-{
-	unsigned char h[32];
-
-	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
-	    strlen(token), NULL, 0);
-	sodium_bin2hex(out, 65, h, sizeof(h));
-}
-
 struct db *
 db_open(const char *url)
 {
@@ -95,189 +85,11 @@ db_blob(const struct db_row *r, int col, size_t *len)
 	return r->ops->blob(r, col, len);
 }
 
-/* Exec in TX, with the ops of TX's store. */
-static int64_t
-run(struct db_tx *tx, const char *sql, const struct db_arg *args,
+int64_t
+db_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
     size_t nargs, db_row_fn fn, void *ctx)
 {
 	return tx->d->ops->exec(tx, sql, args, nargs, fn, ctx);
-}
-
-/* ---- tokens and devices ---- */
-
-int
-db_token_new(struct db *d, const char *role, const char *ward,
-    char out[DB_TOKEN_LEN + 1])
-{
-	unsigned char rnd[32];
-	char hash[65];
-	struct db_arg a[4];
-
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(out, DB_TOKEN_LEN + 1, rnd, sizeof(rnd),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(rnd, sizeof(rnd));
-	token_hash(out, hash);
-	a[0] = DB_T(hash);
-	a[1] = DB_T(role);
-	a[2] = DB_T(ward);
-	a[3] = DB_I(ktime_wall_ms());
-	return db_one(d, DB_TX_ONE, "INSERT INTO tokens(hash, role, ward, "
-	    "created_ms) VALUES ($1, $2, $3, $4)", a, 4, NULL, NULL) == 1 ?
-	    0 : -1;
-}
-
-struct token_row {
-	char *role, *ward;
-	size_t size;
-};
-
-static int
-token_row(void *ctx, const struct db_row *r)
-{
-	struct token_row *t = ctx;
-
-	snprintf(t->role, DB_ROLE_LEN, "%s", db_text(r, 0));
-	snprintf(t->ward, t->size, "%s", db_text(r, 1));
-	return 0;
-}
-
-int
-db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN],
-    char *ward, size_t size)
-{
-	struct token_row t = { role, ward, size };
-	char hash[65];
-	struct db_arg a[1];
-	int64_t n;
-
-	token_hash(token, hash);
-	a[0] = DB_T(hash);
-	n = db_one(d, DB_TX_ONE, "SELECT role, coalesce(ward, '') FROM tokens "
-	    "WHERE hash = $1 AND used_ms IS NULL", a, 1, token_row, &t);
-	return n < 0 ? -1 : n == 0 ? 1 : 0;
-}
-
-/* The row's key is the one in CTX? (1 when another). */
-static int
-other_key(void *ctx, const struct db_row *r)
-{
-	const unsigned char *pk = ((const unsigned char **)ctx)[0];
-	size_t len;
-	const unsigned char *have = db_blob(r, 0, &len);
-
-	((const unsigned char **)ctx)[1] = (have == NULL || len !=
-	    KEYS_PUB_LEN || memcmp(have, pk, KEYS_PUB_LEN) != 0) ? pk : NULL;
-	return 0;
-}
-
-int
-db_enroll(struct db *d, const char *token, const struct wire_device *dev)
-{
-	const unsigned char *key[2] = { dev->pk, NULL };
-	struct db_arg a[7];
-	struct db_tx *tx;
-	char hash[65], sql[200];
-	int64_t now = ktime_wall_ms(), n;
-	int ret = -1;
-
-	token_hash(token, hash);
-	tx = d->ops->begin(d, DB_TX_WRITE);
-	if (tx == NULL)
-		return -1;
-	/* The token, used up in the same transaction. */
-	a[0] = DB_T(hash);
-	a[1] = DB_I(now);
-	n = run(tx, "UPDATE tokens SET used_ms = $2 WHERE hash = $1 AND role = "
-	    "'device-enrolment' AND used_ms IS NULL", a, 2, NULL, NULL);
-	if (n != 1) {
-		ret = n < 0 ? -1 : 1;
-		goto out;
-	}
-	/* A device id is its key's: another key under it is refused. */
-	snprintf(sql, sizeof(sql), "SELECT pubkey FROM devices WHERE "
-	    "device_id = $1%s", d->ops->for_update);
-	a[0] = DB_T(dev->device_id);
-	if (run(tx, sql, a, 1, other_key, key) < 0)
-		goto out;
-	if (key[1] != NULL) {
-		ret = 2;
-		goto out;
-	}
-	a[0] = DB_T(dev->device_id);
-	a[1] = DB_B(dev->pk, KEYS_PUB_LEN);
-	a[2] = DB_T(dev->venue_id);
-	a[3] = DB_T(dev->venue_name);
-	a[4] = DB_T(dev->address);
-	a[5] = DB_T(dev->ward);
-	a[6] = DB_I(now);
-	if (run(tx, "INSERT INTO devices(device_id, pubkey, venue_id, "
-	    "venue_name, address, ward, enrolled_ms) VALUES ($1, $2, $3, $4, "
-	    "$5, $6, $7) ON CONFLICT (device_id) DO UPDATE SET venue_id = "
-	    "excluded.venue_id, venue_name = excluded.venue_name, address = "
-	    "excluded.address, ward = excluded.ward", a, 7, NULL, NULL) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (d->ops->end(tx, ret == 0) != 0 && ret == 0)
-		ret = -1;
-	return ret;
-}
-
-static int
-key_row(void *ctx, const struct db_row *r)
-{
-	size_t len;
-	const unsigned char *pk = db_blob(r, 0, &len);
-
-	if (pk == NULL || len != KEYS_PUB_LEN)
-		return 0;
-	memcpy(ctx, pk, KEYS_PUB_LEN);
-	return 0;
-}
-
-int
-db_device_key(struct db *d, const char *device_id,
-    unsigned char pk[KEYS_PUB_LEN])
-{
-	unsigned char got[KEYS_PUB_LEN] = { 0 }, zero[KEYS_PUB_LEN] = { 0 };
-	struct db_arg a[1] = { DB_T(device_id) };
-	int64_t n;
-
-	n = db_one(d, DB_TX_ONE, "SELECT pubkey FROM devices WHERE device_id "
-	    "= $1", a, 1, key_row, got);
-	if (n < 0)
-		return -1;
-	if (n == 0 || memcmp(got, zero, KEYS_PUB_LEN) == 0)
-		return 1;
-	memcpy(pk, got, KEYS_PUB_LEN);
-	return 0;
-}
-
-struct name_row {
-	char *name;
-	size_t size;
-};
-
-static int
-name_row(void *ctx, const struct db_row *r)
-{
-	struct name_row *n = ctx;
-
-	snprintf(n->name, n->size, "%s", db_text(r, 0));
-	return 0;
-}
-
-int
-db_device_venue(struct db *d, const char *device_id, char *name, size_t size)
-{
-	struct name_row nr = { name, size };
-	struct db_arg a[1] = { DB_T(device_id) };
-	int64_t n;
-
-	n = db_one(d, DB_TX_ONE, "SELECT venue_name FROM devices WHERE "
-	    "device_id = $1", a, 1, name_row, &nr);
-	return n < 0 ? -1 : n == 0 ? 1 : 0;
 }
 
 /* ---- ingest ---- */
@@ -348,7 +160,7 @@ check_outs(struct db_tx *tx, const struct wire_header *h,
 		    "WHERE x.device_id = $1 AND x.kind = q.kind AND x.subject = "
 		    "q.subject AND x.direction = 'in' AND x.wall_ms <= "
 		    "CAST(q.wall AS bigint))");
-		if (run(tx, sql, a, 1 + 4 * k, lonely_out, &rows) < 0)
+		if (db_exec(tx, sql, a, 1 + 4 * k, lonely_out, &rows) < 0)
 			return -1;
 	}
 	return 0;
@@ -377,7 +189,7 @@ refiled_once(struct db_tx *tx, const struct wire_header *h,
 		a[0] = DB_T(h->device);
 		a[1] = DB_T(h->instance);
 		a[2] = DB_I(v[i].seq);
-		found = run(tx, "SELECT 1 FROM visits WHERE device_id = $1 AND "
+		found = db_exec(tx, "SELECT 1 FROM visits WHERE device_id = $1 AND "
 		    "instance_id = $2 AND seq = $3", a, 3, NULL, NULL);
 		if (found < 0)
 			return -1;
@@ -451,7 +263,7 @@ db_ingest(struct db *d, const struct wire_header *h, struct wire_visit *v,
 			a[2] = DB_I(v[i].seq);
 			a[3] = DB_T(v[i].reject);
 			a[4] = DB_I(now_ms);
-			if (run(tx, "INSERT INTO row_rejects(device_id, "
+			if (db_exec(tx, "INSERT INTO row_rejects(device_id, "
 			    "instance_id, seq, reason, received_ms) VALUES ($1, "
 			    "$2, $3, $4, $5) ON CONFLICT DO NOTHING", a, 5, NULL,
 			    NULL) < 0)
@@ -465,7 +277,7 @@ db_ingest(struct db *d, const struct wire_header *h, struct wire_visit *v,
 		}
 		a[0] = DB_T(h->device);
 		a[1] = DB_I(now_ms);
-		if (r != 0 || run(tx, "UPDATE devices SET last_batch_ms = $2 "
+		if (r != 0 || db_exec(tx, "UPDATE devices SET last_batch_ms = $2 "
 		    "WHERE device_id = $1", a, 2, NULL, NULL) < 0)
 			goto fail;
 		/* Acknowledge only what is committed. */
@@ -496,12 +308,22 @@ seq_row(void *ctx, const struct db_row *r)
 	return 0;
 }
 
+/* The venue name into CTX ({buffer, size}). */
+static int
+venue_name_row(void *ctx, const struct db_row *r)
+{
+	char **nr = ctx;
+
+	snprintf(nr[0], (size_t)(uintptr_t)nr[1], "%s", db_text(r, 0));
+	return 0;
+}
+
 int
 db_phone_checkin(struct db *d, const char *device_id, const char *kind,
     const char *subject, int64_t now_ms, int64_t window_ms,
     char *venue_name, size_t size)
 {
-	struct name_row nr = { venue_name, size };
+	char *nr[2] = { venue_name, (char *)(uintptr_t)size };
 	struct wire_header h;
 	struct wire_visit v;
 	struct db_arg a[4];
@@ -527,9 +349,9 @@ db_phone_checkin(struct db *d, const char *device_id, const char *kind,
 		return -1;
 	/* The device's row lock serialises its phone visits' seqs. */
 	snprintf(sql, sizeof(sql), "SELECT venue_name FROM devices WHERE "
-	    "device_id = $1%s", d->ops->for_update);
+	    "device_id = $1 AND revoked_ms IS NULL%s", d->ops->for_update);
 	a[0] = DB_T(device_id);
-	n = run(tx, sql, a, 1, name_row, &nr);
+	n = db_exec(tx, sql, a, 1, venue_name_row, nr);
 	if (n <= 0) {
 		ret = n < 0 ? -1 : 2;
 		goto out;
@@ -538,14 +360,14 @@ db_phone_checkin(struct db *d, const char *device_id, const char *kind,
 	a[1] = DB_T(subject);
 	a[2] = DB_T(device_id);
 	a[3] = DB_I(now_ms - window_ms);
-	n = run(tx, "SELECT 1 FROM visits WHERE kind = $1 AND subject = $2 AND "
+	n = db_exec(tx, "SELECT 1 FROM visits WHERE kind = $1 AND subject = $2 AND "
 	    "device_id = $3 AND wall_ms > $4 LIMIT 1", a, 4, NULL, NULL);
 	if (n != 0) {
 		ret = n < 0 ? -1 : 1;
 		goto out;
 	}
 	a[0] = DB_T(device_id);
-	if (run(tx, "SELECT coalesce(max(seq), 0) + 1 FROM visits WHERE "
+	if (db_exec(tx, "SELECT coalesce(max(seq), 0) + 1 FROM visits WHERE "
 	    "device_id = $1 AND instance_id = 'phone'", a, 1, seq_row,
 	    &seq) < 0)
 		goto out;
@@ -570,15 +392,39 @@ db_heartbeat(struct db *d, const char *device_id, const char *json,
     int64_t sent_at_ms, int64_t now_ms)
 {
 	struct db_arg a[5];
+	struct db_tx *tx;
+	int64_t n;
+	int ret = -1;
 
+	tx = d->ops->begin(d, DB_TX_WRITE);
+	if (tx == NULL)
+		return -1;
+	/* Newer than the last one taken: a replay is not. */
 	a[0] = DB_T(device_id);
+	a[1] = DB_I(sent_at_ms);
+	n = db_exec(tx, "UPDATE devices SET last_beat_ms = $2 WHERE device_id "
+	    "= $1 AND revoked_ms IS NULL AND coalesce(last_beat_ms, 0) < $2",
+	    a, 2, NULL, NULL);
+	if (n == 0) {
+		n = db_exec(tx, "SELECT 1 FROM devices WHERE device_id = $1 AND "
+		    "revoked_ms IS NULL", a, 1, NULL, NULL);
+		ret = n < 0 ? -1 : n == 0 ? 2 : 1;
+		goto out;
+	}
+	if (n < 0)
+		goto out;
 	a[1] = DB_I(now_ms);
 	a[2] = DB_I(sent_at_ms);
 	a[3] = DB_I(sent_at_ms - now_ms);
 	a[4] = DB_T(json);
-	return db_one(d, DB_TX_ONE, "INSERT INTO heartbeats(device_id, "
-	    "received_ms, sent_at_ms, drift_ms, detail) VALUES ($1, $2, $3, "
-	    "$4, $5)", a, 5, NULL, NULL) == 1 ? 0 : -1;
+	if (db_exec(tx, "INSERT INTO heartbeats(device_id, received_ms, "
+	    "sent_at_ms, drift_ms, detail) VALUES ($1, $2, $3, $4, $5)", a, 5,
+	    NULL, NULL) == 1)
+		ret = 0;
+out:
+	if (d->ops->end(tx, ret == 0) != 0 && ret == 0)
+		ret = -1;
+	return ret;
 }
 
 int
@@ -669,7 +515,16 @@ db_purge(struct db *d, int64_t before_ms)
 	/* Whole UTC days that ended at or before BEFORE_MS. */
 	int64_t cut = before_ms - ((before_ms % DAY_MS) + DAY_MS) % DAY_MS;
 
+	struct db_arg a[1] = { DB_I(cut) };
+
 	if (keep_flagged(d, cut) != 0)
+		return -1;
+	/* What kiosks said of themselves goes with the visits' days. */
+	if (db_one(d, DB_TX_WRITE, "DELETE FROM heartbeats WHERE received_ms "
+	    "< $1", a, 1, NULL, NULL) < 0 || db_one(d, DB_TX_WRITE, "DELETE "
+	    "FROM inspections WHERE received_ms < $1", a, 1, NULL, NULL) < 0 ||
+	    db_one(d, DB_TX_WRITE, "DELETE FROM row_rejects WHERE "
+	    "received_ms < $1", a, 1, NULL, NULL) < 0)
 		return -1;
 	return d->ops->purge(d, cut);
 }

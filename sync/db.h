@@ -41,8 +41,13 @@ const char *db_backend(const struct db *d);
  * db_token_new(d, role, ward, out):
  * Make a token for ROLE (device-enrolment, tracer, patrol, admin), store
  * its hash, and write it into OUT (DB_TOKEN_LEN + 1 bytes). Returns 0/-1.
+ * db_token_new_venue(d, venue, out): a device-enrolment token bound to
+ * VENUE's ward (required) and to those of its venue id, name and address
+ * that are not "" (see db_enroll).
  */
 int db_token_new(struct db *d, const char *role, const char *ward,
+    char out[DB_TOKEN_LEN + 1]);
+int db_token_new_venue(struct db *d, const struct wire_device *venue,
     char out[DB_TOKEN_LEN + 1]);
 
 /*
@@ -53,21 +58,44 @@ int db_token_new(struct db *d, const char *role, const char *ward,
 int db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN],
     char *ward, size_t size);
 
+/* db_enroll's answers besides 0 (enrolled) and -1 (the store failed). */
+#define DB_ENROLL_BAD_TOKEN 1	/* unknown, used, or not for enrolment */
+#define DB_ENROLL_KEY_TAKEN 2	/* the device id is another key's */
+#define DB_ENROLL_MISMATCH 3	/* declares another ward or venue */
+#define DB_ENROLL_VENUE_HELD 4	/* another ward's kiosks hold the venue id */
+#define DB_ENROLL_OTHER_WARD 5	/* the device is enrolled in another ward */
+#define DB_ENROLL_REVOKED 6	/* the device's key was revoked */
+
 /*
- * db_enroll(d, token, dev):
- * Register DEV with a one-time device-enrolment TOKEN, using it up, in one
- * transaction. Returns 0, 1 bad or used token, 2 the device id is taken by
- * another key, -1 error. Enrolling the same key again with a new token
- * updates the venue details.
+ * db_enroll(d, token, dev, why, wsize):
+ * Register DEV (its key proven by the caller: wire_enroll_parse) with a
+ * one-time device-enrolment TOKEN, using it up, in one transaction. The
+ * token's ward, and each venue field it is bound to, are taken into *DEV;
+ * a DEV that declares another is refused. A venue id that devices of
+ * another ward hold, a device id enrolled with another key, in another
+ * ward, or revoked, are refused. The same key enrolled again with a new
+ * token of its ward takes the token's venue. Returns 0, -1 (the store
+ * failed) or DB_ENROLL_*, with WHY saying what to do for the person
+ * enrolling; a refusal leaves the token unused.
  */
-int db_enroll(struct db *d, const char *token, const struct wire_device *dev);
+int db_enroll(struct db *d, const char *token, struct wire_device *dev,
+    char *why, size_t wsize);
 
 /*
  * db_device_key(d, device_id, pk):
- * The enrolled public key of DEVICE_ID. Returns 0, 1 unknown, -1 error.
+ * The enrolled public key of DEVICE_ID. Returns 0, 1 unknown, 2 revoked,
+ * -1 error.
  */
 int db_device_key(struct db *d, const char *device_id,
     unsigned char pk[KEYS_PUB_LEN]);
+
+/*
+ * db_device_revoke(d, device_id, now_ms):
+ * Revoke DEVICE_ID for good: its uploads, heartbeats, receipts and venue
+ * codes are refused from now on; its visits stay. Returns 0, 1 unknown,
+ * 2 revoked already, -1 error.
+ */
+int db_device_revoke(struct db *d, const char *device_id, int64_t now_ms);
 
 /*
  * How far a visit's time can be trusted. A kiosk flags the visits it
@@ -103,7 +131,8 @@ int db_ingest(struct db *d, const struct wire_header *h,
 
 /*
  * db_device_venue(d, device_id, name, size):
- * The venue name DEVICE_ID was enrolled with. Returns 0, 1 unknown, -1.
+ * The venue name DEVICE_ID was enrolled with. Returns 0, 1 unknown or
+ * revoked, -1.
  */
 int db_device_venue(struct db *d, const char *device_id, char *name,
     size_t size);
@@ -124,7 +153,9 @@ int db_phone_checkin(struct db *d, const char *device_id, const char *kind,
 /*
  * db_heartbeat(d, device_id, json, sent_at_ms, now_ms):
  * Record a heartbeat (its JSON fields as sent) and the kiosk's clock
- * drift. Returns 0 or -1.
+ * drift, when SENT_AT_MS is later than the last one taken from
+ * DEVICE_ID. Returns 0, 1 not later (a replay; nothing stored), 2
+ * unknown or revoked device, -1 error.
  */
 int db_heartbeat(struct db *d, const char *device_id, const char *json,
     int64_t sent_at_ms, int64_t now_ms);
@@ -153,7 +184,8 @@ void db_stats_release(struct db_stats *s);
 /*
  * db_purge(d, before_ms):
  * Retention: drop the visits of every whole day (UTC) that ended at or
- * before BEFORE_MS (on PostgreSQL by dropping that day's partition).
+ * before BEFORE_MS (on PostgreSQL by dropping that day's partition), and
+ * the heartbeats, inspections and row refusals that arrived before it.
  * Returns how many visits went, or -1.
  */
 int64_t db_purge(struct db *d, int64_t before_ms);
@@ -204,6 +236,8 @@ void db_audit_free(struct db_audit *a, size_t n);
 
 struct db_venue_status {
 	struct wire_device dev;
+	int64_t enrolled_ms;
+	int64_t revoked_ms;		/* 0: not revoked */
 	int64_t last_heartbeat_ms;	/* 0: never */
 	int64_t last_upload_ms;		/* 0: never (kiosk batches only) */
 	char *last_detail;		/* the last heartbeat's JSON, whole, or
@@ -212,8 +246,9 @@ struct db_venue_status {
 
 /*
  * db_ward_devices(d, ward, out, n):
- * The devices enrolled in WARD with their last heartbeat and upload, by
- * venue id, in a new array (db_ward_devices_free). Returns 0 or -1.
+ * The devices enrolled in WARD (NULL: every ward), revoked ones too, with
+ * their last heartbeat and upload, by ward and venue id, in a new array
+ * (db_ward_devices_free). Returns 0 or -1.
  */
 int db_ward_devices(struct db *d, const char *ward,
     struct db_venue_status **out, size_t *n);

@@ -138,6 +138,16 @@ struct db *db_pg_open(const char *conninfo);
 int64_t db_one(struct db *d, enum db_tx_mode mode, const char *sql,
     const struct db_arg *args, size_t nargs, db_row_fn fn, void *ctx);
 
+/*
+ * db_exec(tx, sql, args, nargs, fn, ctx): exec in TX with the ops of TX's
+ * store (see struct db_ops).
+ */
+int64_t db_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
+    size_t nargs, db_row_fn fn, void *ctx);
+
+/* db_token_hash(token, out): the hex BLAKE2b-256 a token is stored as. */
+void db_token_hash(const char *token, char out[65]);
+
 /* The row readers, for the query callbacks (forwarded to the backend). */
 const char *db_text(const struct db_row *r, int col);
 int64_t db_int(const struct db_row *r, int col);

@@ -79,6 +79,15 @@ static const char *const schema =
 	"ALTER TABLE visits ADD COLUMN IF NOT EXISTS clock smallint NOT NULL"
 	"  DEFAULT 0;"
 	"ALTER TABLE visits ADD COLUMN IF NOT EXISTS claimed_ms bigint;"
+	/* The last heartbeat's sent-at time (a replay is not newer), when
+	 * the device was revoked; what an enrolment token is bound to. */
+	"ALTER TABLE devices ADD COLUMN IF NOT EXISTS last_beat_ms bigint;"
+	"ALTER TABLE devices ADD COLUMN IF NOT EXISTS revoked_ms bigint;"
+	"ALTER TABLE tokens ADD COLUMN IF NOT EXISTS venue_id text;"
+	"ALTER TABLE tokens ADD COLUMN IF NOT EXISTS venue_name text;"
+	"ALTER TABLE tokens ADD COLUMN IF NOT EXISTS address text;"
+	"CREATE INDEX IF NOT EXISTS heartbeats_received ON heartbeats("
+	"  received_ms);"
 	/* A visit is stored once by (device, instance, seq), whatever time
 	 * it is filed under (re-filed, or re-dated by the kiosk after a lost
 	 * acknowledgement): the partitioned table's key must hold wall_ms,

@@ -148,6 +148,8 @@ venue_row(void *ctx, const struct db_row *r)
 	COPY_TEXT(p->dev.ward, r, 4);
 	p->last_upload_ms = db_int(r, 5);
 	p->last_heartbeat_ms = db_int(r, 6);
+	p->enrolled_ms = db_int(r, 8);
+	p->revoked_ms = db_int(r, 9);
 	if (*detail != '\0' && (p->last_detail = strdup(detail)) == NULL)
 		return -1;
 	return 0;
@@ -159,17 +161,21 @@ db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
 {
 	struct venues vs = { NULL, 0, 0 };
 	struct db_arg a[1] = { DB_T(ward) };
+	char sql[700];
 
 	*out = NULL;
 	*n = 0;
-	if (db_one(d, DB_TX_ONE, "SELECT d.device_id, d.venue_id, "
+	snprintf(sql, sizeof(sql), "SELECT d.device_id, d.venue_id, "
 	    "d.venue_name, coalesce(d.address, ''), coalesce(d.ward, ''), "
 	    "coalesce(d.last_batch_ms, 0), coalesce((SELECT max(received_ms) "
 	    "FROM heartbeats h WHERE h.device_id = d.device_id), 0), "
 	    "coalesce((SELECT detail FROM heartbeats h WHERE h.device_id = "
-	    "d.device_id ORDER BY received_ms DESC LIMIT 1), '') FROM devices "
-	    "d WHERE d.ward = $1 ORDER BY d.venue_id, d.device_id", a, 1,
-	    venue_row, &vs) < 0) {
+	    "d.device_id ORDER BY received_ms DESC LIMIT 1), ''), "
+	    "d.enrolled_ms, coalesce(d.revoked_ms, 0) FROM devices d %s "
+	    "ORDER BY d.ward, d.venue_id, d.device_id", ward != NULL ?
+	    "WHERE d.ward = $1" : "");
+	if (db_one(d, DB_TX_ONE, sql, a, ward != NULL ? 1 : 0, venue_row,
+	    &vs) < 0) {
 		db_ward_devices_free(vs.v, vs.n);
 		return -1;
 	}

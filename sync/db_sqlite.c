@@ -146,10 +146,19 @@ db_sqlite_open(const char *path)
 		return NULL;
 	}
 	/* Columns added since: when the device's last batch landed (the
-	 * ward report); how far a visit's time can be trusted. */
+	 * ward report); how far a visit's time can be trusted; the last
+	 * heartbeat's sent-at time, a revocation; what an enrolment token
+	 * is bound to. */
 	if (add_column(d, "devices", "last_batch_ms INTEGER") != 0 ||
 	    add_column(d, "visits", "clock INTEGER NOT NULL DEFAULT 0") != 0 ||
-	    add_column(d, "visits", "claimed_ms INTEGER") != 0) {
+	    add_column(d, "visits", "claimed_ms INTEGER") != 0 ||
+	    add_column(d, "devices", "last_beat_ms INTEGER") != 0 ||
+	    add_column(d, "devices", "revoked_ms INTEGER") != 0 ||
+	    add_column(d, "tokens", "venue_id TEXT") != 0 ||
+	    add_column(d, "tokens", "venue_name TEXT") != 0 ||
+	    add_column(d, "tokens", "address TEXT") != 0 ||
+	    sq_plain(d, "CREATE INDEX IF NOT EXISTS heartbeats_received ON "
+	    "heartbeats(received_ms)") != 0) {
 		sq_close(&d->base);
 		return NULL;
 	}

@@ -24,9 +24,10 @@ ingest_verify(struct db *db, const struct wire_header *h, const void *body,
 	}
 	r = db_device_key(db, h->device, pk);
 	if (r != 0) {
-		snprintf(why, size, "%s", r < 0 ? "storage error" :
-		    "unknown device: enrol it first");
-		return r < 0 ? 503 : 401;
+		snprintf(why, size, "%s", r < 0 ? "storage error" : r == 2 ?
+		    "this kiosk was revoked by its ward: its uploads are "
+		    "refused" : "unknown device: enrol it first");
+		return r < 0 ? 503 : r == 2 ? 403 : 401;
 	}
 	if (wire_verify(pk, h) != 0) {
 		snprintf(why, size, "bad signature");
@@ -77,17 +78,35 @@ ingest_signed(struct db *db, const struct wire_header *h, const void *body,
 
 unsigned
 ingest_heartbeat(struct db *db, const char *device, const char *json,
-    size_t len, int64_t sent_at_ms, int64_t now_ms, char *why, size_t size)
+    size_t len, int64_t sent_at_ms, int64_t now_ms, const char **refused,
+    char *why, size_t size)
 {
 	struct wire_heartbeat hb;
+	int64_t off = sent_at_ms - now_ms;
 	size_t i;
+	int r;
 
+	*refused = NULL;
+	if (off > WIRE_HEARTBEAT_WINDOW_MS || off < -WIRE_HEARTBEAT_WINDOW_MS) {
+		*refused = "stale";
+		snprintf(why, size, "the heartbeat was sent at a time %lld s "
+		    "from the collector's clock (at most %lld s apart): "
+		    "send it again with the collector's time",
+		    (long long)(off / 1000),
+		    (long long)(WIRE_HEARTBEAT_WINDOW_MS / 1000));
+		return WIRE_HEARTBEAT_STATUS;
+	}
 	if (wire_heartbeat_parse(json, len, now_ms, &hb, why, size) != 0)
 		return 400;
-	if (db_heartbeat(db, device, json, sent_at_ms, now_ms) != 0) {
+	r = db_heartbeat(db, device, json, sent_at_ms, now_ms);
+	if (r != 0) {
 		wire_heartbeat_release(&hb);
-		snprintf(why, size, "storage error");
-		return 503;
+		if (r == 1)
+			*refused = "replay";
+		snprintf(why, size, "%s", r == 1 ? "a heartbeat sent at or "
+		    "after this one was taken already (a replay?)" : r == 2 ?
+		    "this kiosk was revoked by its ward" : "storage error");
+		return r == 1 ? WIRE_HEARTBEAT_STATUS : r == 2 ? 403 : 503;
 	}
 	for (i = 0; i < hb.n_inspections; i++) {
 		if (db_inspection_add(db, device, hb.inspections[i].at_ms,

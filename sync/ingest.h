@@ -16,7 +16,8 @@
 /*
  * ingest_verify(db, h, body, len, why, size):
  * Only the checks: digest of the exact bytes, device enrolled, signature
- * its. Returns 0, or 400, 401 or 503 with the reason in WHY.
+ * its. Returns 0, or 400, 401, 403 (revoked) or 503 with the reason in
+ * WHY.
  */
 unsigned ingest_verify(struct db *db, const struct wire_header *h,
     const void *body, size_t len, char *why, size_t size);
@@ -37,13 +38,17 @@ unsigned ingest_signed(struct db *db, const struct wire_header *h,
     char *why, size_t size);
 
 /*
- * ingest_heartbeat(db, device, json, len, sent_at_ms, now_ms, why, size):
+ * ingest_heartbeat(db, device, json, len, sent_at_ms, now_ms, refused,
+ *     why, size):
  * Store a verified heartbeat (its JSON as sent) and the patrol
- * inspections it reports, each kept once. Returns 0, or 400/503 with the
- * reason in WHY.
+ * inspections it reports, each kept once. SENT_AT_MS must be within
+ * WIRE_HEARTBEAT_WINDOW_MS of NOW_MS and later than the last heartbeat
+ * taken from DEVICE: else WIRE_HEARTBEAT_STATUS with *REFUSED "stale" or
+ * "replay" (for wire_hb_refusal; NULL otherwise). Returns 0, or
+ * WIRE_HEARTBEAT_STATUS, 400, 403 (revoked) or 503 with the reason in WHY.
  */
 unsigned ingest_heartbeat(struct db *db, const char *device,
     const char *json, size_t len, int64_t sent_at_ms, int64_t now_ms,
-    char *why, size_t size);
+    const char **refused, char *why, size_t size);
 
 #endif

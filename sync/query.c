@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "ktime.h"
+#include "termtext.h"
 #include "log.h"
 #include "token.h"
 
@@ -105,6 +106,9 @@ query_receipt(struct db *d, const char *text, struct receipt_check *c)
 		return -1;
 	if (rc == 1)
 		return refuse(c, "unknown device");
+	if (rc == 2)
+		return refuse(c, "the kiosk that made it was revoked by its "
+		    "ward");
 	if (token_receipt_verify(pk, text, body, sizeof(body)) != 0)
 		return refuse(c, "bad signature: not made by this venue's "
 		    "kiosk");
@@ -184,8 +188,12 @@ query_audit_print(FILE *f, const struct db_audit *a, size_t n,
 		char when[40] = "?";
 
 		(void)ktime_format(a[i].at_ms, when, sizeof(when));
-		fprintf(f, "%s  %-30s %-8s %4lld  %s\n", when, a[i].who,
-		    a[i].action, (long long)a[i].results, a[i].detail);
+		char who[TERMTEXT_SIZE(200)];
+
+		fprintf(f, "%s  %-30s %-8s %4lld  ", when, termtext(a[i].who,
+		    who, sizeof(who)), a[i].action, (long long)a[i].results);
+		termtext_put(f, a[i].detail);
+		fputc('\n', f);
 	}
 	return ferror(f) ? -1 : 0;
 }
@@ -224,6 +232,36 @@ query_stats_print(FILE *f, const struct db_stats *s, int as_json)
 		json_object_set_new(o, "per_device", per);
 	else
 		json_decref(per);
+	rc = o ? json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+	json_decref(o);
+	if (rc != 0)
+		return -1;
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}
+
+int
+query_devices_print(FILE *f, const struct db_venue_status *v, size_t n)
+{
+	json_t *arr = json_array(), *o;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n && arr != NULL; i++) {
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
+		    "device_id", v[i].dev.device_id, "venue_id",
+		    v[i].dev.venue_id, "venue_name", v[i].dev.venue_name,
+		    "address", v[i].dev.address, "ward", v[i].dev.ward,
+		    "enrolled_ms", (json_int_t)v[i].enrolled_ms,
+		    "last_heartbeat_ms", (json_int_t)v[i].last_heartbeat_ms,
+		    "last_upload_ms", (json_int_t)v[i].last_upload_ms,
+		    "revoked_ms", (json_int_t)v[i].revoked_ms);
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return -1;
+		}
+	}
+	o = arr ? json_pack("{s:o}", "devices", arr) : NULL;
 	rc = o ? json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
 	json_decref(o);
 	if (rc != 0)

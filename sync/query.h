@@ -55,6 +55,14 @@ int query_receipt_print(FILE *f, const struct receipt_check *c);
 int query_audit_print(FILE *f, const struct db_audit *a, size_t n,
     const char *format);
 
+/*
+ * query_devices_print(f, v, n): the devices V as one line of JSON
+ * {"devices":[{"device_id","venue_id","venue_name","address","ward",
+ * "enrolled_ms","last_heartbeat_ms","last_upload_ms","revoked_ms"}]}
+ * (times 0: never). 0 or -1.
+ */
+int query_devices_print(FILE *f, const struct db_venue_status *v, size_t n);
+
 /* query_stats_print(f, s, json): counts for a person, or JSON. */
 int query_stats_print(FILE *f, const struct db_stats *s, int json);
 

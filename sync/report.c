@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "dynbuf.h"
 #include "ktime.h"
+#include "termtext.h"
 
 #define MIN_MS INT64_C(60000)
 #define DAY_MS INT64_C(86400000)
@@ -106,14 +107,16 @@ report_build(struct db *d, const char *ward, int64_t day_ms, int64_t now_ms,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		r->n++;
+		if (s[i].revoked_ms != 0)
+			continue;	/* not the ward's kiosk any more */
 		if (venue(d, &s[i], day, next, now_ms, silent_min,
-		    &r->v[i]) != 0) {
+		    &r->v[r->n]) != 0) {
+			r->n++;
 			db_ward_devices_free(s, n);
 			report_release(r);
 			return -1;
 		}
-		r->silent += r->v[i].silent;
+		r->silent += r->v[r->n++].silent;
 	}
 	db_ward_devices_free(s, n);
 	return 0;
@@ -284,15 +287,21 @@ print_table(FILE *f, const struct report *r)
 	char date[16], a[40], b[40];
 	size_t i, j;
 
-	fprintf(f, "ward %s, %s: %zu venues, %d silent for over %d min\n",
-	    r->ward, date_of(r->day_ms, date), r->n, r->silent,
-	    r->silent_after_min);
+	fputs("ward ", f);
+	termtext_put(f, r->ward);
+	fprintf(f, ", %s: %zu venues, %d silent for over %d min\n",
+	    date_of(r->day_ms, date), r->n, r->silent, r->silent_after_min);
 	for (i = 0; i < r->n; i++) {
 		const struct report_venue *v = &r->v[i];
 		char bl[32];
 
-		fprintf(f, "\n%s%s  %s (%s)\n", v->silent ? "SILENT  " : "",
-		    v->dev.venue_name, v->dev.venue_id, v->dev.address);
+		fprintf(f, "\n%s", v->silent ? "SILENT  " : "");
+		termtext_put(f, v->dev.venue_name);
+		fputs("  ", f);
+		termtext_put(f, v->dev.venue_id);
+		fputs(" (", f);
+		termtext_put(f, v->dev.address);
+		fputs(")\n", f);
 		if (v->backlog < 0)
 			snprintf(bl, sizeof(bl), "unknown");
 		else
@@ -314,10 +323,14 @@ print_table(FILE *f, const struct report *r)
 		    (long long)(v->inspections_24h > 0 ? v->inspections_24h :
 		    0), v->last_inspection_ms > 0 ? ", last " : "",
 		    iso(v->last_inspection_ms, a));
-		for (j = 0; j < v->n_on_day; j++)
-			fprintf(f, "  inspected %s by pass %s (%s)\n",
-			    iso(v->on_day[j].at_ms, a), v->on_day[j].pass_id,
-			    v->on_day[j].issuer);
+		for (j = 0; j < v->n_on_day; j++) {
+			fprintf(f, "  inspected %s by pass ",
+			    iso(v->on_day[j].at_ms, a));
+			termtext_put(f, v->on_day[j].pass_id);
+			fputs(" (", f);
+			termtext_put(f, v->on_day[j].issuer);
+			fputs(")\n", f);
+		}
 	}
 }
 

@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "ktime.h"
+#include "termtext.h"
 
 #define SHUT "(could not be opened with this key)"
 
@@ -173,16 +174,6 @@ csv_rows(FILE *f, const char *list, const struct trace_list *l)
 	return 0;
 }
 
-/* TEXT for a terminal: control bytes (an escape sequence in a name a
- * rogue kiosk sealed) shown as '?'. */
-static void
-safe(FILE *f, const char *text)
-{
-	for (; *text != '\0'; text++)
-		fputc((unsigned char)*text < 0x20 || *text == 0x7f ? '?' : *text,
-		    f);
-}
-
 /* TEXT padded to WIDTH columns as a terminal shows it (Vietnamese
  * letters take one column but two or three bytes). */
 static void
@@ -190,7 +181,7 @@ padded(FILE *f, const char *text, int width)
 {
 	int w = u8_strwidth((const uint8_t *)text, "UTF-8");
 
-	safe(f, text);
+	termtext_put(f, text);
 	for (; w < width; w++)
 		fputc(' ', f);
 }
@@ -219,7 +210,7 @@ table_rows(FILE *f, const char *title, const struct trace_list *l,
 			fprintf(f, "  via %s", e->via);
 		if (*name_of(e, name, sizeof(name)) != '\0') {
 			fputs("  [", f);
-			safe(f, name);
+			termtext_put(f, name);
 			fputc(']', f);
 		}
 		sodium_memzero(name, sizeof(name));

@@ -20,7 +20,7 @@ trap 'kill $CPID 2>/dev/null; wait 2>/dev/null; t_cleanup' EXIT
 for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
 URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
 $K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" > /dev/null
-TOKEN=$($COLL token --db "$CDB" --role device-enrolment | tail -1)
+TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 check_exit "enroll" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
 
 check_exit "the kiosk shows its venue QR" 0 timeout 30 $KIOSK --db "$DB" --camera none --mode display --run-for 1 --size 1280x720 --screenshot "$T_DIR/display.png" --silent

@@ -33,7 +33,7 @@ for _ in $(seq 50); do [ -s "$T_DIR/proxy.port" ] && break; sleep 0.1; done
 PPORT=$(cat "$T_DIR/proxy.port")
 
 $K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê" > /dev/null 2>&1
-TOKEN=$($COLL token --db "$CDB" --role device-enrolment | tail -1)
+TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 check_exit "enrolled" 0 $K --db "$DB" enroll --collector "http://127.0.0.1:$CPORT" --token "$TOKEN"
 sed -i "s|^collector_url = .*|collector_url = http://127.0.0.1:$PPORT|" "$T_DIR/k/kiosk.conf"
 seq -f "09%08g" 1 2500 | build/tests/checkin_many "$DB" > /dev/null 2>&1

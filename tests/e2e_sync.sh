@@ -30,7 +30,7 @@ TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | t
 check "token printed alone on the last line" test ${#TOKEN} = 43
 check_exit "enroll" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
 check_exit "a used token is refused" 1 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
-check "it says why" grep -q "already used" "$T_DIR/err"
+check "it says why" grep -q "was used already" "$T_DIR/err"
 check_exit "a made-up token is refused" 1 $K --db "$DB" enroll --collector "$URL" --token nonsense
 
 # 10,000 check-ins, as fast as the store takes them (one process).

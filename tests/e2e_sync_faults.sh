@@ -36,7 +36,7 @@ for _ in $(seq 50); do [ -s "$T_DIR/proxy.port" ] && break; sleep 0.1; done
 PPORT=$(cat "$T_DIR/proxy.port")
 
 $K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" > /dev/null
-TOKEN=$($COLL token --db "$CDB" --role device-enrolment | tail -1)
+TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 check_exit "enroll" 0 $K --db "$DB" enroll --collector "http://127.0.0.1:$CPORT" --token "$TOKEN"
 # From now on the kiosk reaches the collector only through the proxy.
 sed -i "s|^collector_url = .*|collector_url = http://127.0.0.1:$PPORT|" "$T_DIR/k/kiosk.conf"

@@ -81,7 +81,7 @@ URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
 TRACER=$($COLL token --db "$CDB" --role tracer | tail -1)
 PATROL=$($COLL token --db "$CDB" --role patrol --ward "Bến Nghé" | tail -1)
 OTHER=$($COLL token --db "$CDB" --role patrol --ward "Phường 2" | tail -1)
-DEVICE=$($COLL token --db "$CDB" --role device-enrolment | tail -1)
+DEVICE=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 Q="subject=$CASE&from=2026-11-16&to=2026-11-18&depth=2"
 get() {	# $1 token, $2 path -> status; body in $T_DIR/body
 	curl -s -o "$T_DIR/body" -w '%{http_code}' ${1:+-H "Authorization: Bearer $1"} "$URL$2"

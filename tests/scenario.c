@@ -102,7 +102,7 @@ main(int argc, char **argv)
 {
 	struct key_pair auth, keys[NDEV];
 	struct wire_device dev[NDEV];
-	char path[1024], tok[DB_TOKEN_LEN + 1], receipt[2048];
+	char path[1024], tok[DB_TOKEN_LEN + 1], receipt[2048], ewhy[400];
 	struct db *d;
 	int64_t day, now;
 	size_t i, k;
@@ -130,7 +130,7 @@ main(int argc, char **argv)
 		    devs[k].address);
 		snprintf(dev[k].ward, sizeof(dev[k].ward), "%s", devs[k].ward);
 		if (db_token_new(d, "device-enrolment", devs[k].ward, tok) ||
-		    db_enroll(d, tok, &dev[k]) != 0)
+		    db_enroll(d, tok, &dev[k], ewhy, sizeof(ewhy)) != 0)
 			return die("enrolment failed");
 	}
 	now = day + 2 * 86400000LL;
@@ -193,6 +193,7 @@ main(int argc, char **argv)
 		int64_t t = day + 8 * 60 * MIN + (int64_t)i * 5 * MIN;
 		int64_t seen = day + (10 * 60 + 20) * MIN;
 		char hb[512], why[200];
+		const char *refused;
 		json_t *j = json_pack("{s:s, s:i, s:i, s:I, s:[]}", "version",
 		    "0.1.0", "backlog", 3, "inspections_24h", t > seen ? 1 : 0,
 		    "last_inspection_ms", (json_int_t)(t > seen ? seen : 0),
@@ -209,7 +210,7 @@ main(int argc, char **argv)
 		snprintf(hb, sizeof(hb), "%s", js ? js : "");
 		free(js);
 		if (ingest_heartbeat(d, dev[0].device_id, hb, strlen(hb), t, t,
-		    why, sizeof(why)) != 0)
+		    &refused, why, sizeof(why)) != 0)
 			return die(why);
 	}
 	{

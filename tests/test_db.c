@@ -114,9 +114,11 @@ enroll(struct fx *f)
 {
 	char tok[DB_TOKEN_LEN + 1];
 
+	char why[400];
+
 	assert_int_equal(db_token_new(f->d, "device-enrolment", "Bến Nghé",
 	    tok), 0);
-	assert_int_equal(db_enroll(f->d, tok, &f->dev), 0);
+	assert_int_equal(db_enroll(f->d, tok, &f->dev, why, sizeof(why)), 0);
 }
 
 /* Rows SEQ0.. at the given times: phone numbers, check-ins. */
@@ -181,9 +183,9 @@ test_tokens_and_enrolment(void **state)
 {
 	struct fx *f = *state;
 	char tok[DB_TOKEN_LEN + 1], tok2[DB_TOKEN_LEN + 1], role[DB_ROLE_LEN],
-	    ward[64];
+	    ward[64], why[400];
 	unsigned char pk[KEYS_PUB_LEN];
-	struct wire_device other = f->dev;
+	struct wire_device other = f->dev, d = f->dev;
 
 	assert_int_equal(db_token_new(f->d, "tracer", NULL, tok), 0);
 	assert_int_equal(db_token_role(f->d, tok, role, ward, sizeof(ward)),
@@ -193,7 +195,9 @@ test_tokens_and_enrolment(void **state)
 	assert_int_equal(db_token_role(f->d, "not-a-token", role, ward,
 	    sizeof(ward)), 1);
 	/* A tracer token cannot enrol a device. */
-	assert_int_equal(db_enroll(f->d, tok, &f->dev), 1);
+	assert_int_equal(db_enroll(f->d, tok, &d, why, sizeof(why)),
+	    DB_ENROLL_BAD_TOKEN);
+	assert_non_null(strstr(why, "unknown or was used"));
 	assert_int_equal(db_device_key(f->d, f->dev.device_id, pk), 1);
 
 	assert_int_equal(db_token_new(f->d, "device-enrolment", "Bến Nghé",
@@ -201,20 +205,135 @@ test_tokens_and_enrolment(void **state)
 	assert_int_equal(db_token_role(f->d, tok2, role, ward, sizeof(ward)),
 	    0);
 	assert_string_equal(ward, "Bến Nghé");
-	assert_int_equal(db_enroll(f->d, tok2, &f->dev), 0);
+	assert_int_equal(db_enroll(f->d, tok2, &d, why, sizeof(why)), 0);
 	/* One time only. */
-	assert_int_equal(db_enroll(f->d, tok2, &f->dev), 1);
+	assert_int_equal(db_enroll(f->d, tok2, &d, why, sizeof(why)),
+	    DB_ENROLL_BAD_TOKEN);
 	assert_int_equal(db_device_key(f->d, f->dev.device_id, pk), 0);
 	assert_memory_equal(pk, f->dev.pk, KEYS_PUB_LEN);
 
 	/* Another key under the same id is refused; nothing changes. */
 	other.pk[0] ^= 1;
-	assert_int_equal(db_token_new(f->d, "device-enrolment", NULL, tok2),
-	    0);
-	assert_int_equal(db_enroll(f->d, tok2, &other), 2);
+	assert_int_equal(db_token_new(f->d, "device-enrolment", "Bến Nghé",
+	    tok2), 0);
+	assert_int_equal(db_enroll(f->d, tok2, &other, why, sizeof(why)),
+	    DB_ENROLL_KEY_TAKEN);
 	assert_int_equal(db_device_key(f->d, f->dev.device_id, pk), 0);
 	assert_memory_equal(pk, f->dev.pk, KEYS_PUB_LEN);
 	assert_int_equal(stat_of(f->d, "devices"), 1);
+}
+
+/* A new kiosk of KEY declaring VENUE_ID, NAME and WARD. */
+static struct wire_device
+kiosk_of(struct key_pair *key, const char *venue_id, const char *name,
+    const char *ward)
+{
+	struct wire_device d;
+
+	memset(&d, 0, sizeof(d));
+	keys_generate(KEY_ED25519, key);
+	memcpy(d.pk, key->pk, KEYS_PUB_LEN);
+	keys_id(key->pk, d.device_id);
+	snprintf(d.venue_id, sizeof(d.venue_id), "%s", venue_id);
+	snprintf(d.venue_name, sizeof(d.venue_name), "%s", name);
+	snprintf(d.ward, sizeof(d.ward), "%s", ward);
+	return d;
+}
+
+/*
+ * The attack that was reproduced: a token issued for ward B enrolled a
+ * kiosk that declared ward A and another shop's venue id. A token now
+ * binds its ward (and venue when the ward names it); a venue id is one
+ * ward's; a kiosk moves ward only once revoked; a revoked key stays so.
+ * A refused enrolment leaves the token unused.
+ */
+static void
+test_enrolment_bound(void **state)
+{
+	struct fx *f = *state;
+	char tok[DB_TOKEN_LEN + 1], why[400];
+	unsigned char pk[KEYS_PUB_LEN];
+	struct key_pair k2, k3;
+	struct wire_device d = f->dev, b, shop, rogue;
+	struct db_venue_status *v;
+	size_t n;
+
+	/* The real shop, in ward A. */
+	snprintf(d.ward, sizeof(d.ward), "Phường A");
+	memset(&b, 0, sizeof(b));
+	snprintf(b.ward, sizeof(b.ward), "Phường A");
+	snprintf(b.venue_id, sizeof(b.venue_id), "Q1-CAFE-001");
+	snprintf(b.venue_name, sizeof(b.venue_name), "Cà phê Sài Gòn");
+	assert_int_equal(db_token_new_venue(f->d, &b, tok), 0);
+	/* Declaring another name than the token's is refused, clearly. */
+	snprintf(d.venue_name, sizeof(d.venue_name), "Quán khác");
+	assert_int_equal(db_enroll(f->d, tok, &d, why, sizeof(why)),
+	    DB_ENROLL_MISMATCH);
+	assert_non_null(strstr(why, "Cà phê Sài Gòn"));
+	assert_non_null(strstr(why, "Quán khác"));
+	/* The token was not used up: the right kiosk takes it, with the
+	 * token's address filled in where it said nothing. */
+	snprintf(d.venue_name, sizeof(d.venue_name), "Cà phê Sài Gòn");
+	d.ward[0] = '\0';
+	assert_int_equal(db_enroll(f->d, tok, &d, why, sizeof(why)), 0);
+	assert_string_equal(d.ward, "Phường A");
+
+	/* Ward B's token, a kiosk that says ward A: refused. */
+	rogue = kiosk_of(&k2, "Q1-CAFE-001", "Cà phê Sài Gòn", "Phường A");
+	assert_int_equal(db_token_new(f->d, "device-enrolment", "Phường B",
+	    tok), 0);
+	assert_int_equal(db_enroll(f->d, tok, &rogue, why, sizeof(why)),
+	    DB_ENROLL_MISMATCH);
+	assert_non_null(strstr(why, "Phường B"));
+	/* Saying nothing of its ward, it gets ward B's, and the shop's
+	 * venue id, held in ward A, is refused. */
+	rogue.ward[0] = '\0';
+	assert_int_equal(db_enroll(f->d, tok, &rogue, why, sizeof(why)),
+	    DB_ENROLL_VENUE_HELD);
+	assert_non_null(strstr(why, "Phường A"));
+	assert_int_equal(db_device_key(f->d, rogue.device_id, pk), 1);
+	/* A venue of its own in ward B is fine. */
+	snprintf(rogue.venue_id, sizeof(rogue.venue_id), "B-SHOP-7");
+	assert_int_equal(db_enroll(f->d, tok, &rogue, why, sizeof(why)), 0);
+	/* It cannot move to ward A while ward B holds it. */
+	assert_int_equal(db_token_new(f->d, "device-enrolment", "Phường A",
+	    tok), 0);
+	rogue.ward[0] = '\0';
+	assert_int_equal(db_enroll(f->d, tok, &rogue, why, sizeof(why)),
+	    DB_ENROLL_OTHER_WARD);
+
+	/* Revoked: no key, no venue name; its enrolment refused. */
+	assert_int_equal(db_device_revoke(f->d, rogue.device_id,
+	    ktime_wall_ms()), 0);
+	assert_int_equal(db_device_revoke(f->d, rogue.device_id,
+	    ktime_wall_ms()), 2);
+	assert_int_equal(db_device_revoke(f->d, "0123456789abcdef",
+	    ktime_wall_ms()), 1);
+	assert_int_equal(db_device_key(f->d, rogue.device_id, pk), 2);
+	{
+		char name[160];
+
+		assert_int_equal(db_device_venue(f->d, rogue.device_id, name,
+		    sizeof(name)), 1);
+	}
+	rogue.ward[0] = '\0';
+	assert_int_equal(db_enroll(f->d, tok, &rogue, why, sizeof(why)),
+	    DB_ENROLL_REVOKED);
+	assert_non_null(strstr(why, "--new-key"));
+	/* Listed, revoked, with the shop. */
+	assert_int_equal(db_ward_devices(f->d, NULL, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].dev.ward, "Phường A");
+	assert_int_equal(v[0].revoked_ms, 0);
+	assert_string_equal(v[1].dev.venue_id, "B-SHOP-7");
+	assert_true(v[1].revoked_ms > 0);
+	assert_true(v[1].enrolled_ms > 0);
+	db_ward_devices_free(v, n);
+	/* A second kiosk at the shop, with a token of its ward. */
+	shop = kiosk_of(&k3, "Q1-CAFE-001", "Cà phê Sài Gòn", "");
+	assert_int_equal(db_enroll(f->d, tok, &shop, why, sizeof(why)), 0);
+	keys_wipe(&k2);
+	keys_wipe(&k3);
 }
 
 static void
@@ -348,6 +467,56 @@ test_phone_and_heartbeat(void **state)
 	assert_int_equal(db_heartbeat(f->d, f->dev.device_id,
 	    "{\"backlog\":3}", now - 1500, now), 0);
 	assert_int_equal(stat_of(f->d, "heartbeats"), 1);
+}
+
+/*
+ * Found by the attack: a 30-day-old heartbeat and an exact replay were
+ * both taken, so a dead kiosk looked alive; heartbeats were never purged.
+ * Now: fresh (within the window), newer than the last, gone with
+ * retention; a revoked kiosk's refused.
+ */
+static void
+test_heartbeat_fresh_and_once(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = ktime_wall_ms();
+	const char *refused, *hb = "{\"backlog\":3}";
+	char why[200];
+
+	enroll(f);
+	/* 30 days old, and 11 minutes ahead: stale. */
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now - 30 * DAY, now, &refused, why, sizeof(why)),
+	    WIRE_HEARTBEAT_STATUS);
+	assert_string_equal(refused, "stale");
+	assert_non_null(strstr(why, "collector's time"));
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now + 11 * 60000, now, &refused, why, sizeof(why)),
+	    WIRE_HEARTBEAT_STATUS);
+	assert_int_equal(stat_of(f->d, "heartbeats"), 0);
+	/* A fresh one; the same again, and an older one: replays. */
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now - 1000, now, &refused, why, sizeof(why)), 0);
+	assert_null(refused);
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now - 1000, now + 5000, &refused, why, sizeof(why)),
+	    WIRE_HEARTBEAT_STATUS);
+	assert_string_equal(refused, "replay");
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now - 2000, now + 5000, &refused, why, sizeof(why)),
+	    WIRE_HEARTBEAT_STATUS);
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now + 1000, now + 5000, &refused, why, sizeof(why)),
+	    0);
+	assert_int_equal(stat_of(f->d, "heartbeats"), 2);
+	/* Retention takes them with the days they arrived in. */
+	assert_true(db_purge(f->d, now + 2 * DAY) >= 0);
+	assert_int_equal(stat_of(f->d, "heartbeats"), 0);
+	/* Revoked: refused. */
+	assert_int_equal(db_device_revoke(f->d, f->dev.device_id, now), 0);
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now + 3000, now + 5000, &refused, why, sizeof(why)),
+	    403);
 }
 
 /* Rows at one device for the trace rules: (subject, direction, minute). */
@@ -511,6 +680,7 @@ test_heartbeat_whole(void **state)
 	struct wire_heartbeat hb;
 	struct report r;
 	char why[120], *json, *out = NULL;
+	const char *refused;
 	size_t i, len = 0;
 	int64_t now = ktime_wall_ms();
 	FILE *mem;
@@ -538,7 +708,7 @@ test_heartbeat_whole(void **state)
 	assert_true(strlen(json) > 512);
 	assert_true(strlen(json) <= WIRE_MAX_HEARTBEAT);
 	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, json,
-	    strlen(json), now, now, why, sizeof(why)), 0);
+	    strlen(json), now, now, &refused, why, sizeof(why)), 0);
 	free(json);
 	assert_int_equal(report_build(f->d, "Bến Nghé", now, now, 30, &r), 0);
 	assert_int_equal(r.n, 1);
@@ -566,6 +736,8 @@ test_heartbeat_whole(void **state)
 #define DB_TESTS \
 	cmocka_unit_test_setup_teardown(test_tokens_and_enrolment, \
 	    fx_setup, fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_enrolment_bound, fx_setup, \
+	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_ingest_idempotent, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_row_rejects, fx_setup, \
@@ -576,6 +748,8 @@ test_heartbeat_whole(void **state)
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_trace_rules, fx_setup, \
 	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_heartbeat_fresh_and_once, \
+	    fx_setup, fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_heartbeat_whole, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_stored_once_whatever_its_time, \

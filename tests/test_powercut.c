@@ -261,7 +261,7 @@ test_power_cuts(void **state)
 	keys_generate(KEY_ED25519, &w.dev);
 	{
 		struct wire_device d;
-		char tok[DB_TOKEN_LEN + 1];
+		char tok[DB_TOKEN_LEN + 1], why[400];
 
 		memset(&d, 0, sizeof(d));
 		memcpy(d.pk, w.dev.pk, KEYS_PUB_LEN);
@@ -270,7 +270,8 @@ test_power_cuts(void **state)
 		snprintf(d.venue_name, sizeof(d.venue_name), "Venue");
 		assert_int_equal(db_token_new(w.coll, "device-enrolment", "W",
 		    tok), 0);
-		assert_int_equal(db_enroll(w.coll, tok, &d), 0);
+		assert_int_equal(db_enroll(w.coll, tok, &d, why, sizeof(why)),
+		    0);
 	}
 	randombytes_buf(seed, sizeof(seed));
 	memcpy(&s64, seed, sizeof(s64));

@@ -389,7 +389,7 @@ test_enroll(void **state)
 	snprintf(d.venue_name, sizeof(d.venue_name), "Cà phê Sài Gòn");
 	snprintf(d.address, sizeof(d.address), "12 Đường Số 1");
 	snprintf(d.ward, sizeof(d.ward), "Bến Nghé");
-	s = wire_enroll_encode("tok-123", &d);
+	s = wire_enroll_encode(&dev, "tok-123", &d);
 	assert_non_null(s);
 	assert_int_equal(wire_enroll_parse(s, strlen(s), token, &back, &why),
 	    0);
@@ -401,7 +401,7 @@ test_enroll(void **state)
 	free(s);
 	/* The longest venue id (64) fits; 65 does not. */
 	memset(d.venue_id, 'x', sizeof(d.venue_id) - 1);
-	s = wire_enroll_encode("tok", &d);
+	s = wire_enroll_encode(&dev, "tok", &d);
 	assert_int_equal(wire_enroll_parse(s, strlen(s), token, &back, &why),
 	    0);
 	*strstr(s, "xxxx") = 'y';
@@ -415,6 +415,45 @@ test_enroll(void **state)
 		    token, &back, &why), -1);
 		free(longer);
 	}
+	free(s);
+	/* Proof of possession: the venue changed after signing, another
+	 * key's signature, or none, are refused. */
+	memcpy(d.venue_id, "Q1-CAFE-001", 12);
+	s = wire_enroll_encode(&dev, "tok", &d);
+	assert_non_null(s);
+	*strstr(s, "Q1-CAFE-001") = 'X';
+	assert_int_equal(wire_enroll_parse(s, strlen(s), token, &back, &why),
+	    -1);
+	assert_non_null(strstr(why, "signature"));
+	free(s);
+	assert_null(wire_enroll_encode(&other, "tok", &d));
+	s = wire_enroll_encode(&dev, "tok", &d);
+	{
+		char *p = strstr(s, ",\"signature\"");
+
+		p[0] = '}';
+		p[1] = '\0';
+	}
+	assert_int_equal(wire_enroll_parse(s, strlen(s), token, &back, &why),
+	    -1);
+	assert_non_null(strstr(why, "update the kiosk"));
+	free(s);
+	/* A venue id with a space, a name with an escape: refused. */
+	memcpy(d.venue_id, "Q1 CAFE", 8);
+	s = wire_enroll_encode(&dev, "tok", &d);
+	assert_int_equal(wire_enroll_parse(s, strlen(s), token, &back, &why),
+	    -1);
+	free(s);
+	memcpy(d.venue_id, "Q1-CAFE", 8);
+	snprintf(d.venue_name, sizeof(d.venue_name), "Cà phê\x1b[2J");
+	s = wire_enroll_encode(&dev, "tok", &d);
+	assert_int_equal(wire_enroll_parse(s, strlen(s), token, &back, &why),
+	    -1);
+	free(s);
+	snprintf(d.venue_name, sizeof(d.venue_name), "Cà phê \u202egnoS");
+	s = wire_enroll_encode(&dev, "tok", &d);
+	assert_int_equal(wire_enroll_parse(s, strlen(s), token, &back, &why),
+	    -1);
 	free(s);
 	s = strdup("{\"token\":\"t\",\"device_pub\":\"ed25519:AAAA\","
 	    "\"venue_id\":\"V\",\"venue_name\":\"N\"}");
