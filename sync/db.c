@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <sodium.h>
 
@@ -114,8 +115,10 @@ lonely_out(void *ctx, const struct db_row *r)
 
 /*
  * A check-out needs a check-in of the same person at the same device no
- * later than it, stored before or in this batch; those without one get
- * the reject reason "checkout_before_checkin".
+ * later than it (or whose time cannot be trusted), stored before or in
+ * this batch; those without one get the reject reason
+ * "checkout_before_checkin". A check-out whose own time cannot be trusted
+ * is taken as it is.
  */
 static int
 check_outs(struct db_tx *tx, const struct wire_header *h,
@@ -133,15 +136,18 @@ check_outs(struct db_tx *tx, const struct wire_header *h,
 		for (k = 0; i < n && k < CHECKOUT_CHUNK; i++) {
 			int in_batch = 0;
 
-			if (v[i].reject != NULL ||
-			    strcmp(v[i].direction, "out") != 0)
+			/* A check-out whose time cannot be trusted cannot be
+			 * put before or after anything. */
+			if (v[i].reject != NULL || v[i].clock_untrusted !=
+			    DB_CLOCK_OK || strcmp(v[i].direction, "out") != 0)
 				continue;
 			for (j = 0; j < n && !in_batch; j++)
 				in_batch = v[j].reject == NULL &&
 				    strcmp(v[j].direction, "in") == 0 &&
 				    strcmp(v[j].kind, v[i].kind) == 0 &&
 				    strcmp(v[j].subject, v[i].subject) == 0 &&
-				    v[j].wall_ms <= v[i].wall_ms;
+				    (v[j].wall_ms <= v[i].wall_ms ||
+				    v[j].clock_untrusted != DB_CLOCK_OK);
 			if (in_batch)
 				continue;
 			a[1 + 4 * k] = DB_I((int64_t)i);
@@ -158,45 +164,129 @@ check_outs(struct db_tx *tx, const struct wire_header *h,
 		snprintf(sql + len, sizeof(sql) - len, ") SELECT CAST(q.i AS "
 		    "bigint) FROM q WHERE NOT EXISTS (SELECT 1 FROM visits x "
 		    "WHERE x.device_id = $1 AND x.kind = q.kind AND x.subject = "
-		    "q.subject AND x.direction = 'in' AND x.wall_ms <= "
-		    "CAST(q.wall AS bigint))");
+		    "q.subject AND x.direction = 'in' AND (x.wall_ms <= "
+		    "CAST(q.wall AS bigint) OR x.clock > 0))");
 		if (db_exec(tx, sql, a, 1 + 4 * k, lonely_out, &rows) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* A row already stored under another time (see file_times). */
+/* A row already stored (as it is, or under another time). */
 static const char duplicate[] = "duplicate";
 
+/* Another visit is stored under this row's (device, instance, seq): the
+ * kiosk's store was rolled back and numbers again; it moves to a new
+ * instance id and sends it again (docs/sync.md). */
+static const char seq_reused[] = "seq_reused";
+
+struct stored {
+	struct wire_visit *v;
+	size_t n;
+	size_t *by_seq;		/* indexes of V by seq */
+	size_t *redate;		/* rows whose stored copy is re-dated */
+	size_t n_redate;
+};
+
+/* The row of S->v with SEQ, or -1. */
+static ssize_t
+row_of(const struct stored *s, int64_t seq)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[s->by_seq[mid]].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->v[s->by_seq[lo]].seq == seq ?
+	    (ssize_t)s->by_seq[lo] : -1;
+}
+
 /*
- * A re-filed row (see file_times) has a new time on every resend, so it is
- * looked for by (device, instance, seq) alone and, when there, counted as
- * a duplicate.
+ * A stored row met again: the same visit (kind, subject, direction, and
+ * the boot and boot time it was recorded at) is a duplicate, or, when the
+ * stored copy's time could not be trusted and this one's can (the kiosk
+ * re-dated it after an acknowledgement was lost), its copy is re-dated;
+ * another visit under the same number is refused as seq_reused.
  */
 static int
-refiled_once(struct db_tx *tx, const struct wire_header *h,
+stored_row(void *ctx, const struct db_row *r)
+{
+	struct stored *s = ctx;
+	ssize_t i = row_of(s, db_int(r, 0));
+	struct wire_visit *v;
+
+	if (i < 0)
+		return 0;
+	v = &s->v[i];
+	if (v->reject != NULL)
+		return 0;
+	if (strcmp(db_text(r, 1), v->kind) != 0 ||
+	    strcmp(db_text(r, 2), v->subject) != 0 ||
+	    strcmp(db_text(r, 3), v->direction) != 0 ||
+	    strcmp(db_text(r, 4), v->boot_id) != 0 ||
+	    db_int(r, 5) != v->mono_ms) {
+		v->reject = seq_reused;
+		return 0;
+	}
+	if (db_int(r, 6) != DB_CLOCK_OK && v->clock_untrusted == DB_CLOCK_OK) {
+		s->redate[s->n_redate++] = (size_t)i;
+		return 0;
+	}
+	v->reject = duplicate;
+	return 0;
+}
+
+static int
+by_seq(const void *a, const void *b, void *ctx)
+{
+	const struct wire_visit *v = ctx;
+	int64_t x = v[*(const size_t *)a].seq, y = v[*(const size_t *)b].seq;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The batch's rows that are stored already, found with one query over
+ * its seq range and judged by stored_row; the copies to re-date are
+ * dropped so that the insert puts the kiosk's trusted time in.
+ */
+static int
+already_stored(struct db_tx *tx, const struct wire_header *h,
     struct wire_visit *v, size_t n)
 {
-	struct db_arg a[3];
+	struct stored s = { v, n, NULL, NULL, 0 };
+	struct db_arg a[4];
 	size_t i;
-	int64_t found;
+	int rc = -1;
 
-	for (i = 0; i < n; i++) {
-		if (v[i].reject != NULL ||
-		    v[i].clock_untrusted != DB_CLOCK_REFILED)
-			continue;
-		a[0] = DB_T(h->device);
-		a[1] = DB_T(h->instance);
-		a[2] = DB_I(v[i].seq);
-		found = db_exec(tx, "SELECT 1 FROM visits WHERE device_id = $1 AND "
-		    "instance_id = $2 AND seq = $3", a, 3, NULL, NULL);
-		if (found < 0)
-			return -1;
-		if (found > 0)
-			v[i].reject = duplicate;
-	}
-	return 0;
+	s.by_seq = calloc(n ? n : 1, sizeof(*s.by_seq));
+	s.redate = calloc(n ? n : 1, sizeof(*s.redate));
+	if (s.by_seq == NULL || s.redate == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		s.by_seq[i] = i;
+	qsort_r(s.by_seq, n, sizeof(*s.by_seq), by_seq, v);
+	a[0] = DB_T(h->device);
+	a[1] = DB_T(h->instance);
+	a[2] = DB_I(h->first_seq);
+	a[3] = DB_I(h->last_seq);
+	if (db_exec(tx, "SELECT seq, kind, subject, direction, boot_id, "
+	    "mono_ms, clock FROM visits WHERE device_id = $1 AND instance_id "
+	    "= $2 AND seq >= $3 AND seq <= $4", a, 4, stored_row, &s) < 0)
+		goto out;
+	for (i = 0; i < s.n_redate; i++)
+		if (tx->d->ops->forget_visit(tx, h, v[s.redate[i]].seq) != 0)
+			goto out;
+	rc = 0;
+out:
+	free(s.by_seq);
+	free(s.redate);
+	return rc;
 }
 
 /*
@@ -243,9 +333,9 @@ db_ingest(struct db *d, const struct wire_header *h, struct wire_visit *v,
 		for (i = 0; i < n; i++)
 			if (v[i].reject != NULL &&
 			    (strcmp(v[i].reject, "checkout_before_checkin") == 0 ||
-			    v[i].reject == duplicate))
+			    v[i].reject == duplicate || v[i].reject == seq_reused))
 				v[i].reject = NULL;	/* decided again */
-		if (refiled_once(tx, h, v, n) != 0 ||
+		if (already_stored(tx, h, v, n) != 0 ||
 		    check_outs(tx, h, v, n) != 0)
 			goto fail;
 		valid = dups = 0;

@@ -114,6 +114,15 @@ struct db_ops {
 	    const struct wire_visit *v, size_t n, int64_t now_ms,
 	    int64_t *stored);
 
+	/*
+	 * forget_visit(tx, h, seq): drop the stored visit (H's device and
+	 * instance, SEQ) so that insert_visits takes it again with another
+	 * time (its copy was filed under a time that could not be
+	 * trusted). Returns 0 or DB_FAILED.
+	 */
+	int (*forget_visit)(struct db_tx *tx, const struct wire_header *h,
+	    int64_t seq);
+
 	/* purge(d, cut_ms): drop visits before the day boundary CUT_MS;
 	 * how many went, or -1. */
 	int64_t (*purge)(struct db *d, int64_t cut_ms);

@@ -402,6 +402,7 @@ static const struct db_ops pg_ops = {
 	.blob = pg_blob,
 	.prepare_rows = pg_prepare_rows,
 	.insert_visits = pg_insert_visits,
+	.forget_visit = pg_forget_visit,
 	.purge = pg_purge,
 	.partitions = pg_partitions,
 };

@@ -51,6 +51,8 @@ void pg_days_forget(struct pg *d);
 int pg_prepare_rows(struct db *base, const struct wire_visit *v, size_t n);
 int pg_insert_visits(struct db_tx *tx, const struct wire_header *h,
     const struct wire_visit *v, size_t n, int64_t now_ms, int64_t *stored);
+int pg_forget_visit(struct db_tx *tx, const struct wire_header *h,
+    int64_t seq);
 int64_t pg_purge(struct db *base, int64_t cut_ms);
 int64_t pg_partitions(struct db *base);
 

@@ -280,6 +280,19 @@ name_row(void *ctx, const struct db_row *r)
 }
 
 /* Retention: drop every day partition that ended at or before CUT_MS. */
+/* The visit and its key, so that the insert takes it again. */
+int
+pg_forget_visit(struct db_tx *tx, const struct wire_header *h, int64_t seq)
+{
+	struct db_arg a[3] = { DB_T(h->device), DB_T(h->instance), DB_I(seq) };
+
+	return db_exec(tx, "DELETE FROM visits WHERE device_id = $1 AND "
+	    "instance_id = $2 AND seq = $3", a, 3, NULL, NULL) < 0 ||
+	    db_exec(tx, "DELETE FROM visit_keys WHERE device_id = $1 AND "
+	    "instance_id = $2 AND seq = $3", a, 3, NULL, NULL) < 0 ?
+	    DB_FAILED : 0;
+}
+
 int64_t
 pg_purge(struct db *base, int64_t cut_ms)
 {

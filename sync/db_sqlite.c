@@ -357,6 +357,16 @@ sq_purge(struct db *base, int64_t cut_ms)
 	    "$1", a, 1, NULL, NULL);
 }
 
+static int
+sq_forget_visit(struct db_tx *tx, const struct wire_header *h, int64_t seq)
+{
+	struct db_arg a[3] = { DB_T(h->device), DB_T(h->instance), DB_I(seq) };
+
+	return sq_exec(tx, "DELETE FROM visits WHERE device_id = $1 AND "
+	    "instance_id = $2 AND seq = $3", a, 3, NULL, NULL) < 0 ?
+	    DB_FAILED : 0;
+}
+
 static const struct db_ops sq_ops = {
 	.name = "sqlite",
 	.for_update = "",
@@ -369,6 +379,7 @@ static const struct db_ops sq_ops = {
 	.blob = sq_blob,
 	.prepare_rows = NULL,
 	.insert_visits = sq_insert_visits,
+	.forget_visit = sq_forget_visit,
 	.purge = sq_purge,
 	.partitions = NULL,
 };

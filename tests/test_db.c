@@ -405,6 +405,144 @@ test_row_rejects(void **state)
 	wire_visits_free(v, 4);
 }
 
+/* The stored check-in of SUBJECT: its time and clock flag. */
+static void
+stored_in(struct fx *f, const char *subject, int64_t from, int64_t *wall,
+    int *clock)
+{
+	struct db_visit *v;
+	size_t n, i;
+
+	assert_int_equal(db_visits_venue(f->d, f->dev.venue_id, from,
+	    from + 10 * DAY, &v, &n), 0);
+	*wall = -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].subject, subject) == 0 &&
+		    strcmp(v[i].direction, "in") == 0) {
+			*wall = v[i].wall_ms;
+			*clock = v[i].clock;
+		}
+	db_visits_free(v, n);
+}
+
+/*
+ * Found by review: a kiosk store that lost its last commits (a torn WAL,
+ * a card that ignores flush, an image restored from backup) numbers new
+ * visits again under the same instance; the collector took them for
+ * duplicates of the old ones, and both were lost. Another visit under a
+ * stored number is refused as seq_reused (the kiosk then moves to a new
+ * instance); the same visit again is a duplicate.
+ */
+static void
+test_seq_reused(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = ktime_wall_ms();
+	int64_t wall[5] = { now - 9000, now - 8000, now - 7000, now - 6000,
+	    now - 5000 };
+	struct wire_visit *v = rows(1, wall, 5), *w;
+	struct wire_header h;
+	struct db_ingest_res res;
+	size_t i;
+
+	enroll(f);
+	header(f, &h, v, 5);
+	assert_int_equal(db_ingest(f->d, &h, v, 5, now, &res), 0);
+	assert_int_equal(res.stored, 5);
+	/* Rolled back to seq 2: seqs 3-5 again, for other people, then 6. */
+	w = rows(3, wall, 4);
+	for (i = 0; i < 3; i++) {
+		snprintf(w[i].subject, sizeof(w[i].subject), "+849100000%02zu",
+		    i);
+		w[i].mono_ms = 1000 + (int64_t)i;
+	}
+	header(f, &h, w, 4);
+	assert_int_equal(db_ingest(f->d, &h, w, 4, now, &res), 0);
+	assert_int_equal(res.stored, 1);
+	assert_int_equal(res.rejected, 3);
+	for (i = 0; i < 3; i++) {
+		assert_non_null(w[i].reject);
+		assert_string_equal(w[i].reject, "seq_reused");
+	}
+	assert_null(w[3].reject);
+	/* The old visits are untouched; the same ones again are duplicates,
+	 * not refusals. */
+	wire_visits_free(w, 4);
+	header(f, &h, v, 5);
+	assert_int_equal(db_ingest(f->d, &h, v, 5, now + 1000, &res), 0);
+	assert_int_equal(res.stored, 0);
+	assert_int_equal(res.duplicates, 5);
+	assert_int_equal(res.rejected, 0);
+	assert_int_equal(stat_of(f->d, "visits"), 6);
+	wire_visits_free(v, 5);
+}
+
+/*
+ * Found by review: a visit sent flagged (its kiosk could not trust its
+ * clock), committed, its acknowledgement lost; re-dated by the kiosk once
+ * its clock was trusted and sent again, it was counted a duplicate and
+ * the untrusted time kept. The trusted copy now replaces it. A flagged
+ * check-out is not refused for a check-in filed later than it.
+ */
+static void
+test_redated_and_flagged(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = ktime_wall_ms();
+	int64_t wall[2] = { now - 3 * 3600000, now - 2 * 3600000 };
+	struct wire_visit *v = rows(1, wall, 2);
+	struct wire_header h;
+	struct db_ingest_res res;
+	int64_t got;
+	int clock;
+
+	enroll(f);
+	v[0].clock_untrusted = DB_CLOCK_UNTRUSTED;
+	v[0].wall_ms = now - 5 * DAY;		/* the wrong clock's time */
+	header(f, &h, v, 1);
+	assert_int_equal(db_ingest(f->d, &h, v, 1, now, &res), 0);
+	assert_int_equal(res.stored, 1);
+	stored_in(f, v[0].subject, now - 6 * DAY, &got, &clock);
+	assert_int_equal(got, now - 5 * DAY);
+	assert_int_equal(clock, DB_CLOCK_UNTRUSTED);
+	/* Re-dated at the kiosk, sent again with its check-out. */
+	v[0].clock_untrusted = DB_CLOCK_OK;
+	v[0].wall_ms = wall[0];
+	snprintf(v[1].subject, sizeof(v[1].subject), "%s", v[0].subject);
+	snprintf(v[1].direction, sizeof(v[1].direction), "out");
+	header(f, &h, v, 2);
+	assert_int_equal(db_ingest(f->d, &h, v, 2, now, &res), 0);
+	assert_int_equal(res.rejected, 0);
+	assert_int_equal(stat_of(f->d, "visits"), 2);
+	stored_in(f, v[0].subject, now - 6 * DAY, &got, &clock);
+	assert_int_equal(got, wall[0]);
+	assert_int_equal(clock, DB_CLOCK_OK);
+	wire_visits_free(v, 2);
+
+	/* A check-in filed at its arrival (a time in the future), then a
+	 * trusted check-out before that: taken. A flagged check-out with no
+	 * check-in at all: taken as well. */
+	wall[0] = now + 2 * DAY;
+	wall[1] = now - 60000;
+	v = rows(3, wall, 2);
+	snprintf(v[1].subject, sizeof(v[1].subject), "%s", v[0].subject);
+	snprintf(v[1].direction, sizeof(v[1].direction), "out");
+	header(f, &h, v, 1);
+	assert_int_equal(db_ingest(f->d, &h, v, 1, now, &res), 0);
+	header(f, &h, v + 1, 1);
+	assert_int_equal(db_ingest(f->d, &h, v + 1, 1, now, &res), 0);
+	assert_int_equal(res.rejected, 0);
+	wire_visits_free(v, 2);
+	v = rows(5, wall, 1);
+	snprintf(v[0].direction, sizeof(v[0].direction), "out");
+	v[0].clock_untrusted = DB_CLOCK_UNTRUSTED;
+	header(f, &h, v, 1);
+	assert_int_equal(db_ingest(f->d, &h, v, 1, now, &res), 0);
+	assert_int_equal(res.rejected, 0);
+	assert_int_equal(stat_of(f->d, "visits"), 5);
+	wire_visits_free(v, 1);
+}
+
 static void
 test_retention(void **state)
 {
@@ -659,8 +797,14 @@ test_stored_once_whatever_its_time(void **state)
 		r[0].stored += r[i].stored;
 	assert_int_equal(r[0].stored, 50);
 	assert_int_equal(stat_of(f->d, "visits"), 50);
-	/* The same seqs again, re-dated by the kiosk: nothing new. */
+	/* The same seqs again, re-dated by the kiosk: their trusted time
+	 * replaces the copies filed at arrival, and nothing is added. */
 	r[0].when = ktime_wall_ms() - 3600000;
+	r[0].stored = 0;
+	resend_one(&r[0]);
+	assert_int_equal(r[0].stored, 50);
+	assert_int_equal(stat_of(f->d, "visits"), 50);
+	/* And once more: nothing at all. */
 	r[0].stored = 0;
 	resend_one(&r[0]);
 	assert_int_equal(r[0].stored, 0);
@@ -741,6 +885,10 @@ test_heartbeat_whole(void **state)
 	cmocka_unit_test_setup_teardown(test_ingest_idempotent, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_row_rejects, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_seq_reused, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_redated_and_flagged, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_retention, fx_setup, \
 	    fx_teardown), \
