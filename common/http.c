@@ -47,6 +47,14 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+static const char *trust_pem;
+
+void
+http_trust(const char *pem_path)
+{
+	trust_pem = pem_path != NULL && *pem_path != '\0' ? pem_path : NULL;
+}
+
 int
 http_post(const char *url, const char *const *headers, const void *body,
     size_t len, long total_s, struct http_resp *out)
@@ -86,6 +94,8 @@ http_post(const char *url, const char *const *headers, const void *body,
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, total_s / 2 < 15 ?
 	    (total_s / 2 > 0 ? total_s / 2 : 1) : 15L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (trust_pem != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, trust_pem);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);

@@ -30,6 +30,14 @@ struct http_resp {
 int http_post(const char *url, const char *const *headers, const void *body,
     size_t len, long total_s, struct http_resp *out);
 
+/*
+ * http_trust(pem_path): the CA certificates (PEM) that the servers this
+ * process posts to must chain to, for a collector with a certificate of
+ * the ward's own CA; NULL or "": the system's. Call once, before any
+ * http_post (the path is kept, not copied).
+ */
+void http_trust(const char *pem_path);
+
 /* http_resp_release(r): free R's body. */
 void http_resp_release(struct http_resp *r);
 

@@ -243,6 +243,27 @@ check_cccd(const struct payload_opts *opts, char **f, bool has_old,
 }
 
 int
+payload_parse_cccd_number(const struct payload_opts *opts, const char *text,
+    struct payload *out, enum reason *reason)
+{
+	long year = today(opts) / 10000;
+	int g;
+
+	memset(out, 0, sizeof(*out));
+	*reason = REASON_CCCD_ID;
+	if (!all_digits(text, 12) || !province_known(text))
+		return -1;
+	g = text[3] - '0';
+	if (g > 3 || 1900 + (g / 2) * 100 + (text[4] - '0') * 10 +
+	    (text[5] - '0') > year)
+		return -1;
+	out->kind = PAYLOAD_CCCD;
+	COPY(out->id, text);
+	*reason = REASON_NONE;
+	return 0;
+}
+
+int
 payload_keyboard_lost(const char *text, size_t len)
 {
 	char buf[PAYLOAD_MAX_BYTES + 1], *f[MAX_FIELDS];

@@ -99,6 +99,17 @@ int payload_parse_phone(const char *text, struct payload *out,
     enum reason *reason);
 
 /*
+ * payload_parse_cccd_number(opts, text, out, reason):
+ * A chip ID card's number typed alone (on the phone check-in page): 12
+ * digits whose first three are one of the 63 provinces' codes, whose
+ * fourth (gender and century) is 0-3 (born 1900-2099), and whose birth
+ * year (digits 5-6) is not after this year. Returns 0 with OUT's kind
+ * PAYLOAD_CCCD and id, or -1 with *REASON REASON_CCCD_ID.
+ */
+int payload_parse_cccd_number(const struct payload_opts *opts,
+    const char *text, struct payload *out, enum reason *reason);
+
+/*
  * payload_clean(text, len, out, size, reason):
  * Apply the input rules above to TEXT, writing the NUL-terminated NFC
  * result into OUT (SIZE bytes, at least PAYLOAD_MAX_BYTES + 1). Returns

@@ -157,7 +157,8 @@ token_venue_peek(const char *token, struct venue_token *out)
 	o = json_loads(body, JSON_REJECT_DUPLICATES, NULL);
 	if (json_unpack(o, "{s:s, s:s, s:I, s:i}", "venue", &venue, "dev",
 	    &dev, "slot", &slot, "p", &period) == 0 && strlen(venue) <= 64 &&
-	    strlen(dev) == KEYS_ID_LEN && period > 0) {
+	    strlen(dev) == KEYS_ID_LEN && period >= TOKEN_PERIOD_MIN &&
+	    period <= TOKEN_PERIOD_MAX && slot >= 0) {
 		memcpy(out->venue_id, venue, strlen(venue) + 1);
 		memcpy(out->device, dev, KEYS_ID_LEN + 1);
 		out->slot = slot;

@@ -20,6 +20,9 @@
 #include "keys.h"
 
 #define TOKEN_URL_MAX 512
+/* A venue code's period, seconds: a photo of it goes stale after two. */
+#define TOKEN_PERIOD_MIN 10
+#define TOKEN_PERIOD_MAX 600
 #define TOKEN_RECEIPT_MAX 1024
 #define RECEIPT_PREFIX "KR1."
 
@@ -42,7 +45,8 @@ struct venue_token {
 /*
  * token_venue_peek(token, out):
  * The fields of a venue TOKEN before its signature is checked (to find
- * the device key to check it with). Returns 0, or -1 when malformed.
+ * the device key to check it with). Returns 0, or -1 when malformed
+ * (a period outside [TOKEN_PERIOD_MIN, TOKEN_PERIOD_MAX] is).
  */
 int token_venue_peek(const char *token, struct venue_token *out);
 

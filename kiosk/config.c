@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "termtext.h"
+#include "token.h"
 #include "wire.h"
 #include "parsenum.h"
 
@@ -151,6 +152,10 @@ config_set(struct config *c, const char *key, const char *v,
 		return set_text(c->collector_url, sizeof(c->collector_url),
 		    v, 0);
 	}
+	if (strcmp(key, "collector_ca") == 0) {
+		*why = "a file path, or nothing for the system's CAs";
+		return set_text(c->collector_ca, sizeof(c->collector_ca), v, 1);
+	}
 	if (strcmp(key, "admin_pin") == 0) {
 		*why = "a PIN hash written by kioskctl (\"$argon2id$...\")";
 		if (v[0] != '\0' && strncmp(v, "$argon2", 7) != 0)
@@ -159,7 +164,8 @@ config_set(struct config *c, const char *key, const char *v,
 	}
 	if (strcmp(key, "display_period") == 0) {
 		*why = "seconds, 10-600";
-		return set_int(&c->display_period_s, v, 10, 600);
+		return set_int(&c->display_period_s, v, TOKEN_PERIOD_MIN,
+		    TOKEN_PERIOD_MAX);
 	}
 	if (strcmp(key, "mode") == 0) {
 		*why = "\"scan\", \"display\" or \"both\"";
@@ -267,6 +273,9 @@ config_save(const char *path, const struct config *c)
 	    "device_key = %s\n"
 	    "# where phones open the venue QR, and kiosk-sync uploads\n"
 	    "collector_url = %s\n"
+	    "# the CA (PEM) the collector's certificate is from; empty: the "
+	    "system's\n"
+	    "collector_ca = %s\n"
 	    "# seconds the venue QR stays valid\n"
 	    "display_period = %d\n"
 	    "# hash of the admin screen PIN (kioskctl set-pin)\n"
@@ -276,7 +285,8 @@ config_save(const char *path, const struct config *c)
 	    c->rescan_window_s,
 	    c->rescan == STORE_RESCAN_CHECKOUT ? "checkout" : "duplicate",
 	    c->default_stay_min, c->retention_days, c->language, c->mode,
-	    c->device_key, c->collector_url, c->display_period_s,
+	    c->device_key, c->collector_url, c->collector_ca,
+	    c->display_period_s,
 	    c->admin_pin);
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
 		log_error("settings too long to write");

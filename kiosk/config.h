@@ -33,6 +33,9 @@ struct config {
 	char language[3];		/* "vi" (default) or "en" */
 	char device_key[CONFIG_PATH_MAX];	/* Ed25519 secret, made by init */
 	char collector_url[257];	/* base of the phone check-in URL */
+	char collector_ca[CONFIG_PATH_MAX];	/* PEM of the CA the collector's
+					 * certificate is from; "": the
+					 * system's */
 	char admin_pin[160];		/* crypto_pwhash_str of the PIN, or "" */
 	int display_period_s;		/* venue QR changes this often (30) */
 	char mode[8];			/* "scan" (default), "display", "both" */

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "fileio.h"
+#include "http.h"
 #include "keys.h"
 #include "ktime.h"
 #include "harden.h"
@@ -177,6 +178,7 @@ main(int argc, char **argv)
 	u.device = &dev;
 	keys_id(dev.pk, u.device_id);
 	u.base_url = c.collector_url;
+	http_trust(c.collector_ca);
 	u.timeout_s = timeout;
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);

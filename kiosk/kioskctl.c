@@ -50,7 +50,7 @@ usage(FILE *f)
 	    "  init --venue-id ID --venue-name NAME [--address A] [--ward W]\n"
 	    "       (--authority-key PUBFILE | --demo) [--force]\n"
 	    "                          set up a new kiosk store and settings\n"
-	    "  enroll --collector URL --token T [--new-key]\n"
+	    "  enroll --collector URL --token T [--ca PEMFILE] [--new-key]\n"
 	    "                          register this kiosk with the ward's "
 	    "collector\n"
 	    "  checkin (--payload TEXT | --payload-file FILE|-)\n"

@@ -447,9 +447,10 @@ cmd_enroll(int argc, char **argv)
 		{ "collector", required_argument, NULL, 'c' },
 		{ "token", required_argument, NULL, 't' },
 		{ "new-key", no_argument, NULL, 'n' },
+		{ "ca", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *token = NULL, *why;
+	const char *url = NULL, *token = NULL, *ca = NULL, *why;
 	char cpath[CONFIG_PATH_MAX], full[600], words[400];
 	char id[KEYS_ID_LEN + 1], *body, prefix[CONFIG_PATH_MAX];
 	struct wire_device venue, got;
@@ -465,12 +466,13 @@ cmd_enroll(int argc, char **argv)
 		case 'c': url = optarg; break;
 		case 't': token = optarg; break;
 		case 'n': new_key = 1; break;
+		case 'a': ca = optarg; break;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind != argc || url == NULL || token == NULL) {
 		fprintf(stderr, "usage: kioskctl enroll --collector URL "
-		    "--token T [--new-key]\n");
+		    "--token T [--ca PEMFILE] [--new-key]\n");
 		return EXIT_USAGE;
 	}
 	if (kctl_load_config(&c) != 0 || kctl_config_file(cpath, sizeof(cpath)) != 0)
@@ -479,6 +481,11 @@ cmd_enroll(int argc, char **argv)
 		log_error("bad --collector: want %s", why);
 		return EXIT_USAGE;
 	}
+	if (ca != NULL && config_set(&c, "collector_ca", ca, &why) != 0) {
+		log_error("bad --ca: want %s", why);
+		return EXIT_USAGE;
+	}
+	http_trust(c.collector_ca);
 	dl = strlen(c.device_key);
 	if (dl < 5 || dl >= sizeof(prefix) || strcmp(c.device_key + dl - 4,
 	    ".sec") != 0) {

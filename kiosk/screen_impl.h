@@ -56,6 +56,8 @@ struct screen {
 
 	char keypad[KEYPAD_MAX + 1];
 	int pin_wrong;
+	int pin_fails;			/* wrong PINs in a row */
+	int64_t pin_locked_until;	/* mono ms; no PIN taken before */
 	enum job_state pin_state;
 	uint32_t pin_id;
 

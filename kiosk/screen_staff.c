@@ -102,6 +102,27 @@ screen_keypad_event(struct screen *m, const struct screen_event *ev)
 	}
 }
 
+/*
+ * Wrong PINs: the first PIN_FREE_TRIES in a row cost nothing; each one
+ * after locks the pad for PIN_LOCK_MS, doubled each time, at most
+ * PIN_LOCK_MAX_MS (a six-digit PIN then takes years to guess). A right
+ * PIN starts the count again.
+ */
+#define PIN_FREE_TRIES 3
+#define PIN_LOCK_MS 30000
+#define PIN_LOCK_MAX_MS (15 * 60000)
+
+static int64_t
+pin_lock_ms(int fails)
+{
+	int64_t ms = PIN_LOCK_MS;
+	int i;
+
+	for (i = PIN_FREE_TRIES; i < fails && ms < PIN_LOCK_MAX_MS; i++)
+		ms *= 2;
+	return ms < PIN_LOCK_MAX_MS ? ms : PIN_LOCK_MAX_MS;
+}
+
 void
 screen_pin_event(struct screen *m, const struct screen_event *ev)
 {
@@ -114,6 +135,8 @@ screen_pin_event(struct screen *m, const struct screen_event *ev)
 	}
 	if (m->pin_state == JOB_RUNNING)
 		return;		/* "checking the PIN": no typing meanwhile */
+	if (m->now < m->pin_locked_until)
+		return;		/* locked after too many wrong PINs */
 	if (a == 'd') {
 		pad_digit(m, digit);
 	} else if (a == 'b') {
@@ -140,10 +163,15 @@ screen_pin_done(struct screen *m, const struct screen_job_done *d)
 		return;		/* the person went away meanwhile */
 	m->pin_state = JOB_IDLE;
 	if (d->rc == 0 && d->n == 1) {
+		m->pin_fails = 0;
+		m->pin_locked_until = 0;
 		screen_go(m, SCREEN_ADMIN);
 	} else {
 		m->pin_wrong = 1;
-		log_warn("admin screen: wrong PIN");
+		if (++m->pin_fails >= PIN_FREE_TRIES)
+			m->pin_locked_until = m->now + pin_lock_ms(m->pin_fails);
+		log_warn("admin screen: wrong PIN (%d in a row)%s", m->pin_fails,
+		    m->pin_fails >= PIN_FREE_TRIES ? "; the pad is locked" : "");
 	}
 }
 
@@ -190,13 +218,24 @@ pad_view(const struct screen *m, struct view *v, const char *title,
 	    left.y + left.h * 35 / 100, left.w - 2 * u, left.h * 25 / 100),
 	    left.h / 6, 1, VIEW_C_INK, VIEW_CENTER);
 	sodium_memzero(shown, sizeof(shown));
-	if (masked && (m->pin_state == JOB_RUNNING || m->pin_wrong))
+	if (masked && m->now < m->pin_locked_until) {
+		char secs[24], note[200];
+		const char *arg[1] = { secs };
+
+		snprintf(secs, sizeof(secs), "%lld", (long long)
+		    ((m->pin_locked_until - m->now + 999) / 1000));
+		view_text(v, VIEW_ROLE_NOTE, screen_fill(m, note, sizeof(note),
+		    "ui.admin_pin_locked", arg, 1), RECT(left.x, left.y +
+		    left.h * 60 / 100, left.w, left.h / 10), 2 * u, 1,
+		    VIEW_C_WARN, VIEW_CENTER);
+	} else if (masked && (m->pin_state == JOB_RUNNING || m->pin_wrong)) {
 		view_text(v, VIEW_ROLE_NOTE, screen_s(m, m->pin_state ==
 		    JOB_RUNNING ? "ui.admin_pin_checking" :
 		    "ui.admin_pin_wrong"), RECT(left.x, left.y +
 		    left.h * 60 / 100, left.w, left.h / 10), 2 * u, 1,
 		    m->pin_state == JOB_RUNNING ? VIEW_C_DIM : VIEW_C_WARN,
 		    VIEW_CENTER);
+	}
 	screen_button(v, SCREEN_BTN_CANCEL, screen_s(m, "ui.keypad_cancel"),
 	    RECT(left.x, left.y + left.h * 75 / 100, left.w,
 	    left.h * 22 / 100), VIEW_C_PANEL);

@@ -11,7 +11,7 @@ libunistring-dev python3 sqlite3 faketime
 libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libsystemd-dev
 libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev curl
 libpq-dev postgresql postgresql-client
-chromium python3-websocket"
+chromium python3-websocket nginx openssl"
 
 missing=""
 for p in $PKGS; do

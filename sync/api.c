@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "ingest.h"
 #include "ktime.h"
+#include "limit.h"
 #include "log.h"
 #include "payload.h"
 #include "query.h"
@@ -328,19 +329,70 @@ do_venue(struct db *db, const char *token, struct api_response *rs)
 }
 
 /*
+ * A phone check-in's limits (docs/phone.md): from one address, with one
+ * venue code, and a venue's check-ins in one code's slot. Returns 0, or
+ * -1 with the 429 answered (Retry-After in seconds).
+ */
+static int
+phone_limits(const struct api_config *cfg, const struct api_request *rq,
+    const char *token, const struct venue_token *vt, int64_t now_ms,
+    struct api_response *rs)
+{
+	char key[96], hex[33];
+	unsigned char h[16];
+	int64_t retry = 0, r;
+
+	if (cfg->limits == NULL)
+		return 0;
+	snprintf(key, sizeof(key), "a:%s", rq->client ? rq->client : "?");
+	if (limit_take(cfg->limits, key, cfg->phone_per_address,
+	    cfg->phone_per_address, now_ms, &r) != 0)
+		retry = r;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
+	    strlen(token), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(key, sizeof(key), "t:%s", hex);
+	if (retry == 0 && limit_take(cfg->limits, key, cfg->phone_per_code,
+	    cfg->phone_per_code, now_ms, &r) != 0)
+		retry = r;
+	snprintf(key, sizeof(key), "s:%s:%lld", vt->device,
+	    (long long)vt->slot);
+	if (retry == 0 && limit_take(cfg->limits, key, cfg->phone_per_slot, 0,
+	    now_ms, &r) != 0)
+		/* Until the next code is shown. */
+		retry = ((vt->slot + 1) * vt->period_s * INT64_C(1000)) - now_ms;
+	if (retry == 0)
+		return 0;
+	if (retry < 1000)
+		retry = 1000;
+	snprintf(rs->retry_after, sizeof(rs->retry_after), "%lld",
+	    (long long)((retry + 999) / 1000));
+	pack(rs, HTTP_TOO_MANY, json_pack("{s:s, s:s, s:I}", "result",
+	    "rejected", "reason", "too_many", "retry_after_s",
+	    (json_int_t)((retry + 999) / 1000)));
+	rs->headers[0][0] = "Retry-After";
+	rs->headers[0][1] = rs->retry_after;
+	return -1;
+}
+
+/*
  * A visit made on a phone from the venue QR: the token must be signed by
- * the enrolled device and current; the number must be a Vietnamese
- * mobile number or a 12-digit ID card number.
+ * the enrolled device and current, within the limits; the number a
+ * Vietnamese mobile number or a chip ID card's number, by the kiosk's
+ * own rules. Accepted and "already here" answer the same: the page never
+ * tells anyone whether a number was at the venue.
  */
 static void
 do_phone_checkin(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
+	struct payload_opts po;
 	struct venue_token vt;
 	struct payload p;
 	enum reason why;
-	const char *token, *who, *kind, *bad;
-	char vname[160], subject[64];
+	const char *token, *who, *bad;
+	char vname[160];
+	int64_t now = ktime_wall_ms();
 	json_t *j;
 	int r;
 
@@ -356,28 +408,29 @@ do_phone_checkin(struct db *db, const struct api_config *cfg,
 		api_result(rs, HTTP_FORBIDDEN, "rejected", bad);
 		return;
 	}
-	if (strlen(who) == 12 && strspn(who, "0123456789") == 12) {
-		kind = "cccd";
-		snprintf(subject, sizeof(subject), "%s", who);
-	} else if (payload_parse_phone(who, &p, &why) == 0) {
-		kind = "phone";
-		snprintf(subject, sizeof(subject), "%s", p.id);
-		payload_wipe(&p);
-	} else {
+	if (phone_limits(cfg, rq, token, &vt, now, rs) != 0) {
+		json_decref(j);
+		return;
+	}
+	memset(&po, 0, sizeof(po));
+	po.now_ms = now;
+	if (payload_parse_cccd_number(&po, who, &p, &why) != 0 &&
+	    payload_parse_phone(who, &p, &why) != 0) {
 		json_decref(j);
 		api_result(rs, HTTP_BAD_REQUEST, "rejected", "bad_number");
 		return;
 	}
 	json_decref(j);
-	r = db_phone_checkin(db, vt.device, kind, subject, ktime_wall_ms(),
-	    cfg->phone_window_ms, vname, sizeof(vname));
+	r = db_phone_checkin(db, vt.device, payload_kind_name(p.kind), p.id,
+	    now, cfg->phone_window_ms, vname, sizeof(vname));
+	payload_wipe(&p);
 	if (r < 0 || r == 2) {
 		api_fail(rs, r < 0 ? HTTP_UNAVAILABLE : HTTP_FORBIDDEN,
 		    r < 0 ? "storage error" : "unknown device");
 		return;
 	}
-	pack(rs, HTTP_OK, json_pack("{s:s, s:s}", "result", r == 0 ?
-	    "accepted" : "duplicate", "venue_name", vname));
+	pack(rs, HTTP_OK, json_pack("{s:s, s:s}", "result", "accepted",
+	    "venue_name", vname));
 }
 
 /* ---- routes ---- */

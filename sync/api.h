@@ -36,6 +36,9 @@ struct api_request {
 	const char *(*header)(void *ctx, const char *name);
 	const char *(*arg)(void *ctx, const char *name);
 	void *ctx;
+	/* 1 when the client has gone away (long work stops), or NULL. */
+	int (*gone)(void *gone_ctx);
+	void *gone_ctx;
 };
 
 #define API_MAX_HEADERS 6
@@ -45,13 +48,24 @@ struct api_response {
 	const char *content_type;	/* static */
 	char *body;			/* owned */
 	size_t len;
-	const char *headers[API_MAX_HEADERS][2];	/* static name, value */
+	const char *headers[API_MAX_HEADERS][2];	/* static name, or a
+					 * value in this struct */
 	char disposition[96];		/* Content-Disposition, or "" */
+	char retry_after[24];		/* Retry-After's value, or "" */
 };
+
+struct limit;
+
+/* Phone check-in limits' defaults (docs/phone.md). */
+#define API_PHONE_PER_ADDRESS 10	/* a minute, and at once */
+#define API_PHONE_PER_CODE 30		/* a minute, and at once */
+#define API_PHONE_PER_SLOT 100		/* a venue's, in one code's slot */
 
 struct api_config {
 	const char *web_dir;		/* the phone page's files */
 	int64_t phone_window_ms;	/* a phone re-scan is a duplicate */
+	struct limit *limits;		/* phone check-in buckets; NULL: none */
+	int64_t phone_per_address, phone_per_code, phone_per_slot;
 };
 
 /*

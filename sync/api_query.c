@@ -105,9 +105,13 @@ api_trace(struct db *db, const struct api_request *rq,
 		api_fail(rs, HTTP_BAD_REQUEST, msg);
 		return;
 	}
+	o.gone = rq->gone;
+	o.gone_ctx = rq->gone_ctx;
 	if (query_trace(db, &o, who.who, &r) != 0) {
-		api_fail(rs, HTTP_UNAVAILABLE, "the trace could not be run or "
-		    "audited; nothing was given out");
+		snprintf(msg, sizeof(msg), "the trace could not be run or "
+		    "audited; nothing was given out%s%s", r.cut_short ? ": " :
+		    "", r.cut_short ? r.cut_short : "");
+		api_fail(rs, HTTP_UNAVAILABLE, msg);
 		return;
 	}
 	p.what = &r;

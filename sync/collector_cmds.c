@@ -36,6 +36,7 @@
 
 #define EXIT_USAGE 2
 #define EXIT_REFUSED 3
+#define EXIT_CUT_SHORT 4	/* a trace answered in part (cut_short) */
 #define DAY_MS INT64_C(86400000)
 
 /* Who is asking, for the audit log: the login behind sudo if any. */
@@ -95,9 +96,11 @@ cmd_trace(int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ "authority-secret", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "budget", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct trace_args ta = { NULL, NULL, NULL, NULL, NULL, NULL };
+	int64_t budget = TRACE_BUDGET_MS / 1000;
 	const char *url = NULL, *format = "table", *secret = NULL, *out = NULL,
 	    *why;
 	struct key_pair authority;
@@ -119,6 +122,13 @@ cmd_trace(int argc, char **argv)
 		case 'F': format = optarg; break;
 		case 'a': secret = optarg; break;
 		case 'o': out = optarg; break;
+		case 'b':
+			if (parsenum(optarg, 1, 3600, &budget) != 0) {
+				fprintf(stderr, "collector: --budget is 1 to "
+				    "3600 seconds\n");
+				return EXIT_USAGE;
+			}
+			break;
 		default: goto usage;
 		}
 	}
@@ -132,6 +142,7 @@ cmd_trace(int argc, char **argv)
 		fprintf(stderr, "collector: %s\n", why);
 		return EXIT_USAGE;
 	}
+	o.budget_ms = budget * 1000;
 	if (secret != NULL) {
 		if (keys_load_secret(secret, KEY_X25519, &authority) != 0)
 			return 1;
@@ -148,9 +159,19 @@ cmd_trace(int argc, char **argv)
 	db_close(db);
 	if (o.authority != NULL)
 		keys_wipe(&authority);
-	if (rc != 0)
+	if (rc != 0) {
+		fprintf(stderr, "collector: the trace could not be answered%s%s"
+		    "\n", r.cut_short ? ": " : " (see the log above)",
+		    r.cut_short ? r.cut_short : "");
 		return 1;
+	}
 	rc = write_out(out, print_trace, &r, format);
+	/* A partial answer is printed, and said so by its exit code. */
+	if (rc == 0 && r.cut_short != NULL) {
+		fprintf(stderr, "collector: NOT COMPLETE: the trace was cut "
+		    "short (%s)\n", r.cut_short);
+		rc = EXIT_CUT_SHORT;
+	}
 	trace_result_release(&r);
 	return rc;
 usage:
@@ -158,6 +179,8 @@ usage:
 	    "[--from T] [--to T] [--depth 1|2]\n"
 	    "         [--min-overlap MIN] [--default-stay MIN] "
 	    "[--format table|json|csv]\n"
+	    "         [--budget SECONDS] (exit 4: cut short, partial "
+	    "answer)\n"
 	    "         [--authority-secret FILE] [--out FILE]\n");
 	return EXIT_USAGE;
 }

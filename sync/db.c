@@ -53,6 +53,53 @@ db_backend(const struct db *d)
 	return d->ops->name;
 }
 
+/* ---- bounded work ---- */
+
+static _Thread_local struct db_budget *budget;
+static _Thread_local int64_t gone_checked_ms;
+
+void
+db_budget_set(struct db_budget *b)
+{
+	budget = b;
+	gone_checked_ms = 0;
+}
+
+int64_t
+db_statement_deadline(void)
+{
+	int64_t d = ktime_mono_ms() + DB_STATEMENT_MS;
+
+	return budget != NULL && budget->deadline_ms > 0 &&
+	    budget->deadline_ms < d ? budget->deadline_ms : d;
+}
+
+int
+db_budget_over(void)
+{
+	int64_t now;
+
+	if (budget == NULL)
+		return 0;
+	now = ktime_mono_ms();
+	if (budget->deadline_ms > 0 && now > budget->deadline_ms)
+		return 1;
+	if (budget->gone != NULL && now - gone_checked_ms >= 100) {
+		gone_checked_ms = now;
+		return budget->gone(budget->ctx) != 0;
+	}
+	return 0;
+}
+
+void
+db_budget_note(int spent, int truncated)
+{
+	if (budget == NULL)
+		return;
+	budget->spent |= spent;
+	budget->truncated |= truncated;
+}
+
 int64_t
 db_one(struct db *d, enum db_tx_mode mode, const char *sql,
     const struct db_arg *args, size_t nargs, db_row_fn fn, void *ctx)

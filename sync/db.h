@@ -190,6 +190,42 @@ void db_stats_release(struct db_stats *s);
  */
 int64_t db_purge(struct db *d, int64_t before_ms);
 
+/* ---- Bounded work ---- */
+
+/*
+ * Every statement has a time budget: DB_STATEMENT_MS, or less when the
+ * calling thread set a db_budget (a trace). Past it the statement stops
+ * and fails (PostgreSQL: statement_timeout; SQLite: a progress handler),
+ * as it does when GONE(CTX) says the client that asked went away. A
+ * query's rows are at most DB_ROWS_MAX; past that the first DB_ROWS_MAX
+ * are returned and the budget's TRUNCATED set.
+ */
+#define DB_STATEMENT_MS 60000
+#define DB_ROWS_MAX 250000
+
+struct db_budget {
+	int64_t deadline_ms;		/* ktime_mono_ms(); 0: none */
+	int (*gone)(void *ctx);		/* or NULL */
+	void *ctx;
+	int spent;			/* set: a statement was stopped */
+	int truncated;			/* set: a result was cut at DB_ROWS_MAX */
+};
+
+/*
+ * db_budget_set(b): B governs this thread's statements from now on (NULL:
+ * only DB_STATEMENT_MS). B must outlive its use; the caller sets NULL
+ * when done.
+ * db_budget_over(): for the backends: 1 when this thread's budget is
+ * spent or its client gone (checked at most every 100 ms), else 0.
+ * db_statement_deadline(): for the backends: when a statement starting
+ * now must stop (ktime_mono_ms()).
+ */
+void db_budget_set(struct db_budget *b);
+int db_budget_over(void);
+int64_t db_statement_deadline(void);
+/* db_budget_note(spent, truncated): for the backends and queries. */
+void db_budget_note(int spent, int truncated);
+
 /* ---- Queries for tracers and patrols (docs/trace.md) ---- */
 
 struct db_visit {
@@ -207,13 +243,21 @@ struct db_visit {
  * db_visits_subject(d, kind, subject, from_ms, to_ms, out, n):
  * Every visit row (in and out) of one person with FROM_MS <= wall_ms <
  * TO_MS, with its venue, oldest first, in a new array (db_visits_free).
- * db_visits_venue: the same for every device enrolled at VENUE_ID.
- * Return 0 or -1.
+ * db_visits_venue: the same for every device enrolled at VENUE_ID,
+ * without the sealed fields (db_visits_sealed fetches those of one row).
+ * At most DB_ROWS_MAX rows (see db_budget). Return 0 or -1.
  */
 int db_visits_subject(struct db *d, const char *kind, const char *subject,
     int64_t from_ms, int64_t to_ms, struct db_visit **out, size_t *n);
 int db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
     int64_t to_ms, struct db_visit **out, size_t *n);
+
+/*
+ * db_visits_sealed(d, v): fill V's sealed fields (a row of
+ * db_visits_venue), found by its device, person and time. Returns 0 (V
+ * may have none), or -1.
+ */
+int db_visits_sealed(struct db *d, struct db_visit *v);
 void db_visits_free(struct db_visit *v, size_t n);
 
 struct db_audit {

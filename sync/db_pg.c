@@ -27,9 +27,11 @@
 
 #include <sodium.h>
 
+#include "ktime.h"
 #include "log.h"
 
 #define PG_MAX_ARGS 1024
+#define DB_STATEMENT_TEXT "60000"	/* DB_STATEMENT_MS */
 /* Advisory lock key for setting up the schema. */
 #define LOCK_SCHEMA "727100"
 
@@ -188,6 +190,7 @@ pg_conn_get(struct pg *d)
 	/* Per session: quiet notices, and the staging table that ON COMMIT
 	 * empties after every batch. */
 	if (!p->staged && (pg_plain(p->c, "SET client_min_messages = warning") ||
+	    pg_plain(p->c, "SET statement_timeout = " DB_STATEMENT_TEXT) ||
 	    pg_plain(p->c, "CREATE TEMP TABLE IF NOT EXISTS staging (LIKE visits "
 	    "INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")))
 		goto fail;
@@ -295,7 +298,7 @@ pg_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 	int lens[PG_MAX_ARGS], fmts[PG_MAX_ARGS];
 	char nums[PG_MAX_ARGS][24];
 	struct pg_row row = { { &pg_ops }, NULL, 0, NULL };
-	int64_t rows = 0;
+	int64_t rows = 0, budget;
 	size_t i;
 
 	if (nargs > PG_MAX_ARGS)
@@ -324,7 +327,30 @@ pg_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 			break;
 		}
 	}
+	/* A budget tighter than the session's statement_timeout: for this
+	 * statement only. */
+	budget = db_statement_deadline() - ktime_mono_ms();
+	if (budget < DB_STATEMENT_MS) {
+		char set[64];
+
+		snprintf(set, sizeof(set), "SET statement_timeout = %lld",
+		    (long long)(budget > 1 ? budget : 1));
+		if (pg_plain(p->c, set) != 0)
+			goto fail;
+	}
 	row.r = PQexecParams(p->c, sql, (int)nargs, NULL, vals, lens, fmts, 0);
+	if (budget < DB_STATEMENT_MS && pg_plain(p->c, "SET statement_timeout "
+	    "= " DB_STATEMENT_TEXT) != 0)
+		goto fail;
+	if (PQresultStatus(row.r) == PGRES_FATAL_ERROR &&
+	    PQresultErrorField(row.r, PG_DIAG_SQLSTATE) != NULL &&
+	    strcmp(PQresultErrorField(row.r, PG_DIAG_SQLSTATE), "57014") == 0) {
+		/* query_canceled: its time budget was spent. */
+		log_warn("collector db (postgresql): a statement ran past its "
+		    "time budget and was stopped");
+		db_budget_note(1, 0);
+		goto fail;
+	}
 	switch (PQresultStatus(row.r)) {
 	case PGRES_TUPLES_OK:
 		rows = PQntuples(row.r);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dynbuf.h"
+#include "log.h"
 
 /* Arrays read from the store: at most this many rows of any one query. */
 #define ROWS_MAX (16u * 1024 * 1024)
@@ -66,22 +67,36 @@ visit_row(void *ctx, const struct db_row *r)
 	return 0;
 }
 
-#define VISIT_COLUMNS "SELECT v.device_id, d.venue_id, d.venue_name, " \
-	"coalesce(d.address, ''), coalesce(d.ward, ''), v.kind, v.subject, " \
-	"v.direction, v.source, v.wall_ms, v.sealed, v.clock, " \
+#define VISIT_COLUMNS_BUT_SEALED "SELECT v.device_id, d.venue_id, " \
+	"d.venue_name, coalesce(d.address, ''), coalesce(d.ward, ''), v.kind, " \
+	"v.subject, v.direction, v.source, v.wall_ms, "
+#define VISIT_COLUMNS VISIT_COLUMNS_BUT_SEALED "v.sealed, v.clock, " \
+	"coalesce(v.claimed_ms, 0) "
+#define VISIT_COLUMNS_UNSEALED VISIT_COLUMNS_BUT_SEALED "NULL, v.clock, " \
 	"coalesce(v.claimed_ms, 0) "
 
+/* SQL (with LIMIT DB_ROWS_MAX + 1 appended) into a new array: past
+ * DB_ROWS_MAX rows the answer is cut there and the budget told. */
 static int
 visits(struct db *d, const char *sql, const struct db_arg *a, size_t na,
     struct db_visit **out, size_t *n)
 {
 	struct visits vs = { NULL, 0, 0 };
+	char limited[1024];
 
 	*out = NULL;
 	*n = 0;
-	if (db_one(d, DB_TX_ONE, sql, a, na, visit_row, &vs) < 0) {
+	snprintf(limited, sizeof(limited), "%s LIMIT %d", sql, DB_ROWS_MAX + 1);
+	if (db_one(d, DB_TX_ONE, limited, a, na, visit_row, &vs) < 0) {
 		db_visits_free(vs.v, vs.n);
 		return -1;
+	}
+	if (vs.n > DB_ROWS_MAX) {
+		log_warn("collector db: a query found more than %d visits; the "
+		    "first %d are used", DB_ROWS_MAX, DB_ROWS_MAX);
+		free(vs.v[DB_ROWS_MAX].sealed);
+		vs.n = DB_ROWS_MAX;
+		db_budget_note(0, 1);
 	}
 	*out = vs.v;
 	*n = vs.n;
@@ -107,9 +122,37 @@ db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
 {
 	struct db_arg a[3] = { DB_T(venue_id), DB_I(from_ms), DB_I(to_ms) };
 
-	return visits(d, VISIT_COLUMNS "FROM devices d JOIN visits v ON "
-	    "v.device_id = d.device_id WHERE d.venue_id = $1 AND v.wall_ms >= "
-	    "$2 AND v.wall_ms < $3 ORDER BY v.wall_ms", a, 3, out, n);
+	return visits(d, VISIT_COLUMNS_UNSEALED "FROM devices d JOIN visits v "
+	    "ON v.device_id = d.device_id WHERE d.venue_id = $1 AND v.wall_ms "
+	    ">= $2 AND v.wall_ms < $3 ORDER BY v.wall_ms", a, 3, out, n);
+}
+
+static int
+sealed_row(void *ctx, const struct db_row *r)
+{
+	struct db_visit *v = ctx;
+	size_t len;
+	const unsigned char *b = db_blob(r, 0, &len);
+
+	if (b == NULL || len == 0 || v->sealed != NULL)
+		return 0;
+	v->sealed = malloc(len);
+	if (v->sealed == NULL)
+		return -1;
+	memcpy(v->sealed, b, len);
+	v->sealed_len = len;
+	return 0;
+}
+
+int
+db_visits_sealed(struct db *d, struct db_visit *v)
+{
+	struct db_arg a[5] = { DB_T(v->device_id), DB_T(v->kind),
+	    DB_T(v->subject), DB_T(v->direction), DB_I(v->wall_ms) };
+
+	return db_one(d, DB_TX_ONE, "SELECT sealed FROM visits WHERE device_id "
+	    "= $1 AND kind = $2 AND subject = $3 AND direction = $4 AND "
+	    "wall_ms = $5 LIMIT 1", a, 5, sealed_row, v) < 0 ? -1 : 0;
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "ktime.h"
 #include "log.h"
 
 struct sq {
@@ -123,6 +124,18 @@ sq_close(struct db *base)
 	free(d);
 }
 
+/* When the statement this thread runs must stop (0: none running). */
+static _Thread_local int64_t stmt_deadline;
+
+/* SQLite's progress handler: nonzero stops the statement. */
+static int
+sq_progress(void *unused)
+{
+	(void)unused;
+	return stmt_deadline != 0 && (ktime_mono_ms() > stmt_deadline ||
+	    db_budget_over());
+}
+
 struct db *
 db_sqlite_open(const char *path)
 {
@@ -141,6 +154,7 @@ db_sqlite_open(const char *path)
 		return NULL;
 	}
 	sqlite3_busy_timeout(d->db, 10000);
+	sqlite3_progress_handler(d->db, 1000, sq_progress, NULL);
 	if (sq_plain(d, schema) != 0) {
 		sq_close(&d->base);
 		return NULL;
@@ -246,13 +260,22 @@ sq_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 		sq_log(d, sql);
 		goto fail;
 	}
+	stmt_deadline = db_statement_deadline();
 	while ((rc = sqlite3_step(row.st)) == SQLITE_ROW) {
 		rows++;
 		if (fn != NULL && fn(ctx, &row.base) != 0) {
+			stmt_deadline = 0;
 			log_error("collector db (sqlite): %s: a row was not "
 			    "what the query expected, or memory ran out", sql);
 			goto fail;
 		}
+	}
+	stmt_deadline = 0;
+	if (rc == SQLITE_INTERRUPT) {
+		log_warn("collector db (sqlite): a statement ran past its time "
+		    "budget and was stopped");
+		db_budget_note(1, 0);
+		goto fail;
 	}
 	if (rc != SQLITE_DONE) {
 		sq_log(d, sql);

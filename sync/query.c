@@ -26,12 +26,13 @@ query_trace(struct db *d, const struct trace_opts *o, const char *who,
 	json_t *dj;
 
 	snprintf(subject, sizeof(subject), "%s:%s", o->kind, o->subject);
-	dj = json_pack("{s:s, s:I, s:I, s:i, s:I, s:I, s:b, s:b}", "subject",
-	    subject, "from_ms", (json_int_t)o->from_ms, "to_ms",
+	dj = json_pack("{s:s, s:I, s:I, s:i, s:I, s:I, s:b, s:b, s:b}",
+	    "subject", subject, "from_ms", (json_int_t)o->from_ms, "to_ms",
 	    (json_int_t)o->to_ms, "depth", o->depth, "min_overlap_min",
 	    (json_int_t)(o->min_overlap_ms / MIN_MS), "default_stay_min",
 	    (json_int_t)(o->default_stay_ms / MIN_MS), "opened_sealed",
-	    o->authority != NULL, "ok", ok);
+	    o->authority != NULL, "ok", ok, "complete", ok &&
+	    r->cut_short == NULL);
 	detail = dj ? json_dumps(dj, JSON_COMPACT | JSON_PRESERVE_ORDER) :
 	    NULL;
 	json_decref(dj);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -20,8 +21,10 @@
 #include "datadir.h"
 #include "db.h"
 #include "dynbuf.h"
+#include "limit.h"
 #include "log.h"
 #include "parsenum.h"
+#include "watch.h"
 #include "wire.h"
 
 #define EXIT_USAGE 2
@@ -31,6 +34,9 @@ struct server {
 	struct api_config cfg;
 	size_t max_body;
 	char web_dir[1024];
+	struct watch *watch;
+	struct in_addr proxy;		/* --trusted-proxy, or 0.0.0.0 */
+	int have_proxy;
 };
 
 /* One request's body, read within the limit. */
@@ -82,6 +88,100 @@ arg_ok(void *cls, enum MHD_ValueKind kind, const char *key,
 	return *bad ? MHD_NO : MHD_YES;
 }
 
+/* How many times a header NAME (case aside) came; cls: {name, count}. */
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	const char **name = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, name[0]) == 0)
+		name[1]++;
+	return MHD_YES;
+}
+
+static int
+header_times(struct MHD_Connection *c, const char *name)
+{
+	const char *cls[2] = { name, NULL };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, cls);
+	return (int)(intptr_t)cls[1];
+}
+
+/*
+ * The client's address: the socket's peer, or, when that is the trusted
+ * proxy, the last address of its X-Forwarded-For (the one it saw).
+ */
+static void
+client_of(const struct server *sv, struct MHD_Connection *c, char *ip,
+    size_t size)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr_in *sa;
+	const char *xff, *last;
+	struct in_addr fwd;
+	char one[INET_ADDRSTRLEN];
+	size_t n;
+
+	snprintf(ip, size, "?");
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr->sa_family != AF_INET)
+		return;
+	sa = (const struct sockaddr_in *)ci->client_addr;
+	inet_ntop(AF_INET, &sa->sin_addr, ip, (socklen_t)size);
+	if (!sv->have_proxy || sa->sin_addr.s_addr != sv->proxy.s_addr)
+		return;
+	xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	last += strspn(last, " ");
+	n = strcspn(last, " ");
+	if (n == 0 || n >= sizeof(one))
+		return;
+	memcpy(one, last, n);
+	one[n] = '\0';
+	if (inet_pton(AF_INET, one, &fwd) == 1)
+		snprintf(ip, size, "%s", one);
+}
+
+static int
+conn_gone(void *ctx)
+{
+	return watch_gone(ctx);
+}
+
+static struct watch_conn *
+watched(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static void
+notify_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *sv = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_ctx = ci ? watch_open(sv->watch, ci->connect_fd) : NULL;
+	} else {
+		watch_close(sv->watch, *socket_ctx);
+		*socket_ctx = NULL;
+	}
+}
+
 /* A JSON error answer made here, before the API. */
 static void
 own_error(struct api_response *rs, unsigned status, const char *json)
@@ -128,11 +228,22 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	struct req *rq = *con_cls;
 	struct api_request ar;
 	struct api_response rs;
-	const union MHD_ConnectionInfo *ci;
 	char ip[INET6_ADDRSTRLEN] = "?";
 
 	(void)version;
 	if (rq == NULL) {
+		/* One body length, said once: two Content-Length headers, or
+		 * one beside Transfer-Encoding, is how requests are smuggled
+		 * past a proxy that reads the other. */
+		if (header_times(c, "Content-Length") > 1 ||
+		    (header_times(c, "Content-Length") > 0 &&
+		    header_times(c, "Transfer-Encoding") > 0)) {
+			own_error(&rs, 400, "{\"error\":\"one Content-Length, "
+			    "and not with Transfer-Encoding\"}");
+			rs.headers[0][0] = "Connection";
+			rs.headers[0][1] = "close";
+			return answer(c, &rs);
+		}
 		rq = calloc(1, sizeof(*rq));
 		if (rq == NULL)
 			return MHD_NO;
@@ -166,10 +277,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 			return answer(c, &rs);
 		}
 	}
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci != NULL && ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)
-		    ci->client_addr)->sin_addr, ip, sizeof(ip));
+	client_of(sv, c, ip, sizeof(ip));
+	watch_answering(sv->watch, watched(c));
 	ar.method = method;
 	ar.url = url;
 	ar.body = rq->body.p;
@@ -178,6 +287,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	ar.header = header;
 	ar.arg = query_arg;
 	ar.ctx = c;
+	ar.gone = conn_gone;
+	ar.gone_ctx = watched(c);
 	api_handle(sv->db, &sv->cfg, &ar, &rs);
 	return answer(c, &rs);
 }
@@ -186,11 +297,11 @@ static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct server *sv = cls;
 	struct req *rq = *con_cls;
 
-	(void)cls;
-	(void)c;
 	(void)toe;
+	watch_answered(sv->watch, watched(c));
 	if (rq != NULL) {
 		dynbuf_release(&rq->body);
 		free(rq);
@@ -202,8 +313,24 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: collector serve --listen ADDR:PORT "
-	    "--db sqlite:PATH|postgresql://... [--max-body BYTES]\n");
+	    "--db sqlite:PATH|postgresql://...\n"
+	    "         [--max-body BYTES] [--request-deadline SECONDS]\n"
+	    "         [--trusted-proxy ADDR] [--phone-per-address N]\n"
+	    "         [--phone-per-code N] [--phone-per-slot N]\n"
+	    "  (docs/sync.md: limits and their defaults)\n");
 	return EXIT_USAGE;
+}
+
+/* A numeric option into *OUT within [LO, HI]; 0, or -1 (said). */
+static int
+number_opt(const char *name, const char *v, int64_t lo, int64_t hi,
+    int64_t *out)
+{
+	if (parsenum(v, lo, hi, out) == 0)
+		return 0;
+	fprintf(stderr, "collector: --%s '%s' is not a number from %lld to "
+	    "%lld\n", name, v, (long long)lo, (long long)hi);
+	return -1;
 }
 
 int
@@ -213,28 +340,54 @@ server_main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "max-body", required_argument, NULL, 'm' },
+		{ "request-deadline", required_argument, NULL, 'D' },
+		{ "trusted-proxy", required_argument, NULL, 'P' },
+		{ "phone-per-address", required_argument, NULL, 'a' },
+		{ "phone-per-code", required_argument, NULL, 'c' },
+		{ "phone-per-slot", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen = "127.0.0.1:8080", *url = NULL, *colon;
+	const char *proxy = NULL;
 	struct server sv;
 	struct sockaddr_in sa;
-	struct MHD_Daemon *mhd;
+	struct MHD_Daemon *mhd = NULL;
 	const union MHD_DaemonInfo *info;
 	char host[64];
-	int64_t port, max = WIRE_MAX_BODY;
-	int ch;
+	int64_t port, max = WIRE_MAX_BODY, deadline = 30;
+	int64_t per_addr = API_PHONE_PER_ADDRESS, per_code = API_PHONE_PER_CODE;
+	int64_t per_slot = API_PHONE_PER_SLOT;
+	int ch, rc = 1;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': listen = optarg; break;
 		case 'd': url = optarg; break;
+		case 'P': proxy = optarg; break;
 		case 'm':
-			if (parsenum(optarg, 1024, 1LL << 30, &max) != 0) {
-				fprintf(stderr, "collector: --max-body '%s' is "
-				    "not a size from 1024 to 1073741824 "
-				    "bytes\n", optarg);
+			if (number_opt("max-body", optarg, 1024, 1LL << 30,
+			    &max) != 0)
 				return EXIT_USAGE;
-			}
+			break;
+		case 'D':
+			if (number_opt("request-deadline", optarg, 1, 3600,
+			    &deadline) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'a':
+			if (number_opt("phone-per-address", optarg, 1, 1000000,
+			    &per_addr) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			if (number_opt("phone-per-code", optarg, 1, 1000000,
+			    &per_code) != 0)
+				return EXIT_USAGE;
+			break;
+		case 's':
+			if (number_opt("phone-per-slot", optarg, 1, 1000000,
+			    &per_slot) != 0)
+				return EXIT_USAGE;
 			break;
 		default: return usage();
 		}
@@ -257,26 +410,42 @@ server_main(int argc, char **argv)
 	}
 	sa.sin_port = htons((uint16_t)port);
 	memset(&sv, 0, sizeof(sv));
+	if (proxy != NULL && inet_pton(AF_INET, proxy, &sv.proxy) != 1) {
+		fprintf(stderr, "collector: --trusted-proxy wants the proxy's "
+		    "IPv4 address, e.g. 127.0.0.1\n");
+		return EXIT_USAGE;
+	}
+	sv.have_proxy = proxy != NULL;
 	sv.max_body = (size_t)max;
 	(void)datadir_path("web", sv.web_dir, sizeof(sv.web_dir));
 	sv.cfg.web_dir = sv.web_dir;
 	sv.cfg.phone_window_ms = 5 * 60 * 1000;
+	sv.cfg.phone_per_address = per_addr;
+	sv.cfg.phone_per_code = per_code;
+	sv.cfg.phone_per_slot = per_slot;
+	sv.cfg.limits = limit_new();
+	sv.watch = watch_new(deadline * 1000);
+	if (sv.cfg.limits == NULL || sv.watch == NULL)
+		goto out;
 	sv.db = db_open(url);
 	if (sv.db == NULL)
-		return 1;
+		goto out;
+	/* Behind the proxy every client has its address: its own limits
+	 * (deploy/nginx/) stand in for the per-address connection limit. */
 	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    handler, &sv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(sv.have_proxy ? 0 :
+	    64),
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
+	    MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &sv,
 	    MHD_OPTION_END);
 	if (mhd == NULL) {
 		log_error("cannot listen on %s: %s", listen, strerror(errno));
-		db_close(sv.db);
-		return 1;
+		goto out;
 	}
 	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT);
 	printf("collector: listening on http://%s:%u\n", host,
@@ -286,7 +455,12 @@ server_main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	while (!stopping)
 		pause();
-	MHD_stop_daemon(mhd);
+	rc = 0;
+out:
+	if (mhd != NULL)
+		MHD_stop_daemon(mhd);
+	watch_free(sv.watch);
+	limit_free(sv.cfg.limits);
 	db_close(sv.db);
-	return 0;
+	return rc;
 }

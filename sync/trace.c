@@ -341,56 +341,208 @@ list_release(struct trace_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* ---- one trace's work: its budget and the venues it has read ---- */
+
+/* A venue's visits over a window, as intervals sorted by start. */
+struct venue_rows {
+	char venue_id[65];
+	int64_t from, to;		/* the window read */
+	struct db_visit *rows;
+	size_t n;
+	struct ival *iv;		/* by start */
+	size_t k;
+	int64_t longest;		/* the longest interval */
+	uint64_t used;			/* for forgetting the least used */
+};
+
+struct run {
+	struct db *d;
+	const struct trace_opts *o;
+	struct trace_result *r;
+	struct db_budget budget;
+	struct venue_rows *cache;
+	size_t ncache, cache_cap, cached_rows;
+	uint64_t clock;
+	size_t max_contacts;
+};
+
+/* Venue rows kept at once, over every venue; past it the least used go. */
+#define CACHE_ROWS_MAX ((size_t)DB_ROWS_MAX * 2)
+
+static int
+by_start(const void *pa, const void *pb)
+{
+	const struct ival *x = pa, *y = pb;
+
+	return (x->a > y->a) - (x->a < y->a);
+}
+
+static void
+venue_release(struct venue_rows *v)
+{
+	free(v->iv);
+	db_visits_free(v->rows, v->n);
+	memset(v, 0, sizeof(*v));
+}
+
+/*
+ * Must the trace stop? Its time spent, its client gone, a store answer
+ * cut, or enough contacts found: the answer then says why (cut_short).
+ */
+static int
+stop(struct run *u)
+{
+	if (u->r->cut_short != NULL)
+		return 1;
+	if (db_budget_over() || u->budget.spent)
+		u->r->cut_short = u->o->gone != NULL &&
+		    u->o->gone(u->o->gone_ctx) ? "the client went away" :
+		    "its time budget was spent";
+	else if (u->budget.truncated)
+		u->r->cut_short = "a venue had more visits than one answer "
+		    "holds";
+	else if (u->r->f1.n + u->r->f2.n >= u->max_contacts)
+		u->r->cut_short = "it found the most contacts one answer holds";
+	return u->r->cut_short != NULL;
+}
+
+/* VENUE's intervals covering [FROM, TO), read once per window. */
+static struct venue_rows *
+venue_of(struct run *u, const char *venue, int64_t from, int64_t to)
+{
+	struct venue_rows *v = NULL, nv;
+	ssize_t k;
+	size_t i, lru;
+
+	for (i = 0; i < u->ncache; i++)
+		if (strcmp(u->cache[i].venue_id, venue) == 0) {
+			v = &u->cache[i];
+			if (v->from <= from && v->to >= to) {
+				v->used = ++u->clock;
+				return v;
+			}
+		}
+	/* Read a day either side: the next intervals asked for there are
+	 * most likely near this one. */
+	memset(&nv, 0, sizeof(nv));
+	snprintf(nv.venue_id, sizeof(nv.venue_id), "%s", venue);
+	nv.from = from - DAY_MS;
+	nv.to = to + DAY_MS;
+	if (db_visits_venue(u->d, venue, nv.from, nv.to, &nv.rows,
+	    &nv.n) != 0)
+		return NULL;
+	k = intervals(nv.rows, nv.n, u->o->default_stay_ms, &nv.iv);
+	if (k < 0) {
+		venue_release(&nv);
+		return NULL;
+	}
+	nv.k = (size_t)k;
+	qsort(nv.iv, nv.k, sizeof(*nv.iv), by_start);
+	for (i = 0; i < nv.k; i++)
+		if (nv.iv[i].b - nv.iv[i].a > nv.longest)
+			nv.longest = nv.iv[i].b - nv.iv[i].a;
+	nv.used = ++u->clock;
+	if (v != NULL) {
+		u->cached_rows -= v->n;
+		venue_release(v);
+	} else {
+		/* Room: forget the least used while too much is kept. */
+		while (u->ncache > 0 && u->cached_rows + nv.n >
+		    CACHE_ROWS_MAX) {
+			for (i = lru = 0; i < u->ncache; i++)
+				if (u->cache[i].used < u->cache[lru].used)
+					lru = i;
+			u->cached_rows -= u->cache[lru].n;
+			venue_release(&u->cache[lru]);
+			u->cache[lru] = u->cache[--u->ncache];
+		}
+		if (dynbuf_grow(&u->cache, &u->cache_cap, u->ncache + 1,
+		    sizeof(*u->cache), 1u << 20) != 0) {
+			venue_release(&nv);
+			return NULL;
+		}
+		v = &u->cache[u->ncache++];
+	}
+	*v = nv;
+	u->cached_rows += v->n;
+	return v;
+}
+
+static void
+cache_release(struct run *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->ncache; i++)
+		venue_release(&u->cache[i]);
+	free(u->cache);
+	u->cache = NULL;
+	u->ncache = u->cache_cap = 0;
+}
+
 /*
  * Everyone at IV's venue whose interval overlaps IV, from NOT_BEFORE on,
  * enough, except IV's own person and people in SKIP: appended to LIST
- * (with VIA when set). ADDED gets each new person. Returns 0 or -1.
+ * (with VIA when set). ADDED gets each new person. Returns 0 (also when
+ * the trace must stop: see stop) or -1.
  */
 static int
-contacts(struct db *d, const struct trace_opts *o, const struct ival *iv,
-    int64_t not_before, struct seen *skip, const char *via,
-    struct trace_list *list, struct seen *added)
+contacts(struct run *u, const struct ival *iv, int64_t not_before,
+    struct seen *skip, const char *via, struct trace_list *list,
+    struct seen *added)
 {
+	const struct trace_opts *o = u->o;
 	int64_t from = iv->a > not_before ? iv->a : not_before;
-	struct db_visit *rows;
-	struct ival *ivs;
+	struct venue_rows *v;
 	struct trace_entry *e;
 	char who[96];
-	size_t n, i;
-	ssize_t k;
-	int rc = 0;
+	size_t lo, hi, i;
 
-	if (db_visits_venue(d, iv->in->venue_id, iv->a - TRACE_MAX_STAY_MS,
-	    iv->b + TRACE_MAX_STAY_MS, &rows, &n) != 0)
-		return -1;
-	k = intervals(rows, n, o->default_stay_ms, &ivs);
-	if (k < 0) {
-		db_visits_free(rows, n);
-		return -1;
+	if (stop(u))
+		return 0;
+	v = venue_of(u, iv->in->venue_id, iv->a, iv->b);
+	if (v == NULL)
+		return stop(u) ? 0 : -1;
+	/* The first interval that can reach FROM: one that starts at or
+	 * before FROM - longest ends by FROM. */
+	for (lo = 0, hi = v->k; lo < hi; ) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v->iv[mid].a <= from - v->longest)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	for (i = 0; i < (size_t)k && rc == 0; i++) {
-		int64_t ov = overlap(from, iv->b, ivs[i].a, ivs[i].b);
+	for (i = lo; i < v->k && v->iv[i].a < iv->b; i++) {
+		struct ival *c = &v->iv[i];
+		int64_t ov = overlap(from, iv->b, c->a, c->b);
 
-		who_of(ivs[i].in, who);
+		if ((i & 1023) == 0 && stop(u))
+			return 0;
 		if (ov <= 0 || ov < o->min_overlap_ms ||
-		    same_person(ivs[i].in, iv->in) || seen_has(skip, who) ||
-		    (added != NULL && seen_has(added, who)))
+		    same_person(c->in, iv->in))
 			continue;
-		e = list_add(list, &ivs[i], o);
-		if (e == NULL) {
-			rc = -1;
-			break;
-		}
+		who_of(c->in, who);
+		if (seen_has(skip, who) || (added != NULL &&
+		    seen_has(added, who)))
+			continue;
+		if (o->authority != NULL && c->in->sealed == NULL &&
+		    db_visits_sealed(u->d, (struct db_visit *)(uintptr_t)
+		    c->in) != 0)
+			return stop(u) ? 0 : -1;
+		e = list_add(list, c, o);
+		if (e == NULL)
+			return -1;
 		e->overlap_min = ov / MIN_MS;
-		e->contact_from_ms = from > ivs[i].a ? from : ivs[i].a;
+		e->contact_from_ms = from > c->a ? from : c->a;
 		if (via != NULL)
 			snprintf(e->via, sizeof(e->via), "%s", via);
-		if (added != NULL)
-			rc = seen_add(added, who);
+		if (added != NULL && seen_add(added, who) != 0)
+			return -1;
+		if (stop(u))
+			return 0;
 	}
-	free(ivs);
-	db_visits_free(rows, n);
-	return rc;
+	return 0;
 }
 
 /* A person's intervals touching [from, to). */
@@ -417,24 +569,16 @@ person(struct db *d, const char *kind, const char *subject, int64_t from,
 	return m;
 }
 
-static int
-by_in(const void *pa, const void *pb)
-{
-	const struct ival *x = pa, *y = pb;
-
-	return (x->a > y->a) - (x->a < y->a);
-}
-
 /* F2: each F1's contacts from their (earliest) meeting with the case on. */
 static int
-second_ring(struct db *d, const struct trace_opts *o, struct trace_result *r,
-    struct seen *listed)
+second_ring(struct run *u, struct seen *listed)
 {
+	struct trace_result *r = u->r;
 	struct seen done = { NULL, 0, 0 };
 	size_t i, j;
 	int rc = 0;
 
-	for (i = 0; i < r->f1.n && rc == 0; i++) {
+	for (i = 0; i < r->f1.n && rc == 0 && !stop(u); i++) {
 		char ck[16], cs[64], via[96];
 		struct db_visit *prow;
 		struct ival *piv;
@@ -450,13 +594,14 @@ second_ring(struct db *d, const struct trace_opts *o, struct trace_result *r,
 			rc = -1;
 			break;
 		}
-		pk = person(d, ck, cs, from, o->to_ms, o, &prow, &pn, &piv);
+		pk = person(u->d, ck, cs, from, u->o->to_ms, u->o, &prow, &pn,
+		    &piv);
 		if (pk < 0) {
-			rc = -1;
+			rc = stop(u) ? 0 : -1;
 			break;
 		}
 		for (j = 0; j < (size_t)pk && rc == 0; j++)
-			rc = contacts(d, o, &piv[j], from, listed, via, &r->f2,
+			rc = contacts(u, &piv[j], from, listed, via, &r->f2,
 			    listed);
 		free(piv);
 		db_visits_free(prow, pn);
@@ -471,6 +616,7 @@ trace_run(struct db *d, const struct trace_opts *o, struct trace_result *r)
 	struct seen listed = { NULL, 0, 0 };
 	struct db_visit *rows = NULL;
 	struct ival *iv = NULL;
+	struct run u;
 	size_t n = 0, i;
 	ssize_t k;
 	char who[96];
@@ -479,36 +625,59 @@ trace_run(struct db *d, const struct trace_opts *o, struct trace_result *r)
 	memset(r, 0, sizeof(*r));
 	r->opts = *o;
 	r->opts.authority = NULL;
+	r->opts.gone = NULL;
+	r->opts.gone_ctx = NULL;
 	r->opened = o->authority != NULL;
+	memset(&u, 0, sizeof(u));
+	u.d = d;
+	u.o = o;
+	u.r = r;
+	u.max_contacts = o->max_contacts > 0 ? o->max_contacts :
+	    TRACE_MAX_CONTACTS;
+	u.budget.deadline_ms = ktime_mono_ms() + (o->budget_ms > 0 ?
+	    o->budget_ms : TRACE_BUDGET_MS);
+	u.budget.gone = o->gone;
+	u.budget.ctx = o->gone_ctx;
+	db_budget_set(&u.budget);
 	snprintf(who, sizeof(who), "%s:%s", o->kind, o->subject);
 	if (seen_add(&listed, who) != 0)
 		goto out;
+	/* The case's own visits are the answer's ground: without them
+	 * there is none, cut short or not. */
 	k = person(d, o->kind, o->subject, o->from_ms, o->to_ms, o, &rows, &n,
 	    &iv);
-	if (k < 0)
+	if (k < 0) {
+		(void)stop(&u);
 		goto out;
+	}
 	if (k > 1)
-		qsort(iv, (size_t)k, sizeof(*iv), by_in);
+		qsort(iv, (size_t)k, sizeof(*iv), by_start);
 	for (i = 0; i < (size_t)k; i++)
 		if (list_add(&r->visits, &iv[i], o) == NULL)
 			goto out;
 	for (i = 0; i < (size_t)k; i++)
-		if (contacts(d, o, &iv[i], INT64_MIN, &listed, NULL, &r->f1,
+		if (contacts(&u, &iv[i], INT64_MIN, &listed, NULL, &r->f1,
 		    NULL) != 0)
 			goto out;
 	/* Every F1 is listed before any F2 is looked for. */
 	for (i = 0; i < r->f1.n; i++)
 		if (seen_add(&listed, r->f1.v[i].subject) != 0)
 			goto out;
-	if (o->depth >= 2 && second_ring(d, o, r, &listed) != 0)
+	if (o->depth >= 2 && second_ring(&u, &listed) != 0)
 		goto out;
 	rc = 0;
 out:
+	db_budget_set(NULL);
+	cache_release(&u);
 	free(iv);
 	db_visits_free(rows, n);
 	seen_release(&listed);
-	if (rc != 0)
+	if (rc != 0) {
+		if (r->cut_short != NULL)
+			log_warn("trace of %s:%s stopped before it could "
+			    "answer: %s", o->kind, o->subject, r->cut_short);
 		trace_result_release(r);
+	}
 	return rc;
 }
 

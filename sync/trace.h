@@ -25,6 +25,9 @@
 #define TRACE_DEFAULT_MIN_OVERLAP 15
 #define TRACE_DEFAULT_DAYS 14
 #define TRACE_MAX_STAY_MS (12LL * 3600 * 1000)
+/* A trace's bounds (docs/trace.md): past either it stops and says so. */
+#define TRACE_BUDGET_MS 20000
+#define TRACE_MAX_CONTACTS 10000
 
 struct trace_opts {
 	char kind[16], subject[64];
@@ -33,6 +36,10 @@ struct trace_opts {
 	int64_t min_overlap_ms;
 	int64_t default_stay_ms;
 	const struct key_pair *authority; /* NULL: sealed fields stay shut */
+	int64_t budget_ms;		/* 0: TRACE_BUDGET_MS */
+	size_t max_contacts;		/* F1 and F2 together; 0: the default */
+	int (*gone)(void *ctx);		/* the asker went away; or NULL */
+	void *gone_ctx;
 };
 
 /* The rules' texts, as a tracer gives them (NULL: the default). */
@@ -85,16 +92,24 @@ struct trace_list {
 };
 
 struct trace_result {
-	struct trace_opts opts;		/* the question (authority: NULL) */
+	struct trace_opts opts;		/* the question (authority, gone:
+					 * NULL) */
 	int opened;			/* an authority key was given */
 	struct trace_list visits, f1, f2;
+	const char *cut_short;		/* why the answer is not whole, or
+					 * NULL when it is */
 };
 
 /*
  * trace_run(d, o, r):
  * Answer O into *R (release with trace_result_release). Personal fields
  * are opened only with an authority key, and only for the people in the
- * answer. Returns 0, or -1 when the store failed (*R is then empty).
+ * answer. The work is bounded: past O's time budget or contact cap, when
+ * a venue holds more visits than one answer (DB_ROWS_MAX), or when the
+ * asker went away, it stops and R->cut_short says why; what was found
+ * till then is the answer. Returns 0, or -1 when the store failed or
+ * the budget ran out before the case's own visits were read (*R is then
+ * empty; the log says which).
  */
 int trace_run(struct db *d, const struct trace_opts *o,
     struct trace_result *r);

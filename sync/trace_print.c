@@ -107,6 +107,12 @@ print_json(FILE *f, const struct trace_result *r)
 	    list_json(&r->f2));
 	if (j == NULL)
 		return -1;
+	/* Whether the answer is whole, and if not why: never a partial
+	 * answer that looks like a whole one. */
+	json_object_set_new(j, "complete", json_boolean(r->cut_short == NULL));
+	if (r->cut_short != NULL)
+		json_object_set_new(j, "cut_short",
+		    json_string(r->cut_short));
 	c = json_object_get(j, "case");
 	if (r->opened && r->visits.n > 0 &&
 	    (p = personal(&r->visits.v[0])) != NULL)
@@ -241,6 +247,15 @@ trace_print(FILE *f, const struct trace_result *r, const char *format)
 		    csv_rows(f, "F1", &r->f1) != 0 ||
 		    csv_rows(f, "F2", &r->f2) != 0)
 			return -1;
+		if (r->cut_short != NULL) {
+			char note[160];
+
+			snprintf(note, sizeof(note), "NOT COMPLETE: the trace "
+			    "was cut short (%s)", r->cut_short);
+			if (csv_cell(f, "note", 1) != 0 ||
+			    csv_cell(f, note, 0) != 0 || csv_end(f) != 0)
+				return -1;
+		}
 	} else if (strcmp(format, "table") == 0) {
 		(void)ktime_format(o->from_ms, from, sizeof(from));
 		(void)ktime_format(o->to_ms, to, sizeof(to));
@@ -248,10 +263,15 @@ trace_print(FILE *f, const struct trace_result *r, const char *format)
 		    "min, default stay %lld min\n", o->kind, o->subject, from,
 		    to, o->depth, (long long)(o->min_overlap_ms / 60000),
 		    (long long)(o->default_stay_ms / 60000));
+		if (r->cut_short != NULL)
+			fprintf(f, "NOT COMPLETE: the trace was cut short (%s); "
+			    "what it found till then follows\n", r->cut_short);
 		table_rows(f, "visits", &r->visits, 0);
 		table_rows(f, "F1", &r->f1, 1);
 		if (o->depth >= 2)
 			table_rows(f, "F2", &r->f2, 1);
+		if (r->cut_short != NULL)
+			fprintf(f, "\nNOT COMPLETE: %s\n", r->cut_short);
 	} else {
 		return -1;
 	}

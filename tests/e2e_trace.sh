@@ -26,7 +26,8 @@ F2_WANT="[('cccd:079090000008', 'phone:0901000001', 30), ('cccd:079090000011', '
 
 check_exit "trace, depth 1, JSON" 0 $COLL trace --db "$CDB" --subject $CASE "${W[@]}" --format json
 cp "$T_DIR/out" "$T_DIR/d1.json"
-check "the JSON has case, visits, f1, f2" test "$(py "$T_DIR/d1.json" 'list(d)')" = "['case', 'visits', 'f1', 'f2']"
+check "the JSON has case, visits, f1, f2, complete" test "$(py "$T_DIR/d1.json" 'list(d)')" = "['case', 'visits', 'f1', 'f2', 'complete']"
+check "and says the answer is whole" test "$(py "$T_DIR/d1.json" 'd["complete"]')" = True
 check "the case's two visits, one checked out, one assumed" test "$(py "$T_DIR/d1.json" '[(v["venue_id"], v["out_assumed"]) for v in d["visits"]]')" = "[('CAFE-A', False), ('QUAN-B', True)]"
 check "exactly the expected F1, with overlap minutes" test "$(py "$T_DIR/d1.json" "$F1_SET")" = "$F1_WANT"
 check "no F2 at depth 1" test "$(py "$T_DIR/d1.json" 'len(d["f2"])')" = 0

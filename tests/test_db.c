@@ -877,6 +877,81 @@ test_heartbeat_whole(void **state)
 	report_release(&r);
 }
 
+/*
+ * Found by the attack: a depth-2 trace at a venue flooded with 2,000 fake
+ * phone visits took 14 s, and at 10,000 had not finished. A venue with
+ * FLOOD_N (default 100,000) visits in one day: the trace answers within
+ * its budget, whole or saying it was cut short; a smaller budget or cap
+ * cuts it short, and says why.
+ */
+static void
+test_trace_flooded_venue(void **state)
+{
+	struct fx *f = *state;
+	const char *env = getenv("KIOSK_FLOOD_N");
+	size_t total = env ? (size_t)strtoul(env, NULL, 10) : 100000, i, k;
+	int64_t day = ktime_wall_ms() - 2 * DAY, t0, ms;
+	struct trace_opts o = { .kind = "phone", .depth = 2,
+	    .min_overlap_ms = 15 * 60000, .default_stay_ms = 60 * 60000,
+	    .from_ms = day, .to_ms = day + DAY };
+	struct trace_result r;
+	struct db_ingest_res res;
+	struct wire_header h;
+
+	enroll(f);
+	day -= day % DAY;
+	o.from_ms = day;
+	o.to_ms = day + DAY;
+	t0 = ktime_mono_ms();
+	for (i = 0; i < total; i += k) {
+		int64_t wall[1000];
+		struct wire_visit *v;
+
+		k = total - i < 1000 ? total - i : 1000;
+		for (size_t j = 0; j < k; j++)
+			wall[j] = day + (int64_t)((i + j) * (DAY / total));
+		v = rows((int64_t)i + 1, wall, k);
+		header(f, &h, v, k);
+		assert_int_equal(db_ingest(f->d, &h, v, k, day + DAY, &res), 0);
+		wire_visits_free(v, k);
+	}
+	print_message("flood: %zu visits at one venue stored in %lld ms\n",
+	    total, (long long)(ktime_mono_ms() - t0));
+	/* The case: the visit at noon. */
+	snprintf(o.subject, sizeof(o.subject), "+8490%07d",
+	    (int)(total / 2 + 1));
+	t0 = ktime_mono_ms();
+	assert_int_equal(trace_run(f->d, &o, &r), 0);
+	ms = ktime_mono_ms() - t0;
+	print_message("flood: depth-2 trace in %lld ms: %zu F1, %zu F2, %s\n",
+	    (long long)ms, r.f1.n, r.f2.n, r.cut_short ? r.cut_short :
+	    "complete");
+	assert_true(ms < TRACE_BUDGET_MS + 5000);
+	assert_true(r.f1.n > 0);
+	assert_true(r.f1.n + r.f2.n <= TRACE_MAX_CONTACTS);
+	if (r.f1.n + r.f2.n == TRACE_MAX_CONTACTS)
+		assert_non_null(r.cut_short);
+	trace_result_release(&r);
+	/* A smaller cap: cut short, and says so. */
+	o.max_contacts = 50;
+	assert_int_equal(trace_run(f->d, &o, &r), 0);
+	assert_int_equal(r.f1.n + r.f2.n, 50);
+	assert_non_null(r.cut_short);
+	assert_non_null(strstr(r.cut_short, "most contacts"));
+	trace_result_release(&r);
+	/* A budget of 1 ms: cut short (or no answer at all), never a
+	 * silent partial one. */
+	o.max_contacts = 0;
+	o.budget_ms = 1;
+	if (trace_run(f->d, &o, &r) == 0) {
+		if (r.cut_short == NULL)
+			assert_true(r.f1.n + r.f2.n < TRACE_MAX_CONTACTS);
+		trace_result_release(&r);
+	} else {
+		assert_non_null(r.cut_short);
+	}
+}
+
 #define DB_TESTS \
 	cmocka_unit_test_setup_teardown(test_tokens_and_enrolment, \
 	    fx_setup, fx_teardown), \
@@ -893,6 +968,8 @@ test_heartbeat_whole(void **state)
 	cmocka_unit_test_setup_teardown(test_retention, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_phone_and_heartbeat, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_trace_flooded_venue, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_trace_rules, fx_setup, \
 	    fx_teardown), \

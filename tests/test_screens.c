@@ -587,6 +587,68 @@ test_pin(void **state)
 	rig_close(&r);
 }
 
+/*
+ * Found by the attack: the PIN screen took guess after guess with no
+ * delay. Three wrong PINs in a row lock the pad for 30 s, each one more
+ * doubles it; the screen says for how long; a right PIN resets it.
+ */
+static void
+test_pin_lockout(void **state)
+{
+	struct rig r;
+	int i, calls;
+
+	(void)state;
+	rig_open(&r, "en", SCREEN_MODE_SCAN);
+	tick(&r, 16);
+	for (i = 0; i < 3; i++) {
+		key(&r, SCREEN_KEY_ADMIN, 0);
+		tick(&r, 16);
+		pin(&r, "1111");
+		settle(&r);
+		assert_int_equal(screen_current(r.m), SCREEN_PIN);
+	}
+	says(&r, "Too many wrong PINs: try again in 30 s");
+	/* Locked: the right PIN is not even looked at. */
+	calls = fk.pin_calls;
+	pin(&r, "2468");
+	settle(&r);
+	assert_int_equal(fk.pin_calls, calls);
+	assert_int_equal(screen_current(r.m), SCREEN_PIN);
+	/* It stays locked away from the screen and back. */
+	key(&r, SCREEN_KEY_ESCAPE, 0);
+	tick(&r, 10000);
+	key(&r, SCREEN_KEY_ADMIN, 0);
+	tick(&r, 16);
+	says(&r, "try again in 20 s");
+	tick(&r, 19000);
+	tick(&r, 1000);
+	/* Past the lock: a fourth wrong one locks it for 60 s. */
+	key(&r, SCREEN_KEY_ADMIN, 0);
+	tick(&r, 16);
+	pin(&r, "9999");
+	settle(&r);
+	says(&r, "try again in 60 s");
+	tick(&r, 60000);
+	key(&r, SCREEN_KEY_ADMIN, 0);
+	tick(&r, 16);
+	pin(&r, "2468");
+	settle(&r);
+	assert_int_equal(screen_current(r.m), SCREEN_ADMIN);
+	/* Right: the count starts again (two wrong ones lock nothing). */
+	key(&r, SCREEN_KEY_ESCAPE, 0);
+	tick(&r, 16);
+	for (i = 0; i < 2; i++) {
+		key(&r, SCREEN_KEY_ADMIN, 0);
+		tick(&r, 16);
+		pin(&r, "1111");
+		settle(&r);
+	}
+	says(&r, "Wrong PIN");
+	not_says(&r, "Too many");
+	rig_close(&r);
+}
+
 static void
 test_admin(void **state)
 {
@@ -960,6 +1022,7 @@ main(void)
 		cmocka_unit_test(test_every_reason),
 		cmocka_unit_test(test_keypad),
 		cmocka_unit_test(test_pin),
+		cmocka_unit_test(test_pin_lockout),
 		cmocka_unit_test(test_admin),
 		cmocka_unit_test(test_patrol),
 		cmocka_unit_test(test_timeouts),

@@ -811,6 +811,24 @@ test_busy_screens(void **state)
 			SHOT("patrol_checking");
 			rig_close(&r);
 
+			/* Three wrong PINs: the pad is locked, and says so. */
+			rig_open(&r, W, H, tag, SCREEN_MODE_SCAN);
+			for (int k = 0; k < 3; k++) {
+				ui_goto(r.ui, SCREEN_PIN);
+				frame_busy(&r);
+				ui_keypad_set(r.ui, "1111");
+				memset(&ev, 0, sizeof(ev));
+				ev.type = SDL_KEYDOWN;
+				ev.key.keysym.sym = SDLK_RETURN;
+				ui_event(r.ui, &ev);
+				ui_settle(r.ui);
+				frame_busy(&r);
+			}
+			assert_true(screen_says(&r, en ? "Too many wrong PINs" :
+			    "Sai mã PIN quá nhiều lần"));
+			SHOT("pin_locked");
+			rig_close(&r);
+
 			rig_open(&r, W, H, tag, SCREEN_MODE_BOTH);
 			frame_busy(&r);
 			assert_string_equal(ui_venue_text(r.ui), "");

@@ -6,17 +6,19 @@
   var T = {
     vi: { title: "Khai báo tại địa điểm", lang: "English", label: "Số điện thoại hoặc số CCCD",
           hint: "Ví dụ: 0912345678", send: "Khai báo", privacy: "Thông tin chỉ dùng cho truy vết dịch tễ.",
-          accepted: "Đã ghi nhận. Cảm ơn bạn!", duplicate: "Bạn đã khai báo rồi.",
+          accepted: "Đã ghi nhận. Cảm ơn bạn!",
           stale: "Mã QR đã hết hạn. Vui lòng quét lại mã trên màn hình.",
           bad_number: "Số không hợp lệ. Nhập 10 số điện thoại hoặc 12 số CCCD.",
           bad_token: "Mã QR không hợp lệ. Vui lòng quét lại mã trên màn hình.",
+          too_many: "Có quá nhiều lượt khai báo. Vui lòng thử lại sau {s} giây.",
           error: "Không gửi được. Vui lòng thử lại." },
     en: { title: "Check in at this venue", lang: "Tiếng Việt", label: "Phone number or ID card number",
           hint: "For example: 0912345678", send: "Check in", privacy: "Used only for contact tracing.",
-          accepted: "Checked in. Thank you!", duplicate: "You are already checked in.",
+          accepted: "Checked in. Thank you!",
           stale: "This QR code has expired. Please scan the code on the screen again.",
           bad_number: "Not a valid number. Enter a 10-digit phone or 12-digit ID number.",
           bad_token: "This QR code is not valid. Please scan the code on the screen again.",
+          too_many: "Too many check-ins just now. Please try again in {s} seconds.",
           error: "Could not send. Please try again." }
   };
   // Vietnamese first, whatever the phone's language; English on the button.
@@ -31,10 +33,10 @@
     $("who-label").textContent = t.label; $("hint").textContent = t.hint;
     $("send").textContent = t.send; $("privacy").textContent = t.privacy;
   }
-  function show(kind, key, venue) {
+  function show(kind, key, venue, secs) {
     var r = $("result");
     r.hidden = false; r.className = kind;
-    r.textContent = T[lang][key] || T[lang].error;
+    r.textContent = (T[lang][key] || T[lang].error).replace("{s}", secs || 30);
     if (venue) $("venue").textContent = venue;
   }
   $("lang").addEventListener("click", function () { lang = lang === "vi" ? "en" : "vi"; apply(); });
@@ -47,8 +49,8 @@
                                      body: JSON.stringify({ token: token, who: who }) })
       .then(function (res) { return res.json(); })
       .then(function (d) {
-        if (d.result === "accepted" || d.result === "duplicate") show(d.result, d.result, d.venue_name);
-        else show("rejected", d.reason || "error");
+        if (d.result === "accepted") show("accepted", "accepted", d.venue_name);
+        else show("rejected", d.reason || "error", null, d.retry_after_s);
       })
       .catch(function () { show("rejected", "error"); })
       .then(function () { $("send").disabled = false; });
