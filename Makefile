@@ -105,7 +105,7 @@ BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/ben
              $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
-               fuzz_batch fuzz_export fuzz_serial fuzz_wire
+               fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api
 FUZZ_CC      ?= clang
 
 .PHONY: all check test-bins bench soak fuzz fuzz-bins install clean run demo layout room-flags
@@ -169,7 +169,7 @@ $(BUILD)/tests/test_powercut: $(BUILD)/obj/tests/test_powercut.o $(BUILD)/obj/te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(SYNC_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/trace.o \
+$(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/trace.o $(BUILD)/obj/sync/query.o \
                        $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/report.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS) $(CMOCKA_LIBS)
@@ -258,6 +258,20 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc build/fuzz/libfuzzcore.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 		$(BUILD)/obj/kiosk/zxread.o build/fuzz/libfuzzcore.a $(KIOSK_LINKLIBS)
+
+# The collector's request handling (fuzz_api): its sources, compiled the
+# same way, linked with the collector's libraries.
+FUZZ_SYNC_SRC = sync/api.c sync/api_query.c sync/db.c sync/db_devices.c \
+                sync/db_query.c sync/db_sqlite.c sync/db_pg.c sync/db_pg_load.c \
+                sync/ingest.c sync/query.c sync/trace.c sync/trace_print.c \
+                sync/report.c sync/limit.c
+build/fuzz/libfuzzsync.a: $(FUZZ_SYNC_SRC:%.c=build/fuzz/obj/%.o)
+	rm -f $@ && $(AR) rcs $@ $^
+
+build/fuzz/fuzz_api: tests/fuzz/fuzz_api.c build/fuzz/libfuzzsync.a build/fuzz/libfuzzcore.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+		build/fuzz/libfuzzsync.a build/fuzz/libfuzzcore.a $(SYNC_LINKLIBS) -lm
 
 fuzz: fuzz-bins
 	tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -34,6 +34,7 @@
 #include "payload.h"
 #include "qr.h"
 #include "store.h"
+#include "termtext.h"
 #include "token.h"
 #include "wire.h"
 
@@ -69,6 +70,7 @@ cmd_status(int argc, char **argv)
 	};
 	struct store_status st;
 	struct store_sync sy;
+	char said[TERMTEXT_SIZE(160)];
 	struct clock_now clk;
 	enum clock_verdict verdict;
 	struct reject_list rl;
@@ -180,8 +182,9 @@ cmd_status(int argc, char **argv)
 	    sy.result == STORE_SYNC_ENROLMENT_REFUSED)
 		printf("  ALERT: the collector %s this kiosk (HTTP %ld): ask "
 		    "the ward for a new enrolment (kioskctl enroll); visits "
-		    "are kept\n", sy.result == STORE_SYNC_NOT_ENROLLED ?
-		    "does not know" : "refuses", sy.status);
+		    "are kept\n    it said: %s\n", sy.result ==
+		    STORE_SYNC_NOT_ENROLLED ? "does not know" : "refuses",
+		    sy.status, termtext(sy.message, said, sizeof(said)));
 	if (verdict != CLOCK_TRUSTED || st.untrusted > 0)
 		printf("  warning: the clock %s; %lld visits wait to be dated "
 		    "again (they are kept, and sent flagged if they cannot "

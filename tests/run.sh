@@ -88,6 +88,9 @@ for t in test_payload test_pass test_store test_checkin test_misc test_kiosk tes
 		KIOSK_CORPUS_N=200 run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
 	elif [ "$t" = test_ui ]; then
 		ASAN_OPTIONS=$NOLEAK run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
+	elif [ "$t" = test_db ]; then
+		# The flooded venue: 100,000 visits above, 20,000 here.
+		KIOSK_FLOOD_N=20000 run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
 	else
 		run_cmocka "$t (asan+ubsan)" "build/asan/tests/$t"
 	fi

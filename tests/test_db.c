@@ -20,6 +20,8 @@
 #include "ingest.h"
 #include "report.h"
 #include "trace.h"
+#include "query.h"
+#include "token.h"
 
 #define DAY INT64_C(86400000)
 
@@ -319,6 +321,21 @@ test_enrolment_bound(void **state)
 	rogue.ward[0] = '\0';
 	assert_int_equal(db_enroll(f->d, tok, &rogue, why, sizeof(why)),
 	    DB_ENROLL_REVOKED);
+	/* Its patrol receipts no longer check out. */
+	{
+		char text[TOKEN_RECEIPT_MAX];
+		struct receipt_check rc;
+		char body[200];
+
+		snprintf(body, sizeof(body), "{\"v\":1,\"venue\":\"B-SHOP-7\","
+		    "\"device\":\"%s\"}", rogue.device_id);
+		assert_int_equal(token_receipt(&k2, body, text, sizeof(text)),
+		    0);
+		assert_int_equal(query_receipt(f->d, text, &rc), 0);
+		assert_int_equal(rc.valid, 0);
+		assert_non_null(strstr(rc.reason, "revoked"));
+		query_receipt_release(&rc);
+	}
 	assert_non_null(strstr(why, "--new-key"));
 	/* Listed, revoked, with the shop. */
 	assert_int_equal(db_ward_devices(f->d, NULL, &v, &n), 0);
@@ -878,6 +895,35 @@ test_heartbeat_whole(void **state)
 }
 
 /*
+ * Found by the attack: on PostgreSQL one device made 4,001 day
+ * partitions by sending visits with far-past and far-future times. A time
+ * that cannot be is filed at its arrival (and its own kept), so the days
+ * stay within the window around today.
+ */
+static void
+test_partitions_bounded(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = ktime_wall_ms(), wall[400];
+	struct wire_visit *v;
+	struct wire_header h;
+	struct db_ingest_res res;
+	size_t i;
+
+	enroll(f);
+	for (i = 0; i < 400; i++)
+		wall[i] = now + ((int64_t)i - 200) * 10 * DAY;	/* +-5 years */
+	v = rows(1, wall, 400);
+	header(f, &h, v, 400);
+	assert_int_equal(db_ingest(f->d, &h, v, 400, now, &res), 0);
+	assert_int_equal(res.stored, 400);
+	wire_visits_free(v, 400);
+	if (backend_pg)
+		assert_true(stat_of(f->d, "partitions") <= DB_MAX_AGE_MS / DAY +
+		    2);
+}
+
+/*
  * Found by the attack: a depth-2 trace at a venue flooded with 2,000 fake
  * phone visits took 14 s, and at 10,000 had not finished. A venue with
  * FLOOD_N (default 100,000) visits in one day: the trace answers within
@@ -968,6 +1014,8 @@ test_trace_flooded_venue(void **state)
 	cmocka_unit_test_setup_teardown(test_retention, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_phone_and_heartbeat, fx_setup, \
+	    fx_teardown), \
+	cmocka_unit_test_setup_teardown(test_partitions_bounded, fx_setup, \
 	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_trace_flooded_venue, fx_setup, \
 	    fx_teardown), \

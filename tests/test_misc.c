@@ -14,6 +14,7 @@
 #include "keys.h"
 #include "qr.h"
 #include "reason.h"
+#include "termtext.h"
 #include "i18n.h"
 
 static void
@@ -276,12 +277,52 @@ test_image_files(void **state)
 	scratch_free(dir);
 }
 
+/*
+ * Found by the attack: venue names with ESC, CR or a right-to-left
+ * override reached a patrol's terminal raw. Shown by their numbers;
+ * Vietnamese text untouched; a name that holds them is refused at the
+ * kiosk's settings.
+ */
+static void
+test_termtext(void **state)
+{
+	char out[TERMTEXT_SIZE(64)], small[12];
+	struct config c;
+	const char *why;
+
+	(void)state;
+	assert_string_equal(termtext("Cà phê Sài Gòn", out, sizeof(out)),
+	    "Cà phê Sài Gòn");
+	assert_string_equal(termtext("a\x1b[2Jb\rc", out, sizeof(out)),
+	    "a<U+001B>[2Jb<U+000D>c");
+	assert_string_equal(termtext("x\u202egnoS\u2066y", out, sizeof(out)),
+	    "x<U+202E>gnoS<U+2066>y");
+	assert_string_equal(termtext("\xc2\x9b" "31m", out, sizeof(out)),
+	    "<U+009B>31m");
+	assert_string_equal(termtext("bad \xff\xfe utf8", out, sizeof(out)),
+	    "bad ?? utf8");
+	/* Cut at a character, never inside one or an escape. */
+	assert_string_equal(termtext("Đường\x1b", small, sizeof(small)),
+	    "Đường");
+	assert_int_equal(termtext_plain("Phường Bến Nghé"), 1);
+	assert_int_equal(termtext_plain("a\tb"), 0);
+	assert_int_equal(termtext_plain("a\u202eb"), 0);
+	assert_int_equal(termtext_plain("\xff"), 0);
+	config_defaults(&c, "/tmp/v.db");
+	assert_int_equal(config_set(&c, "venue_name", "Quán\x1b]0;x\x07",
+	    &why), -1);
+	assert_int_equal(config_set(&c, "venue_name", "Quán \u202eA", &why),
+	    -1);
+	assert_int_equal(config_set(&c, "venue_name", "Quán Ốc", &why), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ktime),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_termtext),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_strings_complete),
 		cmocka_unit_test(test_qr_roundtrip),
