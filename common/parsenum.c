@@ -13,8 +13,10 @@ parsenum(const char *s, int64_t lo, int64_t hi, int64_t *out)
 	long long v;
 	char *end;
 
-	/* strtoll takes leading blanks; a number here has none. */
-	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+	/* strtoll takes leading blanks and a '+'; a number here is digits
+	 * with at most a '-' before them. */
+	if (s == NULL || !(isdigit((unsigned char)s[0]) || (s[0] == '-' &&
+	    isdigit((unsigned char)s[1]))))
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);

@@ -10,7 +10,8 @@
 
 /*
  * parsenum(s, lo, hi, out):
- * Parse the decimal integer S (an optional sign, digits, nothing else)
+ * Parse the decimal integer S (digits, with at most a '-' before them:
+ * no '+', no blanks, nothing after)
  * into *OUT when LO <= it <= HI. Returns 0, or -1 (*OUT untouched) when S
  * is NULL, empty, not a number, or out of range (overflow included).
  */

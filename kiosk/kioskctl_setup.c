@@ -32,6 +32,7 @@
 #include "payload.h"
 #include "qr.h"
 #include "store.h"
+#include "termtext.h"
 #include "token.h"
 #include "wire.h"
 
@@ -566,9 +567,10 @@ cmd_enroll(int argc, char **argv)
 			store_close(s);
 		}
 	}
-	printf("enrolled device %s with %s for venue %s of ward %s; "
-	    "kiosk-sync will upload there\n", id, c.collector_url,
-	    got.venue_id, got.ward);
+	printf("enrolled device %s with %s for venue %s of ward ", id,
+	    c.collector_url, got.venue_id);
+	termtext_put(stdout, got.ward);
+	printf("; kiosk-sync will upload there\n");
 	if (new_key)
 		printf("a new device key: restart the kiosk and kiosk-sync "
 		    "(systemctl restart kiosk kiosk-sync) to use it\n");

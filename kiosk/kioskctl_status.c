@@ -224,9 +224,11 @@ list_quarantined(void *ctx, const struct store_visit *v)
 		    "seq", (json_int_t)v->seq, "kind", v->kind, "time", at,
 		    "set_aside", when, "reason", v->quarantine_reason ?
 		    v->quarantine_reason : "")) == 0 ? 0 : -1;
-	printf("%8lld  %-8s %s  set aside %s: %s\n", (long long)v->seq,
-	    v->kind, at, when, v->quarantine_reason ? v->quarantine_reason :
-	    "");
+	/* The reason is the collector's words: shown, not obeyed. */
+	printf("%8lld  %-8s %s  set aside %s: ", (long long)v->seq, v->kind,
+	    at, when);
+	termtext_put(stdout, v->quarantine_reason ? v->quarantine_reason : "");
+	putchar('\n');
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "image.h"
 #include "keys.h"
 #include "qr.h"
+#include "parsenum.h"
 #include "reason.h"
 #include "termtext.h"
 #include "i18n.h"
@@ -283,6 +284,27 @@ test_image_files(void **state)
  * Vietnamese text untouched; a name that holds them is refused at the
  * kiosk's settings.
  */
+/* The one number parser: the whole text, in range, or nothing. */
+static void
+test_parsenum(void **state)
+{
+	static const char *const bad[] = { "", " 5", "5 ", "+5", "0x10",
+	    "5e3", "--5", "-", "9223372036854775808", "1.5", "\xd9\xa5" };
+	int64_t v = 77;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parsenum(bad[i], INT64_MIN, INT64_MAX, &v), -1);
+		assert_int_equal(v, 77);
+	}
+	assert_int_equal(parsenum(NULL, 0, 1, &v), -1);
+	assert_int_equal(parsenum("-5", -10, 10, &v), 0);
+	assert_int_equal(v, -5);
+	assert_int_equal(parsenum("9223372036854775807", 0, INT64_MAX, &v), 0);
+	assert_int_equal(parsenum("11", 0, 10, &v), -1);
+}
+
 static void
 test_termtext(void **state)
 {
@@ -323,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_ktime),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_termtext),
+		cmocka_unit_test(test_parsenum),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_strings_complete),
 		cmocka_unit_test(test_qr_roundtrip),
