@@ -26,15 +26,23 @@
 struct db *
 db_open(const char *url)
 {
+	return db_open_pool(url, DB_CONNECTIONS);
+}
+
+struct db *
+db_open_pool(const char *url, int connections)
+{
 	if (sodium_init() < 0) {
 		log_error("libsodium could not start");
 		return NULL;
 	}
+	if (connections < 1 || connections > DB_MAX_CONNECTIONS)
+		connections = DB_CONNECTIONS;
 	if (strncmp(url, "postgresql://", 13) == 0 ||
 	    strncmp(url, "postgres://", 11) == 0)
-		return db_pg_open(url);
+		return db_pg_open(url, connections);
 	if (strncmp(url, "sqlite:", 7) == 0 && url[7] != '\0')
-		return db_sqlite_open(url + 7);
+		return db_sqlite_open(url + 7, connections);
 	log_error("bad --db '%s': want sqlite:PATH or "
 	    "postgresql://USER@HOST:PORT/DBNAME", url);
 	return NULL;

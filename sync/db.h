@@ -28,8 +28,16 @@ struct db;
 #define DB_TOKEN_LEN 43		/* base64url of 32 random bytes */
 #define DB_ROLE_LEN 24		/* the longest role, device-enrolment, fits */
 
-/* db_open(url): open (creating) the store at URL, or NULL with a log line. */
+/*
+ * db_open(url): open (creating) the store at URL, or NULL with a log line.
+ * db_open_pool(url, connections): the same, with CONNECTIONS (1 to
+ * DB_MAX_CONNECTIONS) for concurrent work: PostgreSQL's pool, SQLite's
+ * readers beside its one writer. db_open has DB_CONNECTIONS.
+ */
+#define DB_CONNECTIONS 4
+#define DB_MAX_CONNECTIONS 256
 struct db *db_open(const char *url);
+struct db *db_open_pool(const char *url, int connections);
 
 /* db_close(d): close D; NULL does nothing. */
 void db_close(struct db *d);

@@ -101,7 +101,7 @@ db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN],
 
 	db_token_hash(token, hash);
 	a[0] = DB_T(hash);
-	n = db_one(d, DB_TX_ONE, "SELECT role, coalesce(ward, '') FROM tokens "
+	n = db_one(d, DB_TX_ONE_READ, "SELECT role, coalesce(ward, '') FROM tokens "
 	    "WHERE hash = $1 AND used_ms IS NULL", a, 1, token_row, &t);
 	return n < 0 ? -1 : n == 0 ? 1 : 0;
 }
@@ -307,7 +307,7 @@ db_device_key(struct db *d, const char *device_id,
 	int64_t n;
 
 	memset(&k, 0, sizeof(k));
-	n = db_one(d, DB_TX_ONE, "SELECT pubkey, coalesce(ward, ''), venue_id, "
+	n = db_one(d, DB_TX_ONE_READ, "SELECT pubkey, coalesce(ward, ''), venue_id, "
 	    "coalesce(revoked_ms, 0) FROM devices WHERE device_id = $1", a, 1,
 	    known_row, &k);
 	if (n < 0)
@@ -336,7 +336,7 @@ db_device_venue(struct db *d, const char *device_id, char *name, size_t size)
 	struct db_arg a[1] = { DB_T(device_id) };
 	int64_t n;
 
-	n = db_one(d, DB_TX_ONE, "SELECT venue_name FROM devices WHERE "
+	n = db_one(d, DB_TX_ONE_READ, "SELECT venue_name FROM devices WHERE "
 	    "device_id = $1 AND revoked_ms IS NULL", a, 1, name_row, nr);
 	return n < 0 ? -1 : n == 0 ? 1 : 0;
 }

@@ -31,6 +31,8 @@ struct db_row {
 
 enum db_tx_mode {
 	DB_TX_ONE,		/* one statement, committed by itself */
+	DB_TX_ONE_READ,		/* one statement that only reads (SQLite:
+				 * on a reader, beside the writer) */
 	DB_TX_READ,		/* several reads that see one state */
 	DB_TX_WRITE		/* writes: serialised with other writers */
 };
@@ -135,9 +137,11 @@ struct db {
 	const struct db_ops *ops;
 };
 
-/* The backends' constructors: NULL with a log line on failure. */
-struct db *db_sqlite_open(const char *path);
-struct db *db_pg_open(const char *conninfo);
+/* The backends' constructors, with CONNECTIONS for concurrent work
+ * (SQLite: readers beside its one writer; PostgreSQL: the pool): NULL
+ * with a log line on failure. */
+struct db *db_sqlite_open(const char *path, int connections);
+struct db *db_pg_open(const char *conninfo, int connections);
 
 /*
  * db_one(d, mode, sql, args, nargs, fn, ctx):

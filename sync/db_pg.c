@@ -161,10 +161,10 @@ pg_conn_get(struct pg *d)
 
 	pthread_mutex_lock(&d->lock);
 	for (;;) {
-		for (i = 0; i < PG_POOL && p == NULL; i++)
+		for (i = 0; i < d->npool && p == NULL; i++)
 			if (!d->pool[i].busy && d->pool[i].c != NULL)
 				p = &d->pool[i];
-		for (i = 0; i < PG_POOL && p == NULL; i++)
+		for (i = 0; i < d->npool && p == NULL; i++)
 			if (!d->pool[i].busy)
 				p = &d->pool[i];
 		if (p != NULL)
@@ -210,8 +210,9 @@ pg_close(struct db *base)
 	struct pg *d = (struct pg *)base;
 	size_t i;
 
-	for (i = 0; i < PG_POOL; i++)
+	for (i = 0; i < d->npool; i++)
 		PQfinish(d->pool[i].c);
+	free(d->pool);
 	pthread_mutex_destroy(&d->lock);
 	pthread_cond_destroy(&d->cond);
 	free(d->conninfo);
@@ -220,7 +221,7 @@ pg_close(struct db *base)
 }
 
 struct db *
-db_pg_open(const char *conninfo)
+db_pg_open(const char *conninfo, int connections)
 {
 	struct pg *d = calloc(1, sizeof(*d));
 	struct pgc *p;
@@ -231,7 +232,9 @@ db_pg_open(const char *conninfo)
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
 	d->conninfo = strdup(conninfo);
-	if (d->conninfo == NULL) {
+	d->pool = calloc((size_t)connections, sizeof(*d->pool));
+	d->npool = d->pool != NULL ? (size_t)connections : 0;
+	if (d->conninfo == NULL || d->pool == NULL) {
 		pg_close(&d->base);
 		return NULL;
 	}
@@ -263,7 +266,7 @@ pg_begin(struct db *base, enum db_tx_mode mode)
 
 	if (p == NULL)
 		return NULL;
-	p->open = mode != DB_TX_ONE;
+	p->open = mode != DB_TX_ONE && mode != DB_TX_ONE_READ;
 	if (p->open && pg_plain(p->c, mode == DB_TX_READ ? "BEGIN READ ONLY" :
 	    "BEGIN") != 0) {
 		pg_conn_put(d, p);

@@ -12,7 +12,6 @@
 
 #include "db_impl.h"
 
-#define PG_POOL 4
 #define DAY_MS INT64_C(86400000)
 
 struct pgc {
@@ -28,7 +27,8 @@ struct pg {
 	char *conninfo;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct pgc pool[PG_POOL];
+	struct pgc *pool;
+	size_t npool;
 	/* Days whose partition is known to exist (a cache: see ingest). */
 	int64_t *days;
 	size_t ndays, cap;

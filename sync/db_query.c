@@ -87,7 +87,7 @@ visits(struct db *d, const char *sql, const struct db_arg *a, size_t na,
 	*out = NULL;
 	*n = 0;
 	snprintf(limited, sizeof(limited), "%s LIMIT %d", sql, DB_ROWS_MAX + 1);
-	if (db_one(d, DB_TX_ONE, limited, a, na, visit_row, &vs) < 0) {
+	if (db_one(d, DB_TX_ONE_READ, limited, a, na, visit_row, &vs) < 0) {
 		db_visits_free(vs.v, vs.n);
 		return -1;
 	}
@@ -150,7 +150,7 @@ db_visits_sealed(struct db *d, struct db_visit *v)
 	struct db_arg a[5] = { DB_T(v->device_id), DB_T(v->kind),
 	    DB_T(v->subject), DB_T(v->direction), DB_I(v->wall_ms) };
 
-	return db_one(d, DB_TX_ONE, "SELECT sealed FROM visits WHERE device_id "
+	return db_one(d, DB_TX_ONE_READ, "SELECT sealed FROM visits WHERE device_id "
 	    "= $1 AND kind = $2 AND subject = $3 AND direction = $4 AND "
 	    "wall_ms = $5 LIMIT 1", a, 5, sealed_row, v) < 0 ? -1 : 0;
 }
@@ -217,7 +217,7 @@ db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
 	    "d.enrolled_ms, coalesce(d.revoked_ms, 0) FROM devices d %s "
 	    "ORDER BY d.ward, d.venue_id, d.device_id", ward != NULL ?
 	    "WHERE d.ward = $1" : "");
-	if (db_one(d, DB_TX_ONE, sql, a, ward != NULL ? 1 : 0, venue_row,
+	if (db_one(d, DB_TX_ONE_READ, sql, a, ward != NULL ? 1 : 0, venue_row,
 	    &vs) < 0) {
 		db_ward_devices_free(vs.v, vs.n);
 		return -1;
@@ -251,7 +251,7 @@ db_count_visits(struct db *d, const char *device_id, int64_t from_ms,
 	struct db_arg a[3] = { DB_T(device_id), DB_I(from_ms), DB_I(to_ms) };
 	int64_t c = -1;
 
-	if (db_one(d, DB_TX_ONE, "SELECT count(*) FROM visits WHERE device_id "
+	if (db_one(d, DB_TX_ONE_READ, "SELECT count(*) FROM visits WHERE device_id "
 	    "= $1 AND direction = 'in' AND wall_ms >= $2 AND wall_ms < $3", a,
 	    3, int_row, &c) != 1)
 		return -1;
@@ -284,7 +284,7 @@ db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
 
 	*out = NULL;
 	*n = 0;
-	if (db_one(d, DB_TX_ONE, "SELECT received_ms FROM heartbeats WHERE "
+	if (db_one(d, DB_TX_ONE_READ, "SELECT received_ms FROM heartbeats WHERE "
 	    "device_id = $1 AND received_ms >= $2 AND received_ms < $3 ORDER "
 	    "BY received_ms", a, 3, time_row, &t) < 0) {
 		free(t.t);
@@ -325,7 +325,7 @@ db_inspections(struct db *d, const char *device_id, int64_t from_ms,
 
 	*out = NULL;
 	*n = 0;
-	if (db_one(d, DB_TX_ONE, "SELECT at_ms, pass_id, issuer FROM "
+	if (db_one(d, DB_TX_ONE_READ, "SELECT at_ms, pass_id, issuer FROM "
 	    "inspections WHERE device_id = $1 AND at_ms >= $2 AND at_ms < $3 "
 	    "ORDER BY at_ms", a, 3, inspection_row, &x) < 0) {
 		free(x.v);
@@ -369,7 +369,7 @@ db_audit_list(struct db *d, struct db_audit **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (db_one(d, DB_TX_ONE, "SELECT at_ms, who, action, detail, results "
+	if (db_one(d, DB_TX_ONE_READ, "SELECT at_ms, who, action, detail, results "
 	    "FROM audit ORDER BY id", NULL, 0, audit_row, &x) < 0) {
 		db_audit_free(x.v, x.n);
 		return -1;

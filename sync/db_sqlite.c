@@ -1,10 +1,12 @@
 /*
  * db_sqlite: the collector's SQLite backend (db_impl.h), for one ward.
  *
- * One connection, serialised by a mutex: SQLite has one writer at a time
- * anyway, and the server's threads hold it only for a transaction. WAL
- * with synchronous=FULL: an acknowledged batch survives a power cut.
- * Every failure is logged once, here, with SQLite's own message.
+ * One writer connection, serialised by a mutex (SQLite has one writer at
+ * a time anyway, and the server's threads hold it only for a
+ * transaction), and a pool of read-only connections for reads, which WAL
+ * lets run beside the writer. WAL with synchronous=FULL: an acknowledged
+ * batch survives a power cut. Every failure is logged once, here, with
+ * SQLite's own message.
  */
 #include "db_impl.h"
 
@@ -18,14 +20,24 @@
 #include "ktime.h"
 #include "log.h"
 
+/* A connection and its transaction. */
+struct sqc {
+	struct db_tx base;
+	sqlite3 *db;
+	int open;		/* BEGIN was run */
+	int busy;		/* a reader in use */
+	int writer;
+};
+
 struct sq {
 	struct db base;
-	sqlite3 *db;
-	pthread_mutex_t lock;
-	struct sq_tx {
-		struct db_tx base;	/* the one transaction at a time */
-		int open;		/* BEGIN was run */
-	} tx;
+	sqlite3 *db;			/* the writer's, for the schema */
+	pthread_mutex_t lock;		/* the writer */
+	struct sqc w;
+	pthread_mutex_t rlock;		/* the readers */
+	pthread_cond_t rcond;
+	struct sqc *r;
+	int nr;
 };
 
 struct sq_row {
@@ -80,9 +92,9 @@ static const char *const schema =
 
 /* Log SQLite's message once, for WHAT. */
 static void
-sq_log(struct sq *d, const char *what)
+sq_log(sqlite3 *db, const char *what)
 {
-	log_error("collector db (sqlite): %s: %s", what, sqlite3_errmsg(d->db));
+	log_error("collector db (sqlite): %s: %s", what, sqlite3_errmsg(db));
 }
 
 /* Run SQL with no parameters; 0, or -1 (logged). */
@@ -108,7 +120,7 @@ add_column(struct sq *d, const char *table, const char *def)
 	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s", table, def);
 	if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK &&
 	    strstr(sqlite3_errmsg(d->db), "duplicate column") == NULL) {
-		sq_log(d, "schema");
+		sq_log(d->db, "schema");
 		return -1;
 	}
 	return 0;
@@ -118,9 +130,15 @@ static void
 sq_close(struct db *base)
 {
 	struct sq *d = (struct sq *)base;
+	int i;
 
+	for (i = 0; i < d->nr; i++)
+		sqlite3_close(d->r[i].db);
+	free(d->r);
 	sqlite3_close(d->db);
 	pthread_mutex_destroy(&d->lock);
+	pthread_mutex_destroy(&d->rlock);
+	pthread_cond_destroy(&d->rcond);
 	free(d);
 }
 
@@ -136,26 +154,41 @@ sq_progress(void *unused)
 	    db_budget_over());
 }
 
+/* A connection to PATH with FLAGS, set up; NULL (logged). */
+static sqlite3 *
+connect_to(const char *path, int flags)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_FULLMUTEX,
+	    NULL) != SQLITE_OK) {
+		log_error("cannot open '%s': %s", path, db ?
+		    sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	sqlite3_progress_handler(db, 1000, sq_progress, NULL);
+	return db;
+}
+
 struct db *
-db_sqlite_open(const char *path)
+db_sqlite_open(const char *path, int connections)
 {
 	struct sq *d = calloc(1, sizeof(*d));
+	int i;
 
 	if (d == NULL)
 		return NULL;
 	d->base.ops = &sq_ops;
-	d->tx.base.d = &d->base;
+	d->w.base.d = &d->base;
+	d->w.writer = 1;
 	pthread_mutex_init(&d->lock, NULL);
-	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		log_error("cannot open '%s': %s", path, d->db ?
-		    sqlite3_errmsg(d->db) : "out of memory");
-		sq_close(&d->base);
-		return NULL;
-	}
-	sqlite3_busy_timeout(d->db, 10000);
-	sqlite3_progress_handler(d->db, 1000, sq_progress, NULL);
-	if (sq_plain(d, schema) != 0) {
+	pthread_mutex_init(&d->rlock, NULL);
+	pthread_cond_init(&d->rcond, NULL);
+	d->db = connect_to(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	d->w.db = d->db;
+	if (d->db == NULL || sq_plain(d, schema) != 0) {
 		sq_close(&d->base);
 		return NULL;
 	}
@@ -176,39 +209,103 @@ db_sqlite_open(const char *path)
 		sq_close(&d->base);
 		return NULL;
 	}
+	/* The readers (none for a database in memory: each connection would
+	 * have its own). */
+	if (strcmp(path, ":memory:") == 0 || connections < 1)
+		return &d->base;
+	d->r = calloc((size_t)connections, sizeof(*d->r));
+	if (d->r == NULL) {
+		sq_close(&d->base);
+		return NULL;
+	}
+	for (i = 0; i < connections; i++, d->nr++) {
+		d->r[i].base.d = &d->base;
+		d->r[i].db = connect_to(path, SQLITE_OPEN_READONLY);
+		if (d->r[i].db == NULL) {
+			sq_close(&d->base);
+			return NULL;
+		}
+	}
 	return &d->base;
+}
+
+/* Give C back: the writer's lock, or the reader to the pool. */
+static int
+sq_end_conn(struct sq *d, struct sqc *c)
+{
+	if (c->writer) {
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	}
+	pthread_mutex_lock(&d->rlock);
+	c->busy = 0;
+	pthread_cond_signal(&d->rcond);
+	pthread_mutex_unlock(&d->rlock);
+	return 0;
+}
+
+/* Run SQL with no parameters on C; 0, or -1 (logged). */
+static int
+conn_plain(struct sqc *c, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("collector db (sqlite): %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
 }
 
 static struct db_tx *
 sq_begin(struct db *base, enum db_tx_mode mode)
 {
 	struct sq *d = (struct sq *)base;
+	struct sqc *c = NULL;
+	int i;
 
-	pthread_mutex_lock(&d->lock);
-	d->tx.base.failed = 0;
-	d->tx.open = mode != DB_TX_ONE;
-	if (d->tx.open && sq_plain(d, mode == DB_TX_WRITE ? "BEGIN IMMEDIATE" :
+	if ((mode == DB_TX_READ || mode == DB_TX_ONE_READ) && d->nr > 0) {
+		pthread_mutex_lock(&d->rlock);
+		for (;;) {
+			for (i = 0; i < d->nr && c == NULL; i++)
+				if (!d->r[i].busy)
+					c = &d->r[i];
+			if (c != NULL)
+				break;
+			pthread_cond_wait(&d->rcond, &d->rlock);
+		}
+		c->busy = 1;
+		pthread_mutex_unlock(&d->rlock);
+	} else {
+		pthread_mutex_lock(&d->lock);
+		c = &d->w;
+	}
+	c->base.failed = 0;
+	c->open = mode == DB_TX_READ || mode == DB_TX_WRITE;
+	if (c->open && conn_plain(c, mode == DB_TX_WRITE ? "BEGIN IMMEDIATE" :
 	    "BEGIN") != 0) {
-		pthread_mutex_unlock(&d->lock);
+		c->open = 0;
+		(void)sq_end_conn(d, c);
 		return NULL;
 	}
-	return &d->tx.base;
+	return &c->base;
 }
 
 static int
 sq_end(struct db_tx *tx, int commit)
 {
-	struct sq *d = (struct sq *)tx->d;
+	struct sqc *c = (struct sqc *)tx;
 	int rc = tx->failed || !commit ? -1 : 0;
 
-	if (d->tx.open) {
-		if (rc == 0 && sq_plain(d, "COMMIT") != 0)
+	if (c->open) {
+		if (rc == 0 && conn_plain(c, "COMMIT") != 0)
 			rc = -1;
 		if (rc != 0)
-			(void)sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+			(void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 	}
-	d->tx.open = 0;
-	pthread_mutex_unlock(&d->lock);
+	c->open = 0;
+	(void)sq_end_conn((struct sq *)tx->d, c);
 	return rc;
 }
 
@@ -248,16 +345,16 @@ static int64_t
 sq_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
     size_t nargs, db_row_fn fn, void *ctx)
 {
-	struct sq *d = (struct sq *)tx->d;
+	struct sqc *c = (struct sqc *)tx;
 	struct sq_row row = { { &sq_ops }, NULL };
 	int64_t rows = 0;
 	int rc;
 
 	if (tx->failed)
 		return DB_FAILED;
-	if (sqlite3_prepare_v2(d->db, sql, -1, &row.st, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(c->db, sql, -1, &row.st, NULL) != SQLITE_OK ||
 	    bind(row.st, args, nargs) != 0) {
-		sq_log(d, sql);
+		sq_log(c->db, sql);
 		goto fail;
 	}
 	stmt_deadline = db_statement_deadline();
@@ -278,11 +375,11 @@ sq_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 		goto fail;
 	}
 	if (rc != SQLITE_DONE) {
-		sq_log(d, sql);
+		sq_log(c->db, sql);
 		goto fail;
 	}
 	if (sqlite3_column_count(row.st) == 0)
-		rows = sqlite3_changes64(d->db);
+		rows = sqlite3_changes64(c->db);
 	sqlite3_finalize(row.st);
 	return rows;
 fail:
@@ -320,13 +417,13 @@ static int
 sq_insert_visits(struct db_tx *tx, const struct wire_header *h,
     const struct wire_visit *v, size_t n, int64_t now_ms, int64_t *stored)
 {
-	struct sq *d = (struct sq *)tx->d;
+	struct sqc *c = (struct sqc *)tx;
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc = SQLITE_OK;
 
 	*stored = 0;
-	if (sqlite3_prepare_v2(d->db, "INSERT INTO visits(device_id, "
+	if (sqlite3_prepare_v2(c->db, "INSERT INTO visits(device_id, "
 	    "instance_id, seq, kind, subject, sealed, direction, wall_ms, "
 	    "boot_id, mono_ms, source, received_ms, clock, claimed_ms) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON "
@@ -360,12 +457,12 @@ sq_insert_visits(struct db_tx *tx, const struct wire_header *h,
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			goto fail;
-		*stored += sqlite3_changes(d->db);
+		*stored += sqlite3_changes(c->db);
 	}
 	sqlite3_finalize(st);
 	return 0;
 fail:
-	sq_log(d, "insert visits");
+	sq_log(c->db, "insert visits");
 	sqlite3_finalize(st);
 	tx->failed = 1;
 	return DB_FAILED;
