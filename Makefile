@@ -75,7 +75,7 @@ COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o
                 $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \
                 $(BUILD)/obj/sync/report.o $(BUILD)/obj/sync/trace_print.o \
                 $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
-                $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/limit.o $(BUILD)/obj/sync/watch.o
+                $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/limit.o $(BUILD)/obj/sync/watch.o $(BUILD)/obj/sync/workq.o
 
 # tests/gen.c: generated realistic texts, for tests, bench and tools/gentext.
 GEN_OBJ = $(BUILD)/obj/tests/gen.o

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +27,19 @@
 #include "parsenum.h"
 #include "watch.h"
 #include "wire.h"
+#include "workq.h"
 
 #define EXIT_USAGE 2
+
+/* Requests from one client address in the queue or at work, at most
+ * (--per-client); past it 429. Counted by the real address behind a
+ * trusted proxy. */
+#define CLIENTS 4096
+
+struct client {
+	char addr[INET6_ADDRSTRLEN];
+	int n;
+};
 
 struct server {
 	struct db *db;
@@ -35,14 +47,28 @@ struct server {
 	size_t max_body;
 	char web_dir[1024];
 	struct watch *watch;
+	struct workq *work;
 	struct in_addr proxy;		/* --trusted-proxy, or 0.0.0.0 */
 	int have_proxy;
+	int per_client;
+	pthread_mutex_t clients_lock;
+	struct client clients[CLIENTS];
 };
 
-/* One request's body, read within the limit. */
+enum req_state { REQ_READING, REQ_QUEUED, REQ_DONE };
+
+/* One request: its body, read within the limit, and its answer once a
+ * worker made it. */
 struct req {
 	struct dynbuf body;
 	int too_big;
+	struct server *sv;
+	struct MHD_Connection *c;
+	struct api_request ar;
+	struct api_response rs;
+	char ip[INET6_ADDRSTRLEN];
+	enum req_state state;
+	int counted;			/* in its client's count */
 };
 
 static volatile sig_atomic_t stopping;
@@ -219,6 +245,93 @@ answer(struct MHD_Connection *c, struct api_response *rs)
 	return ret;
 }
 
+/* Count a request of IP in; 0, or -1 when IP has its most already. */
+static int
+client_in(struct server *sv, const char *ip)
+{
+	struct client *cl, *free_slot = NULL;
+	unsigned h = 5381;
+	size_t i, k;
+	int rc = -1;
+
+	for (i = 0; ip[i] != '\0'; i++)
+		h = h * 33 + (unsigned char)ip[i];
+	pthread_mutex_lock(&sv->clients_lock);
+	for (i = 0; i < 64; i++) {
+		k = (h + i) % CLIENTS;
+		cl = &sv->clients[k];
+		if (cl->n > 0 && strcmp(cl->addr, ip) == 0) {
+			if (cl->n < sv->per_client) {
+				cl->n++;
+				rc = 0;
+			}
+			goto out;
+		}
+		if (cl->n == 0 && free_slot == NULL)
+			free_slot = cl;
+	}
+	/* A new address (or no room to count it: let it in). */
+	if (free_slot != NULL) {
+		snprintf(free_slot->addr, sizeof(free_slot->addr), "%s", ip);
+		free_slot->n = 1;
+	}
+	rc = 0;
+out:
+	pthread_mutex_unlock(&sv->clients_lock);
+	return rc;
+}
+
+static void
+client_out(struct server *sv, const char *ip)
+{
+	unsigned h = 5381;
+	size_t i;
+
+	for (i = 0; ip[i] != '\0'; i++)
+		h = h * 33 + (unsigned char)ip[i];
+	pthread_mutex_lock(&sv->clients_lock);
+	for (i = 0; i < 64; i++) {
+		struct client *cl = &sv->clients[(h + i) % CLIENTS];
+
+		if (cl->n > 0 && strcmp(cl->addr, ip) == 0) {
+			cl->n--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sv->clients_lock);
+}
+
+/* On a worker: the answer, then the connection goes on. */
+static void
+run_req(void *arg)
+{
+	struct req *rq = arg;
+
+	api_handle(rq->sv->db, &rq->sv->cfg, &rq->ar, &rq->rs);
+	rq->state = REQ_DONE;
+	MHD_resume_connection(rq->c);
+}
+
+/* The server stops before a worker took it. */
+static void
+drop_req(void *arg)
+{
+	struct req *rq = arg;
+
+	own_error(&rq->rs, 503, "{\"error\":\"the collector is stopping: "
+	    "send again\"}");
+	rq->state = REQ_DONE;
+	MHD_resume_connection(rq->c);
+}
+
+/* Answered on the HTTP thread: nothing of the store. */
+static int
+inline_route(const char *url)
+{
+	return strcmp(url, "/api/v1/health") == 0 || strncmp(url, "/c/", 3) ==
+	    0 || strncmp(url, "/web/", 5) == 0;
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *data,
@@ -228,7 +341,6 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	struct req *rq = *con_cls;
 	struct api_request ar;
 	struct api_response rs;
-	char ip[INET6_ADDRSTRLEN] = "?";
 
 	(void)version;
 	if (rq == NULL) {
@@ -248,9 +360,15 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		if (rq == NULL)
 			return MHD_NO;
 		dynbuf_init(&rq->body, sv->max_body);
+		rq->sv = sv;
+		rq->c = c;
 		*con_cls = rq;
 		return MHD_YES;
 	}
+	if (rq->state == REQ_DONE)
+		return answer(c, &rq->rs);	/* back from a worker */
+	if (rq->state == REQ_QUEUED)
+		return MHD_YES;
 	if (*data_size > 0) {
 		/* Bounded: past the limit the rest is read and dropped. */
 		if (!rq->too_big && dynbuf_add(&rq->body, data,
@@ -277,20 +395,43 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 			return answer(c, &rs);
 		}
 	}
-	client_of(sv, c, ip, sizeof(ip));
+	client_of(sv, c, rq->ip, sizeof(rq->ip));
 	watch_answering(sv->watch, watched(c));
 	ar.method = method;
 	ar.url = url;
 	ar.body = rq->body.p;
 	ar.len = rq->body.len;
-	ar.client = ip;
+	ar.client = rq->ip;
 	ar.header = header;
 	ar.arg = query_arg;
 	ar.ctx = c;
 	ar.gone = conn_gone;
 	ar.gone_ctx = watched(c);
-	api_handle(sv->db, &sv->cfg, &ar, &rs);
-	return answer(c, &rs);
+	if (inline_route(url)) {
+		api_handle(sv->db, &sv->cfg, &ar, &rs);
+		return answer(c, &rs);
+	}
+	if (client_in(sv, rq->ip) != 0) {
+		own_error(&rs, 429, "{\"error\":\"too many requests at once "
+		    "from this address: send again in a moment\"}");
+		rs.headers[0][0] = "Retry-After";
+		rs.headers[0][1] = "2";
+		return answer(c, &rs);
+	}
+	rq->counted = 1;
+	rq->ar = ar;
+	rq->state = REQ_QUEUED;
+	/* Suspended before it is queued: a worker resumes it. */
+	MHD_suspend_connection(c);
+	if (workq_push(sv->work, run_req, drop_req, rq) != 0) {
+		own_error(&rq->rs, 503, "{\"error\":\"the collector is busy: "
+		    "send again\"}");
+		rq->rs.headers[0][0] = "Retry-After";
+		rq->rs.headers[0][1] = "5";
+		rq->state = REQ_DONE;
+		MHD_resume_connection(c);
+	}
+	return MHD_YES;
 }
 
 static void
@@ -303,6 +444,9 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	watch_answered(sv->watch, watched(c));
 	if (rq != NULL) {
+		if (rq->counted)
+			client_out(sv, rq->ip);
+		api_response_release(&rq->rs);
 		dynbuf_release(&rq->body);
 		free(rq);
 		*con_cls = NULL;
@@ -317,6 +461,9 @@ usage(void)
 	    "         [--max-body BYTES] [--request-deadline SECONDS]\n"
 	    "         [--trusted-proxy ADDR] [--phone-per-address N]\n"
 	    "         [--phone-per-code N] [--phone-per-slot N]\n"
+	    "         [--threads N] [--workers N] [--queue N] "
+	    "[--per-client N]\n"
+	    "         [--max-connections N]\n"
 	    "  (docs/sync.md: limits and their defaults)\n");
 	return EXIT_USAGE;
 }
@@ -345,6 +492,11 @@ server_main(int argc, char **argv)
 		{ "phone-per-address", required_argument, NULL, 'a' },
 		{ "phone-per-code", required_argument, NULL, 'c' },
 		{ "phone-per-slot", required_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "workers", required_argument, NULL, 'W' },
+		{ "queue", required_argument, NULL, 'Q' },
+		{ "per-client", required_argument, NULL, 'C' },
+		{ "max-connections", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen = "127.0.0.1:8080", *url = NULL, *colon;
@@ -357,6 +509,8 @@ server_main(int argc, char **argv)
 	int64_t port, max = WIRE_MAX_BODY, deadline = 30;
 	int64_t per_addr = API_PHONE_PER_ADDRESS, per_code = API_PHONE_PER_CODE;
 	int64_t per_slot = API_PHONE_PER_SLOT;
+	int64_t threads = 2, workers = 8, queue = 1024, per_client = 64;
+	int64_t max_conn = 2048;
 	int ch, rc = 1;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -387,6 +541,29 @@ server_main(int argc, char **argv)
 		case 's':
 			if (number_opt("phone-per-slot", optarg, 1, 1000000,
 			    &per_slot) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'T':
+			if (number_opt("threads", optarg, 1, 64, &threads) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'W':
+			if (number_opt("workers", optarg, 1, DB_MAX_CONNECTIONS,
+			    &workers) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'Q':
+			if (number_opt("queue", optarg, 1, 1000000, &queue) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'C':
+			if (number_opt("per-client", optarg, 1, 100000,
+			    &per_client) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'M':
+			if (number_opt("max-connections", optarg, 16, 65536,
+			    &max_conn) != 0)
 				return EXIT_USAGE;
 			break;
 		default: return usage();
@@ -423,20 +600,30 @@ server_main(int argc, char **argv)
 	sv.cfg.phone_per_address = per_addr;
 	sv.cfg.phone_per_code = per_code;
 	sv.cfg.phone_per_slot = per_slot;
+	sv.per_client = (int)per_client;
+	pthread_mutex_init(&sv.clients_lock, NULL);
 	sv.cfg.limits = limit_new();
 	sv.watch = watch_new(deadline * 1000);
 	if (sv.cfg.limits == NULL || sv.watch == NULL)
 		goto out;
-	sv.db = db_open(url);
+	/* A store connection for each worker. */
+	sv.db = db_open_pool(url, (int)workers);
 	if (sv.db == NULL)
+		goto out;
+	sv.work = workq_new((int)workers, (size_t)queue);
+	if (sv.work == NULL)
 		goto out;
 	/* Behind the proxy every client has its address: its own limits
 	 * (deploy/nginx/) stand in for the per-address connection limit. */
+	/* An epoll thread pool reads and writes; the store's work is the
+	 * workers' (workq.h). */
 	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	    handler, &sv,
+	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
+	    NULL, NULL, handler, &sv,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conn,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(sv.have_proxy ? 0 :
 	    64),
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -457,6 +644,11 @@ server_main(int argc, char **argv)
 		pause();
 	rc = 0;
 out:
+	/* No new connections; the work under way finishes, what waits is
+	 * answered 503; then the server stops. */
+	if (mhd != NULL)
+		(void)MHD_quiesce_daemon(mhd);
+	workq_free(sv.work);
 	if (mhd != NULL)
 		MHD_stop_daemon(mhd);
 	watch_free(sv.watch);
