@@ -75,7 +75,7 @@ COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o
                 $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \
                 $(BUILD)/obj/sync/report.o $(BUILD)/obj/sync/trace_print.o \
                 $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
-                $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/limit.o $(BUILD)/obj/sync/watch.o $(BUILD)/obj/sync/workq.o
+                $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/limit.o $(BUILD)/obj/sync/watch.o $(BUILD)/obj/sync/workq.o $(BUILD)/obj/sync/codes.o
 
 # tests/gen.c: generated realistic texts, for tests, bench and tools/gentext.
 GEN_OBJ = $(BUILD)/obj/tests/gen.o
@@ -102,7 +102,7 @@ UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui te
              test_db test_wire test_corpus test_serial test_powercut
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
-             $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace
+             $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace $(BUILD)/bench/bench_burst
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
                fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api
@@ -170,6 +170,7 @@ $(BUILD)/tests/test_powercut: $(BUILD)/obj/tests/test_powercut.o $(BUILD)/obj/te
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(SYNC_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_db: $(BUILD)/obj/tests/test_db.o $(DB_OBJ) $(BUILD)/obj/sync/trace.o $(BUILD)/obj/sync/query.o \
+                       $(BUILD)/obj/sync/workq.o $(BUILD)/obj/sync/codes.o \
                        $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/report.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS) $(CMOCKA_LIBS)
@@ -185,6 +186,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(KIOSK_LINK)
 $(BUILD)/bench/bench_ingest: $(BUILD)/obj/bench/bench_ingest.o $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS)
+
+$(BUILD)/bench/bench_burst: $(BUILD)/obj/bench/bench_burst.o $(DB_OBJ) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS) $(call pc_libs,libcurl)
 
 $(BUILD)/bench/bench_trace: $(BUILD)/obj/bench/bench_trace.o $(BUILD)/obj/sync/trace.o $(DB_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
@@ -264,7 +269,7 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc build/fuzz/libfuzzcore.a
 FUZZ_SYNC_SRC = sync/api.c sync/api_query.c sync/db.c sync/db_devices.c \
                 sync/db_query.c sync/db_sqlite.c sync/db_pg.c sync/db_pg_load.c \
                 sync/ingest.c sync/query.c sync/trace.c sync/trace_print.c \
-                sync/report.c sync/limit.c
+                sync/report.c sync/limit.c sync/codes.c
 build/fuzz/libfuzzsync.a: $(FUZZ_SYNC_SRC:%.c=build/fuzz/obj/%.o)
 	rm -f $@ && $(AR) rcs $@ $^
 

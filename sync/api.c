@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "ingest.h"
+#include "codes.h"
 #include "ktime.h"
 #include "limit.h"
 #include "log.h"
@@ -290,38 +291,51 @@ serve_file(const struct api_config *cfg, struct api_response *rs,
 }
 
 /*
- * Check a venue TOKEN: signed by an enrolled device, slot current (this
- * period or the one before: "within about a minute"). Returns NULL with
- * *VT filled, or the reason code the page shows ("bad_token", "stale").
+ * Check a venue TOKEN: signed by an enrolled, not revoked device, slot
+ * current (this period or the one before: "within about a minute").
+ * Returns NULL with *VT and the venue's NAME filled, or the reason code
+ * the page shows ("bad_token", "stale"). A code that checked out lately
+ * is taken from CFG's cache (codes.h) without the store.
  */
 static const char *
-check_venue_token(struct db *db, const char *token, struct venue_token *vt)
+check_venue_token(struct db *db, const struct api_config *cfg,
+    const char *token, struct venue_token *vt, char *name, size_t size)
 {
 	unsigned char pk[KEYS_PUB_LEN];
 	char venue[65];
-	int64_t slot, cur;
+	int64_t slot, cur, now = ktime_wall_ms();
 
-	if (strlen(token) > 600 || token_venue_peek(token, vt) != 0 ||
-	    db_device_key(db, vt->device, pk) != 0 ||
-	    token_venue_verify(pk, token, venue, &slot) != 0)
+	if (strlen(token) > 600)
 		return "bad_token";
-	cur = ktime_wall_ms() / 1000 / vt->period_s;
-	if (slot != cur && slot != cur - 1)
+	if (cfg->codes == NULL || !codes_get(cfg->codes, token, now, vt, name,
+	    size)) {
+		if (token_venue_peek(token, vt) != 0 ||
+		    db_device_key(db, vt->device, pk) != 0 ||
+		    token_venue_verify(pk, token, venue, &slot) != 0 ||
+		    db_device_venue(db, vt->device, name, size) != 0)
+			return "bad_token";
+		vt->slot = slot;
+		if (cfg->codes != NULL)
+			codes_put(cfg->codes, token, now, (slot + 2) *
+			    vt->period_s * INT64_C(1000), vt, name);
+	}
+	cur = now / 1000 / vt->period_s;
+	if (vt->slot != cur && vt->slot != cur - 1)
 		return "stale";
 	return NULL;
 }
 
 static void
-do_venue(struct db *db, const char *token, struct api_response *rs)
+do_venue(struct db *db, const struct api_config *cfg, const char *token,
+    struct api_response *rs)
 {
 	struct venue_token vt;
-	const char *why = check_venue_token(db, token, &vt);
 	char name[160];
+	const char *why = check_venue_token(db, cfg, token, &vt, name,
+	    sizeof(name));
 
-	if (why != NULL || db_device_venue(db, vt.device, name,
-	    sizeof(name)) != 0) {
-		api_result(rs, HTTP_FORBIDDEN, "rejected", why ? why :
-		    "bad_token");
+	if (why != NULL) {
+		api_result(rs, HTTP_FORBIDDEN, "rejected", why);
 		return;
 	}
 	pack(rs, HTTP_OK, json_pack("{s:s, s:s}", "venue_id", vt.venue_id,
@@ -403,7 +417,8 @@ do_phone_checkin(struct db *db, const struct api_config *cfg,
 		api_fail(rs, HTTP_BAD_REQUEST, "want {\"token\", \"who\"}");
 		return;
 	}
-	if ((bad = check_venue_token(db, token, &vt)) != NULL) {
+	if ((bad = check_venue_token(db, cfg, token, &vt, vname,
+	    sizeof(vname))) != NULL) {
 		json_decref(j);
 		api_result(rs, HTTP_FORBIDDEN, "rejected", bad);
 		return;
@@ -468,7 +483,7 @@ static void
 r_venue(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
-	do_venue(db, rq->url + strlen("/api/v1/venue/"), rs);
+	do_venue(db, cfg, rq->url + strlen("/api/v1/venue/"), rs);
 }
 
 static void

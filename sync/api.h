@@ -55,6 +55,7 @@ struct api_response {
 };
 
 struct limit;
+struct codes;
 
 /* Phone check-in limits' defaults (docs/phone.md). */
 #define API_PHONE_PER_ADDRESS 10	/* a minute, and at once */
@@ -65,6 +66,8 @@ struct api_config {
 	const char *web_dir;		/* the phone page's files */
 	int64_t phone_window_ms;	/* a phone re-scan is a duplicate */
 	struct limit *limits;		/* phone check-in buckets; NULL: none */
+	struct codes *codes;		/* venue codes checked lately; NULL:
+					 * none */
 	int64_t phone_per_address, phone_per_code, phone_per_slot;
 };
 

@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "collector_cmds.h"
+#include "codes.h"
 #include "datadir.h"
 #include "db.h"
 #include "dynbuf.h"
@@ -603,8 +604,9 @@ server_main(int argc, char **argv)
 	sv.per_client = (int)per_client;
 	pthread_mutex_init(&sv.clients_lock, NULL);
 	sv.cfg.limits = limit_new();
+	sv.cfg.codes = codes_new();
 	sv.watch = watch_new(deadline * 1000);
-	if (sv.cfg.limits == NULL || sv.watch == NULL)
+	if (sv.cfg.limits == NULL || sv.cfg.codes == NULL || sv.watch == NULL)
 		goto out;
 	/* A store connection for each worker. */
 	sv.db = db_open_pool(url, (int)workers);
@@ -653,6 +655,7 @@ out:
 		MHD_stop_daemon(mhd);
 	watch_free(sv.watch);
 	limit_free(sv.cfg.limits);
+	codes_free(sv.cfg.codes);
 	db_close(sv.db);
 	return rc;
 }

@@ -21,6 +21,8 @@
 #include "report.h"
 #include "trace.h"
 #include "query.h"
+#include "codes.h"
+#include "workq.h"
 #include "token.h"
 
 #define DAY INT64_C(86400000)
@@ -998,7 +1000,84 @@ test_trace_flooded_venue(void **state)
 	}
 }
 
+/* A worker held until GATE opens. */
+static int gate;
+
+static void
+held(void *arg)
+{
+	while (!__atomic_load_n(&gate, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	__atomic_add_fetch((int *)arg, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+dropped(void *arg)
+{
+	__atomic_add_fetch((int *)arg, 100, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The collector's work queue: full, it refuses at once (the server then
+ * answers 503 with Retry-After) instead of letting work pile up; what
+ * waits when it stops is dropped, each told. The venue codes' cache keeps
+ * a code no longer than its TTL or its validity.
+ */
+static void
+test_queue_and_codes(void **state)
+{
+	struct workq *q = workq_new(1, 2);
+	struct codes *c = codes_new();
+	struct venue_token vt, got;
+	int ran = 0, i;
+	char name[160];
+
+	(void)state;
+	assert_non_null(q);
+	gate = 0;
+	assert_int_equal(workq_push(q, held, dropped, &ran), 0);
+	for (i = 0; i < 100 && workq_waiting(q) > 0; i++)
+		usleep(1000);		/* the worker took the first */
+	assert_int_equal(workq_push(q, held, dropped, &ran), 0);
+	assert_int_equal(workq_push(q, held, dropped, &ran), 0);
+	assert_int_equal(workq_push(q, held, dropped, &ran), -1);
+	assert_int_equal(workq_waiting(q), 2);
+	__atomic_store_n(&gate, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 1000 && __atomic_load_n(&ran, __ATOMIC_SEQ_CST) < 3;
+	    i++)
+		usleep(1000);
+	assert_int_equal(ran, 3);
+	gate = 0;
+	assert_int_equal(workq_push(q, held, dropped, &ran), 0);
+	for (i = 0; i < 100 && workq_waiting(q) > 0; i++)
+		usleep(1000);
+	assert_int_equal(workq_push(q, held, dropped, &ran), 0);
+	__atomic_store_n(&gate, 1, __ATOMIC_RELEASE);
+	workq_free(q);
+	assert_true(ran == 5 || ran == 104);	/* ran, or dropped and told */
+
+	assert_non_null(c);
+	memset(&vt, 0, sizeof(vt));
+	snprintf(vt.venue_id, sizeof(vt.venue_id), "V1");
+	vt.slot = 7;
+	codes_put(c, "code-a", 1000, 50000, &vt, "Quán");
+	assert_int_equal(codes_get(c, "code-a", 2000, &got, name,
+	    sizeof(name)), 1);
+	assert_string_equal(name, "Quán");
+	assert_int_equal(got.slot, 7);
+	assert_int_equal(codes_get(c, "code-b", 2000, &got, name,
+	    sizeof(name)), 0);
+	/* At most the TTL, and never past the code's own end. */
+	assert_int_equal(codes_get(c, "code-a", 1000 + CODES_TTL_MS, &got,
+	    name, sizeof(name)), 0);
+	codes_put(c, "code-a", 1000, 3000, &vt, "Quán");
+	assert_int_equal(codes_get(c, "code-a", 3000, &got, name,
+	    sizeof(name)), 0);
+	codes_free(c);
+}
+
 #define DB_TESTS \
+	cmocka_unit_test(test_queue_and_codes), \
 	cmocka_unit_test_setup_teardown(test_tokens_and_enrolment, \
 	    fx_setup, fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_enrolment_bound, fx_setup, \
