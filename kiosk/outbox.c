@@ -256,7 +256,10 @@ outbox_export(struct store *s, const struct key_pair *dev,
 			r = -1;
 			break;
 		}
-		after = b.h.last_seq;
+		/* Past the batch's last row by this store's own seq: a
+		 * salvaged row goes out under its old store's seq, which
+		 * says nothing of where it sits here. */
+		after = b.seqs[b.n - 1];
 		*visits += b.h.count;
 		outbox_batch_release(&b);
 	}

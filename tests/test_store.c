@@ -435,6 +435,54 @@ test_moved_while_open(void **state)
 	store_close(b);
 }
 
+/*
+ * `kioskctl export --sealed` after a salvage: 50 salvaged visits go out
+ * under their old seqs (301-350), 11 new ones under this store's (51-61):
+ * every one of them is in the file.
+ */
+static void
+test_export_after_salvage(void **state)
+{
+	struct fixture *f = *state;
+	struct wire_device venue;
+	struct key_pair dev, auth;
+	int64_t up[300], visits = 0;
+	char *file = NULL;
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < 350; i++) {
+		char subj[16];
+
+		snprintf(subj, sizeof(subj), "09%08d", i);
+		scan(f->s, subj, f->t0 + i, STORE_RESCAN_DUPLICATE, NULL, NULL);
+	}
+	for (i = 0; i < 300; i++)
+		up[i] = i + 1;
+	assert_int_equal(store_mark_uploaded(f->s, up, 300, f->t0), 300);
+	store_close(f->s);
+	spoil_index(f->path, "visits_subject");
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	for (i = 0; i < 11; i++) {
+		char subj[16];
+
+		snprintf(subj, sizeof(subj), "07%08d", i);
+		scan(f->s, subj, f->t0 + 1000 + i, STORE_RESCAN_DUPLICATE, NULL,
+		    NULL);
+	}
+	keys_generate(KEY_ED25519, &dev);
+	keys_generate(KEY_X25519, &auth);
+	memset(&venue, 0, sizeof(venue));
+	snprintf(venue.venue_id, sizeof(venue.venue_id), "V1");
+	assert_int_equal(outbox_export(f->s, &dev, &venue, auth.pk, &file,
+	    &len, &visits), 0);
+	assert_int_equal(visits, 61);
+	free(file);
+	keys_wipe(&dev);
+	keys_wipe(&auth);
+}
+
 static void
 test_corrupt_garbage(void **state)
 {
@@ -538,6 +586,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_moved_while_open, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_export_after_salvage,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_pages, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_events_and_clock, setup,
