@@ -311,7 +311,7 @@ open_all(struct store *s)
 		goto err;
 
 	s->st_last = store_prepare(s, "SELECT seq, direction, wall_ms, boot_id, "
-	    "mono_ms FROM visits WHERE kind = ?1 AND subject = ?2 ORDER BY seq "
+	    "mono_ms, clock FROM visits WHERE kind = ?1 AND subject = ?2 ORDER BY seq "
 	    "DESC LIMIT 1");
 	s->st_insert = store_prepare(s, "INSERT INTO visits(instance_id, kind, "
 	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source, "
@@ -403,15 +403,20 @@ struct last {
 	int have;
 	int64_t seq, wall_ms, mono_ms;
 	enum store_dir dir;
+	int untrusted;		/* its wall time came from an untrusted clock */
 	char boot_id[STORE_BOOT_ID_LEN + 1];
 };
 
 /*
  * Decide what a scan means given the subject's last record. Time since
  * that record is measured on the boot clock when both are from one boot
- * (a wall clock set or corrected in between cannot fool it); across boots
- * on the wall clock, and a last record that reads later than now (a clock
- * that was ahead, or is behind) is not taken for a moment ago.
+ * (a wall clock set or corrected in between cannot fool it). Across boots
+ * only the wall clock is left: when either time came from a clock that
+ * could not be trusted (a Pi that boots at its saved time every morning),
+ * the two cannot be compared and the scan is a new visit; else a last
+ * record that reads later than now (a clock that was ahead, or is
+ * behind) is not taken for a moment ago. A time the caller gave (--at) is
+ * on no boot's clock, and is compared on the wall clock.
  */
 static enum store_outcome
 decide(const struct store_checkin_req *req, const char *boot_id,
@@ -422,8 +427,11 @@ decide(const struct store_checkin_req *req, const char *boot_id,
 	*dir = STORE_IN;
 	if (!l->have)
 		return STORE_ACCEPTED;
-	if (!req->time_given && strcmp(l->boot_id, boot_id) == 0)
+	if (!req->time_given && strcmp(l->boot_id, boot_id) == 0 &&
+	    strcmp(boot_id, STORE_BOOT_GIVEN) != 0)
 		since = req->mono_ms - l->mono_ms;
+	else if (req->clock_untrusted || l->untrusted)
+		return STORE_ACCEPTED;
 	else if ((since = req->wall_ms - l->wall_ms) < 0)
 		return STORE_ACCEPTED;
 	if (since < STORE_DEBOUNCE_MS)
@@ -440,7 +448,12 @@ int
 store_checkin(struct store *s, const struct store_checkin_req *req,
     struct store_checkin_res *res)
 {
-	const char *boot = req->boot_id ? req->boot_id : s->boot_id;
+	/* A time the caller gave (--at) is on no boot's clock: the row gets
+	 * a boot id no boot has, so it is never compared on a boot clock
+	 * nor re-dated from one. */
+	const char *boot = req->time_given ? STORE_BOOT_GIVEN : req->boot_id ?
+	    req->boot_id : s->boot_id;
+	int64_t mono = req->time_given ? 0 : req->mono_ms;
 	struct last l;
 	enum store_dir dir;
 	const char *d;
@@ -466,6 +479,7 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 		d = (const char *)sqlite3_column_text(s->st_last, 3);
 		snprintf(l.boot_id, sizeof(l.boot_id), "%s", d ? d : "");
 		l.mono_ms = sqlite3_column_int64(s->st_last, 4);
+		l.untrusted = sqlite3_column_int(s->st_last, 5) == 1;
 	}
 	sqlite3_reset(s->st_last);
 	sqlite3_clear_bindings(s->st_last);
@@ -494,7 +508,7 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	    -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->st_insert, 6, req->wall_ms);
 	sqlite3_bind_text(s->st_insert, 7, boot, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->st_insert, 8, req->mono_ms);
+	sqlite3_bind_int64(s->st_insert, 8, mono);
 	sqlite3_bind_text(s->st_insert, 9, req->source, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s->st_insert, 10, req->clock_untrusted ? 1 : 0);
 	rc = sqlite3_step(s->st_insert);

@@ -27,6 +27,10 @@ struct store;
 #define STORE_SCHEMA_VERSION 3
 #define STORE_INSTANCE_LEN 32	/* hex characters */
 #define STORE_BOOT_ID_LEN 36
+/* The boot id of a visit whose time the caller gave (kioskctl checkin
+ * --at): no boot has it, so the visit is never compared on a boot clock
+ * nor re-dated from one; its mono_ms is 0. */
+#define STORE_BOOT_GIVEN "time-given"
 
 enum store_dir { STORE_IN, STORE_OUT };
 enum store_rescan { STORE_RESCAN_DUPLICATE, STORE_RESCAN_CHECKOUT };
@@ -74,7 +78,9 @@ struct store_checkin_req {
 	int clock_untrusted;		/* WALL_MS may be wrong (clock.h): the
 					 * visit is re-dated once it can be */
 	int time_given;			/* WALL_MS is the caller's own (kioskctl
-					 * checkin --at), not the clock's */
+					 * checkin --at), not the clock's: the
+					 * visit is stored with the boot id
+					 * STORE_BOOT_GIVEN, MONO_MS 0 */
 };
 
 struct store_checkin_res {

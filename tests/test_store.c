@@ -126,6 +126,59 @@ test_checkout_mode(void **state)
 	assert_int_equal(dir, STORE_IN);
 }
 
+/* Scan SUBJECT in boot BOOT at wall time T, boot time MONO, the clock
+ * trusted or not; the outcome. */
+static enum store_outcome
+scan_boot(struct store *s, const char *subject, const char *boot,
+    int64_t t, int64_t mono, int untrusted)
+{
+	struct store_checkin_req req;
+	struct store_checkin_res res;
+
+	memset(&req, 0, sizeof(req));
+	req.kind = "phone";
+	req.subject = subject;
+	req.source = "keypad";
+	req.wall_ms = t;
+	req.mono_ms = mono;
+	req.boot_id = boot;
+	req.window_ms = 5 * MIN;
+	req.clock_untrusted = untrusted;
+	assert_int_equal(store_checkin(s, &req, &res), 0);
+	return res.outcome;
+}
+
+/*
+ * Across boots only the wall clock is left, and a time from a clock that
+ * could not be trusted cannot be compared: a Pi with no network that
+ * boots at the same saved time every morning records each day's visitor.
+ */
+static void
+test_rescan_across_boots(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Day 1, 08:00 by a clock that was not set; day 2, the clock
+	 * starts again from the same saved time: 08:03. */
+	assert_int_equal(scan_boot(f->s, "0911111111", "boot-day-1", f->t0,
+	    60 * 1000, 1), STORE_ACCEPTED);
+	assert_int_equal(scan_boot(f->s, "0911111111", "boot-day-2",
+	    f->t0 + 3 * MIN, 60 * 1000, 1), STORE_ACCEPTED);
+	/* Within one boot the boot clock still judges it. */
+	assert_int_equal(scan_boot(f->s, "0911111111", "boot-day-2",
+	    f->t0 + 4 * MIN, 2 * MIN, 1), STORE_DUPLICATE);
+	/* Only one side untrusted: not comparable either. */
+	assert_int_equal(scan_boot(f->s, "0922222222", "boot-a", f->t0,
+	    MIN, 0), STORE_ACCEPTED);
+	assert_int_equal(scan_boot(f->s, "0922222222", "boot-b",
+	    f->t0 + MIN, MIN, 1), STORE_ACCEPTED);
+	/* Both trusted: the wall clock says it is a re-scan. */
+	assert_int_equal(scan_boot(f->s, "0933333333", "boot-a", f->t0,
+	    MIN, 0), STORE_ACCEPTED);
+	assert_int_equal(scan_boot(f->s, "0933333333", "boot-b",
+	    f->t0 + MIN, MIN, 0), STORE_DUPLICATE);
+}
+
 struct counter {
 	int n;
 	int64_t last_seq;
@@ -577,6 +630,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_checkout_mode, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_rescan_across_boots,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_and_migrations,
 		    setup, teardown),
