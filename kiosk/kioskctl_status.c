@@ -99,8 +99,10 @@ cmd_status(int argc, char **argv)
 	    store_clock_observe(s, &clk, &verdict) < 0)
 		goto done;
 	check = store_check(s, 0);
-	health = check != 0 ? "corrupt" :
-	    store_recovered_from(s) ? "recovered" : "ok";
+	/* Recovered: a store was moved aside here and its files are still
+	 * beside this one (this process or another one moved it). */
+	health = check != 0 ? "corrupt" : store_recovered_from(s) ||
+	    st.moved > 0 ? "recovered" : "ok";
 	memset(&rl, 0, sizeof(rl));
 	if (as_json) {
 		json_t *j = json_object();
@@ -131,8 +133,9 @@ cmd_status(int argc, char **argv)
 		    "quarantined", (json_int_t)st.quarantined);
 		if (j == NULL)
 			goto done;
-		json_object_set_new(j, "recovery", json_pack("{s:I, s:I}",
-		    "salvaged", (json_int_t)st.salvaged,
+		json_object_set_new(j, "recovery", json_pack("{s:I, s:I, "
+		    "s:I}", "salvaged", (json_int_t)st.salvaged,
+		    "moved_files", (json_int_t)st.moved,
 		    "unreadable_files", (json_int_t)st.unreadable));
 		json_object_set_new(j, "clock", json_pack("{s:s, s:I}",
 		    "verdict", clock_verdict_name(verdict),
@@ -170,12 +173,17 @@ cmd_status(int argc, char **argv)
 		    (long long)st.quarantined);
 	if (st.unreadable > 0)
 		printf("  ALERT: %lld corrupt store files moved aside could not "
-		    "be read in full; they are kept beside the store (%s.corrupt-"
-		    "*): send them to the health office\n",
-		    (long long)st.unreadable, kctl_db_path());
+		    "be read in full (a damaged or empty store): visits in them "
+		    "that were not uploaded may be lost; they are kept beside the "
+		    "store (%s.corrupt-*): send them to the health office, then "
+		    "remove them\n", (long long)st.unreadable, kctl_db_path());
 	if (st.salvaged > 0)
 		printf("  note: %lld visits not yet uploaded were salvaged from a "
 		    "corrupt store\n", (long long)st.salvaged);
+	if (st.moved > st.unreadable)
+		printf("  note: %lld corrupt store files were salvaged in full "
+		    "(%s.corrupt-*.salvaged)\n", (long long)(st.moved -
+		    st.unreadable), kctl_db_path());
 	if (sy.result == STORE_SYNC_NOT_ENROLLED ||
 	    sy.result == STORE_SYNC_ENROLMENT_REFUSED)
 		printf("  ALERT: the collector %s this kiosk (HTTP %ld): ask "

@@ -44,10 +44,15 @@ enum store_outcome { STORE_ACCEPTED, STORE_DUPLICATE };
 /*
  * store_open(path):
  * Open the store at PATH, creating it if missing, and bring its schema up
- * to date. A file that fails SQLite's quick_check (or is not a database)
- * is renamed to PATH.corrupt-<time> (with its -wal and -shm files), logged,
- * and a new store with a new instance id is made in its place. Returns the
- * store (close with store_close), or NULL with a logged reason.
+ * to date. A file that fails SQLite's quick_check (or is not a database,
+ * or is empty) is renamed to PATH.corrupt-<time>-<pid> (with its -wal and
+ * -shm files), logged, and a new store with a new instance id is made in
+ * its place, into which what can be read of it is salvaged (docs/store.md).
+ * Returns the store (close with store_close), or NULL with a logged reason.
+ *
+ * Every function below follows the store when another process moved it
+ * aside (it opens the new one first), and when SQLite finds the file
+ * corrupt while in use, recovers as store_open does and runs once more.
  */
 struct store *store_open(const char *path);
 
@@ -59,8 +64,9 @@ const char *store_instance_id(const struct store *s);
 
 /*
  * store_recovered_from(s):
- * The path the corrupt file was moved to when store_open() had to rebuild
- * the store, or NULL.
+ * The path the corrupt file was moved to when this handle had to rebuild
+ * the store (as it is named once salvaged: PATH.corrupt-<time>-<pid>
+ * .salvaged, or .unreadable when part of it could not be read), or NULL.
  */
 const char *store_recovered_from(const struct store *s);
 
@@ -142,9 +148,12 @@ struct store_status {
 	int64_t quarantined;		/* refused by the collector: an alert */
 	int64_t untrusted;		/* not uploaded, recorded while the clock
 					 * could not be trusted, not re-dated */
-	int64_t unreadable;		/* corrupt files moved aside of which
-					 * part could not be read: an alert */
-	int64_t salvaged;		/* visits salvaged from them */
+	int64_t moved;			/* files moved aside next to the store
+					 * (corrupt, or empty) */
+	int64_t unreadable;		/* of those, the ones not read in full
+					 * (visits in them may be lost): an
+					 * alert while they are there */
+	int64_t salvaged;		/* visits this store salvaged */
 };
 
 /*

@@ -17,10 +17,11 @@
 #include "log.h"
 #include "store_impl.h"
 
-int
-store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
+static int
+foreach_visit_once(struct store *s, int64_t from_ms, int64_t to_ms,
     enum store_which which,
-    int (*fn)(void *ctx, const struct store_visit *v), void *ctx)
+    int (*fn)(void *ctx, const struct store_visit *v), void *ctx,
+    int *called)
 {
 	static const char *const where[] = {
 		[STORE_ALL] = "",
@@ -63,6 +64,7 @@ store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
 		v.quarantine_reason = (const char *)sqlite3_column_text(st, 13);
 		v.origin_instance = (const char *)sqlite3_column_text(st, 14);
 		v.origin_seq = sqlite3_column_int64(st, 15);
+		(*called)++;
 		stop = fn(ctx, &v);
 	}
 	if (!stop && rc != SQLITE_DONE) {
@@ -119,8 +121,8 @@ fail:
 	return -1;
 }
 
-int64_t
-store_mark_uploaded(struct store *s, const int64_t *seqs, size_t n,
+static int64_t
+mark_uploaded_once(struct store *s, const int64_t *seqs, size_t n,
     int64_t wall_ms)
 {
 	return for_seqs(s, "UPDATE visits SET uploaded_ms = ?2 WHERE seq = ?1 "
@@ -128,8 +130,8 @@ store_mark_uploaded(struct store *s, const int64_t *seqs, size_t n,
 	    "mark uploaded");
 }
 
-int64_t
-store_quarantine(struct store *s, const int64_t *seqs,
+static int64_t
+quarantine_once(struct store *s, const int64_t *seqs,
     const char *const *reasons, size_t n, int64_t wall_ms)
 {
 	return for_seqs(s, "UPDATE visits SET quarantined_ms = ?2, "
@@ -138,8 +140,8 @@ store_quarantine(struct store *s, const int64_t *seqs,
 	    "sync_quarantine", "quarantine");
 }
 
-int64_t
-store_release(struct store *s, const int64_t *seqs, size_t n)
+static int64_t
+release_once(struct store *s, const int64_t *seqs, size_t n)
 {
 	int64_t all = 0;
 
@@ -169,8 +171,8 @@ store_release(struct store *s, const int64_t *seqs, size_t n)
 
 /* ---- the clock ---- */
 
-int
-store_clock_state(struct store *s, const char *boot_id,
+static int
+clock_state_once(struct store *s, const char *boot_id,
     struct clock_memory *out)
 {
 	sqlite3_stmt *st;
@@ -198,8 +200,8 @@ store_clock_state(struct store *s, const char *boot_id,
 	return 0;
 }
 
-int64_t
-store_clock_trusted(struct store *s, const struct clock_now *now)
+static int64_t
+clock_trusted_once(struct store *s, const struct clock_now *now)
 {
 	sqlite3_stmt *st;
 	int64_t redated = 0;
@@ -249,15 +251,15 @@ fail:
 	return -1;
 }
 
-int64_t
-store_clock_observe(struct store *s, const struct clock_now *now,
+static int64_t
+clock_observe_once(struct store *s, const struct clock_now *now,
     enum clock_verdict *verdict)
 {
 	struct clock_memory mem;
 	enum clock_verdict v;
 	int64_t moved;
 
-	if (store_clock_state(s, now->boot_id, &mem) != 0)
+	if (clock_state_once(s, now->boot_id, &mem) != 0)
 		return -1;
 	v = clock_judge(now, &mem, clock_build_ms());
 	if (verdict != NULL)
@@ -274,7 +276,7 @@ store_clock_observe(struct store *s, const struct clock_now *now,
 		    "(SELECT boot_id FROM clock_anchors) LIMIT 1)") != 0)
 			return -1;
 		if ((!mem.have_anchor || moved > 1000 || moved < -1000 ||
-		    waiting > 0) && store_clock_trusted(s, now) < 0)
+		    waiting > 0) && clock_trusted_once(s, now) < 0)
 			return -1;
 	}
 	return clock_earliest(now, &mem, clock_build_ms());
@@ -313,8 +315,8 @@ meta_put(struct store *s, const char *key, const char *value)
 	return 0;
 }
 
-int
-store_sync_note(struct store *s, enum store_sync_result result, long status,
+static int
+sync_note_once(struct store *s, enum store_sync_result result, long status,
     const char *message, int heartbeat)
 {
 	char now[24], st[24], msg[160];
@@ -341,8 +343,8 @@ store_sync_note(struct store *s, enum store_sync_result result, long status,
 	return store_exec(s, "COMMIT");
 }
 
-int
-store_sync_last(struct store *s, struct store_sync *out)
+static int
+sync_last_once(struct store *s, struct store_sync *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -382,4 +384,124 @@ store_sync_last(struct store *s, struct store_sync *out)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- the public functions: each follows a move and recovers once ---- */
+
+int
+store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
+    enum store_which which,
+    int (*fn)(void *ctx, const struct store_visit *v), void *ctx)
+{
+	int tries = 0, called = 0, r;
+
+	/* Tried again only when FN has not been called yet. */
+	do
+		r = store_enter(s) == 0 ? foreach_visit_once(s, from_ms, to_ms,
+		    which, fn, ctx, &called) : -1;
+	while (r < 0 && called == 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_mark_uploaded(struct store *s, const int64_t *seqs, size_t n,
+    int64_t wall_ms)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? mark_uploaded_once(s, seqs, n,
+		    wall_ms) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_quarantine(struct store *s, const int64_t *seqs,
+    const char *const *reasons, size_t n, int64_t wall_ms)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? quarantine_once(s, seqs, reasons, n,
+		    wall_ms) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_release(struct store *s, const int64_t *seqs, size_t n)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? release_once(s, seqs, n) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_clock_state(struct store *s, const char *boot_id,
+    struct clock_memory *out)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? clock_state_once(s, boot_id, out) :
+		    -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_clock_trusted(struct store *s, const struct clock_now *now)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? clock_trusted_once(s, now) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_clock_observe(struct store *s, const struct clock_now *now,
+    enum clock_verdict *verdict)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? clock_observe_once(s, now, verdict) :
+		    -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_sync_note(struct store *s, enum store_sync_result result, long status,
+    const char *message, int heartbeat)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? sync_note_once(s, result, status,
+		    message, heartbeat) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_sync_last(struct store *s, struct store_sync *out)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? sync_last_once(s, out) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
 }
