@@ -100,6 +100,13 @@ static const char *const migrations[] = {
 	"  salvaged INTEGER NOT NULL,"
 	"  unreadable INTEGER NOT NULL,"
 	"  at_ms INTEGER NOT NULL);",
+	/* 3 -> 4: a store that was rolled back (a lost write-ahead log, a
+	 * card that ignored a flush, a restored image) numbers again; the
+	 * collector refuses another visit under a number it holds
+	 * (seq_reused), and the visits concerned move to a new instance id.
+	 * A salvaged visit moved so goes under it with this store's seq, no
+	 * longer under its origin identity (kept, for salvage's dedup). */
+	"ALTER TABLE visits ADD COLUMN reinstanced_ms INTEGER;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -273,7 +280,8 @@ close_db(struct store *s)
 	sqlite3_finalize(s->st_last);
 	sqlite3_finalize(s->st_insert);
 	sqlite3_finalize(s->st_trusted);
-	s->st_last = s->st_insert = s->st_trusted = NULL;
+	sqlite3_finalize(s->st_instance);
+	s->st_last = s->st_insert = s->st_trusted = s->st_instance = NULL;
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warn("store '%s': close: %s", s->path,
 		    sqlite3_errmsg(s->db));
@@ -374,7 +382,14 @@ open_all(struct store *s, int full)
 	    "clock) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	s->st_trusted = store_prepare(s, "UPDATE counters SET value = ?1 "
 	    "WHERE key = 'last_trusted_ms' AND value < ?1");
-	if (s->st_last == NULL || s->st_insert == NULL || s->st_trusted == NULL)
+	s->st_instance = store_prepare(s, "SELECT value FROM meta WHERE key = "
+	    "'instance_id'");
+	if (s->st_last == NULL || s->st_insert == NULL ||
+	    s->st_trusted == NULL || s->st_instance == NULL)
+		goto err;
+	/* A store that lost commits, or was put back from a copy, below
+	 * the numbers the collector holds: a new instance id first. */
+	if (store_rollback_guard(s) != 0)
 		goto err;
 	/* The log line names the moved file; the event marks the gap. */
 	if (check > 0)
@@ -531,6 +546,18 @@ checkin_once(struct store *s, const struct store_checkin_req *req,
 	/* IMMEDIATE: the look-up and the insert see no other writer between. */
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 		return -1;
+	/* The instance id as it is now: another process may have moved the
+	 * store to a new one (store_new_instance). */
+	rc = sqlite3_step(s->st_instance);
+	d = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(
+	    s->st_instance, 0) : NULL;
+	if (d != NULL && strlen(d) == STORE_INSTANCE_LEN)
+		memcpy(s->instance, d, STORE_INSTANCE_LEN + 1);
+	sqlite3_reset(s->st_instance);
+	if (rc != SQLITE_ROW) {
+		store_sql_error(s, "instance id");
+		goto fail;
+	}
 
 	sqlite3_bind_text(s->st_last, 1, req->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->st_last, 2, req->subject, -1, SQLITE_STATIC);

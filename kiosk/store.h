@@ -24,7 +24,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_INSTANCE_LEN 32	/* hex characters */
 #define STORE_BOOT_ID_LEN 36
 /* The boot id of a visit whose time the caller gave (kioskctl checkin
@@ -187,10 +187,16 @@ struct store_visit {
 	int clock_untrusted;		/* WALL_MS is what an untrusted clock said */
 	int64_t quarantined_ms;		/* 0 unless set aside */
 	const char *quarantine_reason;	/* why, or NULL */
-	/* Salvaged from a corrupt store: the identity it was recorded under
-	 * (and is sent under); NULL and 0 otherwise. */
+	/* Salvaged from a corrupt store: the identity it was recorded under;
+	 * NULL and 0 otherwise. */
 	const char *origin_instance;
 	int64_t origin_seq;
+	/* The identity it is sent under, (instance, seq) at the collector:
+	 * its own, or its origin's when salvaged, or (after the collector
+	 * found the store rolled back, store_new_instance) a new instance id
+	 * with this store's seq. */
+	const char *wire_instance;
+	int64_t wire_seq;
 };
 
 enum store_which {
@@ -214,10 +220,30 @@ int store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
  * store_mark_uploaded(s, seqs, n, wall_ms):
  * Mark the N visits SEQS uploaded at WALL_MS, in one transaction. Call
  * only after the collector acknowledged them (and not for rows it
- * refused). Returns the number of rows newly marked, or -1.
+ * refused). Then the highest seq of this store's own instance that the
+ * collector holds is written next to the store (PATH.acked, outside the
+ * SQLite file): a store that is later found below it (it lost commits)
+ * moves to a new instance id when it is opened, before it can give one of
+ * those numbers to another visit. Returns the number of rows newly
+ * marked, or -1.
  */
 int64_t store_mark_uploaded(struct store *s, const int64_t *seqs, size_t n,
     int64_t wall_ms);
+
+/*
+ * store_new_instance(s, seqs, n):
+ * The collector holds other visits under the identity the N visits SEQS
+ * (this store's seqs) were sent under ("seq_reused"): this store was
+ * rolled back (a lost write-ahead log, a card that ignored a flush, an
+ * image restored from a copy) and numbered again. Give the store a new
+ * random instance id (kept in meta: every later visit gets it) and move
+ * to it every visit not yet uploaded that was to go under that identity
+ * at or past the first of SEQS, in one transaction, with an event and an
+ * error log line: they are sent again under the new id and stored.
+ * Visits already uploaded keep their identity; none is set aside. Returns
+ * how many visits moved, or -1.
+ */
+int64_t store_new_instance(struct store *s, const int64_t *seqs, size_t n);
 
 /*
  * store_quarantine(s, seqs, reasons, n, wall_ms):

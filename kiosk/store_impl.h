@@ -22,12 +22,23 @@ struct store {
 	sqlite3_stmt *st_last;
 	sqlite3_stmt *st_insert;
 	sqlite3_stmt *st_trusted;
+	sqlite3_stmt *st_instance;
 	/* The file this handle has open, to see it moved aside. */
 	dev_t dev;
 	ino_t ino;
 	/* SQLite said the file is corrupt since the last store_enter. */
 	int corrupt;
+	/* The collector's high-water mark (store_rollback_guard). */
+	char acked_instance[STORE_INSTANCE_LEN + 1];
+	int64_t acked_seq;
 };
+
+/* The identity a visit is sent under, as SQL over a visits row: its
+ * own, its origin's when salvaged, this store's seq once reinstanced. */
+#define STORE_WIRE_INSTANCE "(CASE WHEN origin_instance IS NOT NULL AND " \
+	"reinstanced_ms IS NULL THEN origin_instance ELSE instance_id END)"
+#define STORE_WIRE_SEQ "(CASE WHEN origin_instance IS NOT NULL AND " \
+	"reinstanced_ms IS NULL THEN origin_seq ELSE seq END)"
 
 /* store_sql_error(s, what): log SQLite's message for WHAT (and note a
  * corrupt file for store_again). */
@@ -106,6 +117,15 @@ int store_salvage(struct store *s, int dirfd);
  */
 int store_count_moved(const struct store *s, int64_t *moved,
     int64_t *unreadable);
+
+/*
+ * store_rollback_guard(s): at open, under the lock: when the collector's
+ * high-water mark kept beside the store (store_mark_uploaded) is S's
+ * instance and past the largest seq S ever gave, S lost commits or was
+ * put back from a copy: it moves to a new instance id (logged, an
+ * event), so that no number goes to a second visit. 0, or -1 (logged).
+ */
+int store_rollback_guard(struct store *s);
 
 /* store_remember_file(s): note the file S has open (store_same_file). */
 int store_remember_file(struct store *s);

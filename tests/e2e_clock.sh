@@ -59,7 +59,8 @@ unsynced
 check_exit "a day ahead: the visitor is accepted" 0 at +1d $K --db "$DB" checkin --payload 0911111111
 check "accepted, not refused" test "$(json_get "$T_DIR/out" 'd["result"]')" = accepted
 check "status: the clock is not trusted, 1 visit waits to be dated" test "$(status 'd["clock"]["verdict"], d["clock"]["untrusted_visits"]')" = "unsynced 1"
-check_exit "kiosk-sync while the clock is still wrong" 0 $SYNC --db "$DB" --once
+check_exit "kiosk-sync while the clock is still wrong: exit 3, visits held" 3 $SYNC --db "$DB" --once
+check "  it says so" grep -q "1 held back" "$T_DIR/err"
 check "the visit is held back, not sent with a wrong time" test "$(status 'd["pending_upload"]')" = 1
 synced
 check_exit "the clock is synchronised: kiosk-sync" 0 $SYNC --db "$DB" --once

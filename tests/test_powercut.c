@@ -113,7 +113,7 @@ upload_one(struct world *w, struct store *s)
 	char err[160];
 	size_t n;
 
-	if (outbox_next(s, &w->dev, 0, ktime_wall_ms(), &b) != 1)
+	if (outbox_next(s, &w->dev, 0, 0, ktime_wall_ms(), &b) != 1)
 		return;
 	if (wire_batch_decode(b.body, b.len, &b.h, ktime_wall_ms(), &v, &n,
 	    err, sizeof(err)) != 0)
@@ -168,9 +168,8 @@ kiosk_row(void *ctx, const struct store_visit *v)
 	if ((size_t)v->seq >= k->cap)
 		fail_msg("seq %lld past what was given out", (long long)v->seq);
 	snprintf(k->subject[v->seq], 16, "%s", v->subject);
-	snprintf(k->instance[v->seq], 33, "%s", v->origin_instance ?
-	    v->origin_instance : v->instance_id);
-	k->wire_seq[v->seq] = v->origin_instance ? v->origin_seq : v->seq;
+	snprintf(k->instance[v->seq], 33, "%s", v->wire_instance);
+	k->wire_seq[v->seq] = v->wire_seq;
 	return 0;
 }
 

@@ -190,7 +190,7 @@ test_follows_a_move(void **state)
 	clock_read(&now);
 	assert_true(store_clock_observe(f->s, &now, NULL) >= 0);
 	keys_generate(KEY_ED25519, &dev);
-	assert_int_equal(outbox_next(f->s, &dev, 0, f->t0, &b), 1);
+	assert_int_equal(outbox_next(f->s, &dev, 0, 0, f->t0, &b), 1);
 	assert_int_equal(b.n, 20);
 	assert_int_equal(store_mark_uploaded(f->s, b.seqs, b.n, f->t0), 20);
 	outbox_batch_release(&b);
@@ -261,7 +261,7 @@ test_salvaged_once(void **state)
 	    STORE_ACCEPTED);
 	/* B uploads all 41. */
 	keys_generate(KEY_ED25519, &dev);
-	while (outbox_next(f->s, &dev, 0, f->t0, &b) == 1) {
+	while (outbox_next(f->s, &dev, 0, 0, f->t0, &b) == 1) {
 		assert_int_equal(store_mark_uploaded(f->s, b.seqs, b.n, f->t0),
 		    (int64_t)b.n);
 		outbox_batch_release(&b);

@@ -442,7 +442,7 @@ test_salvage_keeps_identity(void **state)
 	assert_int_equal(st.unreadable, 0);
 	assert_int_equal(st.pending_upload, 200);
 	keys_generate(KEY_ED25519, &dev);
-	assert_int_equal(outbox_next(f->s, &dev, 0, f->t0, &b), 1);
+	assert_int_equal(outbox_next(f->s, &dev, 0, 0, f->t0, &b), 1);
 	assert_string_equal(b.h.instance, old);
 	assert_int_equal(b.h.first_seq, 101);
 	assert_int_equal(b.h.last_seq, 300);
