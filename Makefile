@@ -165,7 +165,7 @@ $(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sy
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS)
 
 $(BUILD)/tests/test_powercut: $(BUILD)/obj/tests/test_powercut.o $(BUILD)/obj/tests/powercut_vfs.o \
-                             $(DB_OBJ) $(KIOSK_LINK)
+                             $(DB_OBJ) $(BUILD)/obj/sync/ingest.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(SYNC_LIBS) $(CMOCKA_LIBS)
 
