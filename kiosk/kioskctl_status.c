@@ -137,9 +137,10 @@ cmd_status(int argc, char **argv)
 		    "s:I}", "salvaged", (json_int_t)st.salvaged,
 		    "moved_files", (json_int_t)st.moved,
 		    "unreadable_files", (json_int_t)st.unreadable));
-		json_object_set_new(j, "clock", json_pack("{s:s, s:I}",
-		    "verdict", clock_verdict_name(verdict),
-		    "untrusted_visits", (json_int_t)st.untrusted));
+		json_object_set_new(j, "clock", json_pack("{s:s, s:s, s:I}",
+		    "verdict", clock_verdict_name(verdict), "sync",
+		    clock_sync_name(clk.sync), "untrusted_visits",
+		    (json_int_t)st.untrusted));
 		json_object_set_new(j, "sync", json_pack("{s:s, s:o, s:I, "
 		    "s:s, s:o, s:o}", "result", store_sync_result_name(
 		    sy.result), "at", kctl_json_time(sy.at_ms), "status",
@@ -298,4 +299,86 @@ usage:
 	fprintf(stderr, "usage: kioskctl quarantine list [--json]\n"
 	    "       kioskctl quarantine release (--all | SEQ...)\n");
 	return EXIT_USAGE;
+}
+
+
+/* The clock's verdict and what the store remembers, as text or JSON. */
+static int
+clock_show(struct store *s, int as_json)
+{
+	struct clock_memory mem;
+	struct store_status st;
+	struct clock_now now;
+	enum clock_verdict v;
+	char t1[40], t2[40];
+
+	clock_read(&now);
+	if (store_clock_observe(s, &now, &v) < 0 ||
+	    store_clock_state(s, now.boot_id, &mem) != 0 ||
+	    store_status(s, now.wall_ms, 21, &st) != 0)
+		return 1;
+	if (as_json)
+		return kctl_print_json(json_pack("{s:s, s:s, s:o, s:o, s:b, "
+		    "s:I, s:I}", "verdict", clock_verdict_name(v), "sync",
+		    clock_sync_name(now.sync), "now", kctl_json_time(
+		    now.wall_ms), "last_trusted", kctl_json_time(
+		    mem.last_trusted_ms), "boot_anchor", mem.have_anchor,
+		    "boot_anchor_offset_ms", (json_int_t)(mem.have_anchor ?
+		    mem.anchor_offset_ms : 0), "untrusted_visits",
+		    (json_int_t)st.untrusted)) == 0 ? 0 : 1;
+	kctl_text_time(now.wall_ms, t1, sizeof(t1));
+	kctl_text_time(mem.last_trusted_ms, t2, sizeof(t2));
+	printf("clock:            %s, %s\n", t1, v == CLOCK_TRUSTED ?
+	    "trusted" : "NOT trusted");
+	printf("verdict:          %s\n", clock_verdict_name(v));
+	printf("synchronised:     %s\n", now.sync == CLOCK_SYNC_KERNEL ?
+	    "yes (the kernel says so now)" : now.sync == CLOCK_SYNC_MARKER ?
+	    "a marker file says so (it may be stale)" : "no");
+	printf("this boot:        %s\n", mem.have_anchor ? "trusted before: "
+	    "the clock must keep pace with the boot clock" : "not trusted "
+	    "before");
+	printf("last trusted:     %s\n", t2);
+	printf("visits to date:   %lld\n", (long long)st.untrusted);
+	if (v == CLOCK_BEHIND || v == CLOCK_JUMPED)
+		printf("  note: if the clock is right now, a wrong time was "
+		    "trusted before: `kioskctl clock reset` forgets it\n");
+	return 0;
+}
+
+/*
+ * clock status [--json] | clock reset: is the clock trusted, and why
+ * (docs/store.md, "Time you can trust"); reset forgets the latest trusted
+ * time and this boot's anchor, for when a wrong time was trusted and a
+ * right clock is judged behind or jumped.
+ */
+int
+cmd_clock(int argc, char **argv)
+{
+	struct clock_now now;
+	struct store *s;
+	int as_json = 0, reset, rc = 1;
+
+	if (argc == 3 && strcmp(argv[1], "status") == 0 &&
+	    strcmp(argv[2], "--json") == 0)
+		as_json = 1;
+	else if (argc != 2 || (strcmp(argv[1], "status") != 0 &&
+	    strcmp(argv[1], "reset") != 0)) {
+		fprintf(stderr, "usage: kioskctl clock status [--json]\n"
+		    "       kioskctl clock reset\n");
+		return EXIT_USAGE;
+	}
+	reset = strcmp(argv[1], "reset") == 0;
+	s = store_open(kctl_db_path());
+	if (s == NULL)
+		return 1;
+	clock_read(&now);
+	if (reset && store_clock_reset(s, now.boot_id) != 0)
+		goto done;
+	if (reset)
+		fprintf(stderr, "kioskctl: the latest trusted time and this "
+		    "boot's anchor are forgotten; the clock is judged again:\n");
+	rc = clock_show(s, as_json);
+done:
+	store_close(s);
+	return rc;
 }

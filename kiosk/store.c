@@ -106,7 +106,14 @@ static const char *const migrations[] = {
 	 * (seq_reused), and the visits concerned move to a new instance id.
 	 * A salvaged visit moved so goes under it with this store's seq, no
 	 * longer under its origin identity (kept, for salvage's dedup). */
-	"ALTER TABLE visits ADD COLUMN reinstanced_ms INTEGER;",
+	"ALTER TABLE visits ADD COLUMN reinstanced_ms INTEGER;"
+	/* The latest trusted time, from the times the clock was trusted
+	 * (clock_anchors.at_ms), not from visits: 2 -> 3 seeded it from any
+	 * visit's time (a v2 store's visit from a clock years ahead), and a
+	 * time given with --at raised it; either made a right clock look
+	 * "behind" for good. */
+	"UPDATE counters SET value = coalesce((SELECT max(at_ms) FROM "
+	"  clock_anchors), 0) WHERE key = 'last_trusted_ms';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

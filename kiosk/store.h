@@ -324,6 +324,15 @@ int64_t store_clock_trusted(struct store *s, const struct clock_now *now);
 int64_t store_clock_observe(struct store *s, const struct clock_now *now,
     enum clock_verdict *verdict);
 
+/*
+ * store_clock_reset(s, boot_id):
+ * Forget the latest trusted time and BOOT_ID's anchor (the owner's word,
+ * `kioskctl clock reset`: a wrong time was trusted and a right clock is
+ * judged behind or jumped). The next judgement starts again from the
+ * sync state. An admin event. Returns 0 or -1.
+ */
+int store_clock_reset(struct store *s, const char *boot_id);
+
 struct store_purge_res {
 	int64_t visits_deleted;
 	int64_t events_deleted;

@@ -53,7 +53,8 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /*
  * store_query_int(s, out, dflt, sql, ...):
  * Run SQL, binding the int64_t arguments to its parameters in order, and
- * read one integer into *OUT (DFLT when there is no row or it is NULL).
+ * read one integer into *OUT (DFLT when there is no row or it is NULL;
+ * an UPDATE has none).
  * Returns 0 or -1 (logged).
  */
 int store_query_int(struct store *s, int64_t *out, int64_t dflt,

@@ -446,7 +446,7 @@ static int64_t
 clock_trusted_once(struct store *s, const struct clock_now *now)
 {
 	sqlite3_stmt *st;
-	int64_t redated = 0;
+	int64_t redated = 0, unused;
 	char detail[96];
 	int rc;
 
@@ -477,9 +477,11 @@ clock_trusted_once(struct store *s, const struct clock_now *now)
 	redated = sqlite3_changes(s->db);
 	snprintf(detail, sizeof(detail), "{\"redated\":%lld}",
 	    (long long)redated);
-	if (store_exec(s, "UPDATE counters SET value = max(value, (SELECT "
-	    "coalesce(max(wall_ms), 0) FROM visits WHERE clock = 0)) WHERE key "
-	    "= 'last_trusted_ms'") != 0 || (redated > 0 && store_insert_event(s,
+	/* The latest trusted time is now's: not the latest time of any
+	 * visit (a time given with --at, or one a v2 store kept, may be
+	 * anywhere), and re-dated visits are earlier than now. */
+	if (store_query_int(s, &unused, 0, "UPDATE counters SET value = "
+	    "max(value, ?1) WHERE key = 'last_trusted_ms'", now->wall_ms) != 0 || (redated > 0 && store_insert_event(s,
 	    "clock_redated", detail, now->wall_ms, now->boot_ms) != 0))
 		goto fail;
 	if (store_exec(s, "COMMIT") != 0)
@@ -507,6 +509,32 @@ clock_observe_once(struct store *s, const struct clock_now *now,
 	if (verdict != NULL)
 		*verdict = v;
 	moved = now->wall_ms - now->boot_ms - mem.anchor_offset_ms;
+	if (v == CLOCK_TRUSTED && mem.last_trusted_ms > now->wall_ms +
+	    CLOCK_JUMP_MS) {
+		/* A time trusted before reads later than a clock trusted
+		 * now: that one was wrong (a v2 store's visit from a clock
+		 * that ran ahead, a hand-set clock a stale marker covered).
+		 * Left, it would judge a right clock "behind" after the next
+		 * boot and refuse valid passes as expired. */
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "{\"from\":%lld,\"to\":%lld}",
+		    (long long)mem.last_trusted_ms, (long long)now->wall_ms);
+		if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+			return -1;
+		if (store_query_int(s, &moved, 0, "UPDATE counters SET value = "
+		    "?1 WHERE key = 'last_trusted_ms'", now->wall_ms) != 0 || store_insert_event(s,
+		    "clock_counter_reset", detail, now->wall_ms,
+		    now->boot_ms) != 0 || store_exec(s, "COMMIT") != 0) {
+			(void)store_exec(s, "ROLLBACK");
+			return -1;
+		}
+		log_warn("the last trusted time the store kept was %lld s ahead "
+		    "of the clock, which is trusted now: set back to now",
+		    (long long)((mem.last_trusted_ms - now->wall_ms) / 1000));
+		mem.last_trusted_ms = now->wall_ms;
+		moved = now->wall_ms - now->boot_ms - mem.anchor_offset_ms;
+	}
 	if (v == CLOCK_TRUSTED) {
 		int64_t waiting = 0;
 
@@ -522,6 +550,36 @@ clock_observe_once(struct store *s, const struct clock_now *now,
 			return -1;
 	}
 	return clock_earliest(now, &mem, clock_build_ms());
+}
+
+static int
+clock_reset_once(struct store *s, const char *boot_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	st = store_prepare(s, "DELETE FROM clock_anchors WHERE boot_id = ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, boot_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "clock reset");
+		goto fail;
+	}
+	if (store_exec(s, "UPDATE counters SET value = 0 WHERE key = "
+	    "'last_trusted_ms'") != 0 || store_insert_event(s, "admin",
+	    "{\"action\":\"clock_reset\"}", ktime_wall_ms(),
+	    ktime_mono_ms()) != 0 || store_exec(s, "COMMIT") != 0)
+		goto fail;
+	log_info("the store's memory of trusted time was reset");
+	return 0;
+fail:
+	(void)store_exec(s, "ROLLBACK");
+	return -1;
 }
 
 /* ---- the last word from the collector ---- */
@@ -732,6 +790,17 @@ store_clock_observe(struct store *s, const struct clock_now *now,
 	do
 		r = store_enter(s) == 0 ? clock_observe_once(s, now, verdict) :
 		    -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_clock_reset(struct store *s, const char *boot_id)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? clock_reset_once(s, boot_id) : -1;
 	while (r < 0 && store_again(s, &tries));
 	return r;
 }

@@ -578,6 +578,154 @@ test_events_and_clock(void **state)
 	sqlite3_close(db);
 }
 
+/* The clock's verdicts, a pure function. */
+static void
+test_clock_judge(void **state)
+{
+	struct clock_memory mem;
+	struct clock_now now;
+	int64_t t = at("2026-11-22T09:00:00");
+
+	(void)state;
+	memset(&now, 0, sizeof(now));
+	memset(&mem, 0, sizeof(mem));
+	now.wall_ms = t;
+	now.boot_ms = 3600 * 1000;
+	/* Trusted at 09:00 in this boot, on a marker file's word. */
+	now.sync = CLOCK_SYNC_MARKER;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_TRUSTED);
+	mem.have_anchor = 1;
+	mem.anchor_offset_ms = now.wall_ms - now.boot_ms;
+	mem.last_trusted_ms = t;
+	/* Set 30 days ahead by hand; the marker stays until reboot: the
+	 * jump against the boot clock wins. */
+	now.wall_ms = t + 30 * DAY;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_JUMPED);
+	now.sync = CLOCK_SYNC_NONE;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_JUMPED);
+	/* The kernel's word is fresh: NTP set it. */
+	now.sync = CLOCK_SYNC_KERNEL;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_TRUSTED);
+	/* Keeping pace with the anchor, no sync needed. */
+	now.sync = CLOCK_SYNC_NONE;
+	now.wall_ms = t + 60 * 1000;
+	now.boot_ms += 60 * 1000;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_TRUSTED);
+	/* A new boot: behind the last trusted time, or not synchronised. */
+	mem.have_anchor = 0;
+	now.wall_ms = t - DAY;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_BEHIND);
+	now.sync = CLOCK_SYNC_MARKER;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_BEHIND);
+	now.sync = CLOCK_SYNC_KERNEL;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_TRUSTED);
+	now.sync = CLOCK_SYNC_NONE;
+	now.wall_ms = t + DAY;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_UNSYNCED);
+	assert_int_equal(clock_judge(&now, &mem, t + 2 * DAY),
+	    CLOCK_BEFORE_BUILD);
+}
+
+static int64_t
+last_trusted(struct store *s)
+{
+	struct clock_memory mem;
+
+	assert_int_equal(store_clock_state(s, "b", &mem), 0);
+	return mem.last_trusted_ms;
+}
+
+/*
+ * The latest trusted time is never raised by a time that was not the
+ * clock's (a visit recorded with --at a year ahead), and a wrong one is
+ * put right once the kernel says the clock is synchronised; the owner
+ * can reset it.
+ */
+static void
+test_clock_counter(void **state)
+{
+	struct fixture *f = *state;
+	struct store_checkin_req req;
+	struct store_checkin_res res;
+	struct clock_now now;
+	enum clock_verdict v;
+	int64_t t = ktime_wall_ms();	/* after this program's build */
+	sqlite3 *db;
+
+	memset(&now, 0, sizeof(now));
+	now.wall_ms = t;
+	now.boot_ms = 1000 * 1000;
+	snprintf(now.boot_id, sizeof(now.boot_id), "boot-now");
+	now.sync = CLOCK_SYNC_MARKER;
+	memset(&req, 0, sizeof(req));
+	req.kind = "phone";
+	req.subject = "0922222222";
+	req.source = "keypad";
+	req.wall_ms = t + 365 * DAY;	/* kioskctl checkin --at */
+	req.time_given = 1;
+	req.window_ms = 5 * MIN;
+	assert_int_equal(store_checkin(f->s, &req, &res), 0);
+	assert_int_equal(store_clock_trusted(f->s, &now), 0);
+	assert_int_equal(last_trusted(f->s), t);
+
+	/* Poisoned all the same (a hand-set clock a stale marker covered,
+	 * in an earlier version): a year ahead. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE counters SET value = value "
+	    "+ 365 * 86400000", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	snprintf(now.boot_id, sizeof(now.boot_id), "boot-next");
+	now.wall_ms = t + DAY;
+	assert_true(store_clock_observe(f->s, &now, &v) >= 0);
+	assert_int_equal(v, CLOCK_BEHIND);	/* a marker is not enough */
+	now.sync = CLOCK_SYNC_KERNEL;
+	assert_int_equal(store_clock_observe(f->s, &now, &v), now.wall_ms);
+	assert_int_equal(v, CLOCK_TRUSTED);
+	assert_int_equal(last_trusted(f->s), now.wall_ms);
+
+	/* The owner's reset: nothing remembered. */
+	assert_int_equal(store_clock_reset(f->s, "boot-next"), 0);
+	assert_int_equal(last_trusted(f->s), 0);
+}
+
+/*
+ * A v2 store with one visit from a clock five years ahead, upgraded: the
+ * latest trusted time is not that visit's (the upgrade took it from the
+ * times the clock was trusted, none), so a right clock is trusted.
+ */
+static void
+test_v2_upgrade_counter(void **state)
+{
+	struct fixture *f = *state;
+	struct clock_now now;
+	enum clock_verdict v;
+	int64_t t = ktime_wall_ms();	/* after this program's build */
+	sqlite3 *db;
+
+	scan(f->s, "0911111111", t, STORE_RESCAN_DUPLICATE, NULL, NULL);
+	store_close(f->s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX visits_untrusted; "
+	    "DROP INDEX visits_origin; ALTER TABLE visits DROP COLUMN clock; "
+	    "ALTER TABLE visits DROP COLUMN recorded_ms; ALTER TABLE visits "
+	    "DROP COLUMN origin_instance; ALTER TABLE visits DROP COLUMN "
+	    "origin_seq; ALTER TABLE visits DROP COLUMN reinstanced_ms; DROP "
+	    "TABLE clock_anchors; DROP TABLE counters; DROP TABLE salvage; "
+	    "UPDATE visits SET wall_ms = wall_ms + 5 * 365 * 86400000; PRAGMA "
+	    "user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	assert_true(last_trusted(f->s) < t);
+	memset(&now, 0, sizeof(now));
+	now.wall_ms = t + MIN;
+	now.boot_ms = 1000 * 1000;
+	snprintf(now.boot_id, sizeof(now.boot_id), "boot-now");
+	now.sync = CLOCK_SYNC_MARKER;
+	assert_int_equal(store_clock_observe(f->s, &now, &v), now.wall_ms);
+	assert_int_equal(v, CLOCK_TRUSTED);
+}
+
 static void
 collect(void *ctx, const char *reason, int64_t n)
 {
@@ -646,6 +794,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_pages, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_events_and_clock, setup,
+		    teardown),
+		cmocka_unit_test(test_clock_judge),
+		cmocka_unit_test_setup_teardown(test_clock_counter, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_v2_upgrade_counter, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_visits_today, setup,
