@@ -492,7 +492,7 @@ struct last {
 	int have;
 	int64_t seq, wall_ms, mono_ms;
 	enum store_dir dir;
-	int untrusted;		/* its wall time came from an untrusted clock */
+	int untrusted;		/* its time came from an untrusted clock */
 	char boot_id[STORE_BOOT_ID_LEN + 1];
 };
 

@@ -481,8 +481,9 @@ clock_trusted_once(struct store *s, const struct clock_now *now)
 	 * visit (a time given with --at, or one a v2 store kept, may be
 	 * anywhere), and re-dated visits are earlier than now. */
 	if (store_query_int(s, &unused, 0, "UPDATE counters SET value = "
-	    "max(value, ?1) WHERE key = 'last_trusted_ms'", now->wall_ms) != 0 || (redated > 0 && store_insert_event(s,
-	    "clock_redated", detail, now->wall_ms, now->boot_ms) != 0))
+	    "max(value, ?1) WHERE key = 'last_trusted_ms'", now->wall_ms) !=
+	    0 || (redated > 0 && store_insert_event(s, "clock_redated",
+	    detail, now->wall_ms, now->boot_ms) != 0))
 		goto fail;
 	if (store_exec(s, "COMMIT") != 0)
 		return -1;
@@ -523,9 +524,10 @@ clock_observe_once(struct store *s, const struct clock_now *now,
 		if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 			return -1;
 		if (store_query_int(s, &moved, 0, "UPDATE counters SET value = "
-		    "?1 WHERE key = 'last_trusted_ms'", now->wall_ms) != 0 || store_insert_event(s,
-		    "clock_counter_reset", detail, now->wall_ms,
-		    now->boot_ms) != 0 || store_exec(s, "COMMIT") != 0) {
+		    "?1 WHERE key = 'last_trusted_ms'", now->wall_ms) != 0 ||
+		    store_insert_event(s, "clock_counter_reset", detail,
+		    now->wall_ms, now->boot_ms) != 0 ||
+		    store_exec(s, "COMMIT") != 0) {
 			(void)store_exec(s, "ROLLBACK");
 			return -1;
 		}
