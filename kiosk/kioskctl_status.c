@@ -134,9 +134,10 @@ cmd_status(int argc, char **argv)
 		if (j == NULL)
 			goto done;
 		json_object_set_new(j, "recovery", json_pack("{s:I, s:I, "
-		    "s:I}", "salvaged", (json_int_t)st.salvaged,
+		    "s:I, s:I}", "salvaged", (json_int_t)st.salvaged,
 		    "moved_files", (json_int_t)st.moved,
-		    "unreadable_files", (json_int_t)st.unreadable));
+		    "unreadable_files", (json_int_t)st.unreadable,
+		    "rolled_back", (json_int_t)st.rolled_back));
 		json_object_set_new(j, "clock", json_pack("{s:s, s:s, s:I}",
 		    "verdict", clock_verdict_name(verdict), "sync",
 		    clock_sync_name(clk.sync), "untrusted_visits",
@@ -181,6 +182,12 @@ cmd_status(int argc, char **argv)
 	if (st.salvaged > 0)
 		printf("  note: %lld visits not yet uploaded were salvaged from a "
 		    "corrupt store\n", (long long)st.salvaged);
+	if (st.rolled_back > 0)
+		printf("  note: this store was found rolled back %lld times (it "
+		    "lost commits, or a copy was put back): later visits went "
+		    "under a new instance id, so the collector keeps them all; "
+		    "visits made after the copy that were not uploaded are "
+		    "lost\n", (long long)st.rolled_back);
 	if (st.moved > st.unreadable)
 		printf("  note: %lld corrupt store files were salvaged in full "
 		    "(%s.corrupt-*.salvaged)\n", (long long)(st.moved -

@@ -154,6 +154,9 @@ struct store_status {
 					 * (visits in them may be lost): an
 					 * alert while they are there */
 	int64_t salvaged;		/* visits this store salvaged */
+	int64_t rolled_back;		/* times the store was found rolled back
+					 * (store_rolled_back, instance_renewed
+					 * events): it took a new instance id */
 };
 
 /*

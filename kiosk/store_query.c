@@ -59,6 +59,8 @@ status_once(struct store *s, int64_t now_ms, int retention_days,
 	    "WHERE clock = 1 AND uploaded_ms IS NULL") ||
 	    store_query_int(s, &o->salvaged, 0, "SELECT sum(salvaged) FROM "
 	    "salvage") ||
+	    store_query_int(s, &o->rolled_back, 0, "SELECT count(*) FROM "
+	    "events WHERE kind IN ('store_rolled_back', 'instance_renewed')") ||
 	    store_count_moved(s, &o->moved, &o->unreadable) != 0) {
 		(void)store_exec(s, "ROLLBACK");
 		return -1;

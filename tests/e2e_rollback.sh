@@ -66,6 +66,7 @@ for how in "the store file alone" "the whole folder"; do
 	check_exit "[$how] kiosk-sync --once" 0 $SYNC --db "$DB" --once
 	check "[$how] nothing waits, nothing set aside" test "$(status 'd["pending_upload"], d["quarantined"]')" = "0 0"
 	check "[$how] the store has a new instance id" test "$(status 'd["instance_id"]')" != "$first"
+	check "[$how] status says it was rolled back" test "$(status 'd["recovery"]["rolled_back"]')" = 1
 	got=$(t_sql "$CDB" "SELECT count(*), count(DISTINCT subject) FROM visits WHERE subject LIKE '$P%'")
 	check "[$how] the collector holds all 25 visits, each once (got $got)" test "$got" = "25|25"
 done
