@@ -98,7 +98,7 @@ SYNC_LINKLIBS  = $(SYNC_LIBS) $(COMMON_LIBS)
 PROGS = $(BUILD)/bin/kioskctl $(BUILD)/bin/kiosk $(BUILD)/bin/collector \
         $(BUILD)/bin/kiosk-sync
 
-UNIT_TESTS = test_payload test_pass test_store test_checkin test_misc test_ui test_screens test_kiosk \
+UNIT_TESTS = test_payload test_pass test_store test_recovery test_upload test_checkin test_misc test_ui test_screens test_kiosk \
              test_db test_wire test_corpus test_serial test_powercut
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
@@ -165,7 +165,7 @@ $(BUILD)/tests/scenario: $(BUILD)/obj/tests/scenario.o $(DB_OBJ) $(BUILD)/obj/sy
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SYNC_LINKLIBS)
 
 $(BUILD)/tests/test_powercut: $(BUILD)/obj/tests/test_powercut.o $(BUILD)/obj/tests/powercut_vfs.o \
-                             $(DB_OBJ) $(KIOSK_LINK)
+                             $(DB_OBJ) $(BUILD)/obj/sync/ingest.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) $(SYNC_LIBS) $(CMOCKA_LIBS)
 

@@ -116,16 +116,21 @@ struct wire_visit {
 
 /*
  * wire_visit_size(v):
- * About how many bytes V adds to a batch's JSON, for packing batches
- * under WIRE_MAX_JSON.
+ * Exactly how many bytes row V is in a batch's JSON (0 when out of
+ * memory). A batch of N rows is WIRE_BATCH_FRAME bytes plus its rows plus
+ * N - 1 commas: the outbox packs batches under WIRE_MAX_JSON with it.
  */
 size_t wire_visit_size(const struct wire_visit *v);
+#define WIRE_BATCH_FRAME 13		/* {"visits":[ ... ]} */
 
 /*
  * wire_batch_encode(v, n, z, zlen):
  * The batch of rows V (N <= WIRE_MAX_VISITS), compressed, in a new buffer
- * *Z (caller frees). Returns 0, or -1 when out of memory.
+ * *Z (caller frees). Returns 0; WIRE_TOO_LARGE when its JSON would be
+ * past WIRE_MAX_JSON (the collector would refuse it: send fewer rows); -1
+ * when out of memory.
  */
+#define WIRE_TOO_LARGE (-2)
 int wire_batch_encode(const struct wire_visit *v, size_t n,
     unsigned char **z, size_t *zlen);
 

@@ -207,12 +207,47 @@ wire_header_read(struct wire_header *h,
 
 /* ---- batches ---- */
 
+/* Row V as the JSON object a batch carries, or NULL (out of memory). */
+static json_t *
+row_json(const struct wire_visit *v)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:s}",
+	    "seq", (json_int_t)v->seq, "kind", v->kind, "subject", v->subject,
+	    "direction", v->direction, "wall_ms", (json_int_t)v->wall_ms,
+	    "boot_id", v->boot_id, "mono_ms", (json_int_t)v->mono_ms,
+	    "source", v->source);
+	char *sealed;
+
+	if (o == NULL)
+		return NULL;
+	sealed = v->sealed ? wire_b64(v->sealed, v->sealed_len) : NULL;
+	if (v->sealed != NULL && sealed == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "sealed", sealed ? json_string(sealed) :
+	    json_null());
+	free(sealed);
+	/* Flags only when set: an ordinary row's bytes never change. */
+	if (v->clock_untrusted)
+		json_object_set_new(o, "clock", json_string("untrusted"));
+	if (v->quarantined)
+		json_object_set_new(o, "quarantined", json_true());
+	return o;
+}
+
 size_t
 wire_visit_size(const struct wire_visit *v)
 {
-	/* A row is its fields plus about 200 bytes of JSON. */
-	return (v->sealed != NULL ? sodium_base64_ENCODED_LEN(v->sealed_len,
-	    sodium_base64_VARIANT_ORIGINAL) - 1 : 0) + 200;
+	json_t *o = row_json(v);
+	char *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	size_t n = json ? strlen(json) : 0;
+
+	json_decref(o);
+	if (json != NULL)
+		sodium_memzero(json, n);
+	free(json);
+	return n;
 }
 
 int
@@ -220,35 +255,17 @@ wire_batch_encode(const struct wire_visit *v, size_t n, unsigned char **z,
     size_t *zlen)
 {
 	json_t *rows = json_array(), *root;
-	char *json = NULL, *sealed;
+	char *json = NULL;
 	uLongf cap;
 	size_t i;
 	int rc = -1;
 
 	*z = NULL;
 	for (i = 0; i < n && rows != NULL; i++) {
-		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:s}",
-		    "seq", (json_int_t)v[i].seq, "kind", v[i].kind, "subject",
-		    v[i].subject, "direction", v[i].direction, "wall_ms",
-		    (json_int_t)v[i].wall_ms, "boot_id", v[i].boot_id,
-		    "mono_ms", (json_int_t)v[i].mono_ms, "source",
-		    v[i].source);
+		json_t *o = row_json(&v[i]);
 
-		sealed = v[i].sealed ? wire_b64(v[i].sealed, v[i].sealed_len) :
-		    NULL;
-		if (o == NULL || (v[i].sealed != NULL && sealed == NULL)) {
-			json_decref(o);
-			free(sealed);
+		if (o == NULL)
 			goto out;
-		}
-		json_object_set_new(o, "sealed", sealed ? json_string(sealed) :
-		    json_null());
-		free(sealed);
-		/* Flags only when set: an ordinary row's bytes never change. */
-		if (v[i].clock_untrusted)
-			json_object_set_new(o, "clock", json_string("untrusted"));
-		if (v[i].quarantined)
-			json_object_set_new(o, "quarantined", json_true());
 		json_array_append_new(rows, o);
 	}
 	root = json_pack("{s:o}", "visits", rows);
@@ -257,6 +274,12 @@ wire_batch_encode(const struct wire_visit *v, size_t n, unsigned char **z,
 	json_decref(root);
 	if (json == NULL)
 		goto out;
+	/* What the collector inflates at most: a batch past it would be
+	 * refused, so it is never made. */
+	if (strlen(json) > WIRE_MAX_JSON) {
+		rc = WIRE_TOO_LARGE;
+		goto out;
+	}
 	cap = compressBound((uLong)strlen(json));
 	*z = malloc(cap);
 	if (*z == NULL || compress2(*z, &cap, (const Bytef *)json,

@@ -124,6 +124,7 @@ hook_status(void *data, struct screen_status *out)
 	    st.pending_upload == 0);
 	out->quarantined = st.quarantined;
 	out->untrusted = st.untrusted;
+	out->unreadable = st.unreadable;
 	out->alert = SCREEN_ALERT_NONE;
 	if (store_sync_last(a->store, &sy) == 0)
 		out->alert = sy.result == STORE_SYNC_NOT_ENROLLED ?
@@ -161,7 +162,8 @@ hook_patrol(void *data, struct screen_patrol *out)
 	out->gaps = gaps < 0 ? 0 : gaps;
 	out->longest_gap_min = longest / 60000;
 	snprintf(out->health, sizeof(out->health), "%s", check == 0 ?
-	    (store_recovered_from(a->store) ? "recovered" : "ok") : "corrupt");
+	    (store_recovered_from(a->store) || st.moved > 0 ? "recovered" :
+	    "ok") : "corrupt");
 	if (!a->have_device)
 		return -1;
 	/* The receipt: figures only, no personal data. */

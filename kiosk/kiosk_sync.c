@@ -6,8 +6,10 @@
  *              [--heartbeat S] [--timeout S] [--backoff-cap S]
  *
  * --once sends batches until nothing is left, then one heartbeat, and
- * exits 0; it exits 1 with
- * the reason when the collector cannot be reached or refused a batch. The
+ * exits 0; 1 with the reason when the collector cannot be reached or
+ * refused visits (set aside); 3 when visits are held back (recorded in
+ * this boot while the clock could not be trusted, they wait up to 15
+ * minutes of boot time to be re-dated: run it again later). The
  * daemon (default) keeps going: batches back to back while there is a
  * backlog, full-jitter exponential backoff (2 s doubling to 15 min, never
  * less than Retry-After) when the collector is away, a look every
@@ -207,17 +209,28 @@ main(int argc, char **argv)
 		case UPLOAD_QUARANTINED:
 			refused = 1;
 			continue;
+		case UPLOAD_SPLIT:
+			continue;
 		case UPLOAD_NOTHING:
 			if (once) {
 				/* A pass ends with the kiosk's state, so the
 				 * ward report sees the backlog gone. */
 				heartbeat(&u, started, db);
-				ret = refused ? 1 : 0;
+				ret = refused ? 1 : o.held > 0 ? 3 : 0;
 				if (refused)
 					log_error("some visits were refused by "
 					    "the collector and set aside");
-				log_info("%lld visits uploaded; nothing left",
-				    (long long)sent);
+				if (o.held > 0)
+					log_warn("%lld visits uploaded; %lld "
+					    "held back: recorded in this boot "
+					    "while the clock could not be "
+					    "trusted, they wait (at most 15 "
+					    "minutes after they were made) to "
+					    "be dated again; run again later",
+					    (long long)sent, (long long)o.held);
+				else
+					log_info("%lld visits uploaded; nothing "
+					    "left", (long long)sent);
 				goto out;
 			}
 			nap(interval * 1000);

@@ -73,6 +73,9 @@ usage(FILE *f)
 	    "  quarantine list [--json] | quarantine release (--all | SEQ...)\n"
 	    "                          visits the collector refused, set "
 	    "aside; put them back\n"
+	    "  clock status [--json] | clock reset\n"
+	    "                          is the clock trusted; forget a wrong "
+	    "trusted time\n"
 	    "  verify-receipt [--device-pub FILE] TEXT|-\n"
 	    "                          check a patrol receipt from a kiosk's "
 	    "screen\n"
@@ -173,6 +176,7 @@ static const struct {
 	{ "verify-receipt", cmd_verify_receipt },
 	{ "enroll", cmd_enroll },
 	{ "quarantine", cmd_quarantine },
+	{ "clock", cmd_clock },
 };
 
 int

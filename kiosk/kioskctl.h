@@ -59,5 +59,6 @@ int cmd_export(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
+int cmd_clock(int argc, char **argv);
 
 #endif

@@ -101,8 +101,10 @@ cmd_status(int argc, char **argv)
 	    store_clock_observe(s, &clk, &verdict) < 0)
 		goto done;
 	check = store_check(s, 0);
-	health = check != 0 ? "corrupt" :
-	    store_recovered_from(s) ? "recovered" : "ok";
+	/* Recovered: a store was moved aside here and its files are still
+	 * beside this one (this process or another one moved it). */
+	health = check != 0 ? "corrupt" : store_recovered_from(s) ||
+	    st.moved > 0 ? "recovered" : "ok";
 	memset(&rl, 0, sizeof(rl));
 	if (as_json) {
 		json_t *j = json_object();
@@ -133,12 +135,15 @@ cmd_status(int argc, char **argv)
 		    "quarantined", (json_int_t)st.quarantined);
 		if (j == NULL)
 			goto done;
-		json_object_set_new(j, "recovery", json_pack("{s:I, s:I}",
-		    "salvaged", (json_int_t)st.salvaged,
-		    "unreadable_files", (json_int_t)st.unreadable));
-		json_object_set_new(j, "clock", json_pack("{s:s, s:I}",
-		    "verdict", clock_verdict_name(verdict),
-		    "untrusted_visits", (json_int_t)st.untrusted));
+		json_object_set_new(j, "recovery", json_pack("{s:I, s:I, "
+		    "s:I, s:I}", "salvaged", (json_int_t)st.salvaged,
+		    "moved_files", (json_int_t)st.moved,
+		    "unreadable_files", (json_int_t)st.unreadable,
+		    "rolled_back", (json_int_t)st.rolled_back));
+		json_object_set_new(j, "clock", json_pack("{s:s, s:s, s:I}",
+		    "verdict", clock_verdict_name(verdict), "sync",
+		    clock_sync_name(clk.sync), "untrusted_visits",
+		    (json_int_t)st.untrusted));
 		json_object_set_new(j, "sync", json_pack("{s:s, s:o, s:I, "
 		    "s:s, s:o, s:o}", "result", store_sync_result_name(
 		    sy.result), "at", kctl_json_time(sy.at_ms), "status",
@@ -172,12 +177,23 @@ cmd_status(int argc, char **argv)
 		    (long long)st.quarantined);
 	if (st.unreadable > 0)
 		printf("  ALERT: %lld corrupt store files moved aside could not "
-		    "be read in full; they are kept beside the store (%s.corrupt-"
-		    "*): send them to the health office\n",
-		    (long long)st.unreadable, kctl_db_path());
+		    "be read in full (a damaged or empty store): visits in them "
+		    "that were not uploaded may be lost; they are kept beside the "
+		    "store (%s.corrupt-*): send them to the health office, then "
+		    "remove them\n", (long long)st.unreadable, kctl_db_path());
 	if (st.salvaged > 0)
 		printf("  note: %lld visits not yet uploaded were salvaged from a "
 		    "corrupt store\n", (long long)st.salvaged);
+	if (st.rolled_back > 0)
+		printf("  note: this store was found rolled back %lld times (it "
+		    "lost commits, or a copy was put back): later visits went "
+		    "under a new instance id, so the collector keeps them all; "
+		    "visits made after the copy that were not uploaded are "
+		    "lost\n", (long long)st.rolled_back);
+	if (st.moved > st.unreadable)
+		printf("  note: %lld corrupt store files were salvaged in full "
+		    "(%s.corrupt-*.salvaged)\n", (long long)(st.moved -
+		    st.unreadable), kctl_db_path());
 	if (sy.result == STORE_SYNC_NOT_ENROLLED ||
 	    sy.result == STORE_SYNC_ENROLMENT_REFUSED)
 		printf("  ALERT: the collector %s this kiosk (HTTP %ld): ask "
@@ -295,4 +311,86 @@ usage:
 	fprintf(stderr, "usage: kioskctl quarantine list [--json]\n"
 	    "       kioskctl quarantine release (--all | SEQ...)\n");
 	return EXIT_USAGE;
+}
+
+
+/* The clock's verdict and what the store remembers, as text or JSON. */
+static int
+clock_show(struct store *s, int as_json)
+{
+	struct clock_memory mem;
+	struct store_status st;
+	struct clock_now now;
+	enum clock_verdict v;
+	char t1[40], t2[40];
+
+	clock_read(&now);
+	if (store_clock_observe(s, &now, &v) < 0 ||
+	    store_clock_state(s, now.boot_id, &mem) != 0 ||
+	    store_status(s, now.wall_ms, 21, &st) != 0)
+		return 1;
+	if (as_json)
+		return kctl_print_json(json_pack("{s:s, s:s, s:o, s:o, s:b, "
+		    "s:I, s:I}", "verdict", clock_verdict_name(v), "sync",
+		    clock_sync_name(now.sync), "now", kctl_json_time(
+		    now.wall_ms), "last_trusted", kctl_json_time(
+		    mem.last_trusted_ms), "boot_anchor", mem.have_anchor,
+		    "boot_anchor_offset_ms", (json_int_t)(mem.have_anchor ?
+		    mem.anchor_offset_ms : 0), "untrusted_visits",
+		    (json_int_t)st.untrusted)) == 0 ? 0 : 1;
+	kctl_text_time(now.wall_ms, t1, sizeof(t1));
+	kctl_text_time(mem.last_trusted_ms, t2, sizeof(t2));
+	printf("clock:            %s, %s\n", t1, v == CLOCK_TRUSTED ?
+	    "trusted" : "NOT trusted");
+	printf("verdict:          %s\n", clock_verdict_name(v));
+	printf("synchronised:     %s\n", now.sync == CLOCK_SYNC_KERNEL ?
+	    "yes (the kernel says so now)" : now.sync == CLOCK_SYNC_MARKER ?
+	    "a marker file says so (it may be stale)" : "no");
+	printf("this boot:        %s\n", mem.have_anchor ? "trusted before: "
+	    "the clock must keep pace with the boot clock" : "not trusted "
+	    "before");
+	printf("last trusted:     %s\n", t2);
+	printf("visits to date:   %lld\n", (long long)st.untrusted);
+	if (v == CLOCK_BEHIND || v == CLOCK_JUMPED)
+		printf("  note: if the clock is right now, a wrong time was "
+		    "trusted before: `kioskctl clock reset` forgets it\n");
+	return 0;
+}
+
+/*
+ * clock status [--json] | clock reset: is the clock trusted, and why
+ * (docs/store.md, "Time you can trust"); reset forgets the latest trusted
+ * time and this boot's anchor, for when a wrong time was trusted and a
+ * right clock is judged behind or jumped.
+ */
+int
+cmd_clock(int argc, char **argv)
+{
+	struct clock_now now;
+	struct store *s;
+	int as_json = 0, reset, rc = 1;
+
+	if (argc == 3 && strcmp(argv[1], "status") == 0 &&
+	    strcmp(argv[2], "--json") == 0)
+		as_json = 1;
+	else if (argc != 2 || (strcmp(argv[1], "status") != 0 &&
+	    strcmp(argv[1], "reset") != 0)) {
+		fprintf(stderr, "usage: kioskctl clock status [--json]\n"
+		    "       kioskctl clock reset\n");
+		return EXIT_USAGE;
+	}
+	reset = strcmp(argv[1], "reset") == 0;
+	s = store_open(kctl_db_path());
+	if (s == NULL)
+		return 1;
+	clock_read(&now);
+	if (reset && store_clock_reset(s, now.boot_id) != 0)
+		goto done;
+	if (reset)
+		fprintf(stderr, "kioskctl: the latest trusted time and this "
+		    "boot's anchor are forgotten; the clock is judged again:\n");
+	rc = clock_show(s, as_json);
+done:
+	store_close(s);
+	return rc;
 }

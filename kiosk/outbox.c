@@ -19,11 +19,13 @@
 struct collect {
 	struct wire_visit *v;
 	size_t n;
-	size_t bytes;		/* estimate of the JSON size so far */
+	size_t max;		/* rows at most */
+	size_t bytes;		/* the batch's JSON so far, exactly */
 	int64_t after;		/* only rows past this seq */
 	char instance[WIRE_INSTANCE_LEN + 1];
 	const struct clock_now *hold;	/* hold this boot's untrusted rows,
 					 * or NULL */
+	size_t held;			/* rows held back */
 	int64_t *local;			/* each row's seq in this store */
 };
 
@@ -34,40 +36,26 @@ collect_row(void *arg, const struct store_visit *sv)
 	struct wire_visit *v;
 	size_t size;
 
-	const char *instance = sv->origin_instance ? sv->origin_instance :
-	    sv->instance_id;
-
 	if (sv->seq <= c->after)
 		return 0;
 	if (c->hold != NULL && sv->clock_untrusted &&
 	    strcmp(sv->boot_id, c->hold->boot_id) == 0 &&
-	    c->hold->boot_ms - sv->mono_ms < OUTBOX_HOLD_MS)
+	    c->hold->boot_ms - sv->mono_ms < OUTBOX_HOLD_MS) {
+		c->held++;
 		return 0;	/* it may yet be re-dated */
-	/* Sent under the identity it was recorded under: a salvaged visit
-	 * keeps its old store's instance id and seq. */
+	}
+	/* Sent under the identity the store gives it (a salvaged visit
+	 * keeps its old store's instance id and seq); one per batch. */
 	if (c->n == 0)
-		snprintf(c->instance, sizeof(c->instance), "%s", instance);
-	else if (strcmp(c->instance, instance) != 0)
+		snprintf(c->instance, sizeof(c->instance), "%s",
+		    sv->wire_instance);
+	else if (strcmp(c->instance, sv->wire_instance) != 0)
 		return 1;	/* a second instance id: stop the batch */
-	if (c->n >= WIRE_MAX_VISITS)
+	if (c->n >= c->max)
 		return 1;
 	v = &c->v[c->n];
 	memset(v, 0, sizeof(*v));
-	v->sealed_len = sv->sealed_len;
-	v->sealed = (unsigned char *)sv->sealed;	/* for the size only */
-	size = wire_visit_size(v);
-	v->sealed = NULL;
-	/* Leave room for the row's JSON beyond the estimate. */
-	if (c->bytes + size + 200 > WIRE_MAX_JSON)
-		return 1;
-	if (sv->sealed != NULL) {
-		v->sealed = malloc(sv->sealed_len);
-		if (v->sealed == NULL)
-			return -1;
-		memcpy(v->sealed, sv->sealed, sv->sealed_len);
-	}
-	v->seq = sv->origin_instance ? sv->origin_seq : sv->seq;
-	c->local[c->n] = sv->seq;
+	v->seq = sv->wire_seq;
 	snprintf(v->kind, sizeof(v->kind), "%s", sv->kind);
 	snprintf(v->subject, sizeof(v->subject), "%s", sv->subject);
 	snprintf(v->direction, sizeof(v->direction), "%s",
@@ -78,55 +66,75 @@ collect_row(void *arg, const struct store_visit *sv)
 	snprintf(v->source, sizeof(v->source), "%s", sv->source);
 	v->clock_untrusted = sv->clock_untrusted;
 	v->quarantined = sv->quarantined_ms != 0;
-	c->bytes += size;
+	v->sealed_len = sv->sealed_len;
+	v->sealed = (unsigned char *)sv->sealed;	/* for the size only */
+	/* The row's JSON, measured exactly: a batch never grows past what
+	 * the collector inflates (long ids, flags, sealed fields). */
+	size = wire_visit_size(v);
+	v->sealed = NULL;
+	if (size == 0)
+		return -1;
+	if (c->bytes + size + (c->n > 0 ? 1 : 0) > WIRE_MAX_JSON)
+		return 1;
+	if (sv->sealed != NULL) {
+		v->sealed = malloc(sv->sealed_len);
+		if (v->sealed == NULL)
+			return -1;
+		memcpy(v->sealed, sv->sealed, sv->sealed_len);
+	}
+	c->local[c->n] = sv->seq;
+	c->bytes += size + (c->n > 0 ? 1 : 0);
 	c->n++;
 	return 0;
 }
 
-/* The next batch of WHICH visits past AFTER_SEQ; HOLD as in collect. */
+/* The next batch of WHICH visits past AFTER_SEQ, at most MAX_ROWS (0: as
+ * many as fit); HOLD as in collect. */
 static int
 next(struct store *s, const struct key_pair *dev, int64_t after_seq,
-    int64_t sent_at_ms, enum store_which which,
+    size_t max_rows, int64_t sent_at_ms, enum store_which which,
     const struct clock_now *hold, struct outbox_batch *b)
 {
 	struct collect c;
-	size_t i;
+	size_t i, collected = 0;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
 	memset(&c, 0, sizeof(c));
 	c.after = after_seq;
 	c.hold = hold;
+	c.max = max_rows > 0 && max_rows < WIRE_MAX_VISITS ? max_rows :
+	    WIRE_MAX_VISITS;
+	c.bytes = WIRE_BATCH_FRAME;
 	c.v = calloc(WIRE_MAX_VISITS, sizeof(*c.v));
 	c.local = calloc(WIRE_MAX_VISITS, sizeof(*c.local));
 	if (c.v == NULL || c.local == NULL) {
+		free(c.v);
 		free(c.local);
 		log_error("out of memory for a batch");
 		return -1;
 	}
 	rc = store_foreach_visit(s, 0, INT64_MAX, which, collect_row, &c);
+	collected = c.n;
 	if (rc < 0) {
-		log_error("cannot read the visits to send");
+		log_error("cannot read the visits to send, or out of memory");
 		goto out;
 	}
 	rc = 0;
+	b->held = c.held;
 	if (c.n == 0)
 		goto out;
 	b->seqs = malloc(c.n * sizeof(*b->seqs));
-	if (b->seqs == NULL || wire_batch_encode(c.v, c.n, &b->body,
-	    &b->len) != 0) {
-		log_error("out of memory for a batch");
-		outbox_batch_release(b);
-		rc = -1;
-		goto out;
-	}
 	b->wire_seqs = malloc(c.n * sizeof(*b->wire_seqs));
-	if (b->wire_seqs == NULL) {
-		log_error("out of memory for a batch");
-		outbox_batch_release(b);
-		rc = -1;
-		goto out;
-	}
+	if (b->seqs == NULL || b->wire_seqs == NULL)
+		goto oom;
+	/* The sizes are exact; should the encoder still find the batch too
+	 * large, fewer rows go. */
+	while ((rc = wire_batch_encode(c.v, c.n, &b->body, &b->len)) ==
+	    WIRE_TOO_LARGE && c.n > 1)
+		c.n -= (c.n + 3) / 4;
+	if (rc != 0)
+		goto oom;
 	for (i = 0; i < c.n; i++) {
 		b->seqs[i] = c.local[i];
 		b->wire_seqs[i] = c.v[i].seq;
@@ -144,20 +152,27 @@ next(struct store *s, const struct key_pair *dev, int64_t after_seq,
 		goto out;
 	}
 	rc = 1;
+	goto out;
+oom:
+	log_error("out of memory for a batch");
+	outbox_batch_release(b);
+	rc = -1;
 out:
-	wire_visits_free(c.v, c.n);
+	/* Every row collected is freed, sent or not (fewer may go). */
+	wire_visits_free(c.v, collected);
 	free(c.local);
 	return rc;
 }
 
 int
 outbox_next(struct store *s, const struct key_pair *dev, int64_t after_seq,
-    int64_t sent_at_ms, struct outbox_batch *b)
+    size_t max_rows, int64_t sent_at_ms, struct outbox_batch *b)
 {
 	struct clock_now now;
 
 	clock_read(&now);
-	return next(s, dev, after_seq, sent_at_ms, STORE_PENDING, &now, b);
+	return next(s, dev, after_seq, max_rows, sent_at_ms, STORE_PENDING,
+	    &now, b);
 }
 
 void
@@ -248,7 +263,7 @@ outbox_export(struct store *s, const struct key_pair *dev,
 	x.dev = *venue;
 	memcpy(x.dev.pk, dev->pk, KEYS_PUB_LEN);
 	keys_id(dev->pk, x.dev.device_id);
-	while ((r = next(s, dev, after, ktime_wall_ms(), STORE_UNSENT, NULL,
+	while ((r = next(s, dev, after, 0, ktime_wall_ms(), STORE_UNSENT, NULL,
 	    &b)) == 1) {
 		if (wire_export_add(&x, &b.h, b.body, b.len) != 0) {
 			outbox_batch_release(&b);
@@ -256,7 +271,10 @@ outbox_export(struct store *s, const struct key_pair *dev,
 			r = -1;
 			break;
 		}
-		after = b.h.last_seq;
+		/* Past the batch's last row by this store's own seq: a
+		 * salvaged row goes out under its old store's seq, which
+		 * says nothing of where it sits here. */
+		after = b.seqs[b.n - 1];
 		*visits += b.h.count;
 		outbox_batch_release(&b);
 	}

@@ -26,6 +26,10 @@ struct outbox_batch {
 	int64_t *wire_seqs;		/* the same as sent (a salvaged visit's
 					 * seq from its old store); owned */
 	size_t n;
+	size_t held;			/* pending visits held back (their
+					 * clock may yet be trusted), as far
+					 * as the batch looked: all of them
+					 * when there is no batch */
 };
 
 /*
@@ -37,15 +41,18 @@ struct outbox_batch {
 #define OUTBOX_HOLD_MS (15LL * 60 * 1000)
 
 /*
- * outbox_next(s, dev, after_seq, sent_at_ms, b):
+ * outbox_next(s, dev, after_seq, max_rows, sent_at_ms, b):
  * The next batch of pending visits past AFTER_SEQ, oldest first (at most
- * WIRE_MAX_VISITS and WIRE_MAX_JSON bytes of JSON, one instance id, the
- * held ones left out), signed by DEV as sent at SENT_AT_MS, into *B
- * (release with outbox_batch_release). Returns 1, 0 when there is none,
- * or -1 (logged) when the store cannot be read or memory ran out.
+ * MAX_ROWS, or WIRE_MAX_VISITS when 0, and WIRE_MAX_JSON bytes of JSON
+ * measured exactly; one instance id; the held ones left out and counted
+ * in B->held), signed by DEV as sent at SENT_AT_MS, into *B (release with
+ * outbox_batch_release). Returns 1, 0 when there is none (B->held still
+ * says how many wait), or -1 (logged) when the store cannot be read or
+ * memory ran out.
  */
 int outbox_next(struct store *s, const struct key_pair *dev,
-    int64_t after_seq, int64_t sent_at_ms, struct outbox_batch *b);
+    int64_t after_seq, size_t max_rows, int64_t sent_at_ms,
+    struct outbox_batch *b);
 
 /* outbox_batch_release(b): free B's body; a released batch is empty. */
 void outbox_batch_release(struct outbox_batch *b);

@@ -92,6 +92,8 @@ struct screen_status {
 	enum screen_alert alert;
 	int64_t quarantined;		/* visits the collector refused */
 	int64_t untrusted;		/* visits waiting for a trusted clock */
+	int64_t unreadable;		/* damaged store files not read in full:
+					 * visits may be lost (the first alert) */
 };
 
 /* The patrol screen's figures and signed receipt. */

@@ -320,13 +320,13 @@ screen_purge_done(struct screen *m, const struct screen_job_done *d)
 }
 
 /* The note under the figures: the purge's progress or outcome, else what
- * the owner must act on (the collector does not know or refuses the
- * kiosk, visits it refused, a clock not yet trusted, a keyboard-mode
- * scanner that loses letters), else nothing. */
+ * the owner must act on (damaged store files, the collector does not know
+ * or refuses the kiosk, visits it refused, a clock not yet trusted, a
+ * keyboard-mode scanner that loses letters), else nothing. */
 static void
 admin_note(const struct screen *m, struct view *v, struct view_rect r)
 {
-	char num[24], note[200];
+	char num[24], note[256];
 	const char *args[1] = { num };
 
 	switch (m->purge_state) {
@@ -347,6 +347,15 @@ admin_note(const struct screen *m, struct view *v, struct view_rect r)
 		return;
 	case JOB_IDLE:
 		break;
+	}
+	if (m->have_status && m->status.unreadable > 0) {
+		/* The worst news first: a damaged store lost visits that
+		 * were not uploaded. */
+		screen_count_text(1, m->status.unreadable, num, sizeof(num));
+		view_text(v, VIEW_ROLE_NOTE, screen_fill(m, note, sizeof(note),
+		    "ui.admin_alert_store", args, 1), r, r.h / 2, 1,
+		    VIEW_C_WARN, VIEW_LEFT);
+		return;
 	}
 	if (m->have_status && (m->status.alert != SCREEN_ALERT_NONE ||
 	    m->status.quarantined > 0 || m->status.untrusted > 0)) {

@@ -100,13 +100,38 @@ static const char *const migrations[] = {
 	"  salvaged INTEGER NOT NULL,"
 	"  unreadable INTEGER NOT NULL,"
 	"  at_ms INTEGER NOT NULL);",
+	/* 3 -> 4: a store that was rolled back (a lost write-ahead log, a
+	 * card that ignored a flush, a restored image) numbers again; the
+	 * collector refuses another visit under a number it holds
+	 * (seq_reused), and the visits concerned move to a new instance id.
+	 * A salvaged visit moved so goes under it with this store's seq, no
+	 * longer under its origin identity (kept, for salvage's dedup). */
+	"ALTER TABLE visits ADD COLUMN reinstanced_ms INTEGER;"
+	/* The latest trusted time, from the times the clock was trusted
+	 * (clock_anchors.at_ms), not from visits: 2 -> 3 seeded it from any
+	 * visit's time (a v2 store's visit from a clock years ahead), and a
+	 * time given with --at raised it; either made a right clock look
+	 * "behind" for good. */
+	"UPDATE counters SET value = coalesce((SELECT max(at_ms) FROM "
+	"  clock_anchors), 0) WHERE key = 'last_trusted_ms';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+/* SQLite's last error on S is a corrupt file: note it for store_again. */
+static void
+note_corrupt(struct store *s)
+{
+	int rc = sqlite3_extended_errcode(s->db) & 0xff;
+
+	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+		s->corrupt = 1;
+}
+
 void
 store_sql_error(struct store *s, const char *what)
 {
+	note_corrupt(s);
 	log_error("store '%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -116,6 +141,7 @@ store_exec(struct store *s, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		note_corrupt(s);
 		log_error("store '%s': %s", s->path, msg ? msg : "error");
 		sqlite3_free(msg);
 		return -1;
@@ -261,19 +287,59 @@ close_db(struct store *s)
 	sqlite3_finalize(s->st_last);
 	sqlite3_finalize(s->st_insert);
 	sqlite3_finalize(s->st_trusted);
-	s->st_last = s->st_insert = s->st_trusted = NULL;
+	sqlite3_finalize(s->st_instance);
+	s->st_last = s->st_insert = s->st_trusted = s->st_instance = NULL;
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warn("store '%s': close: %s", s->path,
 		    sqlite3_errmsg(s->db));
 	s->db = NULL;
 }
 
-/* Open S->path: check, recover, migrate, salvage. 0, or -1 (logged). */
+/*
+ * An existing store file of 0 bytes (with no write-ahead log to read it
+ * from): truncated, or restored empty. SQLite would take it for a new
+ * store; it is as unreadable as a corrupt one.
+ */
 static int
-open_all(struct store *s)
+empty_file(const char *path)
+{
+	char wal[4096];
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0)
+		return 0;
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) < sizeof(wal) &&
+	    stat(wal, &st) == 0 && st.st_size > 0)
+		return 0;
+	return 1;
+}
+
+/* Move S->path aside (WHY for the log); 0 or -1 (logged). */
+static int
+move_aside(struct store *s, int lock, const char *why)
+{
+	free(s->recovered_from);
+	s->recovered_from = store_move_aside(s->path, lock);
+	if (s->recovered_from == NULL)
+		return -1;
+	log_error("store '%s' %s: moved to '%s'; starting a new store with a "
+	    "new instance id (nothing is deleted: what can be read of its "
+	    "visits is salvaged into the new one; visits it held that were "
+	    "not uploaded and cannot be read are lost)", s->path, why,
+	    s->recovered_from);
+	return 0;
+}
+
+/*
+ * Open S->path: check, recover, migrate, salvage; FULL: an integrity_check
+ * too when the quick one passes (after SQLite met a corrupt page while
+ * the store was in use). 0, or -1 (logged).
+ */
+static int
+open_all(struct store *s, int full)
 {
 	const char *path = s->path;
-	int check, lock;
+	int check = 0, lock;
 
 	/* One opener at a time: checking, moving a corrupt file aside and
 	 * salvaging it happen under a lock on the store's folder, so two
@@ -281,28 +347,33 @@ open_all(struct store *s)
 	lock = store_lock_dir(path);
 	if (lock < 0)
 		return -1;
+	store_finish_moves(path, lock);
+	if (empty_file(path)) {
+		check = 1;
+		if (move_aside(s, lock, "is an empty file (0 bytes)") != 0)
+			goto err;
+	}
 	if (open_db(s) != 0)
 		goto err;
 
-	check = store_check_db(s->db, 0);
-	if (check < 0) {
-		store_sql_error(s, "quick_check");
+	if (check == 0) {
+		check = store_check_db(s->db, 0);
+		if (check == 0 && full)
+			check = store_check_db(s->db, 1);
+		if (check < 0) {
+			store_sql_error(s, "quick_check");
+			goto err;
+		}
+		if (check > 0) {
+			sqlite3_close(s->db);
+			s->db = NULL;
+			if (move_aside(s, lock, "is corrupt") != 0 ||
+			    open_db(s) != 0)
+				goto err;
+		}
+	}
+	if (store_remember_file(s) != 0)
 		goto err;
-	}
-	if (check > 0) {
-		sqlite3_close(s->db);
-		s->db = NULL;
-		free(s->recovered_from);
-		s->recovered_from = store_move_aside(path);
-		if (s->recovered_from == NULL)
-			goto err;
-		log_error("store '%s' is corrupt: moved to '%s'; starting a new "
-		    "store with a new instance id (nothing is deleted: what "
-		    "can be read of its visits is salvaged into the new one)",
-		    path, s->recovered_from);
-		if (open_db(s) != 0)
-			goto err;
-	}
 	if (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
 	    store_exec(s, "PRAGMA synchronous = FULL") != 0 ||
 	    store_exec(s, "PRAGMA foreign_keys = ON") != 0)
@@ -311,25 +382,31 @@ open_all(struct store *s)
 		goto err;
 
 	s->st_last = store_prepare(s, "SELECT seq, direction, wall_ms, boot_id, "
-	    "mono_ms FROM visits WHERE kind = ?1 AND subject = ?2 ORDER BY seq "
-	    "DESC LIMIT 1");
+	    "mono_ms, clock FROM visits WHERE kind = ?1 AND subject = ?2 ORDER "
+	    "BY seq DESC LIMIT 1");
 	s->st_insert = store_prepare(s, "INSERT INTO visits(instance_id, kind, "
 	    "subject, sealed, direction, wall_ms, boot_id, mono_ms, source, "
 	    "clock) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	s->st_trusted = store_prepare(s, "UPDATE counters SET value = ?1 "
 	    "WHERE key = 'last_trusted_ms' AND value < ?1");
-	if (s->st_last == NULL || s->st_insert == NULL || s->st_trusted == NULL)
+	s->st_instance = store_prepare(s, "SELECT value FROM meta WHERE key = "
+	    "'instance_id'");
+	if (s->st_last == NULL || s->st_insert == NULL ||
+	    s->st_trusted == NULL || s->st_instance == NULL)
+		goto err;
+	/* A store that lost commits, or was put back from a copy, below
+	 * the numbers the collector holds: a new instance id first. */
+	if (store_rollback_guard(s) != 0)
 		goto err;
 	/* The log line names the moved file; the event marks the gap. */
 	if (check > 0)
-		(void)store_event(s, "store_recovered", NULL, ktime_wall_ms());
+		(void)store_insert_event(s, "store_recovered", NULL,
+		    ktime_wall_ms(), ktime_mono_ms());
 	/* What earlier corrupt files still hold that was never uploaded
-	 * comes into this store (once; again if a file grew since). */
-	if (store_salvage(s) != 0)
+	 * comes into this store, once: each file salvaged is renamed done. */
+	if (store_salvage(s, lock) != 0)
 		log_warn("store '%s': a corrupt file's visits could not all be "
 		    "salvaged; status says which", path);
-	if (store_remember_file(s) != 0)
-		goto err;
 	store_unlock_dir(lock);
 	return 0;
 err:
@@ -351,28 +428,40 @@ store_open(const char *path)
 		return NULL;
 	}
 	ktime_boot_id(s->boot_id, sizeof(s->boot_id));
-	if (open_all(s) != 0) {
+	if (open_all(s, 0) != 0) {
 		store_close(s);
 		return NULL;
 	}
 	return s;
 }
 
-/*
- * Another process found the file corrupt and moved it aside while this
- * one had it open: what this one writes now must go to the new store, or
- * it would be stranded in the old file. Returns 0 (reopened or not
- * needed), or -1 (logged).
- */
-static int
-reopen_if_moved(struct store *s)
+int
+store_enter(struct store *s)
 {
-	if (store_same_file(s))
+	s->corrupt = 0;
+	if (s->db != NULL && store_same_file(s))
 		return 0;
-	log_warn("store '%s' was moved aside by another process: opening the "
-	    "new one", s->path);
+	/* Another process found the file corrupt and moved it aside while
+	 * this one had it open: what this one reads and writes now must be
+	 * the new store, or visits would be stranded in the old file. */
+	if (s->db != NULL)
+		log_warn("store '%s' was moved aside by another process: "
+		    "opening the new one", s->path);
 	close_db(s);
-	return open_all(s);
+	return open_all(s, 0);
+}
+
+int
+store_again(struct store *s, int *tries)
+{
+	if (!s->corrupt || *tries > 0)
+		return 0;
+	(*tries)++;
+	log_error("store '%s': SQLite found the file corrupt while in use: "
+	    "checking it; if it is, it is moved aside, its visits salvaged "
+	    "into a new store, and the operation tried once more", s->path);
+	close_db(s);
+	return open_all(s, 1) == 0;
 }
 
 void
@@ -403,15 +492,20 @@ struct last {
 	int have;
 	int64_t seq, wall_ms, mono_ms;
 	enum store_dir dir;
+	int untrusted;		/* its time came from an untrusted clock */
 	char boot_id[STORE_BOOT_ID_LEN + 1];
 };
 
 /*
  * Decide what a scan means given the subject's last record. Time since
  * that record is measured on the boot clock when both are from one boot
- * (a wall clock set or corrected in between cannot fool it); across boots
- * on the wall clock, and a last record that reads later than now (a clock
- * that was ahead, or is behind) is not taken for a moment ago.
+ * (a wall clock set or corrected in between cannot fool it). Across boots
+ * only the wall clock is left: when either time came from a clock that
+ * could not be trusted (a Pi that boots at its saved time every morning),
+ * the two cannot be compared and the scan is a new visit; else a last
+ * record that reads later than now (a clock that was ahead, or is
+ * behind) is not taken for a moment ago. A time the caller gave (--at) is
+ * on no boot's clock, and is compared on the wall clock.
  */
 static enum store_outcome
 decide(const struct store_checkin_req *req, const char *boot_id,
@@ -422,8 +516,11 @@ decide(const struct store_checkin_req *req, const char *boot_id,
 	*dir = STORE_IN;
 	if (!l->have)
 		return STORE_ACCEPTED;
-	if (!req->time_given && strcmp(l->boot_id, boot_id) == 0)
+	if (!req->time_given && strcmp(l->boot_id, boot_id) == 0 &&
+	    strcmp(boot_id, STORE_BOOT_GIVEN) != 0)
 		since = req->mono_ms - l->mono_ms;
+	else if (req->clock_untrusted || l->untrusted)
+		return STORE_ACCEPTED;
 	else if ((since = req->wall_ms - l->wall_ms) < 0)
 		return STORE_ACCEPTED;
 	if (since < STORE_DEBOUNCE_MS)
@@ -436,11 +533,16 @@ decide(const struct store_checkin_req *req, const char *boot_id,
 	return since < req->window_ms ? STORE_DUPLICATE : STORE_ACCEPTED;
 }
 
-int
-store_checkin(struct store *s, const struct store_checkin_req *req,
+static int
+checkin_once(struct store *s, const struct store_checkin_req *req,
     struct store_checkin_res *res)
 {
-	const char *boot = req->boot_id ? req->boot_id : s->boot_id;
+	/* A time the caller gave (--at) is on no boot's clock: the row gets
+	 * a boot id no boot has, so it is never compared on a boot clock
+	 * nor re-dated from one. */
+	const char *boot = req->time_given ? STORE_BOOT_GIVEN : req->boot_id ?
+	    req->boot_id : s->boot_id;
+	int64_t mono = req->time_given ? 0 : req->mono_ms;
 	struct last l;
 	enum store_dir dir;
 	const char *d;
@@ -448,11 +550,21 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 
 	memset(res, 0, sizeof(*res));
 	memset(&l, 0, sizeof(l));
-	if (reopen_if_moved(s) != 0)
-		return -1;
 	/* IMMEDIATE: the look-up and the insert see no other writer between. */
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 		return -1;
+	/* The instance id as it is now: another process may have moved the
+	 * store to a new one (store_new_instance). */
+	rc = sqlite3_step(s->st_instance);
+	d = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(
+	    s->st_instance, 0) : NULL;
+	if (d != NULL && strlen(d) == STORE_INSTANCE_LEN)
+		memcpy(s->instance, d, STORE_INSTANCE_LEN + 1);
+	sqlite3_reset(s->st_instance);
+	if (rc != SQLITE_ROW) {
+		store_sql_error(s, "instance id");
+		goto fail;
+	}
 
 	sqlite3_bind_text(s->st_last, 1, req->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->st_last, 2, req->subject, -1, SQLITE_STATIC);
@@ -466,6 +578,7 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 		d = (const char *)sqlite3_column_text(s->st_last, 3);
 		snprintf(l.boot_id, sizeof(l.boot_id), "%s", d ? d : "");
 		l.mono_ms = sqlite3_column_int64(s->st_last, 4);
+		l.untrusted = sqlite3_column_int(s->st_last, 5) == 1;
 	}
 	sqlite3_reset(s->st_last);
 	sqlite3_clear_bindings(s->st_last);
@@ -494,7 +607,7 @@ store_checkin(struct store *s, const struct store_checkin_req *req,
 	    -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->st_insert, 6, req->wall_ms);
 	sqlite3_bind_text(s->st_insert, 7, boot, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->st_insert, 8, req->mono_ms);
+	sqlite3_bind_int64(s->st_insert, 8, mono);
 	sqlite3_bind_text(s->st_insert, 9, req->source, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s->st_insert, 10, req->clock_untrusted ? 1 : 0);
 	rc = sqlite3_step(s->st_insert);
@@ -529,6 +642,21 @@ fail:
 }
 
 int
+store_checkin(struct store *s, const struct store_checkin_req *req,
+    struct store_checkin_res *res)
+{
+	int tries = 0, r;
+
+	/* A check-in that met a corrupt file is made again in the store
+	 * that replaces it: the visitor in front of the kiosk gets an
+	 * answer, and what the old file held is salvaged. */
+	do
+		r = store_enter(s) == 0 ? checkin_once(s, req, res) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
 store_insert_event(struct store *s, const char *kind, const char *detail_json,
     int64_t wall_ms, int64_t mono_ms)
 {
@@ -558,11 +686,17 @@ int
 store_event(struct store *s, const char *kind, const char *detail_json,
     int64_t wall_ms)
 {
-	return store_insert_event(s, kind, detail_json, wall_ms, ktime_mono_ms());
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? store_insert_event(s, kind,
+		    detail_json, wall_ms, ktime_mono_ms()) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
 }
 
-int
-store_heartbeat(struct store *s, int64_t wall_ms, int64_t mono_ms)
+static int
+heartbeat_once(struct store *s, int64_t wall_ms, int64_t mono_ms)
 {
 	sqlite3_stmt *st;
 	int64_t jump = 0;
@@ -598,7 +732,19 @@ store_heartbeat(struct store *s, int64_t wall_ms, int64_t mono_ms)
 }
 
 int
-store_count_reject(struct store *s, const char *reason_code, int64_t wall_ms)
+store_heartbeat(struct store *s, int64_t wall_ms, int64_t mono_ms)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? heartbeat_once(s, wall_ms, mono_ms) :
+		    -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+static int
+count_reject_once(struct store *s, const char *reason_code, int64_t wall_ms)
 {
 	sqlite3_stmt *st;
 	char day[16];
@@ -624,11 +770,33 @@ store_count_reject(struct store *s, const char *reason_code, int64_t wall_ms)
 }
 
 int
+store_count_reject(struct store *s, const char *reason_code, int64_t wall_ms)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? count_reject_once(s, reason_code,
+		    wall_ms) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
 store_check(struct store *s, int full)
 {
-	int r = store_check_db(s->db, full);
+	int tries = 0, r;
 
+	if (store_enter(s) != 0)
+		return -1;
+	r = store_check_db(s->db, full);
 	if (r < 0)
 		store_sql_error(s, "integrity check");
+	/* Found corrupt while in use: recovered as at open (moved aside,
+	 * salvaged), and the new store is what is checked. */
+	if (r > 0) {
+		s->corrupt = 1;
+		if (store_again(s, &tries))
+			r = store_check_db(s->db, full);
+	}
 	return r;
 }

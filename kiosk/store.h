@@ -24,9 +24,13 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_INSTANCE_LEN 32	/* hex characters */
 #define STORE_BOOT_ID_LEN 36
+/* The boot id of a visit whose time the caller gave (kioskctl checkin
+ * --at): no boot has it, so the visit is never compared on a boot clock
+ * nor re-dated from one; its mono_ms is 0. */
+#define STORE_BOOT_GIVEN "time-given"
 
 enum store_dir { STORE_IN, STORE_OUT };
 enum store_rescan { STORE_RESCAN_DUPLICATE, STORE_RESCAN_CHECKOUT };
@@ -40,10 +44,15 @@ enum store_outcome { STORE_ACCEPTED, STORE_DUPLICATE };
 /*
  * store_open(path):
  * Open the store at PATH, creating it if missing, and bring its schema up
- * to date. A file that fails SQLite's quick_check (or is not a database)
- * is renamed to PATH.corrupt-<time> (with its -wal and -shm files), logged,
- * and a new store with a new instance id is made in its place. Returns the
- * store (close with store_close), or NULL with a logged reason.
+ * to date. A file that fails SQLite's quick_check (or is not a database,
+ * or is empty) is renamed to PATH.corrupt-<time>-<pid> (with its -wal and
+ * -shm files), logged, and a new store with a new instance id is made in
+ * its place, into which what can be read of it is salvaged (docs/store.md).
+ * Returns the store (close with store_close), or NULL with a logged reason.
+ *
+ * Every function below follows the store when another process moved it
+ * aside (it opens the new one first), and when SQLite finds the file
+ * corrupt while in use, recovers as store_open does and runs once more.
  */
 struct store *store_open(const char *path);
 
@@ -55,8 +64,9 @@ const char *store_instance_id(const struct store *s);
 
 /*
  * store_recovered_from(s):
- * The path the corrupt file was moved to when store_open() had to rebuild
- * the store, or NULL.
+ * The path the corrupt file was moved to when this handle had to rebuild
+ * the store (as it is named once salvaged: PATH.corrupt-<time>-<pid>
+ * .salvaged, or .unreadable when part of it could not be read), or NULL.
  */
 const char *store_recovered_from(const struct store *s);
 
@@ -74,7 +84,9 @@ struct store_checkin_req {
 	int clock_untrusted;		/* WALL_MS may be wrong (clock.h): the
 					 * visit is re-dated once it can be */
 	int time_given;			/* WALL_MS is the caller's own (kioskctl
-					 * checkin --at), not the clock's */
+					 * checkin --at), not the clock's: the
+					 * visit is stored with the boot id
+					 * STORE_BOOT_GIVEN, MONO_MS 0 */
 };
 
 struct store_checkin_res {
@@ -136,9 +148,15 @@ struct store_status {
 	int64_t quarantined;		/* refused by the collector: an alert */
 	int64_t untrusted;		/* not uploaded, recorded while the clock
 					 * could not be trusted, not re-dated */
-	int64_t unreadable;		/* corrupt files moved aside of which
-					 * part could not be read: an alert */
-	int64_t salvaged;		/* visits salvaged from them */
+	int64_t moved;			/* files moved aside next to the store
+					 * (corrupt, or empty) */
+	int64_t unreadable;		/* of those, the ones not read in full
+					 * (visits in them may be lost): an
+					 * alert while they are there */
+	int64_t salvaged;		/* visits this store salvaged */
+	int64_t rolled_back;		/* times the store was found rolled back
+					 * (store_rolled_back, instance_renewed
+					 * events): it took a new instance id */
 };
 
 /*
@@ -172,10 +190,16 @@ struct store_visit {
 	int clock_untrusted;		/* WALL_MS is what an untrusted clock said */
 	int64_t quarantined_ms;		/* 0 unless set aside */
 	const char *quarantine_reason;	/* why, or NULL */
-	/* Salvaged from a corrupt store: the identity it was recorded under
-	 * (and is sent under); NULL and 0 otherwise. */
+	/* Salvaged from a corrupt store: the identity it was recorded under;
+	 * NULL and 0 otherwise. */
 	const char *origin_instance;
 	int64_t origin_seq;
+	/* The identity it is sent under, (instance, seq) at the collector:
+	 * its own, or its origin's when salvaged, or (after the collector
+	 * found the store rolled back, store_new_instance) a new instance id
+	 * with this store's seq. */
+	const char *wire_instance;
+	int64_t wire_seq;
 };
 
 enum store_which {
@@ -199,10 +223,30 @@ int store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
  * store_mark_uploaded(s, seqs, n, wall_ms):
  * Mark the N visits SEQS uploaded at WALL_MS, in one transaction. Call
  * only after the collector acknowledged them (and not for rows it
- * refused). Returns the number of rows newly marked, or -1.
+ * refused). Then the highest seq of this store's own instance that the
+ * collector holds is written next to the store (PATH.acked, outside the
+ * SQLite file): a store that is later found below it (it lost commits)
+ * moves to a new instance id when it is opened, before it can give one of
+ * those numbers to another visit. Returns the number of rows newly
+ * marked, or -1.
  */
 int64_t store_mark_uploaded(struct store *s, const int64_t *seqs, size_t n,
     int64_t wall_ms);
+
+/*
+ * store_new_instance(s, seqs, n):
+ * The collector holds other visits under the identity the N visits SEQS
+ * (this store's seqs) were sent under ("seq_reused"): this store was
+ * rolled back (a lost write-ahead log, a card that ignored a flush, an
+ * image restored from a copy) and numbered again. Give the store a new
+ * random instance id (kept in meta: every later visit gets it) and move
+ * to it every visit not yet uploaded that was to go under that identity
+ * at or past the first of SEQS, in one transaction, with an event and an
+ * error log line: they are sent again under the new id and stored.
+ * Visits already uploaded keep their identity; none is set aside. Returns
+ * how many visits moved, or -1.
+ */
+int64_t store_new_instance(struct store *s, const int64_t *seqs, size_t n);
 
 /*
  * store_quarantine(s, seqs, reasons, n, wall_ms):
@@ -282,6 +326,15 @@ int64_t store_clock_trusted(struct store *s, const struct clock_now *now);
  */
 int64_t store_clock_observe(struct store *s, const struct clock_now *now,
     enum clock_verdict *verdict);
+
+/*
+ * store_clock_reset(s, boot_id):
+ * Forget the latest trusted time and BOOT_ID's anchor (the owner's word,
+ * `kioskctl clock reset`: a wrong time was trusted and a right clock is
+ * judged behind or jumped). The next judgement starts again from the
+ * sync state. An admin event. Returns 0 or -1.
+ */
+int store_clock_reset(struct store *s, const char *boot_id);
 
 struct store_purge_res {
 	int64_t visits_deleted;

@@ -22,12 +22,26 @@ struct store {
 	sqlite3_stmt *st_last;
 	sqlite3_stmt *st_insert;
 	sqlite3_stmt *st_trusted;
+	sqlite3_stmt *st_instance;
 	/* The file this handle has open, to see it moved aside. */
 	dev_t dev;
 	ino_t ino;
+	/* SQLite said the file is corrupt since the last store_enter. */
+	int corrupt;
+	/* The collector's high-water mark (store_rollback_guard). */
+	char acked_instance[STORE_INSTANCE_LEN + 1];
+	int64_t acked_seq;
 };
 
-/* store_sql_error(s, what): log SQLite's message for WHAT. */
+/* The identity a visit is sent under, as SQL over a visits row: its
+ * own, its origin's when salvaged, this store's seq once reinstanced. */
+#define STORE_WIRE_INSTANCE "(CASE WHEN origin_instance IS NOT NULL AND " \
+	"reinstanced_ms IS NULL THEN origin_instance ELSE instance_id END)"
+#define STORE_WIRE_SEQ "(CASE WHEN origin_instance IS NOT NULL AND " \
+	"reinstanced_ms IS NULL THEN origin_seq ELSE seq END)"
+
+/* store_sql_error(s, what): log SQLite's message for WHAT (and note a
+ * corrupt file for store_again). */
 void store_sql_error(struct store *s, const char *what);
 
 /* store_exec(s, sql): run SQL (no rows); 0 or -1 (logged). */
@@ -39,7 +53,8 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /*
  * store_query_int(s, out, dflt, sql, ...):
  * Run SQL, binding the int64_t arguments to its parameters in order, and
- * read one integer into *OUT (DFLT when there is no row or it is NULL).
+ * read one integer into *OUT (DFLT when there is no row or it is NULL;
+ * an UPDATE has none).
  * Returns 0 or -1 (logged).
  */
 int store_query_int(struct store *s, int64_t *out, int64_t dflt,
@@ -70,24 +85,71 @@ void store_unlock_dir(int fd);
 int store_check_db(sqlite3 *db, int full);
 
 /*
- * store_move_aside(path): rename PATH and its -wal, -shm to
- * PATH.corrupt-<time>-<pid>; the new name (caller frees), or NULL.
+ * store_move_aside(path, dirfd): rename PATH's -wal, -shm and then PATH
+ * itself to PATH.corrupt-<time>-<pid>, and fsync the folder DIRFD (the
+ * lock's descriptor). The new name (caller frees), or NULL (logged).
  */
-char *store_move_aside(const char *path);
+char *store_move_aside(const char *path, int dirfd);
 
 /*
- * store_salvage(s): copy, into S, the not-yet-uploaded visits that the
- * corrupt files next to it still hold (what SQLite can read), keeping the
- * identity each was recorded under; remember each file with how many
- * came and how much could not be read. Returns 0, or -1 when some could
- * not (status reports them).
+ * store_finish_moves(path, dirfd): complete a move of PATH aside (or of a
+ * moved file to its done name) that a crash cut short: a side file under
+ * the new name whose main file is still under the old one. Under the
+ * folder's lock, before PATH is opened.
  */
-int store_salvage(struct store *s);
+void store_finish_moves(const char *path, int dirfd);
+
+/*
+ * store_salvage(s, dirfd): copy, into S, the not-yet-uploaded visits that
+ * the corrupt files next to it still hold (what SQLite can read), keeping
+ * the identity each was recorded under, with a note of each file in the
+ * same transaction; then give each file its done name (".salvaged", or
+ * ".unreadable" when part of it could not be read), so that no later
+ * store salvages it again. A done file is salvaged again only by the
+ * store that noted it, when it grew since. Returns 0, or -1 when some
+ * could not be read in full (status reports them).
+ */
+int store_salvage(struct store *s, int dirfd);
+
+/*
+ * store_count_moved(s, moved, unreadable): how many files were moved
+ * aside next to S's file, and of those how many are not salvaged in full
+ * (an alert). Returns 0, or -1 (logged).
+ */
+int store_count_moved(const struct store *s, int64_t *moved,
+    int64_t *unreadable);
+
+/*
+ * store_rollback_guard(s): at open, under the lock: when the collector's
+ * high-water mark kept beside the store (store_mark_uploaded) is S's
+ * instance and past the largest seq S ever gave, S lost commits or was
+ * put back from a copy: it moves to a new instance id (logged, an
+ * event), so that no number goes to a second visit. 0, or -1 (logged).
+ */
+int store_rollback_guard(struct store *s);
 
 /* store_remember_file(s): note the file S has open (store_same_file). */
 int store_remember_file(struct store *s);
 
 /* store_same_file(s): 1 while S's path is still the file it opened. */
 int store_same_file(const struct store *s);
+
+/*
+ * Every public store function runs as
+ *
+ *	do
+ *		r = store_enter(s) == 0 ? op(...) : -1;
+ *	while (r < 0 && store_again(s, &tries));
+ *
+ * store_enter(s): before an operation: follow the store when another
+ * process moved it aside (open the new one), reopen it when an earlier
+ * recovery could not, and forget an earlier corruption. 0, or -1 (logged).
+ * store_again(s, tries): after an operation failed: when SQLite said the
+ * file is corrupt (SQLITE_CORRUPT, SQLITE_NOTADB) and *TRIES is 0, do what
+ * store_open does (check it, move it aside, make a new store, salvage)
+ * and return 1: run the operation once more. Else 0.
+ */
+int store_enter(struct store *s);
+int store_again(struct store *s, int *tries);
 
 #endif

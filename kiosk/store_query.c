@@ -18,8 +18,8 @@
 
 #define DAY_MS (24LL * 3600 * 1000)
 
-int
-store_status(struct store *s, int64_t now_ms, int retention_days,
+static int
+status_once(struct store *s, int64_t now_ms, int retention_days,
     struct store_status *o)
 {
 	int64_t day0 = ktime_day_start(now_ms);
@@ -57,10 +57,11 @@ store_status(struct store *s, int64_t now_ms, int retention_days,
 	    "WHERE quarantined_ms IS NOT NULL AND uploaded_ms IS NULL") ||
 	    store_query_int(s, &o->untrusted, 0, "SELECT count(*) FROM visits "
 	    "WHERE clock = 1 AND uploaded_ms IS NULL") ||
-	    store_query_int(s, &o->unreadable, 0, "SELECT count(*) FROM "
-	    "salvage WHERE unreadable > 0") ||
 	    store_query_int(s, &o->salvaged, 0, "SELECT sum(salvaged) FROM "
-	    "salvage")) {
+	    "salvage") ||
+	    store_query_int(s, &o->rolled_back, 0, "SELECT count(*) FROM "
+	    "events WHERE kind IN ('store_rolled_back', 'instance_renewed')") ||
+	    store_count_moved(s, &o->moved, &o->unreadable) != 0) {
 		(void)store_exec(s, "ROLLBACK");
 		return -1;
 	}
@@ -80,8 +81,8 @@ store_status(struct store *s, int64_t now_ms, int retention_days,
 	return store_exec(s, "COMMIT");
 }
 
-int
-store_rejects(struct store *s,
+static int
+rejects_once(struct store *s,
     void (*fn)(void *ctx, const char *reason, int64_t count), void *ctx)
 {
 	sqlite3_stmt *st;
@@ -121,8 +122,8 @@ delete_count(struct store *s, const char *sql, int64_t arg, int64_t *out)
 	return 0;
 }
 
-int
-store_purge(struct store *s, int64_t now_ms, int retention_days,
+static int
+purge_once(struct store *s, int64_t now_ms, int retention_days,
     struct store_purge_res *o)
 {
 	int64_t cutoff = now_ms - (int64_t)retention_days * DAY_MS;
@@ -166,8 +167,8 @@ fail:
 	return -1;
 }
 
-int64_t
-store_count_visits(struct store *s, int64_t from_ms, int64_t to_ms)
+static int64_t
+count_visits_once(struct store *s, int64_t from_ms, int64_t to_ms)
 {
 	int64_t n;
 
@@ -177,8 +178,8 @@ store_count_visits(struct store *s, int64_t from_ms, int64_t to_ms)
 	return n;
 }
 
-int64_t
-store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
+static int64_t
+heartbeat_gaps_once(struct store *s, int64_t from_ms, int64_t to_ms,
     int64_t max_gap_ms, int64_t *longest_ms)
 {
 	sqlite3_stmt *st;
@@ -219,10 +220,10 @@ store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
 	return gaps;
 }
 
-int
-store_foreach_event(struct store *s, const char *kind, int64_t from_ms,
+static int
+foreach_event_once(struct store *s, const char *kind, int64_t from_ms,
     int limit, int (*fn)(void *ctx, int64_t wall_ms, const char *detail),
-    void *ctx)
+    void *ctx, int *called)
 {
 	sqlite3_stmt *st;
 	int rc, r = 0;
@@ -234,13 +235,98 @@ store_foreach_event(struct store *s, const char *kind, int64_t from_ms,
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, from_ms);
 	sqlite3_bind_int(st, 3, limit);
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		(*called)++;
 		r = fn(ctx, sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1));
+	}
 	if (r == 0 && rc != SQLITE_DONE) {
 		store_sql_error(s, "events");
 		r = -1;
 	}
 	sqlite3_finalize(st);
 	return r < 0 ? -1 : 0;
+}
+
+/* ---- the public functions: each follows a move and recovers once ---- */
+
+int
+store_status(struct store *s, int64_t now_ms, int retention_days,
+    struct store_status *o)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? status_once(s, now_ms,
+		    retention_days, o) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_rejects(struct store *s,
+    void (*fn)(void *ctx, const char *reason, int64_t count), void *ctx)
+{
+	int tries = 0, r;
+
+	/* FN is called only once the query ran to its end: retried whole. */
+	do
+		r = store_enter(s) == 0 ? rejects_once(s, fn, ctx) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_purge(struct store *s, int64_t now_ms, int retention_days,
+    struct store_purge_res *o)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? purge_once(s, now_ms, retention_days,
+		    o) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_count_visits(struct store *s, int64_t from_ms, int64_t to_ms)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? count_visits_once(s, from_ms,
+		    to_ms) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_heartbeat_gaps(struct store *s, int64_t from_ms, int64_t to_ms,
+    int64_t max_gap_ms, int64_t *longest_ms)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? heartbeat_gaps_once(s, from_ms,
+		    to_ms, max_gap_ms, longest_ms) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_foreach_event(struct store *s, const char *kind, int64_t from_ms,
+    int limit, int (*fn)(void *ctx, int64_t wall_ms, const char *detail),
+    void *ctx)
+{
+	int tries = 0, called = 0, r;
+
+	/* Tried again only when FN has not been called yet. */
+	do
+		r = store_enter(s) == 0 ? foreach_event_once(s, kind, from_ms,
+		    limit, fn, ctx, &called) : -1;
+	while (r < 0 && called == 0 && store_again(s, &tries));
+	return r;
 }

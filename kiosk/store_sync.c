@@ -10,17 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
+#include "fileio.h"
 #include "ktime.h"
 #include "log.h"
 #include "store_impl.h"
 
-int
-store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
+static int
+foreach_visit_once(struct store *s, int64_t from_ms, int64_t to_ms,
     enum store_which which,
-    int (*fn)(void *ctx, const struct store_visit *v), void *ctx)
+    int (*fn)(void *ctx, const struct store_visit *v), void *ctx,
+    int *called)
 {
 	static const char *const where[] = {
 		[STORE_ALL] = "",
@@ -30,15 +34,16 @@ store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
 	};
 	struct store_visit v;
 	sqlite3_stmt *st;
-	char sql[512];
+	char sql[1024];
 	const char *d;
 	int rc = SQLITE_DONE, stop = 0;
 
 	snprintf(sql, sizeof(sql), "SELECT seq, instance_id, kind, subject, "
 	    "sealed, direction, wall_ms, boot_id, mono_ms, source, "
 	    "uploaded_ms, clock, quarantined_ms, quarantine_reason, "
-	    "origin_instance, coalesce(origin_seq, 0) FROM visits "
-	    "WHERE %swall_ms >= ?1 AND wall_ms < ?2 ORDER BY seq", where[which]);
+	    "origin_instance, coalesce(origin_seq, 0), %s, %s FROM visits "
+	    "WHERE %swall_ms >= ?1 AND wall_ms < ?2 ORDER BY seq",
+	    STORE_WIRE_INSTANCE, STORE_WIRE_SEQ, where[which]);
 	st = store_prepare(s, sql);
 	if (st == NULL)
 		return -1;
@@ -63,6 +68,9 @@ store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
 		v.quarantine_reason = (const char *)sqlite3_column_text(st, 13);
 		v.origin_instance = (const char *)sqlite3_column_text(st, 14);
 		v.origin_seq = sqlite3_column_int64(st, 15);
+		v.wire_instance = (const char *)sqlite3_column_text(st, 16);
+		v.wire_seq = sqlite3_column_int64(st, 17);
+		(*called)++;
 		stop = fn(ctx, &v);
 	}
 	if (!stop && rc != SQLITE_DONE) {
@@ -119,17 +127,253 @@ fail:
 	return -1;
 }
 
-int64_t
-store_mark_uploaded(struct store *s, const int64_t *seqs, size_t n,
-    int64_t wall_ms)
+/* ---- a store that numbers again ---- */
+
+/*
+ * A new random instance id in meta and in S, inside the caller's
+ * transaction. 0 or -1 (logged).
+ */
+static int
+new_instance_id(struct store *s)
 {
-	return for_seqs(s, "UPDATE visits SET uploaded_ms = ?2 WHERE seq = ?1 "
-	    "AND uploaded_ms IS NULL", seqs, NULL, n, wall_ms, NULL,
-	    "mark uploaded");
+	unsigned char rnd[STORE_INSTANCE_LEN / 2];
+	char fresh[STORE_INSTANCE_LEN + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(fresh, sizeof(fresh), rnd, sizeof(rnd));
+	st = store_prepare(s, "UPDATE meta SET value = ?1 WHERE key = "
+	    "'instance_id'");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, fresh, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "new instance id");
+		return -1;
+	}
+	memcpy(s->instance, fresh, sizeof(fresh));
+	return 0;
 }
 
-int64_t
-store_quarantine(struct store *s, const int64_t *seqs,
+/* S->instance from meta again (after a rollback of new_instance_id). */
+static void
+load_instance_cache(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT value FROM meta WHERE key "
+	    "= 'instance_id'");
+	const char *v;
+
+	if (st == NULL)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    strlen(v) == STORE_INSTANCE_LEN)
+		memcpy(s->instance, v, STORE_INSTANCE_LEN + 1);
+	sqlite3_finalize(st);
+}
+
+/* ---- the collector's high-water mark, outside the SQLite file ---- */
+
+#define ACKED_SUFFIX ".acked"
+#define ACKED_FORMAT "kiosk-acked-v1 %32s %lld\n"
+
+/* The mark's file: PATH.acked. 0, or -1 when the path is too long. */
+static int
+acked_path(const struct store *s, char *buf, size_t size)
+{
+	return (size_t)snprintf(buf, size, "%s%s", s->path, ACKED_SUFFIX) <
+	    size ? 0 : -1;
+}
+
+/*
+ * The highest seq of S's own instance in SEQS that the collector now
+ * holds goes into the mark's file, when it is past what is there: a
+ * file written apart from the store, so that a store that loses commits
+ * (or is put back from a copy) cannot lose it with them.
+ */
+static void
+acked_raise(struct store *s, const int64_t *seqs, size_t n)
+{
+	char path[4096], text[96];
+	int64_t top = 0, own = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (seqs[i] > top)
+			top = seqs[i];
+	if (strcmp(s->acked_instance, s->instance) == 0 && top <= s->acked_seq)
+		return;
+	/* A batch is one identity: the top row's says whose numbers. */
+	if (store_query_int(s, &own, 0, "SELECT count(*) FROM visits WHERE "
+	    "seq = ?1 AND uploaded_ms IS NOT NULL AND instance_id = (SELECT "
+	    "value FROM meta WHERE key = 'instance_id') AND (origin_instance "
+	    "IS NULL OR reinstanced_ms IS NOT NULL)", top) != 0 || own == 0)
+		return;
+	snprintf(text, sizeof(text), ACKED_FORMAT, s->instance,
+	    (long long)top);
+	if (acked_path(s, path, sizeof(path)) != 0 ||
+	    fileio_write_atomic(path, text, strlen(text), 0600) != 0) {
+		log_warn("store '%s': cannot keep the collector's mark beside "
+		    "it (a rolled-back store is then found by the collector "
+		    "alone)", s->path);
+		return;
+	}
+	snprintf(s->acked_instance, sizeof(s->acked_instance), "%s",
+	    s->instance);
+	s->acked_seq = top;
+}
+
+int
+store_rollback_guard(struct store *s)
+{
+	char path[4096], inst[STORE_INSTANCE_LEN + 1], detail[160];
+	long long mark;
+	int64_t top;
+	char *text;
+
+	s->acked_instance[0] = '\0';
+	s->acked_seq = 0;
+	if (acked_path(s, path, sizeof(path)) != 0 || access(path, F_OK) != 0)
+		return 0;
+	text = fileio_read(path, 256, NULL);
+	if (text == NULL || sscanf(text, ACKED_FORMAT, inst, &mark) != 2 ||
+	    strlen(inst) != STORE_INSTANCE_LEN) {
+		log_warn("store '%s': '%s' is not the collector's mark: "
+		    "ignored", s->path, path);
+		free(text);
+		return 0;
+	}
+	free(text);
+	if (strcmp(inst, s->instance) != 0)
+		return 0;
+	if (store_query_int(s, &top, 0, "SELECT seq FROM sqlite_sequence "
+	    "WHERE name = 'visits'") != 0)
+		return -1;
+	if (top >= mark) {
+		snprintf(s->acked_instance, sizeof(s->acked_instance), "%s",
+		    inst);
+		s->acked_seq = mark;
+		return 0;
+	}
+	/* The collector holds numbers this store no longer remembers
+	 * giving: the next visits would get them again. */
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	if (new_instance_id(s) != 0)
+		goto fail;
+	snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"acked_seq\":"
+	    "%lld,\"store_seq\":%lld}", inst, mark, (long long)top);
+	if (store_insert_event(s, "store_rolled_back", detail, ktime_wall_ms(),
+	    ktime_mono_ms()) != 0 || store_exec(s, "COMMIT") != 0)
+		goto fail;
+	log_error("store '%s' was rolled back (it lost commits, or a copy was "
+	    "put back): the collector holds its visits up to number %lld, the "
+	    "store's numbers stop at %lld; it moves to a new instance id %s so "
+	    "that no number is given to two visits", s->path, mark,
+	    (long long)top, s->instance);
+	return 0;
+fail:
+	(void)store_exec(s, "ROLLBACK");
+	load_instance_cache(s);
+	return -1;
+}
+
+static int64_t
+mark_uploaded_once(struct store *s, const int64_t *seqs, size_t n,
+    int64_t wall_ms)
+{
+	int64_t r = for_seqs(s, "UPDATE visits SET uploaded_ms = ?2 WHERE seq "
+	    "= ?1 AND uploaded_ms IS NULL", seqs, NULL, n, wall_ms, NULL,
+	    "mark uploaded");
+
+	if (r >= 0 && n > 0)
+		acked_raise(s, seqs, n);
+	return r;
+}
+
+static int64_t
+new_instance_once(struct store *s, const int64_t *seqs, size_t n)
+{
+	char old[STORE_INSTANCE_LEN + 1], detail[160];
+	sqlite3_stmt *st;
+	int64_t first = INT64_MAX, moved = 0;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	old[0] = '\0';
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	/* The identity they were sent under, and the first number. */
+	st = store_prepare(s, "SELECT " STORE_WIRE_INSTANCE ", "
+	    STORE_WIRE_SEQ " FROM visits WHERE seq = ?1 AND uploaded_ms IS "
+	    "NULL");
+	if (st == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, seqs[i]);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const char *w = (const char *)sqlite3_column_text(st, 0);
+
+			if (old[0] == '\0' && w != NULL)
+				snprintf(old, sizeof(old), "%s", w);
+			if (w != NULL && strcmp(w, old) == 0 &&
+			    sqlite3_column_int64(st, 1) < first)
+				first = sqlite3_column_int64(st, 1);
+		} else if (rc != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			store_sql_error(s, "new instance");
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (old[0] == '\0') {
+		(void)store_exec(s, "ROLLBACK");
+		return 0;		/* uploaded meanwhile, or gone */
+	}
+	if (new_instance_id(s) != 0)
+		goto fail;
+	st = store_prepare(s, "UPDATE visits SET instance_id = ?1, "
+	    "reinstanced_ms = ?2 WHERE uploaded_ms IS NULL AND "
+	    STORE_WIRE_INSTANCE " = ?3 AND " STORE_WIRE_SEQ " >= ?4");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, s->instance, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ktime_wall_ms());
+	sqlite3_bind_text(st, 3, old, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, first);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "new instance");
+		goto fail;
+	}
+	moved = sqlite3_changes(s->db);
+	snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"first_seq\":"
+	    "%lld,\"moved\":%lld}", old, (long long)first, (long long)moved);
+	if (store_insert_event(s, "instance_renewed", detail, ktime_wall_ms(),
+	    ktime_mono_ms()) != 0 || store_exec(s, "COMMIT") != 0)
+		goto fail;
+	log_error("store '%s': the collector holds other visits under numbers "
+	    "from %lld of instance %s (this store was rolled back: it lost "
+	    "commits, or a copy was put back); %lld visits not yet uploaded "
+	    "move to a new instance id %s and are sent again", s->path,
+	    (long long)first, old, (long long)moved, s->instance);
+	return moved;
+fail:
+	(void)store_exec(s, "ROLLBACK");
+	load_instance_cache(s);
+	return -1;
+}
+
+static int64_t
+quarantine_once(struct store *s, const int64_t *seqs,
     const char *const *reasons, size_t n, int64_t wall_ms)
 {
 	return for_seqs(s, "UPDATE visits SET quarantined_ms = ?2, "
@@ -138,8 +382,8 @@ store_quarantine(struct store *s, const int64_t *seqs,
 	    "sync_quarantine", "quarantine");
 }
 
-int64_t
-store_release(struct store *s, const int64_t *seqs, size_t n)
+static int64_t
+release_once(struct store *s, const int64_t *seqs, size_t n)
 {
 	int64_t all = 0;
 
@@ -169,8 +413,8 @@ store_release(struct store *s, const int64_t *seqs, size_t n)
 
 /* ---- the clock ---- */
 
-int
-store_clock_state(struct store *s, const char *boot_id,
+static int
+clock_state_once(struct store *s, const char *boot_id,
     struct clock_memory *out)
 {
 	sqlite3_stmt *st;
@@ -198,11 +442,11 @@ store_clock_state(struct store *s, const char *boot_id,
 	return 0;
 }
 
-int64_t
-store_clock_trusted(struct store *s, const struct clock_now *now)
+static int64_t
+clock_trusted_once(struct store *s, const struct clock_now *now)
 {
 	sqlite3_stmt *st;
-	int64_t redated = 0;
+	int64_t redated = 0, unused;
 	char detail[96];
 	int rc;
 
@@ -233,10 +477,13 @@ store_clock_trusted(struct store *s, const struct clock_now *now)
 	redated = sqlite3_changes(s->db);
 	snprintf(detail, sizeof(detail), "{\"redated\":%lld}",
 	    (long long)redated);
-	if (store_exec(s, "UPDATE counters SET value = max(value, (SELECT "
-	    "coalesce(max(wall_ms), 0) FROM visits WHERE clock = 0)) WHERE key "
-	    "= 'last_trusted_ms'") != 0 || (redated > 0 && store_insert_event(s,
-	    "clock_redated", detail, now->wall_ms, now->boot_ms) != 0))
+	/* The latest trusted time is now's: not the latest time of any
+	 * visit (a time given with --at, or one a v2 store kept, may be
+	 * anywhere), and re-dated visits are earlier than now. */
+	if (store_query_int(s, &unused, 0, "UPDATE counters SET value = "
+	    "max(value, ?1) WHERE key = 'last_trusted_ms'", now->wall_ms) !=
+	    0 || (redated > 0 && store_insert_event(s, "clock_redated",
+	    detail, now->wall_ms, now->boot_ms) != 0))
 		goto fail;
 	if (store_exec(s, "COMMIT") != 0)
 		return -1;
@@ -249,20 +496,47 @@ fail:
 	return -1;
 }
 
-int64_t
-store_clock_observe(struct store *s, const struct clock_now *now,
+static int64_t
+clock_observe_once(struct store *s, const struct clock_now *now,
     enum clock_verdict *verdict)
 {
 	struct clock_memory mem;
 	enum clock_verdict v;
 	int64_t moved;
 
-	if (store_clock_state(s, now->boot_id, &mem) != 0)
+	if (clock_state_once(s, now->boot_id, &mem) != 0)
 		return -1;
 	v = clock_judge(now, &mem, clock_build_ms());
 	if (verdict != NULL)
 		*verdict = v;
 	moved = now->wall_ms - now->boot_ms - mem.anchor_offset_ms;
+	if (v == CLOCK_TRUSTED && mem.last_trusted_ms > now->wall_ms +
+	    CLOCK_JUMP_MS) {
+		/* A time trusted before reads later than a clock trusted
+		 * now: that one was wrong (a v2 store's visit from a clock
+		 * that ran ahead, a hand-set clock a stale marker covered).
+		 * Left, it would judge a right clock "behind" after the next
+		 * boot and refuse valid passes as expired. */
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "{\"from\":%lld,\"to\":%lld}",
+		    (long long)mem.last_trusted_ms, (long long)now->wall_ms);
+		if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+			return -1;
+		if (store_query_int(s, &moved, 0, "UPDATE counters SET value = "
+		    "?1 WHERE key = 'last_trusted_ms'", now->wall_ms) != 0 ||
+		    store_insert_event(s, "clock_counter_reset", detail,
+		    now->wall_ms, now->boot_ms) != 0 ||
+		    store_exec(s, "COMMIT") != 0) {
+			(void)store_exec(s, "ROLLBACK");
+			return -1;
+		}
+		log_warn("the last trusted time the store kept was %lld s ahead "
+		    "of the clock, which is trusted now: set back to now",
+		    (long long)((mem.last_trusted_ms - now->wall_ms) / 1000));
+		mem.last_trusted_ms = now->wall_ms;
+		moved = now->wall_ms - now->boot_ms - mem.anchor_offset_ms;
+	}
 	if (v == CLOCK_TRUSTED) {
 		int64_t waiting = 0;
 
@@ -274,10 +548,40 @@ store_clock_observe(struct store *s, const struct clock_now *now,
 		    "(SELECT boot_id FROM clock_anchors) LIMIT 1)") != 0)
 			return -1;
 		if ((!mem.have_anchor || moved > 1000 || moved < -1000 ||
-		    waiting > 0) && store_clock_trusted(s, now) < 0)
+		    waiting > 0) && clock_trusted_once(s, now) < 0)
 			return -1;
 	}
 	return clock_earliest(now, &mem, clock_build_ms());
+}
+
+static int
+clock_reset_once(struct store *s, const char *boot_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	st = store_prepare(s, "DELETE FROM clock_anchors WHERE boot_id = ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, boot_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "clock reset");
+		goto fail;
+	}
+	if (store_exec(s, "UPDATE counters SET value = 0 WHERE key = "
+	    "'last_trusted_ms'") != 0 || store_insert_event(s, "admin",
+	    "{\"action\":\"clock_reset\"}", ktime_wall_ms(),
+	    ktime_mono_ms()) != 0 || store_exec(s, "COMMIT") != 0)
+		goto fail;
+	log_info("the store's memory of trusted time was reset");
+	return 0;
+fail:
+	(void)store_exec(s, "ROLLBACK");
+	return -1;
 }
 
 /* ---- the last word from the collector ---- */
@@ -313,8 +617,8 @@ meta_put(struct store *s, const char *key, const char *value)
 	return 0;
 }
 
-int
-store_sync_note(struct store *s, enum store_sync_result result, long status,
+static int
+sync_note_once(struct store *s, enum store_sync_result result, long status,
     const char *message, int heartbeat)
 {
 	char now[24], st[24], msg[160];
@@ -341,8 +645,8 @@ store_sync_note(struct store *s, enum store_sync_result result, long status,
 	return store_exec(s, "COMMIT");
 }
 
-int
-store_sync_last(struct store *s, struct store_sync *out)
+static int
+sync_last_once(struct store *s, struct store_sync *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -382,4 +686,147 @@ store_sync_last(struct store *s, struct store_sync *out)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- the public functions: each follows a move and recovers once ---- */
+
+int
+store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
+    enum store_which which,
+    int (*fn)(void *ctx, const struct store_visit *v), void *ctx)
+{
+	int tries = 0, called = 0, r;
+
+	/* Tried again only when FN has not been called yet. */
+	do
+		r = store_enter(s) == 0 ? foreach_visit_once(s, from_ms, to_ms,
+		    which, fn, ctx, &called) : -1;
+	while (r < 0 && called == 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_mark_uploaded(struct store *s, const int64_t *seqs, size_t n,
+    int64_t wall_ms)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? mark_uploaded_once(s, seqs, n,
+		    wall_ms) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_new_instance(struct store *s, const int64_t *seqs, size_t n)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? new_instance_once(s, seqs, n) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_quarantine(struct store *s, const int64_t *seqs,
+    const char *const *reasons, size_t n, int64_t wall_ms)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? quarantine_once(s, seqs, reasons, n,
+		    wall_ms) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_release(struct store *s, const int64_t *seqs, size_t n)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? release_once(s, seqs, n) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_clock_state(struct store *s, const char *boot_id,
+    struct clock_memory *out)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? clock_state_once(s, boot_id, out) :
+		    -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_clock_trusted(struct store *s, const struct clock_now *now)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? clock_trusted_once(s, now) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int64_t
+store_clock_observe(struct store *s, const struct clock_now *now,
+    enum clock_verdict *verdict)
+{
+	int64_t r;
+	int tries = 0;
+
+	do
+		r = store_enter(s) == 0 ? clock_observe_once(s, now, verdict) :
+		    -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_clock_reset(struct store *s, const char *boot_id)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? clock_reset_once(s, boot_id) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_sync_note(struct store *s, enum store_sync_result result, long status,
+    const char *message, int heartbeat)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? sync_note_once(s, result, status,
+		    message, heartbeat) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_sync_last(struct store *s, struct store_sync *out)
+{
+	int tries = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? sync_last_once(s, out) : -1;
+	while (r < 0 && store_again(s, &tries));
+	return r;
 }

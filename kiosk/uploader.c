@@ -84,10 +84,16 @@ set_aside(struct uploader *u, const struct outbox_batch *b, int64_t first,
 	return n < 0 ? -1 : 0;
 }
 
+/* The collector's reason for a row it holds another visit under. */
+#define SEQ_REUSED "seq_reused"
+
 /*
  * The collector took the batch: mark every row it did not refuse
  * uploaded, and set aside the ones it refused (with its reasons), in the
- * store, as kept and visible problems.
+ * store, as kept and visible problems. Rows refused as seq_reused (the
+ * collector holds another visit under their number: this store was
+ * rolled back) are neither: the store moves them, and every later one,
+ * to a new instance id, and they go again.
  */
 static int
 acknowledged(struct uploader *u, const struct outbox_batch *b,
@@ -95,11 +101,13 @@ acknowledged(struct uploader *u, const struct outbox_batch *b,
 {
 	int64_t *ok = calloc(b->n ? b->n : 1, sizeof(*ok));
 	int64_t *bad = calloc(ack->n_rejects + 1, sizeof(*bad));
+	int64_t *again = calloc(ack->n_rejects + 1, sizeof(*again));
 	const char **why = calloc(ack->n_rejects + 1, sizeof(*why));
-	size_t i, j, nok = 0, nbad = 0;
+	size_t i, j, nok = 0, nbad = 0, nagain = 0;
+	int64_t renewed = 0;
 	int rc = -1;
 
-	if (ok == NULL || bad == NULL || why == NULL)
+	if (ok == NULL || bad == NULL || again == NULL || why == NULL)
 		goto out;
 	for (i = 0; i < b->n; i++) {
 		const char *refused = NULL;
@@ -107,7 +115,9 @@ acknowledged(struct uploader *u, const struct outbox_batch *b,
 		for (j = 0; j < ack->n_rejects && refused == NULL; j++)
 			if (ack->rejects[j].seq == b->wire_seqs[i])
 				refused = ack->rejects[j].reason;
-		if (refused != NULL) {
+		if (refused != NULL && strcmp(refused, SEQ_REUSED) == 0) {
+			again[nagain++] = b->seqs[i];
+		} else if (refused != NULL) {
 			bad[nbad] = b->seqs[i];
 			why[nbad++] = refused;
 		} else if (b->wire_seqs[i] <= ack->acked_through) {
@@ -120,7 +130,11 @@ acknowledged(struct uploader *u, const struct outbox_batch *b,
 	    ktime_wall_ms()) < 0) || store_mark_uploaded(u->store, ok, nok,
 	    ktime_wall_ms()) < 0)
 		goto out;
+	if (nagain > 0 && (renewed = store_new_instance(u->store, again,
+	    nagain)) < 0)
+		goto out;
 	o->refused = (int64_t)nbad;
+	o->renewed = renewed;
 	if (nbad > 0)
 		log_error("the collector refused %zu of visits %lld-%lld (the "
 		    "first: seq %lld, %s): kept and set aside; see kioskctl "
@@ -130,74 +144,71 @@ acknowledged(struct uploader *u, const struct outbox_batch *b,
 out:
 	free(ok);
 	free(bad);
+	free(again);
 	free(why);
 	return rc;
 }
 
 enum upload_result
-uploader_batch(struct uploader *u, struct upload_outcome *o)
+uploader_answer(struct uploader *u, const struct outbox_batch *b,
+    int answered, const struct http_resp *r, struct upload_outcome *o)
 {
-	struct outbox_batch b;
-	struct http_resp r;
 	struct wire_ack ack;
-	int64_t first, last;
+	int64_t first = b->h.first_seq, last = b->h.last_seq;
 	int rc;
 
-	memset(o, 0, sizeof(*o));
-	o->retry_after_s = -1;
-	rc = outbox_next(u->store, u->device, 0, ktime_wall_ms(), &b);
-	if (rc <= 0) {
-		snprintf(o->message, sizeof(o->message), "%s", rc < 0 ?
-		    "cannot read the store, or out of memory" : "");
-		return o->result = rc < 0 ? UPLOAD_ERROR : UPLOAD_NOTHING;
-	}
-	first = o->first_seq = b.h.first_seq;
-	last = o->last_seq = b.h.last_seq;
-	o->count = b.h.count;
-	rc = post_signed(u, "/api/v1/batch", &b.h, b.body, b.len,
-	    "application/octet-stream", &r);
-	o->status = r.status;
-	o->retry_after_s = r.retry_after_s;
-	if (rc != 0)
-		snprintf(o->message, sizeof(o->message), "%s", r.error);
+	o->first_seq = first;
+	o->last_seq = last;
+	o->count = b->h.count;
+	o->status = answered ? r->status : 0;
+	o->retry_after_s = answered ? r->retry_after_s : -1;
+	if (!answered)
+		snprintf(o->message, sizeof(o->message), "%s", r->error);
 	else
 		snprintf(o->message, sizeof(o->message), "HTTP %ld: %.200s",
-		    r.status, r.body ? r.body : "");
-	if (rc == 0 && r.status == 200 && wire_ack_parse(r.body ? r.body : "",
-	    r.len, &ack) == 0) {
-		http_resp_release(&r);
+		    r->status, r->body ? r->body : "");
+	if (answered && r->status == 200 && wire_ack_parse(r->body ? r->body :
+	    "", r->len, &ack) == 0) {
 		if (ack.acked_through < first) {
 			wire_ack_release(&ack);
 			goto retry;
 		}
-		rc = acknowledged(u, &b, &ack, o);
+		rc = acknowledged(u, b, &ack, o);
 		wire_ack_release(&ack);
-		outbox_batch_release(&b);
 		if (rc != 0)
 			return o->result = UPLOAD_ERROR;
 		(void)store_sync_note(u->store, o->refused ? STORE_SYNC_REFUSED :
 		    STORE_SYNC_OK, 200, o->refused ? "some visits were refused" :
-		    "", 0);
+		    o->renewed ? "this store was rolled back: its visits go "
+		    "again under a new instance id" : "", 0);
+		/* Acknowledged: batches may grow again after a split. */
+		if (u->max_rows > 0 && (u->max_rows *= 2) >= WIRE_MAX_VISITS)
+			u->max_rows = 0;
 		return o->result = UPLOAD_SENT;
 	}
-	if (rc == 0 && batch_refused(&r, &first, &last)) {
+	if (answered && batch_refused(r, &first, &last)) {
 		/* The collector's explicit word: this batch can never be
-		 * taken. Only the rows it names are set aside. */
-		http_resp_release(&r);
-		rc = set_aside(u, &b, first, last, o->message);
-		outbox_batch_release(&b);
-		if (rc != 0)
+		 * taken. Several rows: sent again in halves (a batch too
+		 * large, or one bad row among good ones), never set aside
+		 * whole. One row: set aside. */
+		if (b->n > 1) {
+			u->max_rows = b->n / 2;
+			log_warn("the collector refused visits %lld-%lld as a "
+			    "batch (%s): sending them %zu at a time",
+			    (long long)b->h.first_seq, (long long)b->h.last_seq,
+			    o->message, u->max_rows);
+			return o->result = UPLOAD_SPLIT;
+		}
+		if (set_aside(u, b, first, last, o->message) != 0)
 			return o->result = UPLOAD_ERROR;
 		(void)store_sync_note(u->store, STORE_SYNC_REFUSED, o->status,
 		    o->message, 0);
-		log_error("the collector refused visits %lld-%lld for good "
-		    "(%s): set aside; see kioskctl quarantine list",
-		    (long long)first, (long long)last, o->message);
+		log_error("the collector refused visit %lld for good (%s): set "
+		    "aside; see kioskctl quarantine list",
+		    (long long)b->h.first_seq, o->message);
 		return o->result = UPLOAD_QUARANTINED;
 	}
-	http_resp_release(&r);
 retry:
-	outbox_batch_release(&b);
 	(void)store_sync_note(u->store, o->status == 401 ?
 	    STORE_SYNC_NOT_ENROLLED : o->status == 403 ?
 	    STORE_SYNC_ENROLMENT_REFUSED : STORE_SYNC_RETRY, o->status,
@@ -207,6 +218,32 @@ retry:
 		    "enrol it again (kioskctl enroll); its visits are kept",
 		    o->status == 401 ? "does not know" : "refused", o->message);
 	return o->result = UPLOAD_RETRY;
+}
+
+enum upload_result
+uploader_batch(struct uploader *u, struct upload_outcome *o)
+{
+	struct outbox_batch b;
+	struct http_resp r;
+	enum upload_result res;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->retry_after_s = -1;
+	rc = outbox_next(u->store, u->device, 0, u->max_rows, ktime_wall_ms(),
+	    &b);
+	if (rc <= 0) {
+		o->held = (int64_t)b.held;
+		snprintf(o->message, sizeof(o->message), "%s", rc < 0 ?
+		    "cannot read the store, or out of memory" : "");
+		return o->result = rc < 0 ? UPLOAD_ERROR : UPLOAD_NOTHING;
+	}
+	rc = post_signed(u, "/api/v1/batch", &b.h, b.body, b.len,
+	    "application/octet-stream", &r);
+	res = uploader_answer(u, &b, rc == 0, &r, o);
+	http_resp_release(&r);
+	outbox_batch_release(&b);
+	return res;
 }
 
 int

@@ -4,12 +4,14 @@
  *
  * uploader_batch() sends the next signed batch from the outbox and marks
  * its visits uploaded in one transaction only after the collector's
- * acknowledgement. Rows the collector refuses one by one, and a batch it
- * explicitly refuses for good ("refused":"batch"), are set aside, kept
- * and shown as an alert, so the queue goes on; everything else that is
- * not the collector's acknowledgement (the network's faults, a captive
- * portal's redirect or page, a proxy's 401/403/404, 5xx, 429) is retried
- * with backoff, and never sets anything aside.
+ * acknowledgement. Rows the collector refuses one by one, and a single
+ * row it explicitly refuses for good ("refused":"batch"; a batch of
+ * several is sent again in halves), are set aside, kept and shown as an
+ * alert, so the queue goes on; rows it refuses as seq_reused go again
+ * under a new instance id (the store was rolled back); everything else
+ * that is not the collector's acknowledgement (the network's faults, a
+ * captive portal's redirect or page, a proxy's 401/403/404, 5xx, 429) is
+ * retried with backoff, and never sets anything aside.
  */
 #ifndef KIOSK_UPLOADER_H
 #define KIOSK_UPLOADER_H
@@ -30,13 +32,20 @@ struct uploader {
 	int64_t hb_offset_ms;		/* the collector's clock minus ours, as
 					 * its refusal of a stale heartbeat
 					 * said (0 until then) */
+	size_t max_rows;		/* rows per batch for now: halved when
+					 * the collector refuses a batch of
+					 * several, doubled back after each
+					 * acknowledged one; 0: all that fit */
 };
 
 enum upload_result {
-	UPLOAD_NOTHING,		/* nothing left to send */
+	UPLOAD_NOTHING,		/* nothing to send now (OUT->held may wait) */
 	UPLOAD_SENT,		/* a batch was acknowledged; maybe more left */
 	UPLOAD_RETRY,		/* not the collector's acknowledgement: back off */
-	UPLOAD_QUARANTINED,	/* explicitly refused for good: set aside */
+	UPLOAD_QUARANTINED,	/* one row explicitly refused for good: set
+				 * aside */
+	UPLOAD_SPLIT,		/* a batch of several rows refused as a whole:
+				 * sent again in smaller ones, at once */
 	UPLOAD_ERROR		/* local failure (store) */
 };
 
@@ -46,11 +55,34 @@ struct upload_outcome {
 	int64_t retry_after_s;		/* from the server, or -1 */
 	long status;			/* HTTP status, 0 if none */
 	int64_t refused;		/* rows the collector refused, set aside */
+	int64_t renewed;		/* rows moved to a new instance id: the
+					 * collector holds other visits under
+					 * their numbers (seq_reused) */
+	int64_t held;			/* UPLOAD_NOTHING: visits held back
+					 * (OUTBOX_HOLD_MS) that wait */
 	char message[256];		/* for the log */
 };
 
 /* uploader_batch(u, o): send the next batch. Returns O->result. */
 enum upload_result uploader_batch(struct uploader *u,
+    struct upload_outcome *o);
+
+struct outbox_batch;
+struct http_resp;
+
+/*
+ * uploader_answer(u, b, answered, r, o):
+ * What the collector's answer R to batch B means, done in the store:
+ * with ANSWERED 0 no answer came (R->error says why). An acknowledgement
+ * marks its rows uploaded, sets aside the rows it refused, and moves
+ * those refused as seq_reused to a new instance id (store_new_instance);
+ * the collector's refusal of the whole batch splits a batch of several
+ * rows (U->max_rows) and sets one row aside; anything else is retried.
+ * Fills *O; returns O->result. uploader_batch() calls it after the POST;
+ * tests call it with an answer of their own.
+ */
+enum upload_result uploader_answer(struct uploader *u,
+    const struct outbox_batch *b, int answered, const struct http_resp *r,
     struct upload_outcome *o);
 
 /*

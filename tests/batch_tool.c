@@ -96,7 +96,7 @@ golden(const char *dir)
 		return 1;
 	sqlite3_close(q);
 	s = store_open(db);
-	if (s == NULL || outbox_next(s, &dev, 0, 1764990000000LL, &b) != 1)
+	if (s == NULL || outbox_next(s, &dev, 0, 0, 1764990000000LL, &b) != 1)
 		return 1;
 	wire_header_lines(&b.h, hv);
 	for (i = 0; i < WIRE_HEADER_LINES; i++)

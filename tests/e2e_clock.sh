@@ -13,6 +13,10 @@
 #     it, shows the flag to tracers, and its retention does not purge it;
 #   set back behind a time already trusted, or jumped forward without a
 #     sync: flagged, then re-dated;
+#   set 30 days ahead by hand after a sync (the marker file stays):
+#     flagged, re-dated; a time given with --at a year ahead, and a v2
+#     store's visit five years ahead, are not taken as trusted times (a
+#     valid pass is accepted after them); kioskctl clock status/reset;
 # and nothing is refused or set aside on the way, nothing is lost.
 set -u
 cd "$(dirname "$0")/.."
@@ -59,7 +63,8 @@ unsynced
 check_exit "a day ahead: the visitor is accepted" 0 at +1d $K --db "$DB" checkin --payload 0911111111
 check "accepted, not refused" test "$(json_get "$T_DIR/out" 'd["result"]')" = accepted
 check "status: the clock is not trusted, 1 visit waits to be dated" test "$(status 'd["clock"]["verdict"], d["clock"]["untrusted_visits"]')" = "unsynced 1"
-check_exit "kiosk-sync while the clock is still wrong" 0 $SYNC --db "$DB" --once
+check_exit "kiosk-sync while the clock is still wrong: exit 3, visits held" 3 $SYNC --db "$DB" --once
+check "  it says so" grep -q "1 held back" "$T_DIR/err"
 check "the visit is held back, not sent with a wrong time" test "$(status 'd["pending_upload"]')" = 1
 synced
 check_exit "the clock is synchronised: kiosk-sync" 0 $SYNC --db "$DB" --once
@@ -103,5 +108,45 @@ synced
 check_exit "synchronised again: kiosk-sync" 0 $SYNC --db "$DB" --once
 check "the set-back visit arrives at its true time" test "$(trace phone:0944444444 "$near_now, d[\"visits\"][0][\"clock\"]")" = "True ok"
 check "and the jumped one" test "$(trace phone:0955555555 "$near_now, d[\"visits\"][0][\"clock\"]")" = "True ok"
+
+# 4. Synchronised once (the marker stays until reboot), then set 30 days
+# ahead by hand: the jump against the boot clock wins over the marker.
+synced
+check_exit "a trusted visit (this boot's anchor)" 0 $K --db "$DB" checkin --payload 0966666666
+check_exit "the clock set 30 days ahead, the marker still there: accepted" 0 at +30d $K --db "$DB" checkin --payload 0977777777
+check "  flagged, not taken at the wrong time" test "$(sqlite3 "$DB" "SELECT clock FROM visits WHERE subject = '0977777777'")" = 1
+check "  the verdict: jumped" test "$(at +30d $K --db "$DB" clock status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')" = jumped
+check_exit "kiosk-sync, the clock right again" 0 $SYNC --db "$DB" --once
+check "  the visit arrives at its true time" test "$(trace phone:0977777777 "$near_now, d[\"visits\"][0][\"clock\"]")" = "True ok"
+
+# 5. A time given with --at a year ahead is not a trusted time: after a
+# reboot the right clock is not "behind" it, and a valid pass is taken.
+PASS2=$($K issue-pass --issuer-key "$T_DIR/issuer.sec" --role visitor --name "Lê Văn Cường" --id visitor-after-at --valid-days 30 | tail -1)
+check_exit "a visit recorded --at a year ahead" 0 $K --db "$DB" checkin --payload 0988888888 --at "$(date -d '+1 year' +%s)"
+sqlite3 "$DB" "UPDATE clock_anchors SET boot_id = 'an-earlier-boot'"	# a reboot
+check "after a reboot the clock is trusted" test "$(status 'd["clock"]["verdict"]')" = trusted
+check_exit "a valid pass is accepted" 0 $K --db "$DB" checkin --payload "$PASS2"
+check "  accepted" test "$(json_get "$T_DIR/out" 'd["result"]')" = accepted
+$SYNC --db "$DB" --once > /dev/null 2>&1
 check "nothing lost: the collector has every visit once" test "$($COLL stats --db "$CDB" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["visits"])')" = "$(status 'd["visits_total"]')"
+
+# 6. A version-2 store with one visit from a clock five years ahead is
+# upgraded: that time is not taken as trusted.
+V2=$T_DIR/v2/visits.db
+mkdir -p "$T_DIR/v2"
+$K --db "$V2" init --demo --venue-id Q1-CAFE-002 --venue-name "Cà phê 2" > /dev/null 2>&1
+cat "$T_DIR/issuer.pub" >> "$T_DIR/v2/trusted-issuers"
+$K --db "$V2" checkin --payload 0911111111 > /dev/null
+sqlite3 "$V2" "ALTER TABLE visits DROP COLUMN reinstanced_ms" 2> /dev/null
+sqlite3 "$V2" "DROP INDEX visits_untrusted; DROP INDEX visits_origin; ALTER TABLE visits DROP COLUMN clock; ALTER TABLE visits DROP COLUMN recorded_ms; ALTER TABLE visits DROP COLUMN origin_instance; ALTER TABLE visits DROP COLUMN origin_seq; DROP TABLE clock_anchors; DROP TABLE counters; DROP TABLE salvage; UPDATE visits SET wall_ms = wall_ms + 5*365*86400000; PRAGMA user_version=2;"
+check "upgraded, the clock is trusted" test "$($K --db "$V2" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["clock"]["verdict"])')" = trusted
+check_exit "a valid pass is accepted" 0 $K --db "$V2" checkin --payload "$PASS2"
+check "  accepted" test "$(json_get "$T_DIR/out" 'd["result"]')" = accepted
+
+# 7. kioskctl clock: status, reset, usage.
+check_exit "kioskctl clock status" 0 $K --db "$DB" clock status
+check "  says whether it is trusted" grep -q "^clock: .*trusted" "$T_DIR/out"
+check_exit "kioskctl clock reset" 0 $K --db "$DB" clock reset
+check "  and judges the clock again: trusted (the marker, no anchor)" test "$($K --db "$DB" clock status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["verdict"], d["sync"])')" = "trusted marker"
+check_exit "kioskctl clock frob: usage" 2 $K --db "$DB" clock frob
 t_done

@@ -4,7 +4,9 @@
 # at boot), RECOVERY_TRIALS times (default 100): exactly one of them moves
 # the file aside, every visit not yet uploaded is salvaged into the new
 # store, both new check-ins land there, and nothing is left stranded in
-# the moved file. Then a store spoilt past reading: status says so.
+# the moved file (marked .salvaged, so no later store salvages it
+# again). Then a store spoilt past reading, and one truncated to 0 bytes:
+# status says so.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -46,7 +48,7 @@ for t in $(seq 1 "$TRIALS"); do
 	b=$!
 	wait $a; ra=$?
 	wait $b; rb=$?
-	moved=$(ls "$d" | grep -c '^visits\.db\.corrupt-[0-9-]*$')
+	moved=$(ls "$d" | grep -c '^visits\.db\.corrupt-[0-9-]*\(\.salvaged\)\?$')
 	[ "$moved" = 1 ] || bad_moves=$((bad_moves + 1))
 	[ $ra = 0 ] && [ $rb = 0 ] || bad_new=$((bad_new + 1))
 	out=$($K --db "$d/visits.db" status --json 2>/dev/null)
@@ -66,4 +68,14 @@ spoil "$T_DIR/worse/visits.db" visits
 check_exit "a store whose visits cannot be read: check-in still works" 0 $K --db "$T_DIR/worse/visits.db" checkin --payload 0933333333
 check_exit "status" 0 $K --db "$T_DIR/worse/visits.db" status
 check "status raises the alert about the unreadable file" grep -q "ALERT: 1 corrupt store files moved aside could not be read" "$T_DIR/out"
+
+# A store file of 0 bytes (truncated, restored empty) is not a new store.
+mkdir -p "$T_DIR/empty"
+cp -p "$T_DIR"/base/* "$T_DIR/empty/"
+: > "$T_DIR/empty/visits.db"
+rm -f "$T_DIR/empty/visits.db-wal" "$T_DIR/empty/visits.db-shm"
+check_exit "an empty store file: check-in still works" 0 $K --db "$T_DIR/empty/visits.db" checkin --payload 0944444444
+check "  the empty file is moved aside, kept" test "$(ls "$T_DIR/empty" | grep -c '^visits\.db\.corrupt-[0-9-]*\.unreadable$')" = 1
+check_exit "status" 0 $K --db "$T_DIR/empty/visits.db" status
+check "  raises the alert: visits may be lost" grep -q "ALERT: 1 corrupt store files.*may be lost" "$T_DIR/out"
 t_done

@@ -80,7 +80,7 @@ fi
 # no suppression can name. The SDL programs therefore run under ASan and
 # UBSan with leak detection off; everything else keeps it on.
 NOLEAK=detect_leaks=0
-for t in test_payload test_pass test_store test_checkin test_misc test_kiosk test_ui test_screens \
+for t in test_payload test_pass test_store test_recovery test_upload test_checkin test_misc test_kiosk test_ui test_screens \
 	test_db test_wire test_corpus test_serial test_powercut; do
 	run_cmocka "$t" "build/tests/$t"
 	if [ "$t" = test_corpus ]; then

@@ -179,6 +179,38 @@ test_duplicate_and_sources(void **state)
 	assert_false(checkin_source_valid("usb"));
 }
 
+static int
+grab_boot(void *ctx, const struct store_visit *v)
+{
+	char *out = ctx;
+
+	snprintf(out, STORE_BOOT_ID_LEN + 1, "%s", v->boot_id);
+	return 1;
+}
+
+/*
+ * A visit replayed with --at (yesterday) is on no boot's clock: the
+ * visitor's real scan today is a visit of its own, not a duplicate of
+ * it judged on the boot clock.
+ */
+static void
+test_given_time_apart(void **state)
+{
+	struct fixture *f = *state;
+	struct checkin_out out;
+	char boot[STORE_BOOT_ID_LEN + 1] = "";
+
+	assert_int_equal(checkin_scan(&f->ctx, "0912345678", 10, "keypad",
+	    ktime_wall_ms() - 24LL * 3600 * 1000, &out), 0);
+	assert_int_equal(out.result, CHECKIN_ACCEPTED);
+	assert_int_equal(store_foreach_visit(f->s, 0, INT64_MAX, STORE_ALL,
+	    grab_boot, boot), 1);
+	assert_string_equal(boot, STORE_BOOT_GIVEN);
+	assert_int_equal(checkin_scan(&f->ctx, "0912345678", 10, "keypad",
+	    CHECKIN_NOW, &out), 0);
+	assert_int_equal(out.result, CHECKIN_ACCEPTED);
+}
+
 static void
 test_officer_inspection(void **state)
 {
@@ -238,6 +270,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_and_sources,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_given_time_apart, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_officer_inspection, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_failure, setup,

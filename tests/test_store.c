@@ -126,6 +126,59 @@ test_checkout_mode(void **state)
 	assert_int_equal(dir, STORE_IN);
 }
 
+/* Scan SUBJECT in boot BOOT at wall time T, boot time MONO, the clock
+ * trusted or not; the outcome. */
+static enum store_outcome
+scan_boot(struct store *s, const char *subject, const char *boot,
+    int64_t t, int64_t mono, int untrusted)
+{
+	struct store_checkin_req req;
+	struct store_checkin_res res;
+
+	memset(&req, 0, sizeof(req));
+	req.kind = "phone";
+	req.subject = subject;
+	req.source = "keypad";
+	req.wall_ms = t;
+	req.mono_ms = mono;
+	req.boot_id = boot;
+	req.window_ms = 5 * MIN;
+	req.clock_untrusted = untrusted;
+	assert_int_equal(store_checkin(s, &req, &res), 0);
+	return res.outcome;
+}
+
+/*
+ * Across boots only the wall clock is left, and a time from a clock that
+ * could not be trusted cannot be compared: a Pi with no network that
+ * boots at the same saved time every morning records each day's visitor.
+ */
+static void
+test_rescan_across_boots(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Day 1, 08:00 by a clock that was not set; day 2, the clock
+	 * starts again from the same saved time: 08:03. */
+	assert_int_equal(scan_boot(f->s, "0911111111", "boot-day-1", f->t0,
+	    60 * 1000, 1), STORE_ACCEPTED);
+	assert_int_equal(scan_boot(f->s, "0911111111", "boot-day-2",
+	    f->t0 + 3 * MIN, 60 * 1000, 1), STORE_ACCEPTED);
+	/* Within one boot the boot clock still judges it. */
+	assert_int_equal(scan_boot(f->s, "0911111111", "boot-day-2",
+	    f->t0 + 4 * MIN, 2 * MIN, 1), STORE_DUPLICATE);
+	/* Only one side untrusted: not comparable either. */
+	assert_int_equal(scan_boot(f->s, "0922222222", "boot-a", f->t0,
+	    MIN, 0), STORE_ACCEPTED);
+	assert_int_equal(scan_boot(f->s, "0922222222", "boot-b",
+	    f->t0 + MIN, MIN, 1), STORE_ACCEPTED);
+	/* Both trusted: the wall clock says it is a re-scan. */
+	assert_int_equal(scan_boot(f->s, "0933333333", "boot-a", f->t0,
+	    MIN, 0), STORE_ACCEPTED);
+	assert_int_equal(scan_boot(f->s, "0933333333", "boot-b",
+	    f->t0 + MIN, MIN, 0), STORE_DUPLICATE);
+}
+
 struct counter {
 	int n;
 	int64_t last_seq;
@@ -389,7 +442,7 @@ test_salvage_keeps_identity(void **state)
 	assert_int_equal(st.unreadable, 0);
 	assert_int_equal(st.pending_upload, 200);
 	keys_generate(KEY_ED25519, &dev);
-	assert_int_equal(outbox_next(f->s, &dev, 0, f->t0, &b), 1);
+	assert_int_equal(outbox_next(f->s, &dev, 0, 0, f->t0, &b), 1);
 	assert_string_equal(b.h.instance, old);
 	assert_int_equal(b.h.first_seq, 101);
 	assert_int_equal(b.h.last_seq, 300);
@@ -435,6 +488,54 @@ test_moved_while_open(void **state)
 	store_close(b);
 }
 
+/*
+ * `kioskctl export --sealed` after a salvage: 50 salvaged visits go out
+ * under their old seqs (301-350), 11 new ones under this store's (51-61):
+ * every one of them is in the file.
+ */
+static void
+test_export_after_salvage(void **state)
+{
+	struct fixture *f = *state;
+	struct wire_device venue;
+	struct key_pair dev, auth;
+	int64_t up[300], visits = 0;
+	char *file = NULL;
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < 350; i++) {
+		char subj[16];
+
+		snprintf(subj, sizeof(subj), "09%08d", i);
+		scan(f->s, subj, f->t0 + i, STORE_RESCAN_DUPLICATE, NULL, NULL);
+	}
+	for (i = 0; i < 300; i++)
+		up[i] = i + 1;
+	assert_int_equal(store_mark_uploaded(f->s, up, 300, f->t0), 300);
+	store_close(f->s);
+	spoil_index(f->path, "visits_subject");
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	for (i = 0; i < 11; i++) {
+		char subj[16];
+
+		snprintf(subj, sizeof(subj), "07%08d", i);
+		scan(f->s, subj, f->t0 + 1000 + i, STORE_RESCAN_DUPLICATE, NULL,
+		    NULL);
+	}
+	keys_generate(KEY_ED25519, &dev);
+	keys_generate(KEY_X25519, &auth);
+	memset(&venue, 0, sizeof(venue));
+	snprintf(venue.venue_id, sizeof(venue.venue_id), "V1");
+	assert_int_equal(outbox_export(f->s, &dev, &venue, auth.pk, &file,
+	    &len, &visits), 0);
+	assert_int_equal(visits, 61);
+	free(file);
+	keys_wipe(&dev);
+	keys_wipe(&auth);
+}
+
 static void
 test_corrupt_garbage(void **state)
 {
@@ -475,6 +576,154 @@ test_events_and_clock(void **state)
 	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
+}
+
+/* The clock's verdicts, a pure function. */
+static void
+test_clock_judge(void **state)
+{
+	struct clock_memory mem;
+	struct clock_now now;
+	int64_t t = at("2026-11-22T09:00:00");
+
+	(void)state;
+	memset(&now, 0, sizeof(now));
+	memset(&mem, 0, sizeof(mem));
+	now.wall_ms = t;
+	now.boot_ms = 3600 * 1000;
+	/* Trusted at 09:00 in this boot, on a marker file's word. */
+	now.sync = CLOCK_SYNC_MARKER;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_TRUSTED);
+	mem.have_anchor = 1;
+	mem.anchor_offset_ms = now.wall_ms - now.boot_ms;
+	mem.last_trusted_ms = t;
+	/* Set 30 days ahead by hand; the marker stays until reboot: the
+	 * jump against the boot clock wins. */
+	now.wall_ms = t + 30 * DAY;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_JUMPED);
+	now.sync = CLOCK_SYNC_NONE;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_JUMPED);
+	/* The kernel's word is fresh: NTP set it. */
+	now.sync = CLOCK_SYNC_KERNEL;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_TRUSTED);
+	/* Keeping pace with the anchor, no sync needed. */
+	now.sync = CLOCK_SYNC_NONE;
+	now.wall_ms = t + 60 * 1000;
+	now.boot_ms += 60 * 1000;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_TRUSTED);
+	/* A new boot: behind the last trusted time, or not synchronised. */
+	mem.have_anchor = 0;
+	now.wall_ms = t - DAY;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_BEHIND);
+	now.sync = CLOCK_SYNC_MARKER;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_BEHIND);
+	now.sync = CLOCK_SYNC_KERNEL;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_TRUSTED);
+	now.sync = CLOCK_SYNC_NONE;
+	now.wall_ms = t + DAY;
+	assert_int_equal(clock_judge(&now, &mem, 0), CLOCK_UNSYNCED);
+	assert_int_equal(clock_judge(&now, &mem, t + 2 * DAY),
+	    CLOCK_BEFORE_BUILD);
+}
+
+static int64_t
+last_trusted(struct store *s)
+{
+	struct clock_memory mem;
+
+	assert_int_equal(store_clock_state(s, "b", &mem), 0);
+	return mem.last_trusted_ms;
+}
+
+/*
+ * The latest trusted time is never raised by a time that was not the
+ * clock's (a visit recorded with --at a year ahead), and a wrong one is
+ * put right once the kernel says the clock is synchronised; the owner
+ * can reset it.
+ */
+static void
+test_clock_counter(void **state)
+{
+	struct fixture *f = *state;
+	struct store_checkin_req req;
+	struct store_checkin_res res;
+	struct clock_now now;
+	enum clock_verdict v;
+	int64_t t = ktime_wall_ms();	/* after this program's build */
+	sqlite3 *db;
+
+	memset(&now, 0, sizeof(now));
+	now.wall_ms = t;
+	now.boot_ms = 1000 * 1000;
+	snprintf(now.boot_id, sizeof(now.boot_id), "boot-now");
+	now.sync = CLOCK_SYNC_MARKER;
+	memset(&req, 0, sizeof(req));
+	req.kind = "phone";
+	req.subject = "0922222222";
+	req.source = "keypad";
+	req.wall_ms = t + 365 * DAY;	/* kioskctl checkin --at */
+	req.time_given = 1;
+	req.window_ms = 5 * MIN;
+	assert_int_equal(store_checkin(f->s, &req, &res), 0);
+	assert_int_equal(store_clock_trusted(f->s, &now), 0);
+	assert_int_equal(last_trusted(f->s), t);
+
+	/* Poisoned all the same (a hand-set clock a stale marker covered,
+	 * in an earlier version): a year ahead. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE counters SET value = value "
+	    "+ 365 * 86400000", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	snprintf(now.boot_id, sizeof(now.boot_id), "boot-next");
+	now.wall_ms = t + DAY;
+	assert_true(store_clock_observe(f->s, &now, &v) >= 0);
+	assert_int_equal(v, CLOCK_BEHIND);	/* a marker is not enough */
+	now.sync = CLOCK_SYNC_KERNEL;
+	assert_int_equal(store_clock_observe(f->s, &now, &v), now.wall_ms);
+	assert_int_equal(v, CLOCK_TRUSTED);
+	assert_int_equal(last_trusted(f->s), now.wall_ms);
+
+	/* The owner's reset: nothing remembered. */
+	assert_int_equal(store_clock_reset(f->s, "boot-next"), 0);
+	assert_int_equal(last_trusted(f->s), 0);
+}
+
+/*
+ * A v2 store with one visit from a clock five years ahead, upgraded: the
+ * latest trusted time is not that visit's (the upgrade took it from the
+ * times the clock was trusted, none), so a right clock is trusted.
+ */
+static void
+test_v2_upgrade_counter(void **state)
+{
+	struct fixture *f = *state;
+	struct clock_now now;
+	enum clock_verdict v;
+	int64_t t = ktime_wall_ms();	/* after this program's build */
+	sqlite3 *db;
+
+	scan(f->s, "0911111111", t, STORE_RESCAN_DUPLICATE, NULL, NULL);
+	store_close(f->s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX visits_untrusted; "
+	    "DROP INDEX visits_origin; ALTER TABLE visits DROP COLUMN clock; "
+	    "ALTER TABLE visits DROP COLUMN recorded_ms; ALTER TABLE visits "
+	    "DROP COLUMN origin_instance; ALTER TABLE visits DROP COLUMN "
+	    "origin_seq; ALTER TABLE visits DROP COLUMN reinstanced_ms; DROP "
+	    "TABLE clock_anchors; DROP TABLE counters; DROP TABLE salvage; "
+	    "UPDATE visits SET wall_ms = wall_ms + 5 * 365 * 86400000; PRAGMA "
+	    "user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	assert_true(last_trusted(f->s) < t);
+	memset(&now, 0, sizeof(now));
+	now.wall_ms = t + MIN;
+	now.boot_ms = 1000 * 1000;
+	snprintf(now.boot_id, sizeof(now.boot_id), "boot-now");
+	now.sync = CLOCK_SYNC_MARKER;
+	assert_int_equal(store_clock_observe(f->s, &now, &v), now.wall_ms);
+	assert_int_equal(v, CLOCK_TRUSTED);
 }
 
 static void
@@ -529,6 +778,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_checkout_mode, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_rescan_across_boots,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_and_migrations,
 		    setup, teardown),
@@ -538,9 +789,16 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_moved_while_open, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_export_after_salvage,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_pages, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_events_and_clock, setup,
+		    teardown),
+		cmocka_unit_test(test_clock_judge),
+		cmocka_unit_test_setup_teardown(test_clock_counter, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_v2_upgrade_counter, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_visits_today, setup,
