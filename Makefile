@@ -102,7 +102,8 @@ UNIT_TESTS = test_payload test_pass test_store test_recovery test_upload test_ch
              test_db test_wire test_corpus test_serial test_powercut
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/crash_test
 BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/bench/bench_latency \
-             $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace $(BUILD)/bench/bench_burst
+             $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace $(BUILD)/bench/bench_burst \
+             $(BUILD)/bench/bench_growth
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
                fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 echo "== store: kiosk check-in path vs bare SQLite insert (same durability)"
 build/bench/bench_store "${BENCH_CHECKINS:-2000}" "${BENCH_ROUNDS:-5}"
 echo
+echo "== store growth: open, status and a backlog's upload at 1k to 1M visits (flat, flat, linear)"
+BENCH_DIR=build build/bench/bench_growth ${BENCH_GROWTH_SIZES:-1000 100000 200000 1000000}
+echo
 echo "== decode: generated realistic texts (CCCD, PC-Covid, passes, phones) read byte for byte"
 KIOSK_CORPUS_N=${BENCH_CORPUS:-5000} build/tests/test_corpus 2>&1 | grep '^corpus'
 echo

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,25 @@ mode_from(const char *s)
 	    strcmp(s, "both") == 0 ? SCREEN_MODE_BOTH : SCREEN_MODE_SCAN;
 }
 
+/*
+ * The boot's check of the store's pages (a second at a million visits),
+ * on a handle of its own, off the screen's thread; a corrupt file is
+ * recovered as at open, and the other handles follow it.
+ */
+static void *
+check_thread(void *arg)
+{
+	struct store *s = store_open_unchecked(arg);
+
+	if (s != NULL) {
+		if (store_check_boot(s) > 0)
+			log_error("the store's check found it corrupt: "
+			    "recovered (kioskctl status says what)");
+		store_close(s);
+	}
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -305,6 +325,8 @@ main(int argc, char **argv)
 	struct image frame = { 0, 0, NULL };
 	uint64_t frame_seq = 0, usec = 0;
 	struct app a;
+	pthread_t checker;
+	int have_checker = 0;
 	SDL_Window *win = NULL;
 	SDL_Renderer *ren = NULL;
 	struct ui *ui = NULL;
@@ -402,9 +424,15 @@ main(int argc, char **argv)
 		log_warn("no device key: the venue QR and patrol receipts are "
 		    "off until `kioskctl init` makes one");
 	}
-	a.store = store_open(a.db);
+	/* At once, whatever the store's size: the boot's check of its pages
+	 * runs beside the screen (check_thread). */
+	a.store = store_open_unchecked(a.db);
 	if (a.store == NULL)
 		goto out;
+	(void)store_running(a.store, 1);
+	if (pthread_create(&checker, NULL, check_thread,
+	    (void *)(uintptr_t)a.db) == 0)
+		have_checker = 1;
 
 	memset(&wo, 0, sizeof(wo));
 	wo.db_path = a.db;
@@ -554,6 +582,11 @@ out:
 	if (win)
 		SDL_DestroyWindow(win);
 	SDL_Quit();
+	if (have_checker)
+		pthread_join(checker, NULL);
+	/* Here is a clean stop, whatever went wrong before: not a crash. */
+	if (a.store != NULL)
+		(void)store_running(a.store, 0);
 	store_close(a.store);
 	pass_trust_free(a.trust);
 	keys_wipe(&a.device);

@@ -124,6 +124,7 @@ main(int argc, char **argv)
 	int once = 0, ch, attempt = 0, refused = 0, ret = 1;
 	long interval = 30, beat = 300, timeout = 60, backoff_cap = 900;
 	int64_t started = ktime_mono_ms(), next_beat = 0, sent = 0;
+	int64_t next_purge = 0;
 	struct upload_outcome o;
 	struct uploader u;
 	struct key_pair dev;
@@ -194,6 +195,18 @@ main(int argc, char **argv)
 		 * re-dated as soon as it can, before they leave. */
 		clock_read(&now);
 		(void)store_clock_observe(u.store, &now, NULL);
+		/* Retention by itself, once a day (and at start): uploaded
+		 * visits older than retention_days go. */
+		if (!once && ktime_mono_ms() >= next_purge) {
+			struct store_purge_res pr;
+
+			if (store_purge(u.store, ktime_wall_ms(),
+			    c.retention_days, &pr) == 0 && pr.visits_deleted > 0)
+				log_info("retention: %lld uploaded visits older "
+				    "than %d days deleted", (long long)pr.visits_deleted,
+				    c.retention_days);
+			next_purge = ktime_mono_ms() + 86400000LL;
+		}
 		if (!once && ktime_mono_ms() >= next_beat) {
 			heartbeat(&u, started, db);
 			next_beat = ktime_mono_ms() + beat * 1000;

@@ -114,7 +114,7 @@ next(struct store *s, const struct key_pair *dev, int64_t after_seq,
 		log_error("out of memory for a batch");
 		return -1;
 	}
-	rc = store_foreach_visit(s, 0, INT64_MAX, which, collect_row, &c);
+	rc = store_foreach_after(s, after_seq, which, collect_row, &c);
 	collected = c.n;
 	if (rc < 0) {
 		log_error("cannot read the visits to send, or out of memory");

@@ -114,6 +114,69 @@ static const char *const migrations[] = {
 	 * "behind" for good. */
 	"UPDATE counters SET value = coalesce((SELECT max(at_ms) FROM "
 	"  clock_anchors), 0) WHERE key = 'last_trusted_ms';",
+	/* 4 -> 5: a store that stays fast at any size. The counts status
+	 * shows are kept by triggers in the same transactions as the rows
+	 * (no scan of a million visits every two seconds), and the visits
+	 * still to send are read in seq order from their own index, so
+	 * every batch costs the same whatever the backlog. */
+	"CREATE INDEX visits_unsent ON visits(seq) WHERE uploaded_ms IS NULL;"
+	"CREATE INDEX visits_unsent_time ON visits(wall_ms) WHERE "
+	"  uploaded_ms IS NULL;"
+	"INSERT OR REPLACE INTO counters(key, value) VALUES"
+	"  ('visits', (SELECT count(*) FROM visits)),"
+	"  ('pending', (SELECT count(*) FROM visits WHERE uploaded_ms IS NULL"
+	"    AND quarantined_ms IS NULL)),"
+	"  ('quarantined', (SELECT count(*) FROM visits WHERE quarantined_ms"
+	"    IS NOT NULL AND uploaded_ms IS NULL)),"
+	"  ('untrusted', (SELECT count(*) FROM visits WHERE clock = 1 AND"
+	"    uploaded_ms IS NULL)),"
+	"  ('last_upload_ms', coalesce((SELECT max(uploaded_ms) FROM visits),"
+	"    0)),"
+	"  ('events', (SELECT count(*) FROM events));"
+	/* One statement a trigger (a check-in's cost): each counter row
+	 * gets its own delta; the counters table is a handful of rows. */
+	"CREATE TRIGGER visits_count_in AFTER INSERT ON visits BEGIN"
+	"  UPDATE counters SET value = value + CASE key"
+	"    WHEN 'visits' THEN 1"
+	"    WHEN 'pending' THEN (NEW.uploaded_ms IS NULL AND"
+	"      NEW.quarantined_ms IS NULL)"
+	"    WHEN 'quarantined' THEN (NEW.quarantined_ms IS NOT NULL AND"
+	"      NEW.uploaded_ms IS NULL)"
+	"    ELSE (NEW.clock = 1 AND NEW.uploaded_ms IS NULL) END"
+	"  WHERE key IN ('visits', 'pending', 'quarantined', 'untrusted');"
+	"END;"
+	"CREATE TRIGGER visits_count_out AFTER DELETE ON visits BEGIN"
+	"  UPDATE counters SET value = value - CASE key"
+	"    WHEN 'visits' THEN 1"
+	"    WHEN 'pending' THEN (OLD.uploaded_ms IS NULL AND"
+	"      OLD.quarantined_ms IS NULL)"
+	"    WHEN 'quarantined' THEN (OLD.quarantined_ms IS NOT NULL AND"
+	"      OLD.uploaded_ms IS NULL)"
+	"    ELSE (OLD.clock = 1 AND OLD.uploaded_ms IS NULL) END"
+	"  WHERE key IN ('visits', 'pending', 'quarantined', 'untrusted');"
+	"END;"
+	"CREATE TRIGGER visits_count_change AFTER UPDATE OF uploaded_ms,"
+	"  quarantined_ms, clock ON visits BEGIN"
+	"  UPDATE counters SET value = CASE key"
+	"    WHEN 'pending' THEN value - (OLD.uploaded_ms IS NULL AND"
+	"      OLD.quarantined_ms IS NULL) + (NEW.uploaded_ms IS NULL AND"
+	"      NEW.quarantined_ms IS NULL)"
+	"    WHEN 'quarantined' THEN value - (OLD.quarantined_ms IS NOT NULL"
+	"      AND OLD.uploaded_ms IS NULL) + (NEW.quarantined_ms IS NOT NULL"
+	"      AND NEW.uploaded_ms IS NULL)"
+	"    WHEN 'untrusted' THEN value - (OLD.clock = 1 AND"
+	"      OLD.uploaded_ms IS NULL) + (NEW.clock = 1 AND NEW.uploaded_ms IS"
+	"      NULL)"
+	"    ELSE max(value, coalesce(NEW.uploaded_ms, 0)) END"
+	"  WHERE key IN ('pending', 'quarantined', 'untrusted',"
+	"    'last_upload_ms');"
+	"END;"
+	"CREATE TRIGGER events_count_in AFTER INSERT ON events BEGIN"
+	"  UPDATE counters SET value = value + 1 WHERE key = 'events';"
+	"END;"
+	"CREATE TRIGGER events_count_out AFTER DELETE ON events BEGIN"
+	"  UPDATE counters SET value = value - 1 WHERE key = 'events';"
+	"END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -331,6 +394,87 @@ move_aside(struct store *s, int lock, const char *why)
 }
 
 /*
+ * A meta value into BUF ("" when none). 0; 1 no meta table yet; -1 the
+ * file is corrupt (or not a database); -2 another error (a failing disk:
+ * logged; the file is not judged on it).
+ */
+static int
+meta_get(struct store *s, const char *key, char *buf, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	buf[0] = '\0';
+	rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sqlite3_extended_errcode(s->db) & 0xff;
+		sqlite3_finalize(st);
+		/* A new file has no table yet; a damaged one does not read. */
+		if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+			return -1;
+		if (rc == SQLITE_ERROR)
+			return 1;
+		store_sql_error(s, "read meta");
+		return -2;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st,
+		    0));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+		return -1;
+	store_sql_error(s, "read meta");
+	return -2;
+}
+
+/*
+ * Is a check of the file's pages due? 0 no (this boot checked it, or it
+ * is new), 1 a quick one (the first open of a boot), 2 a full one (the
+ * kiosk did not stop cleanly before), -1 the file does not read at all,
+ * -2 it could not be read now (a failing disk; logged).
+ */
+static int
+check_due(struct store *s)
+{
+	char checked[STORE_BOOT_ID_LEN + 1], running[STORE_BOOT_ID_LEN + 1];
+	int r = meta_get(s, "checked_boot", checked, sizeof(checked));
+
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	if (strcmp(checked, s->boot_id) == 0)
+		return 0;
+	r = meta_get(s, "running_boot", running, sizeof(running));
+	if (r < 0)
+		return r;
+	return running[0] != '\0' ? 2 : 1;
+}
+
+/* Remember that this boot checked the file. 0 or -1 (logged). */
+static int
+mark_checked(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "INSERT OR REPLACE INTO meta(key, "
+	    "value) VALUES ('checked_boot', ?1)");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, s->boot_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "remember the check");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Open S->path: check, recover, migrate, salvage; FULL: an integrity_check
  * too when the quick one passes (after SQLite met a corrupt page while
  * the store was in use). 0, or -1 (logged).
@@ -339,7 +483,7 @@ static int
 open_all(struct store *s, int full)
 {
 	const char *path = s->path;
-	int check = 0, lock;
+	int check = 0, checked = 0, lock;
 
 	/* One opener at a time: checking, moving a corrupt file aside and
 	 * salvaging it happen under a lock on the store's folder, so two
@@ -356,13 +500,26 @@ open_all(struct store *s, int full)
 	if (open_db(s) != 0)
 		goto err;
 
+	/* The file's pages are checked once a boot (fully after a kiosk
+	 * that did not stop cleanly), not at every open of every command:
+	 * at a million visits a check takes a second. A page found corrupt
+	 * in use is handled where it is met (store_again). */
 	if (check == 0) {
-		check = store_check_db(s->db, 0);
-		if (check == 0 && full)
-			check = store_check_db(s->db, 1);
-		if (check < 0) {
-			store_sql_error(s, "quick_check");
-			goto err;
+		int due = full ? 2 : check_due(s);
+
+		if (due == -2)
+			goto err;	/* not judged on a failing read */
+		if (due < 0) {
+			check = 1;	/* not even its header reads */
+		} else if (due > 0 && (!s->check_deferred || full)) {
+			check = store_check_db(s->db, 0);
+			if (check == 0 && due == 2)
+				check = store_check_db(s->db, 1);
+			if (check < 0) {
+				store_sql_error(s, "quick_check");
+				goto err;
+			}
+			checked = check == 0;
 		}
 		if (check > 0) {
 			sqlite3_close(s->db);
@@ -379,6 +536,8 @@ open_all(struct store *s, int full)
 	    store_exec(s, "PRAGMA foreign_keys = ON") != 0)
 		goto err;
 	if (migrate(s) != 0 || load_instance(s) != 0)
+		goto err;
+	if ((checked || check > 0) && mark_checked(s) != 0)
 		goto err;
 
 	s->st_last = store_prepare(s, "SELECT seq, direction, wall_ms, boot_id, "
@@ -415,8 +574,8 @@ err:
 	return -1;
 }
 
-struct store *
-store_open(const char *path)
+static struct store *
+open_store(const char *path, int deferred)
 {
 	struct store *s;
 
@@ -428,11 +587,62 @@ store_open(const char *path)
 		return NULL;
 	}
 	ktime_boot_id(s->boot_id, sizeof(s->boot_id));
+	s->check_deferred = deferred;
 	if (open_all(s, 0) != 0) {
 		store_close(s);
 		return NULL;
 	}
 	return s;
+}
+
+struct store *
+store_open(const char *path)
+{
+	return open_store(path, 0);
+}
+
+struct store *
+store_open_unchecked(const char *path)
+{
+	return open_store(path, 1);
+}
+
+int
+store_check_boot(struct store *s)
+{
+	int due, r;
+
+	if (store_enter(s) != 0)
+		return -1;
+	due = check_due(s);
+	if (due == 0)
+		return 0;
+	r = store_check(s, due == 2);
+	if (r == 0 && mark_checked(s) != 0)
+		return -1;
+	return r;
+}
+
+int
+store_running(struct store *s, int on)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_enter(s) != 0)
+		return -1;
+	st = store_prepare(s, "INSERT OR REPLACE INTO meta(key, value) VALUES "
+	    "('running_boot', ?1)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, on ? s->boot_id : "", -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_sql_error(s, "running mark");
+		return -1;
+	}
+	return 0;
 }
 
 int

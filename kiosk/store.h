@@ -24,7 +24,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_INSTANCE_LEN 32	/* hex characters */
 #define STORE_BOOT_ID_LEN 36
 /* The boot id of a visit whose time the caller gave (kioskctl checkin
@@ -44,17 +44,34 @@ enum store_outcome { STORE_ACCEPTED, STORE_DUPLICATE };
 /*
  * store_open(path):
  * Open the store at PATH, creating it if missing, and bring its schema up
- * to date. A file that fails SQLite's quick_check (or is not a database,
- * or is empty) is renamed to PATH.corrupt-<time>-<pid> (with its -wal and
- * -shm files), logged, and a new store with a new instance id is made in
- * its place, into which what can be read of it is salvaged (docs/store.md).
- * Returns the store (close with store_close), or NULL with a logged reason.
+ * to date. Once a boot (the first open of the boot; fully when the kiosk
+ * before did not stop cleanly, see store_running) its pages are checked;
+ * a file that fails SQLite's check (or is not a database, or is empty) is
+ * renamed to PATH.corrupt-<time>-<pid> (with its -wal and -shm files),
+ * logged, and a new store with a new instance id is made in its place,
+ * into which what can be read of it is salvaged (docs/store.md). Returns
+ * the store (close with store_close), or NULL with a logged reason.
+ * store_open_unchecked(path): the same, leaving the boot's check to
+ * store_check_boot (the kiosk runs it off the screen's thread, so it
+ * starts at once at any size).
  *
  * Every function below follows the store when another process moved it
  * aside (it opens the new one first), and when SQLite finds the file
  * corrupt while in use, recovers as store_open does and runs once more.
  */
 struct store *store_open(const char *path);
+struct store *store_open_unchecked(const char *path);
+
+/*
+ * store_check_boot(s): the boot's check of the file's pages if it is still
+ * due (see store_open), recovering as store_open does when it fails.
+ * Returns 0 (sound, or not due), 1 (it was not: recovered), -1 (error).
+ * store_running(s, on): mark that the kiosk is running (ON) or stopped
+ * cleanly (0); a mark left by a crash or power cut makes the next boot's
+ * check a full one. Returns 0 or -1.
+ */
+int store_check_boot(struct store *s);
+int store_running(struct store *s, int on);
 
 /* store_close(s): close S; NULL does nothing. */
 void store_close(struct store *s);
@@ -215,6 +232,16 @@ enum store_which {
  * FN returns 0 to go on, non-zero to stop (returned as is). Returns 0,
  * FN's stop value, or -1.
  */
+/*
+ * store_foreach_after(s, after_seq, which, fn, ctx):
+ * The same for every visit of WHICH (STORE_PENDING or STORE_UNSENT: read
+ * from their index) with seq > AFTER_SEQ, in seq order: the outbox's way
+ * in, whose cost does not grow with the backlog when FN stops early.
+ */
+int store_foreach_after(struct store *s, int64_t after_seq,
+    enum store_which which,
+    int (*fn)(void *ctx, const struct store_visit *v), void *ctx);
+
 int store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
     enum store_which which,
     int (*fn)(void *ctx, const struct store_visit *v), void *ctx);

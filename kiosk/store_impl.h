@@ -28,6 +28,8 @@ struct store {
 	ino_t ino;
 	/* SQLite said the file is corrupt since the last store_enter. */
 	int corrupt;
+	/* Opened without the boot's check (store_open_unchecked). */
+	int check_deferred;
 	/* The collector's high-water mark (store_rollback_guard). */
 	char acked_instance[STORE_INSTANCE_LEN + 1];
 	int64_t acked_seq;

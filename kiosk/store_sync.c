@@ -20,9 +20,15 @@
 #include "log.h"
 #include "store_impl.h"
 
+/*
+ * FN over the visits of WHICH in seq order: with a time window (FROM_MS,
+ * TO_MS), or, when AFTER_SEQ >= 0, every one past AFTER_SEQ, read from
+ * the unsent visits' own index so that the first rows come at once
+ * whatever the backlog (the outbox stops after a batch).
+ */
 static int
 foreach_visit_once(struct store *s, int64_t from_ms, int64_t to_ms,
-    enum store_which which,
+    int64_t after_seq, enum store_which which,
     int (*fn)(void *ctx, const struct store_visit *v), void *ctx,
     int *called)
 {
@@ -42,13 +48,15 @@ foreach_visit_once(struct store *s, int64_t from_ms, int64_t to_ms,
 	    "sealed, direction, wall_ms, boot_id, mono_ms, source, "
 	    "uploaded_ms, clock, quarantined_ms, quarantine_reason, "
 	    "origin_instance, coalesce(origin_seq, 0), %s, %s FROM visits "
-	    "WHERE %swall_ms >= ?1 AND wall_ms < ?2 ORDER BY seq",
-	    STORE_WIRE_INSTANCE, STORE_WIRE_SEQ, where[which]);
+	    "WHERE %s%s ORDER BY seq", STORE_WIRE_INSTANCE, STORE_WIRE_SEQ,
+	    where[which], after_seq >= 0 ? "seq > ?3" : "wall_ms >= ?1 AND "
+	    "wall_ms < ?2");
 	st = store_prepare(s, sql);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, from_ms);
 	sqlite3_bind_int64(st, 2, to_ms);
+	sqlite3_bind_int64(st, 3, after_seq);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v.seq = sqlite3_column_int64(st, 0);
 		v.instance_id = (const char *)sqlite3_column_text(st, 1);
@@ -700,7 +708,22 @@ store_foreach_visit(struct store *s, int64_t from_ms, int64_t to_ms,
 	/* Tried again only when FN has not been called yet. */
 	do
 		r = store_enter(s) == 0 ? foreach_visit_once(s, from_ms, to_ms,
-		    which, fn, ctx, &called) : -1;
+		    -1, which, fn, ctx, &called) : -1;
+	while (r < 0 && called == 0 && store_again(s, &tries));
+	return r;
+}
+
+int
+store_foreach_after(struct store *s, int64_t after_seq,
+    enum store_which which,
+    int (*fn)(void *ctx, const struct store_visit *v), void *ctx)
+{
+	int tries = 0, called = 0, r;
+
+	do
+		r = store_enter(s) == 0 ? foreach_visit_once(s, 0, 0,
+		    after_seq < 0 ? 0 : after_seq, which, fn, ctx, &called) :
+		    -1;
 	while (r < 0 && called == 0 && store_again(s, &tries));
 	return r;
 }

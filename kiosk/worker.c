@@ -327,7 +327,7 @@ worker_start(const struct worker_opts *opts)
 		w->o.repeat_hold_ms = 5000;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
-	w->store = store_open(opts->db_path);
+	w->store = store_open_unchecked(opts->db_path);
 	w->dec = decoder_new();
 	if (w->store == NULL || w->dec == NULL)
 		goto err;

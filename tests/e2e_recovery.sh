@@ -26,6 +26,8 @@ spoil() {
 import sqlite3, sys
 path, name = sys.argv[1], sys.argv[2]
 c = sqlite3.connect(path)
+c.execute("DELETE FROM meta WHERE key = 'checked_boot'")  # as after a reboot
+c.commit()
 c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 root = c.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
 size = c.execute("PRAGMA page_size").fetchone()[0]

@@ -98,6 +98,9 @@ spoil_index(const char *path, const char *name)
 	int i;
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* As after a reboot: the store's pages are checked once a boot. */
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = "
+	    "'checked_boot'", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
 	    NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT "

@@ -6,6 +6,7 @@
  */
 #include "helpers.h"
 
+#include <sodium.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -316,6 +317,19 @@ test_reopen_and_migrations(void **state)
 	free(p2);
 }
 
+/* As after a reboot: the store's pages are checked once a boot. */
+static void
+forget_check(const char *path)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = "
+	    "'checked_boot'; PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void
 corrupt_and_reopen(struct fixture *f, int garbage_file)
 {
@@ -334,6 +348,7 @@ corrupt_and_reopen(struct fixture *f, int garbage_file)
 	}
 	store_close(f->s);
 	f->s = NULL;
+	forget_check(f->path);
 
 	fp = fopen(f->path, "r+b");
 	assert_non_null(fp);
@@ -381,6 +396,9 @@ spoil_index(const char *path, const char *name)
 	int i;
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* As after a reboot: the store's pages are checked once a boot. */
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = "
+	    "'checked_boot'", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
 	    NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT "
@@ -705,8 +723,11 @@ test_v2_upgrade_counter(void **state)
 	scan(f->s, "0911111111", t, STORE_RESCAN_DUPLICATE, NULL, NULL);
 	store_close(f->s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP INDEX visits_untrusted; "
-	    "DROP INDEX visits_origin; ALTER TABLE visits DROP COLUMN clock; "
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER visits_count_in; "
+	    "DROP TRIGGER visits_count_out; DROP TRIGGER visits_count_change; "
+	    "DROP TRIGGER events_count_in; DROP TRIGGER events_count_out; "
+	    "DROP INDEX visits_unsent; DROP INDEX visits_unsent_time; "
+	    "DROP INDEX visits_untrusted; DROP INDEX visits_origin; ALTER TABLE visits DROP COLUMN clock; "
 	    "ALTER TABLE visits DROP COLUMN recorded_ms; ALTER TABLE visits "
 	    "DROP COLUMN origin_instance; ALTER TABLE visits DROP COLUMN "
 	    "origin_seq; ALTER TABLE visits DROP COLUMN reinstanced_ms; DROP "
@@ -770,6 +791,140 @@ test_visits_today(void **state)
 	assert_int_equal(st.seq_max, 3);
 }
 
+/* One figure straight from the tables, to hold the counters against. */
+static int64_t
+scan_count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+static void
+check_counters(struct store *s, const char *path, int64_t now)
+{
+	struct store_status st;
+	sqlite3 *db;
+
+	assert_int_equal(store_status(s, now, 30, &st), 0);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(st.visits_total, scan_count(db, "SELECT count(*) "
+	    "FROM visits"));
+	assert_int_equal(st.pending_upload, scan_count(db, "SELECT count(*) "
+	    "FROM visits WHERE uploaded_ms IS NULL AND quarantined_ms IS "
+	    "NULL"));
+	assert_int_equal(st.quarantined, scan_count(db, "SELECT count(*) FROM "
+	    "visits WHERE quarantined_ms IS NOT NULL AND uploaded_ms IS "
+	    "NULL"));
+	assert_int_equal(st.untrusted, scan_count(db, "SELECT count(*) FROM "
+	    "visits WHERE clock = 1 AND uploaded_ms IS NULL"));
+	assert_int_equal(st.events_total, scan_count(db, "SELECT count(*) "
+	    "FROM events"));
+	assert_int_equal(st.oldest_pending_ms, scan_count(db, "SELECT "
+	    "coalesce(min(wall_ms), 0) FROM visits WHERE uploaded_ms IS "
+	    "NULL"));
+	assert_true(st.last_upload_ms >= scan_count(db, "SELECT "
+	    "coalesce(max(uploaded_ms), 0) FROM visits"));
+	sqlite3_close(db);
+}
+
+/*
+ * The counts status shows are counters kept by triggers: after a random
+ * run of check-ins (some with an untrusted clock), uploads, refusals,
+ * releases, events and purges, and after a reopen, each equals a full
+ * count of the rows.
+ */
+static void
+test_counters_match(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char seed[4];
+	uint32_t s32;
+	int64_t t = f->t0;
+	int i;
+
+	randombytes_buf(seed, sizeof(seed));
+	memcpy(&s32, seed, sizeof(s32));
+	print_message("counters seed %u\n", s32);
+	srandom(s32);
+	for (i = 0; i < 600; i++) {
+		int op = (int)(random() % 10);
+		int64_t seqs[8], got;
+		size_t n = 0;
+
+		t += (random() % 20) * MIN;
+		if (op < 5) {
+			struct store_checkin_req req;
+			struct store_checkin_res res;
+			char subj[16];
+
+			snprintf(subj, sizeof(subj), "09%08ld", random() % 60);
+			memset(&req, 0, sizeof(req));
+			req.kind = "phone";
+			req.subject = subj;
+			req.source = "keypad";
+			req.wall_ms = t;
+			req.mono_ms = t;
+			req.boot_id = "00000000-0000-0000-0000-000000000000";
+			req.window_ms = 5 * MIN;
+			req.rescan = random() % 2 ? STORE_RESCAN_CHECKOUT :
+			    STORE_RESCAN_DUPLICATE;
+			req.clock_untrusted = random() % 5 == 0;
+			assert_int_equal(store_checkin(f->s, &req, &res), 0);
+		} else if (op < 9) {
+			sqlite3 *db;
+			sqlite3_stmt *q;
+
+			/* A few visits still to send, picked at random. */
+			assert_int_equal(sqlite3_open_v2(f->path, &db,
+			    SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+			assert_int_equal(sqlite3_prepare_v2(db, op == 8 ?
+			    "SELECT seq FROM visits WHERE quarantined_ms IS NOT "
+			    "NULL ORDER BY random() LIMIT 8" : "SELECT seq FROM "
+			    "visits WHERE uploaded_ms IS NULL ORDER BY random() "
+			    "LIMIT 8", -1, &q, NULL), SQLITE_OK);
+			while (sqlite3_step(q) == SQLITE_ROW && n < 8)
+				seqs[n++] = sqlite3_column_int64(q, 0);
+			sqlite3_finalize(q);
+			sqlite3_close(db);
+			if (n == 0)
+				continue;
+			if (op < 7) {
+				got = store_mark_uploaded(f->s, seqs, n, t);
+			} else if (op == 7) {
+				const char *why[8];
+				size_t k;
+
+				for (k = 0; k < n; k++)
+					why[k] = "refused";
+				got = store_quarantine(f->s, seqs, why, n, t);
+			} else {
+				got = store_release(f->s, seqs, n);
+			}
+			assert_true(got >= 0);
+		} else if (random() % 3 == 0) {
+			struct store_purge_res pr;
+
+			assert_int_equal(store_purge(f->s, t, 1, &pr), 0);
+		} else {
+			assert_int_equal(store_event(f->s, "note", NULL, t),
+			    0);
+		}
+		if (i % 50 == 49)
+			check_counters(f->s, f->path, t);
+	}
+	store_close(f->s);
+	f->s = store_open(f->path);
+	assert_non_null(f->s);
+	check_counters(f->s, f->path, t);
+}
+
 int
 main(void)
 {
@@ -802,6 +957,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_visits_today, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_counters_match, setup,
 		    teardown),
 	};
 
