@@ -63,7 +63,7 @@ COMMON_LIB = $(BUILD)/libcommon.a
 CORE_SRC = kiosk/store.c kiosk/store_query.c kiosk/store_sync.c kiosk/store_recover.c kiosk/clock.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \
            kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/scanner.c \
            kiosk/camera.c kiosk/camera_v4l2.c kiosk/worker.c kiosk/serial.c \
-           kiosk/uploader.c kiosk/outbox.c
+           kiosk/uploader.c kiosk/outbox.c kiosk/pace.c
 # zxing-cpp is C++: one file behind a C header (kiosk/zxread.h).
 CORE_CXX = kiosk/zxread.cpp
 CORE_LIB = $(BUILD)/libkioskcore.a

@@ -36,6 +36,23 @@ for i in $(seq -w 1 40); do
 	cp build/bench-latency/$i-a.png build/bench-latency/$i-c.png
 done
 build/bench/bench_latency build/bench-latency
+# The same visitors after a still scene (the kiosk idles, decoding about
+# once a second): the first frame with a code must be read at once.
+rm -rf build/bench-latency-idle && mkdir -p build/bench-latency-idle
+for i in $(seq -w 1 15); do
+	for f in $(seq -w 1 50); do
+		build/tools/mkframe --no-code --scene-seed 3 --seed "$((10#$f))" \
+			--out build/bench-latency-idle/$i-a$f.png
+	done
+	for x in b c d; do
+		cp build/bench-latency/$i-a.png build/bench-latency-idle/$i-$x.png
+	done
+done
+echo "-- after 2 s of a still scene each (the pace's idle state)"
+build/bench/bench_latency build/bench-latency-idle
+echo
+echo "== kiosk: CPU and memory at the ready screen, with codes, in display mode"
+bench/bench_kiosk.sh
 echo
 echo "== sync: the collector on both backends (PostgreSQL: a server of our own)"
 . tests/pg.sh

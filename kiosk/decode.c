@@ -346,8 +346,8 @@ decoder_scan(struct decoder *d, const struct image *img,
 	return (int)out->n;
 }
 
-int
-decoder_scan_live(struct decoder *d, const struct image *img,
+static int
+scan_frame(struct decoder *d, const struct image *img, int retry,
     struct decode_result *out)
 {
 	int r = 0;
@@ -356,7 +356,7 @@ decoder_scan_live(struct decoder *d, const struct image *img,
 	memset(out, 0, sizeof(*out));
 	for (i = 0; r == 0 && i < d->nalways; i++)
 		r = run_pass(d, img, d->always[i], out);
-	if (r == 0 && d->nrotate > 0) {
+	if (r == 0 && retry && d->nrotate > 0) {
 		r = run_pass(d, img, d->rotate[d->next_retry], out);
 		d->next_retry = (d->next_retry + 1) % (unsigned)d->nrotate;
 	}
@@ -367,6 +367,20 @@ decoder_scan_live(struct decoder *d, const struct image *img,
 	if (r == 0)
 		out->pass = 0;
 	return (int)out->n;
+}
+
+int
+decoder_scan_live(struct decoder *d, const struct image *img,
+    struct decode_result *out)
+{
+	return scan_frame(d, img, 1, out);
+}
+
+int
+decoder_scan_quick(struct decoder *d, const struct image *img,
+    struct decode_result *out)
+{
+	return scan_frame(d, img, 0, out);
 }
 
 const char *

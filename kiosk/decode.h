@@ -62,6 +62,14 @@ int decoder_scan_live(struct decoder *d, const struct image *img,
     struct decode_result *out);
 
 /*
+ * decoder_scan_quick(d, img, out):
+ * The first passes only, no retry: for a still scene checked now and then
+ * (pace.h). Same returns as decoder_scan().
+ */
+int decoder_scan_quick(struct decoder *d, const struct image *img,
+    struct decode_result *out);
+
+/*
  * decoder_set_pipeline(d, spec):
  * Set D's passes from SPEC: comma-separated pass names, those before a '|'
  * run on every frame, those after it one per live frame in turn (all of

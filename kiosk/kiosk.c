@@ -3,7 +3,8 @@
  *
  * main() reads the settings, opens the store and the keys, starts the
  * worker (camera, decode, check-in) and runs the UI loop: events, worker
- * results, preview, render, about 30 frames a second. The UI's hooks are
+ * results, preview, and a render when the screen changed; between, it
+ * sleeps until the worker wakes it or 20 ms pass. The UI's hooks are
  * here: they turn a button or a scan into a call on the core. All but
  * hook_submit run on the UI's jobs thread (jobs.h), never on the UI
  * thread, and only they use the app's store handle.
@@ -42,7 +43,8 @@
 #include "wipe.h"
 
 #define DEFAULT_DB "/var/lib/kiosk/visits.db"
-#define FRAME_MS 33
+/* The longest the loop sleeps: touches and keys are read this often. */
+#define WAIT_MS 20
 
 struct app {
 	struct config cfg;
@@ -56,6 +58,13 @@ struct app {
 };
 
 static volatile sig_atomic_t stop_signal;
+
+/* The worker has an event or a frame: wake the UI's loop. */
+static void
+wake_ui(void *ctx)
+{
+	SDL_SemPost(ctx);
+}
 
 static void
 on_signal(int sig)
@@ -233,6 +242,8 @@ hook_changed(void *data, enum screen_mode mode, const char *lang)
 	struct app *a = data;
 	char detail[96];
 
+	/* Display mode shows the venue's QR: no camera, no decoder. */
+	worker_set_scanning(a->worker, mode != SCREEN_MODE_DISPLAY);
 	snprintf(detail, sizeof(detail), "{\"action\":\"settings\","
 	    "\"mode\":\"%s\",\"language\":\"%s\"}", screen_mode_name(mode),
 	    lang);
@@ -328,6 +339,7 @@ main(int argc, char **argv)
 	pthread_t checker;
 	int have_checker = 0;
 	SDL_Window *win = NULL;
+	SDL_sem *wake = NULL;
 	SDL_Renderer *ren = NULL;
 	struct ui *ui = NULL;
 
@@ -444,6 +456,15 @@ main(int argc, char **argv)
 	wo.camera_opts.width = cam_w;
 	wo.camera_opts.height = cam_h;
 	wo.camera_opts.loop = !exit_when_done;
+	wake = SDL_CreateSemaphore(0);
+	if (wake == NULL) {
+		log_error("cannot start: %s", SDL_GetError());
+		goto out;
+	}
+	wo.notify = wake_ui;
+	wo.notify_ctx = wake;
+	wo.display_only = mode_from(mode ? mode : a.cfg.mode) ==
+	    SCREEN_MODE_DISPLAY;
 	a.worker = worker_start(&wo);
 	if (a.worker == NULL)
 		goto out;
@@ -471,7 +492,12 @@ main(int argc, char **argv)
 		log_error("cannot open a window: %s", SDL_GetError());
 		goto out;
 	}
-	ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC);
+	/* The GPU scales the preview and copies the cached texts; vsync
+	 * paces a present (there is one only when something changed). */
+	ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED |
+	    SDL_RENDERER_PRESENTVSYNC);
+	if (ren == NULL)
+		ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC);
 	if (ren == NULL)
 		ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
 	if (ren == NULL) {
@@ -542,10 +568,13 @@ main(int argc, char **argv)
 			}
 			sodium_memzero(&ev, sizeof(ev));
 		}
-		if (worker_preview(a.worker, &frame, &frame_seq))
+		if (ui_wants_preview(ui, t0) &&
+		    worker_preview(a.worker, &frame, &frame_seq))
 			ui_preview(ui, &frame);
 		ui_tick(ui, t0);
-		ui_render(ui);
+		/* Drawn only when something on the screen changed: at the
+		 * ready screen with nothing happening, nothing is drawn. */
+		(void)ui_render_changed(ui);
 		if (watchdog_ms && t0 - last_watchdog >= watchdog_ms / 2) {
 			sd_notify(0, "WATCHDOG=1");
 			last_watchdog = t0;
@@ -559,9 +588,10 @@ main(int argc, char **argv)
 			break;
 		if (run_for && t0 - started >= run_for)
 			break;
-		t0 = ktime_mono_ms() - t0;
-		if (t0 < FRAME_MS)
-			SDL_Delay((Uint32)(FRAME_MS - t0));
+		/* Asleep until the worker has something (an answer, a
+		 * camera frame) or it is time to look at touches and keys
+		 * and the screens' timers again. */
+		(void)SDL_SemWaitTimeout(wake, WAIT_MS);
 	}
 	sd_notify(0, "STOPPING=1");
 	if (shot != NULL) {
@@ -584,6 +614,8 @@ out:
 	SDL_Quit();
 	if (have_checker)
 		pthread_join(checker, NULL);
+	if (wake != NULL)
+		SDL_DestroySemaphore(wake);
 	/* Here is a clean stop, whatever went wrong before: not a crash. */
 	if (a.store != NULL)
 		(void)store_running(a.store, 0);

@@ -31,6 +31,10 @@ struct ui {
 	struct sound *sound;
 	struct scanner scan;
 	struct view view;	/* the last render's */
+	struct view next;	/* the view now, to compare with it */
+	int dirty;		/* draw at the next ui_render_changed */
+	int preview_new;	/* a camera frame came since the last draw */
+	int64_t preview_ms;	/* monotonic: the last frame taken */
 	int w, h;
 	int64_t now;
 };
@@ -192,6 +196,13 @@ ui_event(struct ui *ui, const SDL_Event *ev)
 	const char *t;
 
 	switch (ev->type) {
+	case SDL_WINDOWEVENT:
+		ui->dirty = 1;	/* shown, exposed, resized: draw again */
+		break;
+	case SDL_RENDER_TARGETS_RESET:
+	case SDL_RENDER_DEVICE_RESET:
+		ui->dirty = 1;
+		break;
 	case SDL_MOUSEBUTTONDOWN:
 	case SDL_MOUSEBUTTONUP:
 		if (ev->button.which == SDL_TOUCH_MOUSEID)
@@ -281,12 +292,50 @@ ui_render(struct ui *ui)
 	screen_view(ui->m, ui->w, ui->h, &ui->view);
 	ui_draw_view(ui->d, &ui->view);
 	SDL_RenderPresent(ui->r);
+	ui->dirty = ui->preview_new = 0;
+}
+
+/* Does V show the camera's preview? */
+static int
+has_preview(const struct view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->item[i].kind == VIEW_PREVIEW)
+			return 1;
+	return 0;
+}
+
+int
+ui_render_changed(struct ui *ui)
+{
+	SDL_GetRendererOutputSize(ui->r, &ui->w, &ui->h);
+	screen_view(ui->m, ui->w, ui->h, &ui->next);
+	if (!ui->dirty && !(ui->preview_new && has_preview(&ui->next)) &&
+	    view_equal(&ui->view, &ui->next))
+		return 0;
+	view_copy(&ui->view, &ui->next);
+	ui_draw_view(ui->d, &ui->view);
+	SDL_RenderPresent(ui->r);
+	ui->dirty = ui->preview_new = 0;
+	return 1;
+}
+
+int
+ui_wants_preview(struct ui *ui, int64_t now_ms)
+{
+	return has_preview(&ui->view) && now_ms - ui->preview_ms >=
+	    UI_PREVIEW_MS;
 }
 
 void
 ui_preview(struct ui *ui, const struct image *frame)
 {
-	(void)ui_draw_preview(ui->d, frame);
+	/* Converted once, at the box's size; drawn at the next render. */
+	ui->preview_ms = ktime_mono_ms();
+	if (ui_draw_preview(ui->d, frame) == 0)
+		ui->preview_new = 1;
 }
 
 /* ---- the rest ---- */
@@ -385,6 +434,7 @@ ui_new(SDL_Renderer *renderer, const struct ui_opts *opts)
 	if (ui->jobs == NULL)
 		goto err;
 	SDL_GetRendererOutputSize(renderer, &ui->w, &ui->h);
+	ui->dirty = 1;
 	ui->sound = sound_open(opts->sound);
 	return ui;
 err:
@@ -403,6 +453,7 @@ ui_free(struct ui *ui)
 	ui_draw_free(ui->d);
 	sound_close(ui->sound);
 	view_init(&ui->view, 0, 0);	/* wipes the last view's words */
+	view_init(&ui->next, 0, 0);
 	sodium_memzero(ui, sizeof(*ui));
 	free(ui);
 }

@@ -72,6 +72,16 @@ void ui_tick(struct ui *ui, int64_t now_ms);
 void ui_render(struct ui *ui);
 
 /*
+ * ui_render_changed(ui):
+ * Draw and present only when what the screen shows changed since the last
+ * draw: its view (a screen, a text, a countdown's second, the size), a new
+ * camera frame while the preview is shown, or a window event. Returns 1
+ * when it drew, 0 when nothing changed. The kiosk's loop calls it: at
+ * the ready screen with nothing happening it draws nothing.
+ */
+int ui_render_changed(struct ui *ui);
+
+/*
  * ui_settle(ui):
  * Wait for every job asked so far, hand the outcomes to the screens and
  * apply what they ask, until nothing more is asked (in manual mode the
@@ -89,6 +99,16 @@ void ui_result(struct ui *ui, const struct checkin_out *out);
 
 /* ui_error(ui): "system error, not recorded, try again". */
 void ui_error(struct ui *ui);
+
+/*
+ * ui_wants_preview(ui, now_ms):
+ * 1 when the screen shows the camera's preview and the last frame taken
+ * is UI_PREVIEW_MS old or more: a preview to aim a card by needs no more
+ * than about 15 frames a second, and a frame not wanted is not copied,
+ * converted or drawn.
+ */
+#define UI_PREVIEW_MS 60
+int ui_wants_preview(struct ui *ui, int64_t now_ms);
 
 /* ui_preview(ui, frame): the newest camera frame for the ready screen. */
 void ui_preview(struct ui *ui, const struct image *frame);

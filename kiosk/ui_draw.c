@@ -20,6 +20,8 @@
 #include "qr.h"
 
 #define FONT_CACHE 48
+#define TEXT_CACHE 160
+#define GROUP_CACHE 32
 #define QR_CACHE 2
 #define GROUPS 8
 
@@ -53,13 +55,44 @@ struct qr_slot {
 	unsigned used;
 };
 
+/*
+ * A text as drawn: its texture, made once per string, box, size, colour
+ * and alignment, and used again at every draw while the text is shown
+ * (a countdown makes one a second; the ready screen none).
+ */
+struct text_slot {
+	char *s;
+	int w, h, px, bold, align, clipped;
+	SDL_Color c;
+	SDL_Texture *tex;	/* NULL: nothing to draw */
+	int tw, th;		/* the part of it drawn */
+	unsigned used;
+};
+
+/* A group's size, kept for the same texts in the same boxes. */
+struct group_slot {
+	uint64_t key;
+	int px;
+};
+
 struct ui_draw {
 	SDL_Renderer *r;
 	const char *font_path[2];	/* regular, bold */
+	unsigned char *font_data[2];	/* the files, read once */
+	size_t font_len[2];
 	struct font_slot fonts[FONT_CACHE];
 	size_t nfonts;
+	struct text_slot texts[TEXT_CACHE];
+	unsigned text_clock;
+	struct group_slot groups[GROUP_CACHE];
+	unsigned next_group;
 	SDL_Texture *preview;
 	int pw, ph;
+	unsigned char *rgb;		/* the preview's conversion, reused */
+	size_t rgb_cap;
+	unsigned char *small;		/* the preview at the box's size */
+	size_t small_cap;
+	int preview_box_w;		/* the preview's box, last drawn */
 	struct qr_slot qr[QR_CACHE];
 	unsigned qr_clock;
 	int clipped;
@@ -76,7 +109,11 @@ font(struct ui_draw *d, int px, int bold)
 	for (i = 0; i < d->nfonts; i++)
 		if (d->fonts[i].px == px && d->fonts[i].bold == bold)
 			return d->fonts[i].f;
-	f = TTF_OpenFont(d->font_path[bold != 0], px);
+	/* From the file's bytes in memory: FreeType reads glyphs as it
+	 * needs them, and from a file that is hundreds of seeks and reads
+	 * a frame. */
+	f = TTF_OpenFontRW(SDL_RWFromConstMem(d->font_data[bold != 0],
+	    (int)d->font_len[bold != 0]), 1, px);
 	if (f == NULL) {
 		log_error("font %s: %s", d->font_path[bold != 0],
 		    TTF_GetError());
@@ -191,32 +228,26 @@ widest_word(TTF_Font *f, const char *s)
 }
 
 /*
- * Draw S inside R: start at PX pixels and shrink until it fits on one
- * line, or wrapped within R's width; aligned in R, vertically centred.
+ * S rendered for box R: start at PX pixels and shrink until it fits on
+ * one line, or wrapped within R's width. The surface, or NULL; *CLIPPED
+ * set when even the smallest size does not fit (drawn cut to R).
  */
-static void
-text(struct ui_draw *d, const char *s, SDL_Rect r, int px, int bold,
-    SDL_Color c, enum view_align al)
+static SDL_Surface *
+render_text(struct ui_draw *d, const char *s, SDL_Rect r, int px, int bold,
+    SDL_Color c, enum view_align al, int *clipped)
 {
 	SDL_Surface *surf = NULL;
-	SDL_Texture *tex;
-	SDL_Rect dst, src;
 	TTF_Font *f;
 	int size = px, tw, th;
 
-	/* An empty text is a fault (a name or reason gone missing): the
-	 * view keeps it for the tests; there is nothing to draw. */
-	if (*s == '\0' || r.w <= 0 || r.h <= 0)
-		return;
+	*clipped = 0;
 	for (;;) {
 		f = font(d, size, bold);
 		if (f == NULL)
-			return;
+			return NULL;
 		if (TTF_SizeUTF8(f, s, &tw, &th) == 0 && tw <= r.w &&
-		    th <= r.h) {
-			surf = TTF_RenderUTF8_Blended(f, s, c);
-			break;
-		}
+		    th <= r.h)
+			return TTF_RenderUTF8_Blended(f, s, c);
 		/* Wrap only between words: a word wider than the box shrinks
 		 * the text instead of being split. */
 		if (widest_word(f, s) > r.w)
@@ -226,32 +257,101 @@ text(struct ui_draw *d, const char *s, SDL_Rect r, int px, int bold,
 		    TTF_WRAPPED_ALIGN_RIGHT : TTF_WRAPPED_ALIGN_LEFT);
 		surf = TTF_RenderUTF8_Blended_Wrapped(f, s, c, (Uint32)r.w);
 		if (surf != NULL && surf->h <= r.h && surf->w <= r.w)
-			break;
+			return surf;
 		SDL_FreeSurface(surf);
 		surf = NULL;
 smaller:
 		if (size <= 10) {
-			/* Drawn clipped to R below; counted for the tests. */
-			d->clipped++;
-			surf = TTF_RenderUTF8_Blended_Wrapped(f, s, c,
+			/* Drawn clipped to R; counted for the tests. */
+			*clipped = 1;
+			return TTF_RenderUTF8_Blended_Wrapped(f, s, c,
 			    (Uint32)r.w);
-			break;
 		}
 		size = size * 9 / 10;
 	}
+}
+
+static void
+text_slot_clear(struct text_slot *t)
+{
+	if (t->tex != NULL)
+		SDL_DestroyTexture(t->tex);
+	free(t->s);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The cached texture of S in R (made now if it is not there). */
+static struct text_slot *
+text_texture(struct ui_draw *d, const char *s, SDL_Rect r, int px, int bold,
+    SDL_Color c, enum view_align al)
+{
+	struct text_slot *t = &d->texts[0];
+	SDL_Surface *surf;
+	size_t i;
+
+	d->text_clock++;
+	for (i = 0; i < TEXT_CACHE; i++) {
+		struct text_slot *x = &d->texts[i];
+
+		if (x->s != NULL && x->w == r.w && x->h == r.h &&
+		    x->px == px && x->bold == bold && x->align == (int)al &&
+		    memcmp(&x->c, &c, sizeof(c)) == 0 &&
+		    strcmp(x->s, s) == 0) {
+			x->used = d->text_clock;
+			return x;
+		}
+		if (x->used < t->used)
+			t = x;
+	}
+	text_slot_clear(t);
+	t->s = strdup(s);
+	if (t->s == NULL)
+		return NULL;
+	t->w = r.w;
+	t->h = r.h;
+	t->px = px;
+	t->bold = bold;
+	t->align = (int)al;
+	t->c = c;
+	t->used = d->text_clock;
+	surf = render_text(d, s, r, px, bold, c, al, &t->clipped);
 	if (surf == NULL)
+		return t;
+	t->tex = SDL_CreateTextureFromSurface(d->r, surf);
+	t->tw = surf->w < r.w ? surf->w : r.w;
+	t->th = surf->h < r.h ? surf->h : r.h;
+	SDL_FreeSurface(surf);
+	return t;
+}
+
+/*
+ * Draw S inside R: start at PX pixels and shrink until it fits on one
+ * line, or wrapped within R's width; aligned in R, vertically centred.
+ */
+static void
+text(struct ui_draw *d, const char *s, SDL_Rect r, int px, int bold,
+    SDL_Color c, enum view_align al)
+{
+	struct text_slot *t;
+	SDL_Rect dst, src;
+
+	/* An empty text is a fault (a name or reason gone missing): the
+	 * view keeps it for the tests; there is nothing to draw. */
+	if (*s == '\0' || r.w <= 0 || r.h <= 0)
 		return;
-	tex = SDL_CreateTextureFromSurface(d->r, surf);
-	dst.w = surf->w < r.w ? surf->w : r.w;
-	dst.h = surf->h < r.h ? surf->h : r.h;
+	t = text_texture(d, s, r, px, bold, c, al);
+	if (t == NULL)
+		return;
+	d->clipped += t->clipped;
+	if (t->tex == NULL)
+		return;
+	dst.w = t->tw;
+	dst.h = t->th;
 	dst.x = al == VIEW_LEFT ? r.x : al == VIEW_RIGHT ? r.x + r.w - dst.w :
 	    r.x + (r.w - dst.w) / 2;
 	dst.y = r.y + (r.h - dst.h) / 2;
 	src = (SDL_Rect){ 0, 0, dst.w, dst.h };
-	if (tex != NULL)
-		SDL_RenderCopy(d->r, tex, &src, &dst);
-	SDL_DestroyTexture(tex);
-	SDL_FreeSurface(surf);
+	SDL_RenderCopy(d->r, t->tex, &src, &dst);
 }
 
 /*
@@ -264,6 +364,30 @@ group_px(struct ui_draw *d, const struct view *v, int group)
 	size_t i;
 	int px = 0, ok, tw, th;
 	TTF_Font *f;
+
+	uint64_t key = 1469598103934665603ULL ^ (uint64_t)group;
+	struct group_slot *g;
+
+	/* The same texts in the same boxes fit at the same size: measured
+	 * once (FNV-1a over what decides it). */
+	for (i = 0; i < v->n; i++) {
+		const struct view_item *it = &v->item[i];
+		int fields[5] = { it->box.w, it->box.h, it->px, it->bold, -1 };
+		const unsigned char *p;
+		size_t k;
+
+		if (it->group != group)
+			continue;
+		for (p = (const unsigned char *)fields, k = 0;
+		    k < sizeof(fields); k++)
+			key = (key ^ p[k]) * 1099511628211ULL;
+		for (p = (const unsigned char *)it->text; *p != '\0'; p++)
+			key = (key ^ *p) * 1099511628211ULL;
+	}
+	for (i = 0; i < GROUP_CACHE; i++)
+		if (d->groups[i].px != 0 && d->groups[i].key == key)
+			return d->groups[i].px;
+	g = &d->groups[d->next_group++ % GROUP_CACHE];
 
 	for (i = 0; i < v->n && px == 0; i++)
 		if (v->item[i].group == group)
@@ -284,6 +408,8 @@ group_px(struct ui_draw *d, const struct view *v, int group)
 		if (ok)
 			break;
 	}
+	g->key = key;
+	g->px = px;
 	return px;
 }
 
@@ -310,13 +436,17 @@ grey_texture(struct ui_draw *d, SDL_Texture *tex, int *tw, int *th,
 		*tw = img->w;
 		*th = img->h;
 	}
-	rgb = malloc((size_t)n * 3);
-	if (rgb == NULL)
-		return tex;
+	if ((size_t)n * 3 > d->rgb_cap) {
+		rgb = realloc(d->rgb, (size_t)n * 3);
+		if (rgb == NULL)
+			return tex;
+		d->rgb = rgb;
+		d->rgb_cap = (size_t)n * 3;
+	}
+	rgb = d->rgb;
 	for (i = 0; i < n; i++)
 		rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = img->px[i];
 	SDL_UpdateTexture(tex, NULL, rgb, img->w * 3);
-	free(rgb);
 	return tex;
 }
 
@@ -377,6 +507,7 @@ draw_preview(struct ui_draw *d, SDL_Rect pv)
 {
 	int w = pv.w, h;
 
+	d->preview_box_w = pv.w;
 	if (d->preview == NULL || d->pw <= 0 || d->ph <= 0)
 		return;
 	h = pv.w * d->ph / d->pw;
@@ -437,7 +568,47 @@ ui_draw_view(struct ui_draw *d, const struct view *v)
 int
 ui_draw_preview(struct ui_draw *d, const struct image *frame)
 {
-	d->preview = grey_texture(d, d->preview, &d->pw, &d->ph, frame);
+	struct image small;
+	int k = d->preview_box_w > 0 ? frame->w / d->preview_box_w : 1;
+	int x, y, i, j;
+
+	/* No more pixels than the preview's box shows: a 640x480 frame in
+	 * a 400-pixel box goes up at half size (2x2 averaged), the GPU
+	 * scales it the rest of the way. */
+	if (k > 4)
+		k = 4;
+	if (k <= 1 || frame->w / k < 16 || frame->h / k < 16) {
+		d->preview = grey_texture(d, d->preview, &d->pw, &d->ph, frame);
+		return d->preview != NULL ? 0 : -1;
+	}
+	small.w = frame->w / k;
+	small.h = frame->h / k;
+	if ((size_t)small.w * (size_t)small.h > d->small_cap) {
+		unsigned char *p = realloc(d->small, (size_t)small.w *
+		    (size_t)small.h);
+
+		if (p == NULL)
+			return -1;
+		d->small = p;
+		d->small_cap = (size_t)small.w * (size_t)small.h;
+	}
+	small.px = d->small;
+	for (y = 0; y < small.h; y++)
+		for (x = 0; x < small.w; x++) {
+			unsigned sum = 0;
+
+			for (j = 0; j < k; j++) {
+				const unsigned char *row = frame->px +
+				    (size_t)(y * k + j) * (size_t)frame->w +
+				    (size_t)(x * k);
+
+				for (i = 0; i < k; i++)
+					sum += row[i];
+			}
+			small.px[y * small.w + x] = (unsigned char)(sum /
+			    (unsigned)(k * k));
+		}
+	d->preview = grey_texture(d, d->preview, &d->pw, &d->ph, &small);
 	return d->preview != NULL ? 0 : -1;
 }
 
@@ -448,6 +619,31 @@ ui_draw_clipped(const struct ui_draw *d)
 }
 
 /* ---- life cycle ---- */
+
+/* Font I's file into memory (TTF fonts are a few hundred KB). 0 or -1. */
+static int
+read_font(struct ui_draw *d, int i)
+{
+	size_t len = 0;
+	void *data = SDL_LoadFile(d->font_path[i], &len);
+
+	if (data == NULL || len == 0 || len > (size_t)INT32_MAX) {
+		log_error("font %s: %s", d->font_path[i], data == NULL ?
+		    SDL_GetError() : "empty or too large");
+		SDL_free(data);
+		return -1;
+	}
+	/* Kept with malloc's free: copy out of SDL's allocation. */
+	d->font_data[i] = malloc(len);
+	if (d->font_data[i] == NULL) {
+		SDL_free(data);
+		return -1;
+	}
+	memcpy(d->font_data[i], data, len);
+	d->font_len[i] = len;
+	SDL_free(data);
+	return 0;
+}
 
 struct ui_draw *
 ui_draw_new(SDL_Renderer *renderer, const char *font_regular,
@@ -465,7 +661,8 @@ ui_draw_new(SDL_Renderer *renderer, const char *font_regular,
 	d->r = renderer;
 	d->font_path[0] = font_regular;
 	d->font_path[1] = font_bold;
-	if (font(d, 24, 0) == NULL || font(d, 24, 1) == NULL) {
+	if (read_font(d, 0) != 0 || read_font(d, 1) != 0 ||
+	    font(d, 24, 0) == NULL || font(d, 24, 1) == NULL) {
 		log_error("cannot load the kiosk's fonts");
 		ui_draw_free(d);
 		return NULL;
@@ -482,6 +679,12 @@ ui_draw_free(struct ui_draw *d)
 		return;
 	for (i = 0; i < d->nfonts; i++)
 		TTF_CloseFont(d->fonts[i].f);
+	for (i = 0; i < TEXT_CACHE; i++)
+		text_slot_clear(&d->texts[i]);
+	free(d->font_data[0]);
+	free(d->font_data[1]);
+	free(d->rgb);
+	free(d->small);
 	for (i = 0; i < QR_CACHE; i++) {
 		if (d->qr[i].tex != NULL)
 			SDL_DestroyTexture(d->qr[i].tex);

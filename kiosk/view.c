@@ -244,3 +244,45 @@ view_button_rect(const struct view *v, const char *label,
 		}
 	return -1;
 }
+
+int
+view_equal(const struct view *a, const struct view *b)
+{
+	size_t i;
+
+	if (a->w != b->w || a->h != b->h || a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		const struct view_item *x = &a->item[i], *y = &b->item[i];
+
+		if (x->kind != y->kind || x->role != y->role ||
+		    memcmp(&x->r, &y->r, sizeof(x->r)) != 0 ||
+		    memcmp(&x->box, &y->box, sizeof(x->box)) != 0 ||
+		    x->fg != y->fg || x->bg != y->bg || x->px != y->px ||
+		    x->bold != y->bold || x->align != y->align ||
+		    x->group != y->group || x->id != y->id)
+			return 0;
+		if ((x->text == NULL) != (y->text == NULL) ||
+		    (x->text != NULL && strcmp(x->text, y->text) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+void
+view_copy(struct view *dst, const struct view *src)
+{
+	size_t i;
+
+	if (dst == src)
+		return;
+	memcpy(dst, src, sizeof(*dst));
+	/* Texts point into the view's own buffer: into DST's now. */
+	for (i = 0; i < dst->n; i++) {
+		const char *t = src->item[i].text;
+
+		if (t != NULL && t >= src->text && t < src->text +
+		    sizeof(src->text))
+			dst->item[i].text = dst->text + (t - src->text);
+	}
+}

@@ -88,6 +88,15 @@ struct view {
 void view_init(struct view *v, int w, int h);
 
 /*
+ * view_equal(a, b): 1 when A and B draw the same pixels (same size, same
+ * items, same texts), else 0. The kiosk draws only when its view changed.
+ */
+int view_equal(const struct view *a, const struct view *b);
+
+/* view_copy(dst, src): DST becomes a copy of SRC (its texts its own). */
+void view_copy(struct view *dst, const struct view *src);
+
+/*
  * view_fill(v, r, colour):
  * Add a filled rectangle. Returns the item, or NULL when the view is full
  * (logged once; the screen then misses a piece, and tests see v->full).

@@ -23,6 +23,7 @@
 #include "decode.h"
 #include "ktime.h"
 #include "log.h"
+#include "pace.h"
 #include "payload.h"
 #include "serial.h"
 #include "store.h"
@@ -50,6 +51,8 @@ struct worker {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int stop;
+	int scanning;		/* under lock: worker_set_scanning */
+	struct pace pace;	/* the scan thread's */
 
 	/* Frames (under lock). */
 	struct image newest, spare;
@@ -79,6 +82,8 @@ post(struct worker *w, const struct worker_event *ev)
 	w->events[(w->e_head + w->e_count) % EVENT_QUEUE] = *ev;
 	w->e_count++;
 	pthread_mutex_unlock(&w->lock);
+	if (w->o.notify != NULL)
+		w->o.notify(w->o.notify_ctx);
 }
 
 static void
@@ -115,7 +120,25 @@ capture_main(void *arg)
 	int r, lost_said = 0;
 
 	for (;;) {
-		if (stopping(w))
+		int scanning;
+
+		pthread_mutex_lock(&w->lock);
+		while (!w->stop && !w->scanning) {
+			/* Display mode: the camera is closed, its light off. */
+			if (w->cam != NULL) {
+				pthread_mutex_unlock(&w->lock);
+				camera_close(w->cam);
+				w->cam = NULL;
+				log_info("camera off: display mode");
+				pthread_mutex_lock(&w->lock);
+				w->camera_ok = 0;
+				continue;
+			}
+			pthread_cond_wait(&w->wake, &w->lock);
+		}
+		scanning = w->scanning;
+		pthread_mutex_unlock(&w->lock);
+		if (stopping(w) || !scanning)
 			break;
 		if (w->cam == NULL) {
 			struct timespec ts = { 0, 200 * 1000000L };
@@ -151,12 +174,14 @@ capture_main(void *arg)
 			frame = t;
 			w->newest_ms = ktime_mono_ms();
 			w->newest_seq++;
-			pthread_cond_signal(&w->wake);
+			pthread_cond_broadcast(&w->wake);
 			pthread_mutex_unlock(&w->lock);
+			if (w->o.notify != NULL)
+				w->o.notify(w->o.notify_ctx);
 		} else if (r == 2) {
 			pthread_mutex_lock(&w->lock);
 			w->camera_done = 1;
-			pthread_cond_signal(&w->wake);
+			pthread_cond_broadcast(&w->wake);
 			pthread_mutex_unlock(&w->lock);
 			break;
 		} else if (r < 0) {
@@ -274,7 +299,17 @@ scan_main(void *arg)
 			    item.hid, item.arrived_ms);
 			sodium_memzero(&item, sizeof(item));
 		} else if (have_frame) {
-			if (decoder_scan_live(w->dec, &frame, &res) > 0) {
+			enum pace_verdict pv = pace_frame(&w->pace, &frame,
+			    ktime_mono_ms());
+			int found = pv == PACE_SKIP ? 0 : pv == PACE_FULL ?
+			    decoder_scan_live(w->dec, &frame, &res) :
+			    decoder_scan_quick(w->dec, &frame, &res);
+
+			if (pv == PACE_SKIP)
+				memset(&res, 0, sizeof(res));
+			if (found > 0)
+				pace_found(&w->pace, ktime_mono_ms());
+			if (found > 0) {
 				for (i = 0; i < res.n; i++) {
 					unsigned char h[16];
 
@@ -327,6 +362,8 @@ worker_start(const struct worker_opts *opts)
 		w->o.repeat_hold_ms = 5000;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
+	w->scanning = !opts->display_only;
+	pace_init(&w->pace);
 	w->store = store_open_unchecked(opts->db_path);
 	w->dec = decoder_new();
 	if (w->store == NULL || w->dec == NULL)
@@ -372,7 +409,7 @@ queue_text(struct worker *w, const char *text, size_t len,
 		it->hid = hid;
 		it->arrived_ms = ktime_mono_ms();
 		w->t_count++;
-		pthread_cond_signal(&w->wake);
+		pthread_cond_broadcast(&w->wake);
 		r = 0;
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -499,6 +536,15 @@ worker_preview(struct worker *w, struct image *frame, uint64_t *seq)
 out:
 	pthread_mutex_unlock(&w->lock);
 	return r;
+}
+
+void
+worker_set_scanning(struct worker *w, int on)
+{
+	pthread_mutex_lock(&w->lock);
+	w->scanning = on != 0;
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
 }
 
 int

@@ -34,6 +34,13 @@ struct worker_opts {
 	struct camera_opts camera_opts;
 	int heartbeat_s;		/* default 300 */
 	int repeat_hold_ms;		/* same code in view: ignore (default 5000) */
+	int display_only;		/* 1: no camera, no decoder (display
+					 * mode) until worker_set_scanning */
+	/* Called (on a worker thread) when an event or a camera frame is
+	 * ready for worker_poll / worker_preview: the UI's loop sleeps until
+	 * then. May be NULL. */
+	void (*notify)(void *ctx);
+	void *notify_ctx;
 };
 
 enum worker_event_type {
@@ -78,6 +85,15 @@ int worker_poll(struct worker *w, struct worker_event *ev);
  * (updated). Returns 1 when copied, 0 when there is nothing new.
  */
 int worker_preview(struct worker *w, struct image *frame, uint64_t *seq);
+
+/*
+ * worker_set_scanning(w, on):
+ * Whether the camera is read and decoded: off in display mode (the screen
+ * shows the venue's QR for phones; the camera is closed, nothing is
+ * decoded), on in scan and both modes. The scanner and keypad work
+ * either way.
+ */
+void worker_set_scanning(struct worker *w, int on);
 
 /* worker_camera_ok(w): 1 while frames are coming, 0 while lost or none. */
 int worker_camera_ok(struct worker *w);

@@ -12,6 +12,7 @@
 #include "decode.h"
 #include "image.h"
 #include "keys.h"
+#include "pace.h"
 #include "qr.h"
 #include "parsenum.h"
 #include "reason.h"
@@ -338,11 +339,71 @@ test_termtext(void **state)
 	assert_int_equal(config_set(&c, "venue_name", "Quán Ốc", &why), 0);
 }
 
+/* A still scene with sensor noise: grey levels around a texture. */
+static void
+noisy_scene(struct image *img, unsigned seed, int shift)
+{
+	int x, y;
+
+	for (y = 0; y < img->h; y++)
+		for (x = 0; x < img->w; x++) {
+			int v = 90 + ((x + shift) / 17 + y / 13) % 5 * 25;
+
+			seed = seed * 1103515245u + 12345u;
+			v += (int)((seed >> 16) % 7) - 3;
+			img->px[y * img->w + x] = (unsigned char)v;
+		}
+}
+
+/*
+ * The camera's pace: a still scene is decoded about once a second
+ * (first passes only) after the first moments; a frame that changes (a
+ * card held up) is decoded at once with the retries, and every frame for
+ * a while after; so is everything after a read.
+ */
+static void
+test_pace(void **state)
+{
+	struct pace p;
+	struct image img;
+	int64_t t = 1000000;
+	int i, full = 0, quick = 0, skip = 0;
+	enum pace_verdict v;
+
+	(void)state;
+	assert_int_equal(image_init(&img, 640, 480), 0);
+	pace_init(&p);
+	/* 10 s of a still scene at 25 frames a second. */
+	for (i = 0; i < 250; i++, t += 40) {
+		noisy_scene(&img, (unsigned)i, 0);
+		v = pace_frame(&p, &img, t);
+		full += v == PACE_FULL;
+		quick += v == PACE_QUICK;
+		skip += v == PACE_SKIP;
+	}
+	assert_int_equal(full, PACE_ACTIVE_MS / 40 + 1);	/* the start */
+	assert_true(quick >= 8 && quick <= 9);		/* once a second */
+	assert_int_equal(full + quick + skip, 250);
+	/* Something moves into view: decoded now, with the retries. */
+	noisy_scene(&img, 7, 40);
+	assert_int_equal(pace_frame(&p, &img, t), PACE_FULL);
+	/* Held still: every frame for PACE_ACTIVE_MS, then idle again. */
+	for (i = 1; i * 40 < PACE_ACTIVE_MS; i++)
+		assert_int_equal(pace_frame(&p, &img, t + i * 40), PACE_FULL);
+	t += (int64_t)i * 40;
+	assert_int_equal(pace_frame(&p, &img, t + 200), PACE_SKIP);
+	/* A read keeps it decoding every frame. */
+	pace_found(&p, t + 240);
+	assert_int_equal(pace_frame(&p, &img, t + 280), PACE_FULL);
+	image_release(&img);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ktime),
+		cmocka_unit_test(test_pace),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_termtext),
 		cmocka_unit_test(test_parsenum),

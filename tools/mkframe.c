@@ -85,12 +85,14 @@ main(int argc, char **argv)
 		{ "bright", 1, NULL, 'B' }, { "noise", 1, NULL, 'n' },
 		{ "invert", 0, NULL, 'i' }, { "glare", 0, NULL, 'g' },
 		{ "seed", 1, NULL, 'S' }, { "tilt", 1, NULL, 'T' },
-		{ "moire", 0, NULL, 'W' },
+		{ "moire", 0, NULL, 'W' }, { "no-code", 0, NULL, 'N' },
+		{ "scene-seed", 1, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *text = NULL, *out = NULL;
 	int W = 640, H = 480, blur = 0, motion = 0, invert = 0, glare = 0, ch;
-	int moire = 0;
+	int moire = 0, no_code = 0;
+	unsigned long long scene_seed = 1;
 	double module = 4, rot = 0, contrast = 1, bright = 0, noise = 3;
 	double tilt = 0;
 	struct image qr, img;
@@ -115,17 +117,21 @@ main(int argc, char **argv)
 		case 'i': invert = 1; break;
 		case 'g': glare = 1; break;
 		case 'W': moire = 1; break;
+		case 'N': no_code = 1; break;
+		case 'Z': scene_seed = strtoull(optarg, NULL, 10); break;
 		case 'T': tilt = atof(optarg) * M_PI / 180; break;
 		case 'S': rng += strtoull(optarg, NULL, 10) * 0x9E3779B97F4A7C15ULL; break;
 		default: return 2;
 		}
 	}
-	if (text == NULL || out == NULL || module <= 0) {
-		fprintf(stderr, "usage: mkframe --text T --out F.png [options]\n");
+	if ((text == NULL && !no_code) || out == NULL || module <= 0) {
+		fprintf(stderr, "usage: mkframe --text T --out F.png [options]\n"
+		    "       mkframe --no-code [--scene-seed N] --out F.png "
+		    "[options]   a scene with no code\n");
 		return 2;
 	}
-	n = qr_render(text, 1, &qr);
-	if (n < 0)
+	memset(&qr, 0, sizeof(qr));
+	if (!no_code && qr_render(text, 1, &qr) < 0)
 		return 1;
 	f = malloc(sizeof(float) * (size_t)W * (size_t)H);
 	/* Background: a soft gradient with texture, like a wall or a hand. */
@@ -133,8 +139,31 @@ main(int argc, char **argv)
 		for (x = 0; x < W; x++)
 			f[y * W + x] = (float)(110 + 40.0 * x / W + 25.0 * y / H +
 			    12 * sin(x / 23.0) * cos(y / 31.0));
+	if (no_code) {
+		/* What the camera sees at a door with nobody in front: a
+		 * doorway, shelves of packets, signs with lettering. The
+		 * scene from --scene-seed, the sensor's noise from --seed:
+		 * frames of one still scene as a webcam gives them. */
+		unsigned long long keep = rng;
+
+		rng = 88172645463325252ULL + scene_seed * 0x9E3779B97F4A7C15ULL;
+		for (n = 0; n < 60; n++) {
+			int rw = 10 + (int)(urand() * W / 5), rh = 10 +
+			    (int)(urand() * H / 5);
+			int rx = (int)(urand() * (W - rw)), ry = (int)(urand() *
+			    (H - rh));
+			float g = (float)(30 + urand() * 200);
+			int stripes = urand() < 0.4;
+
+			for (y = ry; y < ry + rh; y++)
+				for (x = rx; x < rx + rw; x++)
+					f[y * W + x] = stripes && ((x / 3 +
+					    y / 7) % 3 == 0) ? 255 - g : g;
+		}
+		rng = keep;
+	}
 	/* The code, centred, rotated by ROT, MODULE pixels a module. */
-	{
+	if (!no_code) {
 		double cx = W / 2.0, cy = H / 2.0, half = qr.w * module / 2;
 		double c = cos(rot), s = sin(rot);
 
