@@ -441,6 +441,40 @@ their_words(const char *body, char *buf, size_t size)
 	return buf;
 }
 
+
+/* Remove PREFIX.sec and PREFIX.pub, if there. */
+static void
+unlink_key(const char *prefix)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s.sec", prefix);
+	(void)unlink(path);
+	snprintf(path, sizeof(path), "%s.pub", prefix);
+	(void)unlink(path);
+}
+
+/* FROM.sec and FROM.pub in place of TO's (renames: each file is whole,
+ * old or new, whatever happens). 0 or -1 (logged). */
+static int
+replace_key(const char *from, const char *to)
+{
+	char a[4200], b[4200];
+	const char *ext[2] = { ".sec", ".pub" };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(a, sizeof(a), "%s%s", from, ext[i]);
+		snprintf(b, sizeof(b), "%s%s", to, ext[i]);
+		if (rename(a, b) != 0) {
+			log_error("cannot move '%s' to '%s': %s", a, b,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 cmd_enroll(int argc, char **argv)
 {
@@ -454,6 +488,7 @@ cmd_enroll(int argc, char **argv)
 	const char *url = NULL, *token = NULL, *ca = NULL, *why;
 	char cpath[CONFIG_PATH_MAX], full[600], words[400];
 	char id[KEYS_ID_LEN + 1], *body, prefix[CONFIG_PATH_MAX];
+	char newprefix[CONFIG_PATH_MAX + 8];
 	struct wire_device venue, got;
 	const char *headers[2] = { "Content-Type: application/json", NULL };
 	struct http_resp r;
@@ -497,16 +532,27 @@ cmd_enroll(int argc, char **argv)
 	prefix[dl - 4] = '\0';
 	/* A revoked key stays revoked: --new-key enrols a new one, kept
 	 * only once the collector took it. */
-	if (new_key)
+	snprintf(newprefix, sizeof(newprefix), "%s.new", prefix);
+	if (new_key) {
+		/* Saved before it is sent: whatever the collector does with
+		 * it, the key it may hold is on this disk. */
 		keys_generate(KEY_ED25519, &dev);
-	else if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
+		unlink_key(newprefix);
+		if (keys_save(&dev, newprefix) != 0) {
+			keys_wipe(&dev);
+			return 1;
+		}
+	} else if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0) {
 		return 1;
+	}
 	keys_id(dev.pk, id);
 	config_venue(&c, &venue);
 	memcpy(venue.pk, dev.pk, KEYS_PUB_LEN);
 	body = wire_enroll_encode(&dev, token, &venue);
 	if (body == NULL) {
 		keys_wipe(&dev);
+		if (new_key)
+			unlink_key(newprefix);
 		return 1;
 	}
 	snprintf(full, sizeof(full), "%s/api/v1/enroll", c.collector_url);
@@ -515,12 +561,16 @@ cmd_enroll(int argc, char **argv)
 	free(body);
 	if (rc != 0) {
 		keys_wipe(&dev);
+		if (new_key)
+			unlink_key(newprefix);
 		log_error("cannot reach the collector at %s: %s",
 		    c.collector_url, r.error);
 		return 1;
 	}
 	if (r.status != 201) {
 		keys_wipe(&dev);
+		if (new_key)
+			unlink_key(newprefix);
 		log_error("the collector refused the enrolment (HTTP %ld): %s",
 		    r.status, their_words(r.body, words, sizeof(words)));
 		http_resp_release(&r);
@@ -536,11 +586,12 @@ cmd_enroll(int argc, char **argv)
 		return 1;
 	}
 	http_resp_release(&r);
-	rc = new_key ? keys_save(&dev, prefix) : 0;
 	keys_wipe(&dev);
-	if (rc != 0) {
-		log_error("the collector took the new key but it could not be "
-		    "saved: enrol again with --new-key and a new token");
+	if (new_key && replace_key(newprefix, prefix) != 0) {
+		log_error("the collector took the new key, kept in '%s.sec', "
+		    "but it could not be put in place of '%s': move it there "
+		    "(and its .pub), then restart kiosk-sync", newprefix,
+		    c.device_key);
 		return 1;
 	}
 	/* The ward's word on its venue, as the token gave it. */

@@ -355,6 +355,7 @@ phone_limits(const struct api_config *cfg, const struct api_request *rq,
 	char key[96], hex[33];
 	unsigned char h[16];
 	int64_t retry = 0, r;
+	const char *reason = "too_many";
 
 	if (cfg->limits == NULL)
 		return 0;
@@ -372,9 +373,12 @@ phone_limits(const struct api_config *cfg, const struct api_request *rq,
 	snprintf(key, sizeof(key), "s:%s:%lld", vt->device,
 	    (long long)vt->slot);
 	if (retry == 0 && limit_take(cfg->limits, key, cfg->phone_per_slot, 0,
-	    now_ms, &r) != 0)
-		/* Until the next code is shown. */
+	    now_ms, &r) != 0) {
+		/* Until the next code is shown; the one already shown when
+		 * this is the last slot's code: scan it now. */
 		retry = ((vt->slot + 1) * vt->period_s * INT64_C(1000)) - now_ms;
+		reason = retry > 0 ? "slot_full" : "stale";
+	}
 	if (retry == 0)
 		return 0;
 	if (retry < 1000)
@@ -382,7 +386,7 @@ phone_limits(const struct api_config *cfg, const struct api_request *rq,
 	snprintf(rs->retry_after, sizeof(rs->retry_after), "%lld",
 	    (long long)((retry + 999) / 1000));
 	pack(rs, HTTP_TOO_MANY, json_pack("{s:s, s:s, s:I}", "result",
-	    "rejected", "reason", "too_many", "retry_after_s",
+	    "rejected", "reason", reason, "retry_after_s",
 	    (json_int_t)((retry + 999) / 1000)));
 	rs->headers[0][0] = "Retry-After";
 	rs->headers[0][1] = rs->retry_after;

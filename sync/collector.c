@@ -116,6 +116,12 @@ cmd_token(int argc, char **argv)
 		printf(", venue %s", termtext(vid, ws, sizeof(ws)));
 	printf(" (shown once; stored hashed):\n%s\n", tok);
 	sodium_memzero(tok, sizeof(tok));
+	if (enrol && vid == NULL)
+		fprintf(stderr, "collector: note: this token is bound to the "
+		    "ward only: the kiosk enrolled with it may name any venue "
+		    "id of the ward, another shop's too (a second kiosk at "
+		    "one venue does that). Give --venue-id to bind it to one "
+		    "venue.\n");
 	return 0;
 }
 

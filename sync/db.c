@@ -544,12 +544,17 @@ db_heartbeat(struct db *d, const char *device_id, const char *json,
 	tx = d->ops->begin(d, DB_TX_WRITE);
 	if (tx == NULL)
 		return -1;
-	/* Newer than the last one taken: a replay is not. */
+	/* Newer than the last one taken: a replay is not. The mark kept is
+	 * never more than a minute past the collector's own time, so a kiosk
+	 * whose clock ran ahead (and was then put right) has its heartbeats
+	 * taken again within a minute, not only once real time catches up
+	 * with what its clock said. */
 	a[0] = DB_T(device_id);
 	a[1] = DB_I(sent_at_ms);
-	n = db_exec(tx, "UPDATE devices SET last_beat_ms = $2 WHERE device_id "
-	    "= $1 AND revoked_ms IS NULL AND coalesce(last_beat_ms, 0) < $2",
-	    a, 2, NULL, NULL);
+	a[2] = DB_I(now_ms + 60 * 1000);
+	n = db_exec(tx, "UPDATE devices SET last_beat_ms = CASE WHEN $2 < $3 "
+	    "THEN $2 ELSE $3 END WHERE device_id = $1 AND revoked_ms IS NULL "
+	    "AND coalesce(last_beat_ms, 0) < $2", a, 3, NULL, NULL);
 	if (n == 0) {
 		n = db_exec(tx, "SELECT 1 FROM devices WHERE device_id = $1 AND "
 		    "revoked_ms IS NULL", a, 1, NULL, NULL);

@@ -104,7 +104,9 @@ ingest_heartbeat(struct db *db, const char *device, const char *json,
 		if (r == 1)
 			*refused = "replay";
 		snprintf(why, size, "%s", r == 1 ? "a heartbeat sent at or "
-		    "after this one was taken already (a replay?)" : r == 2 ?
+		    "after this one's time was taken already (a replay, or "
+		    "this kiosk's clock was ahead before: the next one, "
+		    "a minute on, is taken)" : r == 2 ?
 		    "this kiosk was revoked by its ward" : "storage error");
 		return r == 1 ? WIRE_HEARTBEAT_STATUS : r == 2 ? 403 : 503;
 	}

@@ -38,7 +38,7 @@
 #define CLIENTS 4096
 
 struct client {
-	char addr[INET6_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN + 4];
 	int n;
 };
 
@@ -67,7 +67,7 @@ struct req {
 	struct MHD_Connection *c;
 	struct api_request ar;
 	struct api_response rs;
-	char ip[INET6_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN + 4];	/* IPv6: its /64 */
 	enum req_state state;
 	int counted;			/* in its client's count */
 };
@@ -150,7 +150,8 @@ client_of(const struct server *sv, struct MHD_Connection *c, char *ip,
 	const struct sockaddr_in *sa;
 	const char *xff, *last;
 	struct in_addr fwd;
-	char one[INET_ADDRSTRLEN];
+	struct in6_addr fwd6;
+	char one[INET6_ADDRSTRLEN + 8];
 	size_t n;
 
 	snprintf(ip, size, "?");
@@ -173,8 +174,19 @@ client_of(const struct server *sv, struct MHD_Connection *c, char *ip,
 		return;
 	memcpy(one, last, n);
 	one[n] = '\0';
-	if (inet_pton(AF_INET, one, &fwd) == 1)
+	if (inet_pton(AF_INET, one, &fwd) == 1) {
 		snprintf(ip, size, "%s", one);
+	} else if (inet_pton(AF_INET6, one, &fwd6) == 1) {
+		/*
+		 * An IPv6 client counts by its /64: one household or phone
+		 * holds a whole /64, so a limit per single address would be
+		 * none. "2001:db8:1:2::/64".
+		 */
+		memset(fwd6.s6_addr + 8, 0, 8);
+		if (inet_ntop(AF_INET6, &fwd6, one, sizeof(one)) != NULL &&
+		    strlen(one) + 4 < size)
+			snprintf(ip, size, "%s/64", one);
+	}
 }
 
 static int

@@ -76,6 +76,19 @@ for i in 1 2 3 4 5 6; do SLOT="$SLOT $(post "09770000$(printf %02d $i)" | cut -c
 check "a venue's slot takes a few, then says 429" sh -c "echo '$SLOT' | grep -q '429'"
 check "with Retry-After until the next code" sh -c "grep -qi '^Retry-After: [0-9]' '$T_DIR/hdr' && test \$(grep -i '^Retry-After' '$T_DIR/hdr' | tr -dc 0-9) -le 60"
 stop
+# Behind a proxy: an IPv6 phone counts by its /64, not as the proxy.
+start --trusted-proxy 127.0.0.1 --phone-per-address 3 --phone-per-code 1000 --phone-per-slot 1000
+v6() {	# $1 X-Forwarded-For, $2 number -> status
+	curl -s -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" -H 'Content-Type: application/json' \
+		-d "{\"token\":\"$CODE\",\"who\":\"$2\"}" "$URL/api/v1/phone-checkin"
+}
+V6=""
+for i in 1 2 3 4; do V6="$V6 $(v6 2001:db8:0:7::1 "097711110$i")"; done
+check "an IPv6 phone gets its 3, then 429" test "$V6" = " 200 200 200 429"
+check "another address of its /64 shares its limit" test "$(v6 2001:db8:0:7::beef 0977111105)" = 429
+check "another /64 is another client" test "$(v6 2001:db8:0:8::1 0977111106)" = 200
+check "an IPv4 client behind the proxy too" test "$(v6 10.0.0.7 0977111107)" = 200
+stop
 start --request-deadline 3
 
 # A revoked kiosk.
@@ -91,6 +104,13 @@ check "its venue code is refused" test "$(post 0912000111 | cut -c1-3)" = 403
 check_exit "devices list --json" 0 $COLL devices list --db "$CDB" --json
 check "says revoked" test "$(json_get "$T_DIR/out" 'd["devices"][0]["revoked_ms"] > 0')" = True
 check "the audit log has the revocation" sh -c "$COLL audit --db '$CDB' | grep -q revoke"
+# Back with a new key, as docs/sync.md says (a new token for its venue).
+OLDKEY=$(cat "$(dirname "$DB")/device.pub")
+TOK3=$($COLL token --db "$CDB" --role device-enrolment --ward "Phường A" --venue-id Q1-CAFE-001 | tail -1)
+check_exit "enroll --new-key after a revocation" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOK3" --new-key
+check "the new key is in place" test "$(cat "$(dirname "$DB")/device.pub")" != "$OLDKEY"
+check "and no key is left beside it" sh -c "! ls '$(dirname "$DB")' | grep -q '\.new\.'"
+check_exit "its uploads are taken again" 0 $SYNC --db "$DB" --once
 
 # A kiosk whose clock is two days ahead: its heartbeat is still taken.
 K2=$T_DIR/k2/visits.db

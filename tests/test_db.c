@@ -666,6 +666,19 @@ test_heartbeat_fresh_and_once(void **state)
 	    strlen(hb), now + 1000, now + 5000, &refused, why, sizeof(why)),
 	    0);
 	assert_int_equal(stat_of(f->d, "heartbeats"), 2);
+	/* A clock 9 min ahead, then put right (found by the review): its
+	 * heartbeats are taken again a minute on, not 9 minutes on. */
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now + 9 * 60000, now + 6000, &refused, why,
+	    sizeof(why)), 0);
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now + 7000, now + 7000, &refused, why, sizeof(why)),
+	    WIRE_HEARTBEAT_STATUS);
+	assert_non_null(strstr(why, "clock was ahead"));
+	assert_int_equal(ingest_heartbeat(f->d, f->dev.device_id, hb,
+	    strlen(hb), now + 67000, now + 67000, &refused, why,
+	    sizeof(why)), 0);
+	assert_int_equal(stat_of(f->d, "heartbeats"), 4);
 	/* Retention takes them with the days they arrived in. */
 	assert_true(db_purge(f->d, now + 2 * DAY) >= 0);
 	assert_int_equal(stat_of(f->d, "heartbeats"), 0);

@@ -11,6 +11,7 @@
           bad_number: "Số không hợp lệ. Nhập 10 số điện thoại hoặc 12 số CCCD.",
           bad_token: "Mã QR không hợp lệ. Vui lòng quét lại mã trên màn hình.",
           too_many: "Có quá nhiều lượt khai báo. Vui lòng thử lại sau {s} giây.",
+          slot_full: "Đang có nhiều người khai báo tại đây. Vui lòng quét mã mới trên màn hình sau {s} giây.",
           error: "Không gửi được. Vui lòng thử lại." },
     en: { title: "Check in at this venue", lang: "Tiếng Việt", label: "Phone number or ID card number",
           hint: "For example: 0912345678", send: "Check in", privacy: "Used only for contact tracing.",
@@ -19,6 +20,7 @@
           bad_number: "Not a valid number. Enter a 10-digit phone or 12-digit ID number.",
           bad_token: "This QR code is not valid. Please scan the code on the screen again.",
           too_many: "Too many check-ins just now. Please try again in {s} seconds.",
+          slot_full: "Many people are checking in here just now. Please scan the new code on the screen in {s} seconds.",
           error: "Could not send. Please try again." }
   };
   // Vietnamese first, whatever the phone's language; English on the button.
