@@ -80,3 +80,16 @@ for n in ${BENCH_TRACE_SIZES:-1000000 10000000}; do
 	build/bench/bench_trace sqlite:build/bench-trace.db "$n"
 	rm -f build/bench-trace.db*
 done
+echo
+echo "== collector under a burst: ${BURST_KIOSKS:-5000} kiosks reconnecting through one proxy address, then 256 connections"
+rm -f build/bench-burst.db*
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+build/bin/collector serve --listen 127.0.0.1:$PORT --db sqlite:build/bench-burst.db \
+	--trusted-proxy 127.0.0.1 > build/bench-burst.out 2>&1 &
+CPID=$!
+for _ in $(seq 50); do grep -q listening build/bench-burst.out && break; sleep 0.1; done
+build/bench/bench_burst drain "http://127.0.0.1:$PORT" sqlite:build/bench-burst.db \
+	"${BURST_KIOSKS:-5000}" "${BURST_VISITS:-20}" 64 || true
+build/bench/bench_burst load "http://127.0.0.1:$PORT" /api/v1/health 256 10 || true
+kill $CPID; wait $CPID 2> /dev/null || true
+rm -f build/bench-burst.db*

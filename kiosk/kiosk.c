@@ -161,7 +161,7 @@ hook_patrol(void *data, struct screen_patrol *out)
 	/* Heartbeats come every 5 minutes: 10 without one is a gap. */
 	gaps = store_heartbeat_gaps(a->store, now - 86400LL * 1000, now,
 	    10 * 60 * 1000, &longest);
-	check = store_check(a->store, 0);
+	check = store_check_boot(a->store);	/* once a boot, not each look */
 	snprintf(out->venue, sizeof(out->venue), "%s (%s)",
 	    a->cfg.venue_name, a->cfg.venue_id);
 	snprintf(out->device, sizeof(out->device), "%s", a->device_id);

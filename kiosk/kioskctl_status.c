@@ -100,7 +100,7 @@ cmd_status(int argc, char **argv)
 	    store_sync_last(s, &sy) != 0 ||
 	    store_clock_observe(s, &clk, &verdict) < 0)
 		goto done;
-	check = store_check(s, 0);
+	check = store_check_boot(s);	/* once a boot (at open) */
 	/* Recovered: a store was moved aside here and its files are still
 	 * beside this one (this process or another one moved it). */
 	health = check != 0 ? "corrupt" : store_recovered_from(s) ||
