@@ -23,6 +23,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "bench_util.h"
 #include "keys.h"
 #include "ktime.h"
 #include "log.h"
@@ -35,23 +36,6 @@ struct figures {
 	double open_ms, check_ms, status_ms, drain_s;
 	long drained;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* N visits, one a second up to now, none uploaded, in one transaction. */
 static int

@@ -19,21 +19,13 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "bench_util.h"
 #include "wire.h"
 #include "db.h"
 
 #define BATCH 1000
 #define DAY INT64_C(86400000)
 #define SEALED_LEN 96
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Rows like a kiosk's over five days: phone and ID visits, sealed fields. */
 static void

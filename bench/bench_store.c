@@ -23,29 +23,13 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "bench_util.h"
 #include "checkin.h"
 #include "config.h"
 #include "keys.h"
 #include "log.h"
 #include "seal.h"
 #include "store.h"
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* The reference: what any program would do to store a row durably. */
 static double

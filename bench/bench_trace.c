@@ -18,29 +18,13 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "bench_util.h"
 #include "db.h"
 #include "trace.h"
 
 #define DAY INT64_C(86400000)
 #define VENUES 5000
 #define DAYS 28
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static int
 pg_run(PGconn *c, const char *sql)
@@ -184,10 +168,10 @@ main(int argc, char **argv)
 	if (sodium_init() < 0 || (d = db_open(url)) == NULL)
 		return 1;
 	db_close(d);
-	t = now_ms();
+	t = now_s() * 1e3;
 	if ((pg ? load_pg(url, n, t0) : load_sqlite(url + 7, n, t0)) != 0)
 		return 1;
-	load = (now_ms() - t) / 1000;
+	load = now_s() - t / 1e3;
 	if ((d = db_open(url)) == NULL)
 		return 1;
 	for (i = 0; i < 3; i++)
@@ -205,11 +189,11 @@ main(int argc, char **argv)
 		    (int64_t)((x * 2654435761LL) % 4294967296LL) % (n / 5));
 		o.from_ms = t0 + 14 * DAY;
 		o.to_ms = t0 + (DAYS + 1) * DAY;
-		t = now_ms();
+		t = now_s() * 1e3;
 		if (db_visits_subject(d, o.kind, o.subject, o.from_ms,
 		    o.to_ms, &v, &nv) != 0)
 			return 1;
-		lat[0][i] = now_ms() - t;
+		lat[0][i] = now_s() * 1e3 - t;
 		own += (int64_t)nv;
 		db_visits_free(v, nv);
 		for (depth = 1; depth <= 2; depth++) {
@@ -217,9 +201,9 @@ main(int argc, char **argv)
 			int rc;
 
 			o.depth = depth;
-			t = now_ms();
+			t = now_s() * 1e3;
 			rc = trace_run(d, &o, &r);
-			lat[depth][i] = now_ms() - t;
+			lat[depth][i] = now_s() * 1e3 - t;
 			if (rc != 0)
 				return 1;
 			found[depth] += trace_count(&r);

@@ -475,6 +475,52 @@ replace_key(const char *from, const char *to)
 	return 0;
 }
 
+/*
+ * Send C's enrolment, signed by DEV with TOKEN, to C's collector; its
+ * answer into *GOT. 0 taken; -1 not sent or refused (logged); -2 an answer
+ * that is not a collector's (logged: the key may or may not be taken).
+ */
+static int
+send_enrolment(const struct config *c, const struct key_pair *dev,
+    const char *token, struct wire_device *got)
+{
+	const char *headers[2] = { "Content-Type: application/json", NULL };
+	char id[KEYS_ID_LEN + 1], full[600], words[400], *body;
+	struct wire_device venue;
+	struct http_resp r;
+	int rc;
+
+	keys_id(dev->pk, id);
+	config_venue(c, &venue);
+	memcpy(venue.pk, dev->pk, KEYS_PUB_LEN);
+	body = wire_enroll_encode(dev, token, &venue);
+	if (body == NULL)
+		return -1;
+	snprintf(full, sizeof(full), "%s/api/v1/enroll", c->collector_url);
+	rc = http_post(full, headers, body, strlen(body), 30, &r);
+	sodium_memzero(body, strlen(body));
+	free(body);
+	if (rc != 0) {
+		log_error("cannot reach the collector at %s: %s",
+		    c->collector_url, r.error);
+		return -1;
+	}
+	rc = 0;
+	if (r.status != 201) {
+		log_error("the collector refused the enrolment (HTTP %ld): %s",
+		    r.status, their_words(r.body, words, sizeof(words)));
+		rc = -1;
+	} else if (wire_enrolled_parse(r.body, r.len, got) != 0 ||
+	    strcmp(got->device_id, id) != 0) {
+		log_error("the collector at %s answered the enrolment with "
+		    "something else than its answer: is it a collector?",
+		    c->collector_url);
+		rc = -2;
+	}
+	http_resp_release(&r);
+	return rc;
+}
+
 int
 cmd_enroll(int argc, char **argv)
 {
@@ -486,12 +532,9 @@ cmd_enroll(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = NULL, *token = NULL, *ca = NULL, *why;
-	char cpath[CONFIG_PATH_MAX], full[600], words[400];
-	char id[KEYS_ID_LEN + 1], *body, prefix[CONFIG_PATH_MAX];
+	char cpath[CONFIG_PATH_MAX], prefix[CONFIG_PATH_MAX];
 	char newprefix[CONFIG_PATH_MAX + 8];
-	struct wire_device venue, got;
-	const char *headers[2] = { "Content-Type: application/json", NULL };
-	struct http_resp r;
+	struct wire_device got;
 	struct key_pair dev;
 	struct config c;
 	size_t dl;
@@ -545,48 +588,14 @@ cmd_enroll(int argc, char **argv)
 	} else if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0) {
 		return 1;
 	}
-	keys_id(dev.pk, id);
-	config_venue(&c, &venue);
-	memcpy(venue.pk, dev.pk, KEYS_PUB_LEN);
-	body = wire_enroll_encode(&dev, token, &venue);
-	if (body == NULL) {
-		keys_wipe(&dev);
-		if (new_key)
-			unlink_key(newprefix);
-		return 1;
-	}
-	snprintf(full, sizeof(full), "%s/api/v1/enroll", c.collector_url);
-	rc = http_post(full, headers, body, strlen(body), 30, &r);
-	sodium_memzero(body, strlen(body));
-	free(body);
-	if (rc != 0) {
-		keys_wipe(&dev);
-		if (new_key)
-			unlink_key(newprefix);
-		log_error("cannot reach the collector at %s: %s",
-		    c.collector_url, r.error);
-		return 1;
-	}
-	if (r.status != 201) {
-		keys_wipe(&dev);
-		if (new_key)
-			unlink_key(newprefix);
-		log_error("the collector refused the enrolment (HTTP %ld): %s",
-		    r.status, their_words(r.body, words, sizeof(words)));
-		http_resp_release(&r);
-		return 1;
-	}
-	if (wire_enrolled_parse(r.body, r.len, &got) != 0 ||
-	    strcmp(got.device_id, id) != 0) {
-		keys_wipe(&dev);
-		log_error("the collector at %s answered the enrolment with "
-		    "something else than its answer: is it a collector?",
-		    c.collector_url);
-		http_resp_release(&r);
-		return 1;
-	}
-	http_resp_release(&r);
+	rc = send_enrolment(&c, &dev, token, &got);
 	keys_wipe(&dev);
+	if (rc != 0) {
+		/* Refused or not sent: the collector holds no new key. */
+		if (new_key && rc == -1)
+			unlink_key(newprefix);
+		return 1;
+	}
 	if (new_key && replace_key(newprefix, prefix) != 0) {
 		log_error("the collector took the new key, kept in '%s.sec', "
 		    "but it could not be put in place of '%s': move it there "
@@ -618,8 +627,8 @@ cmd_enroll(int argc, char **argv)
 			store_close(s);
 		}
 	}
-	printf("enrolled device %s with %s for venue %s of ward ", id,
-	    c.collector_url, got.venue_id);
+	printf("enrolled device %s with %s for venue %s of ward ",
+	    got.device_id, c.collector_url, got.venue_id);
 	termtext_put(stdout, got.ward);
 	printf("; kiosk-sync will upload there\n");
 	if (new_key)

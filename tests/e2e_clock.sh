@@ -33,8 +33,7 @@ mkdir -p "$T_DIR/k"
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
 CPID=$!
 trap 'kill $CPID 2>/dev/null; wait $CPID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
-URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
+URL=$(t_listening "$T_DIR/coll.out")
 $K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê" --ward "Bến Nghé" > /dev/null 2>&1
 TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 check_exit "enrolled" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"

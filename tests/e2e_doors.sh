@@ -24,8 +24,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 start() {	# extra serve options
 	$COLL serve --listen 127.0.0.1:$PORT --db "$CDB" "$@" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
 	CPID=$!
-	for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
-	URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
+	URL=$(t_listening "$T_DIR/coll.out")
 }
 stop() { kill $CPID 2>/dev/null; wait $CPID 2>/dev/null; }
 trap 'stop; t_cleanup' EXIT

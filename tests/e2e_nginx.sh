@@ -25,8 +25,8 @@ CDB=$(t_collector_db nginx)
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" --trusted-proxy 127.0.0.1 \
 	> "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
 CPID=$!
-for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
-CPORT=$(grep -o ':[0-9]*$' "$T_DIR/coll.out" | tr -d :)
+CURL=$(t_listening "$T_DIR/coll.out")
+CPORT=${CURL##*:}
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \

@@ -17,8 +17,7 @@ CDB=$(t_collector_db c)
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2>/dev/null &
 CPID=$!
 trap 'kill $CPID 2>/dev/null; wait 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
-URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
+URL=$(t_listening "$T_DIR/coll.out")
 $K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" > /dev/null
 TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 check_exit "enroll" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"

@@ -24,8 +24,8 @@ trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; t_cleanup' EXIT
 
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
 PIDS+=($!)
-for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
-CPORT=$(grep -o ':[0-9]*$' "$T_DIR/coll.out" | tr -d :)
+CURL=$(t_listening "$T_DIR/coll.out")
+CPORT=${CURL##*:}
 STEPS="302 403 401 404 407 200html"
 python3 tests/fault_proxy.py "$T_DIR/proxy.port" "$CPORT" "${STEPS// /,},pass" > "$T_DIR/proxy.out" &
 PIDS+=($!)

@@ -70,7 +70,7 @@ undumpable() {
 ulimit -c unlimited 2>/dev/null
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/serve.out" 2>&1 &
 CP=$!
-for _ in $(seq 50); do grep -q listening "$T_DIR/serve.out" && break; sleep 0.1; done
+t_listening "$T_DIR/serve.out" > /dev/null
 check "collector serve: no core (limit 0)" test "$(core_limit $CP)" = "0/0"
 kill $CP; wait $CP 2>/dev/null
 $SYNC --db "$DB" --interval 60 > /dev/null 2>&1 &
@@ -91,7 +91,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
 		$COLL serve --listen 127.0.0.1:0 --db "sqlite:$T_DIR/nobody/c.db" \
 		> "$T_DIR/nobody.out" 2>&1 &
 	NP=$!
-	for _ in $(seq 50); do grep -q listening "$T_DIR/nobody.out" && break; sleep 0.1; done
+	t_listening "$T_DIR/nobody.out" > /dev/null
 	check "collector serve as another user is not dumpable" undumpable $NP
 	# The check is real: an ordinary process of that user is not.
 	setpriv --reuid=nobody --regid=nogroup --clear-groups sleep 5 &

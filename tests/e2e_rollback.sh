@@ -25,8 +25,7 @@ CDB=$(t_collector_db rollback)
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
 CPID=$!
 trap 'kill $CPID 2>/dev/null; wait $CPID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
-URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
+URL=$(t_listening "$T_DIR/coll.out")
 check "collector started" test -n "$URL"
 
 status() { $K --db "$DB" status --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

@@ -20,8 +20,7 @@ CDB=$(t_collector_db collector)
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
 CPID=$!
 trap 'kill $CPID 2>/dev/null; wait $CPID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
-URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
+URL=$(t_listening "$T_DIR/coll.out")
 check "collector started" test -n "$URL"
 check "health" sh -c "curl -sf $URL/api/v1/health | grep -q ok"
 
@@ -96,8 +95,7 @@ ODB=$(t_collector_db other)
 $COLL serve --listen 127.0.0.1:0 --db "$ODB" > "$T_DIR/coll2.out" 2>/dev/null &
 C2=$!
 trap 'kill $CPID $C2 2>/dev/null; wait 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do grep -q listening "$T_DIR/coll2.out" && break; sleep 0.1; done
-URL2=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll2.out")
+URL2=$(t_listening "$T_DIR/coll2.out")
 sed -i "s|^collector_url = .*|collector_url = $URL2|" "$T_DIR/k/kiosk.conf"
 $K --db "$DB" checkin --payload 0987654322 > /dev/null
 check_exit "not enrolled there: --once fails" 1 $SYNC --db "$DB" --once

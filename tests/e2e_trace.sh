@@ -77,8 +77,7 @@ check "Vietnamese comes out intact" grep -q "Nguyễn Văn An Cà phê Góc Ph�
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &
 CPID=$!
 trap 'kill $CPID 2>/dev/null; wait 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do grep -q listening "$T_DIR/coll.out" && break; sleep 0.1; done
-URL=$(grep -o 'http://[0-9.:]*' "$T_DIR/coll.out")
+URL=$(t_listening "$T_DIR/coll.out")
 TRACER=$($COLL token --db "$CDB" --role tracer | tail -1)
 PATROL=$($COLL token --db "$CDB" --role patrol --ward "Bến Nghé" | tail -1)
 OTHER=$($COLL token --db "$CDB" --role patrol --ward "Phường 2" | tail -1)

@@ -53,6 +53,13 @@ t_collector_db() {
 	fi
 }
 
+# t_listening OUT: wait (5 s at most) until the collector writing to the
+# file OUT says it listens; prints its URL, or nothing if it never did.
+t_listening() {
+	for _ in $(seq 50); do grep -q listening "$1" && break; sleep 0.1; done
+	grep -o 'http://[0-9.:]*' "$1"
+}
+
 # t_sql URL SQL: run SQL on a collector database, either backend; prints
 # the rows one a line, columns separated by |.
 t_sql() {

@@ -8,7 +8,7 @@
  * short by a crash is finished, with the commits in its write-ahead log;
  * salvage keeps why a visit was set aside.
  */
-#include "helpers.h"
+#include "store_helpers.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -18,39 +18,6 @@
 #include "store.h"
 
 #define MIN (60LL * 1000)
-
-struct fixture {
-	char *dir;
-	char *path;
-	struct store *s;
-	int64_t t0;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->dir = scratch_new();
-	f->path = scratch_path(f->dir, "visits.db");
-	f->s = store_open(f->path);
-	assert_non_null(f->s);
-	f->t0 = at("2026-11-22T09:00:00");
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->s);
-	free(f->path);
-	scratch_free(f->dir);
-	free(f);
-	return 0;
-}
 
 /* A new visit of SUBJECT at T; its outcome. */
 static enum store_outcome
@@ -86,40 +53,6 @@ scan_many(struct store *s, const char *prefix, int n, int64_t t)
 	}
 }
 
-/* Checkpoint PATH's WAL and scribble over the root page of its index
- * NAME: quick_check fails, every table row stays readable. */
-static void
-spoil_index(const char *path, const char *name)
-{
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	int64_t root, page;
-	FILE *fp;
-	int i;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	/* As after a reboot: the store's pages are checked once a boot. */
-	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = "
-	    "'checked_boot'", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
-	    NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT "
-	    "page_size FROM pragma_page_size) FROM sqlite_master WHERE name = "
-	    "?1", -1, &q, NULL), SQLITE_OK);
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	root = sqlite3_column_int64(q, 0);
-	page = sqlite3_column_int64(q, 1);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
-	fp = fopen(path, "r+b");
-	assert_non_null(fp);
-	fseek(fp, (long)((root - 1) * page), SEEK_SET);
-	for (i = 0; i < page; i++)
-		fputc(i * 13 & 0xff, fp);
-	fclose(fp);
-}
-
 /* How many files in DIR have names ending in SUFFIX ("" for any moved
  * main file, i.e. "visits.db.corrupt-*" but not its -wal or -shm). */
 static int
@@ -137,16 +70,6 @@ count_files(const char *dir, const char *suffix)
 	assert_int_equal(fscanf(p, "%d", &n), 1);
 	pclose(p);
 	return n;
-}
-
-/* Count the events of kind KIND in S. */
-static int
-count_event(void *ctx, int64_t wall_ms, const char *detail)
-{
-	(void)wall_ms;
-	(void)detail;
-	(*(int *)ctx)++;
-	return 0;
 }
 
 /*
@@ -440,18 +363,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_follows_a_move, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_follows_a_move,
+		    store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_while_in_use,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_salvaged_once, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_empty_file, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_move_cut_short, setup,
-		    teardown),
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_salvaged_once,
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_file,
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_move_cut_short,
+		    store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_salvage_keeps_reason,
-		    setup, teardown),
+		    store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

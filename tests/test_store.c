@@ -4,7 +4,7 @@
  * was never uploaded, schema migration, corrupt files moved aside, events,
  * clock jumps and reject counts.
  */
-#include "helpers.h"
+#include "store_helpers.h"
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -16,39 +16,6 @@
 
 #define MIN (60LL * 1000)
 #define DAY (24LL * 60 * MIN)
-
-struct fixture {
-	char *dir;
-	char *path;
-	struct store *s;
-	int64_t t0;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->dir = scratch_new();
-	f->path = scratch_path(f->dir, "visits.db");
-	f->s = store_open(f->path);
-	assert_non_null(f->s);
-	f->t0 = at("2026-11-22T09:00:00");
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->s);
-	free(f->path);
-	scratch_free(f->dir);
-	free(f);
-	return 0;
-}
 
 /* Scan SUBJECT at T; return the outcome, the seq in *SEQ. */
 static enum store_outcome
@@ -317,19 +284,6 @@ test_reopen_and_migrations(void **state)
 	free(p2);
 }
 
-/* As after a reboot: the store's pages are checked once a boot. */
-static void
-forget_check(const char *path)
-{
-	sqlite3 *db;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = "
-	    "'checked_boot'; PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
-	    NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
 static void
 corrupt_and_reopen(struct fixture *f, int garbage_file)
 {
@@ -382,40 +336,6 @@ corrupt_and_reopen(struct fixture *f, int garbage_file)
 	/* And it keeps working. */
 	assert_int_equal(scan(f->s, "0912345678", f->t0,
 	    STORE_RESCAN_DUPLICATE, NULL, NULL), STORE_ACCEPTED);
-}
-
-/* Checkpoint PATH's WAL and scribble over the root page of its index
- * NAME: quick_check fails, every table row stays readable. */
-static void
-spoil_index(const char *path, const char *name)
-{
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	int64_t root, page;
-	FILE *fp;
-	int i;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	/* As after a reboot: the store's pages are checked once a boot. */
-	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = "
-	    "'checked_boot'", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
-	    NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT "
-	    "page_size FROM pragma_page_size) FROM sqlite_master WHERE name = "
-	    "?1", -1, &q, NULL), SQLITE_OK);
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	root = sqlite3_column_int64(q, 0);
-	page = sqlite3_column_int64(q, 1);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
-	fp = fopen(path, "r+b");
-	assert_non_null(fp);
-	fseek(fp, (long)((root - 1) * page), SEEK_SET);
-	for (i = 0; i < page; i++)
-		fputc(i * 13 & 0xff, fp);
-	fclose(fp);
 }
 
 /*
@@ -727,7 +647,8 @@ test_v2_upgrade_counter(void **state)
 	    "DROP TRIGGER visits_count_out; DROP TRIGGER visits_count_change; "
 	    "DROP TRIGGER events_count_in; DROP TRIGGER events_count_out; "
 	    "DROP INDEX visits_unsent; DROP INDEX visits_unsent_time; "
-	    "DROP INDEX visits_untrusted; DROP INDEX visits_origin; ALTER TABLE visits DROP COLUMN clock; "
+	    "DROP INDEX visits_untrusted; DROP INDEX visits_origin; "
+	    "ALTER TABLE visits DROP COLUMN clock; "
 	    "ALTER TABLE visits DROP COLUMN recorded_ms; ALTER TABLE visits "
 	    "DROP COLUMN origin_instance; ALTER TABLE visits DROP COLUMN "
 	    "origin_seq; ALTER TABLE visits DROP COLUMN reinstanced_ms; DROP "
@@ -840,81 +761,85 @@ check_counters(struct store *s, const char *path, int64_t now)
  * releases, events and purges, and after a reopen, each equals a full
  * count of the rows.
  */
+/* A check-in of one of 60 numbers at T, either re-scan mode, one in
+ * five with a clock that cannot be trusted. */
+static void
+random_checkin(struct store *s, int64_t t)
+{
+	struct store_checkin_req req;
+	struct store_checkin_res res;
+	char subj[16];
+
+	snprintf(subj, sizeof(subj), "09%08ld", random() % 60);
+	memset(&req, 0, sizeof(req));
+	req.kind = "phone";
+	req.subject = subj;
+	req.source = "keypad";
+	req.wall_ms = t;
+	req.mono_ms = t;
+	req.boot_id = "00000000-0000-0000-0000-000000000000";
+	req.window_ms = 5 * MIN;
+	req.rescan = random() % 2 ? STORE_RESCAN_CHECKOUT :
+	    STORE_RESCAN_DUPLICATE;
+	req.clock_untrusted = random() % 5 == 0;
+	assert_int_equal(store_checkin(s, &req, &res), 0);
+}
+
+/* Up to 8 visits picked at random: set aside (QUARANTINED) or still to
+ * send. Returns how many, their seqs in SEQS. */
+static size_t
+pick_seqs(const char *path, int quarantined, int64_t seqs[8])
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	size_t n = 0;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, quarantined ? "SELECT seq "
+	    "FROM visits WHERE quarantined_ms IS NOT NULL ORDER BY random() "
+	    "LIMIT 8" : "SELECT seq FROM visits WHERE uploaded_ms IS NULL "
+	    "ORDER BY random() LIMIT 8", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW && n < 8)
+		seqs[n++] = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
 static void
 test_counters_match(void **state)
 {
+	static const char *const why[8] = { "refused", "refused", "refused",
+	    "refused", "refused", "refused", "refused", "refused" };
 	struct fixture *f = *state;
+	struct store_purge_res pr;
 	unsigned char seed[4];
 	uint32_t s32;
-	int64_t t = f->t0;
-	int i;
+	int64_t t = f->t0, seqs[8];
+	size_t n;
+	int i, op;
 
 	randombytes_buf(seed, sizeof(seed));
 	memcpy(&s32, seed, sizeof(s32));
 	print_message("counters seed %u\n", s32);
 	srandom(s32);
 	for (i = 0; i < 600; i++) {
-		int op = (int)(random() % 10);
-		int64_t seqs[8], got;
-		size_t n = 0;
-
+		op = (int)(random() % 10);
 		t += (random() % 20) * MIN;
 		if (op < 5) {
-			struct store_checkin_req req;
-			struct store_checkin_res res;
-			char subj[16];
-
-			snprintf(subj, sizeof(subj), "09%08ld", random() % 60);
-			memset(&req, 0, sizeof(req));
-			req.kind = "phone";
-			req.subject = subj;
-			req.source = "keypad";
-			req.wall_ms = t;
-			req.mono_ms = t;
-			req.boot_id = "00000000-0000-0000-0000-000000000000";
-			req.window_ms = 5 * MIN;
-			req.rescan = random() % 2 ? STORE_RESCAN_CHECKOUT :
-			    STORE_RESCAN_DUPLICATE;
-			req.clock_untrusted = random() % 5 == 0;
-			assert_int_equal(store_checkin(f->s, &req, &res), 0);
+			random_checkin(f->s, t);
 		} else if (op < 9) {
-			sqlite3 *db;
-			sqlite3_stmt *q;
-
-			/* A few visits still to send, picked at random. */
-			assert_int_equal(sqlite3_open_v2(f->path, &db,
-			    SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-			assert_int_equal(sqlite3_prepare_v2(db, op == 8 ?
-			    "SELECT seq FROM visits WHERE quarantined_ms IS NOT "
-			    "NULL ORDER BY random() LIMIT 8" : "SELECT seq FROM "
-			    "visits WHERE uploaded_ms IS NULL ORDER BY random() "
-			    "LIMIT 8", -1, &q, NULL), SQLITE_OK);
-			while (sqlite3_step(q) == SQLITE_ROW && n < 8)
-				seqs[n++] = sqlite3_column_int64(q, 0);
-			sqlite3_finalize(q);
-			sqlite3_close(db);
-			if (n == 0)
-				continue;
-			if (op < 7) {
-				got = store_mark_uploaded(f->s, seqs, n, t);
-			} else if (op == 7) {
-				const char *why[8];
-				size_t k;
-
-				for (k = 0; k < n; k++)
-					why[k] = "refused";
-				got = store_quarantine(f->s, seqs, why, n, t);
-			} else {
-				got = store_release(f->s, seqs, n);
-			}
-			assert_true(got >= 0);
+			n = pick_seqs(f->path, op == 8, seqs);
+			if (n > 0)
+				assert_true((op < 7 ? store_mark_uploaded(f->s,
+				    seqs, n, t) : op == 7 ? store_quarantine(f->s,
+				    seqs, why, n, t) : store_release(f->s, seqs,
+				    n)) >= 0);
 		} else if (random() % 3 == 0) {
-			struct store_purge_res pr;
-
 			assert_int_equal(store_purge(f->s, t, 1, &pr), 0);
 		} else {
-			assert_int_equal(store_event(f->s, "note", NULL, t),
-			    0);
+			assert_int_equal(store_event(f->s, "note", NULL, t), 0);
 		}
 		if (i % 50 == 49)
 			check_counters(f->s, f->path, t);
@@ -929,37 +854,39 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_rescan_window, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_checkout_mode, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_rescan_window,
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_checkout_mode,
+		    store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_rescan_across_boots,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_retention,
+		    store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_and_migrations,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_garbage, setup,
-		    teardown),
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_garbage,
+		    store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_salvage_keeps_identity,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_moved_while_open, setup,
-		    teardown),
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_moved_while_open,
+		    store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_export_after_salvage,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_pages, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_events_and_clock, setup,
-		    teardown),
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_pages,
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_events_and_clock,
+		    store_setup, store_teardown),
 		cmocka_unit_test(test_clock_judge),
-		cmocka_unit_test_setup_teardown(test_clock_counter, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_v2_upgrade_counter, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_visits_today, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_counters_match, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_clock_counter,
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_v2_upgrade_counter,
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_rejects,
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_visits_today,
+		    store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_counters_match,
+		    store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
