@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -102,7 +103,7 @@ cmd_token(int argc, char **argv)
 		    "--venue-id\n");
 		return 2;
 	}
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
 	r = enrol ? db_token_new_venue(db, &venue, tok) :
@@ -211,7 +212,7 @@ cmd_devices(int argc, char **argv)
 		    "(collector devices list shows them)\n", KEYS_ID_LEN);
 		return 2;
 	}
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
 	if (strcmp(what, "list") == 0) {
@@ -268,7 +269,7 @@ cmd_stats(int argc, char **argv)
 		fprintf(stderr, "usage: collector stats [--db URL] [--json]\n");
 		return 2;
 	}
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
 	rc = db_stats(db, &st);
@@ -308,7 +309,7 @@ cmd_purge(int argc, char **argv)
 		    "DAYS (1 or more)\n");
 		return 2;
 	}
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
 	gone = db_purge(db, ktime_wall_ms() - (int64_t)n * 86400000);
@@ -320,13 +321,59 @@ cmd_purge(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * collector init --db URL: make the collector's database (a new SQLite
+ * file, or the tables in an existing PostgreSQL database), or bring one
+ * up to date. The only command besides serve that makes a database.
+ */
+static int
+cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL;
+	struct db *db;
+	int ch, existed;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'h':
+			printf("usage: collector init --db sqlite:PATH|"
+			    "postgresql://...\n  make the collector's database "
+			    "(or bring it up to date); e.g.\n  collector init "
+			    "--db sqlite:/var/lib/collector/collector.db\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	if (url == NULL || optind != argc) {
+		fprintf(stderr, "usage: collector init --db sqlite:PATH|"
+		    "postgresql://...\n");
+		return 2;
+	}
+	/* A SQLite file that was there is kept (and brought up to date). */
+	existed = strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) == 0;
+	db = db_open(url);
+	if (db == NULL)
+		return 1;
+	printf("collector database ready (%s%s)\n", db_backend(db), existed ?
+	    ", the file was there: kept, up to date" : "");
+	db_close(db);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} cmds[] = { { "serve", server_main }, { "token", cmd_token },
+	} cmds[] = { { "init", cmd_init }, { "serve", server_main },
+	    { "token", cmd_token },
 	    { "devices", cmd_devices },
 	    { "stats", cmd_stats }, { "purge", cmd_purge },
 	    { "trace", cmd_trace }, { "audit", cmd_audit },
@@ -345,7 +392,7 @@ main(int argc, char **argv)
 				optind = 0;
 				return cmds[i].fn(argc - 1, argv + 1);
 			}
-	fprintf(stderr, "usage: collector serve|token|devices|stats|purge|"
+	fprintf(stderr, "usage: collector init|serve|token|devices|stats|purge|"
 	    "trace|audit|report|verify-receipt|import ...\n"
 	    "  (each says its own usage; docs/sync.md, docs/trace.md)\n");
 	return 2;

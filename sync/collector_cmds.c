@@ -148,7 +148,7 @@ cmd_trace(int argc, char **argv)
 			return 1;
 		o.authority = &authority;
 	}
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL) {
 		if (o.authority != NULL)
 			keys_wipe(&authority);
@@ -211,7 +211,7 @@ cmd_audit(int argc, char **argv)
 	if (optind != argc || (strcmp(format, "table") != 0 &&
 	    strcmp(format, "json") != 0))
 		goto usage;
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
 	rc = db_audit_list(db, &a, &n);
@@ -278,7 +278,7 @@ cmd_report(int argc, char **argv)
 		    "(2026-11-22)\n", date);
 		return EXIT_USAGE;
 	}
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
 	rc = report_build(db, ward, day, now, silent, &r);
@@ -325,7 +325,7 @@ cmd_verify_receipt(int argc, char **argv)
 	} else {
 		snprintf(text, sizeof(text), "%s", argv[optind]);
 	}
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
 	rc = query_receipt(db, text, &c);
@@ -449,7 +449,7 @@ cmd_import(int argc, char **argv)
 	if (rc != 0)
 		return 1;
 	rc = 1;
-	db = db_open(url);
+	db = db_open_existing(url);
 	if (db == NULL) {
 		wire_export_release(&x);
 		return 1;

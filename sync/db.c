@@ -29,8 +29,8 @@ db_open(const char *url)
 	return db_open_pool(url, DB_CONNECTIONS);
 }
 
-struct db *
-db_open_pool(const char *url, int connections)
+static struct db *
+open_url(const char *url, int connections, int create)
 {
 	if (sodium_init() < 0) {
 		log_error("libsodium could not start");
@@ -40,12 +40,24 @@ db_open_pool(const char *url, int connections)
 		connections = DB_CONNECTIONS;
 	if (strncmp(url, "postgresql://", 13) == 0 ||
 	    strncmp(url, "postgres://", 11) == 0)
-		return db_pg_open(url, connections);
+		return db_pg_open(url, connections, create);
 	if (strncmp(url, "sqlite:", 7) == 0 && url[7] != '\0')
-		return db_sqlite_open(url + 7, connections);
+		return db_sqlite_open(url + 7, connections, create);
 	log_error("bad --db '%s': want sqlite:PATH or "
 	    "postgresql://USER@HOST:PORT/DBNAME", url);
 	return NULL;
+}
+
+struct db *
+db_open_pool(const char *url, int connections)
+{
+	return open_url(url, connections, 1);
+}
+
+struct db *
+db_open_existing(const char *url)
+{
+	return open_url(url, DB_CONNECTIONS, 0);
 }
 
 void

@@ -30,6 +30,11 @@ struct db;
 
 /*
  * db_open(url): open (creating) the store at URL, or NULL with a log line.
+ * db_open_existing(url): open the store at URL, which must be one already
+ * (made by collector init or serve): a missing SQLite file or a database
+ * with no collector tables is refused (NULL, logged with the path and how
+ * to make one), never made empty, so a mistyped --db is an error, not an
+ * answer of "nothing".
  * db_open_pool(url, connections): the same, with CONNECTIONS (1 to
  * DB_MAX_CONNECTIONS) for concurrent work: PostgreSQL's pool, SQLite's
  * readers beside its one writer. db_open has DB_CONNECTIONS.
@@ -37,6 +42,7 @@ struct db;
 #define DB_CONNECTIONS 4
 #define DB_MAX_CONNECTIONS 256
 struct db *db_open(const char *url);
+struct db *db_open_existing(const char *url);
 struct db *db_open_pool(const char *url, int connections);
 
 /* db_close(d): close D; NULL does nothing. */

@@ -140,8 +140,9 @@ struct db {
 /* The backends' constructors, with CONNECTIONS for concurrent work
  * (SQLite: readers beside its one writer; PostgreSQL: the pool): NULL
  * with a log line on failure. */
-struct db *db_sqlite_open(const char *path, int connections);
-struct db *db_pg_open(const char *conninfo, int connections);
+/* CREATE 0: refuse a store that is not one already (db_open_existing). */
+struct db *db_sqlite_open(const char *path, int connections, int create);
+struct db *db_pg_open(const char *conninfo, int connections, int create);
 
 /*
  * db_one(d, mode, sql, args, nargs, fn, ctx):

@@ -220,8 +220,31 @@ pg_close(struct db *base)
 	free(d);
 }
 
+/* Does C's database hold a collector's tables? 1, 0 (logged), -1. */
+static int
+pg_is_store(PGconn *c)
+{
+	PGresult *r = PQexec(c, "SELECT to_regclass('devices') IS NOT NULL");
+	int found;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pg_log("cannot look at the database", c, r);
+		PQclear(r);
+		return -1;
+	}
+	found = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	/* Named by database and host: the URL may hold a password. */
+	if (!found)
+		log_error("database '%s' on %s is not a collector database (no "
+		    "collector tables in it): give the right --db, or make it "
+		    "one with: collector init --db URL", PQdb(c),
+		    PQhost(c) ? PQhost(c) : "the local server");
+	return found;
+}
+
 struct db *
-db_pg_open(const char *conninfo, int connections)
+db_pg_open(const char *conninfo, int connections, int create)
 {
 	struct pg *d = calloc(1, sizeof(*d));
 	struct pgc *p;
@@ -245,7 +268,8 @@ db_pg_open(const char *conninfo, int connections)
 		pg_close(&d->base);
 		return NULL;
 	}
-	if (pg_plain(d->pool[0].c, schema) != 0) {	/* logged there */
+	if ((!create && pg_is_store(d->pool[0].c) != 1) ||
+	    pg_plain(d->pool[0].c, schema) != 0) {	/* logged there */
 		pg_close(&d->base);
 		return NULL;
 	}

@@ -10,10 +10,12 @@
  */
 #include "db_impl.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -172,12 +174,44 @@ connect_to(const char *path, int flags)
 	return db;
 }
 
-struct db *
-db_sqlite_open(const char *path, int connections)
+/* Is PATH a collector's SQLite file? 1, or 0 (logged: why, and how). */
+static int
+sq_is_store(const char *path)
 {
-	struct sq *d = calloc(1, sizeof(*d));
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	int found = 0;
+
+	if (stat(path, &sb) != 0) {
+		log_error("no collector database at '%s' (%s): give the right "
+		    "--db, or make one with: collector init --db sqlite:%s",
+		    path, strerror(errno), path);
+		return 0;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master "
+	    "WHERE type = 'table' AND name = 'devices'", -1, &st, NULL) ==
+	    SQLITE_OK)
+		found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (!found)
+		log_error("'%s' is not a collector database (no collector "
+		    "tables in it): give the right --db, or make one with: "
+		    "collector init --db sqlite:<new file>", path);
+	return found;
+}
+
+struct db *
+db_sqlite_open(const char *path, int connections, int create)
+{
+	struct sq *d;
 	int i;
 
+	if (!create && strcmp(path, ":memory:") != 0 && !sq_is_store(path))
+		return NULL;
+	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return NULL;
 	d->base.ops = &sq_ops;

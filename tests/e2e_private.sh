@@ -52,7 +52,7 @@ check "the sealed export is 0600" test "$(mode "$T_DIR/usb.kexp")" = 600
 # The collector: its store and a trace with opened names.
 CDB="sqlite:$T_DIR/c/collector.db"
 mkdir -p "$T_DIR/c"
-check_exit "the collector makes its store" 0 $COLL token --db "$CDB" --role tracer
+check_exit "collector init makes its store" 0 $COLL init --db "$CDB"
 check "the collector's store is 0600" test "$(mode "$T_DIR/c/collector.db")" = 600
 DAY=$(date -d '2026-11-16T00:00:00+07:00' +%s)000
 check "a scenario loads" build/tests/scenario "$CDB" "$T_DIR" "$DAY"

@@ -44,13 +44,17 @@ t_cleanup() {
 # postgresql, a new database on the server tests/run.sh started
 # (KIOSK_TEST_PG, see tests/pg.sh).
 t_collector_db() {
+	local url
 	if [ "${COLLECTOR_BACKEND:-sqlite}" = postgresql ]; then
 		local db="t_$1_$$_$RANDOM"
 		psql -qAt "$KIOSK_TEST_PG/postgres" -c "CREATE DATABASE $db" >&2 || return 1
-		echo "$KIOSK_TEST_PG/$db"
+		url="$KIOSK_TEST_PG/$db"
 	else
-		echo "sqlite:$T_DIR/$1.db"
+		url="sqlite:$T_DIR/$1.db"
 	fi
+	# Made as an operator makes it: only init and serve make one.
+	${COLLECTOR:-build/bin/collector} init --db "$url" > /dev/null || return 1
+	echo "$url"
 }
 
 # t_listening OUT: wait (5 s at most) until the collector writing to the
