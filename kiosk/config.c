@@ -31,8 +31,8 @@ config_defaults(struct config *c, const char *db_path)
 	memcpy(c->language, "vi", 3);
 	memcpy(c->mode, "scan", 5);
 	c->display_period_s = 30;
-	snprintf(c->collector_url, sizeof(c->collector_url),
-	    "http://127.0.0.1:8080");
+	snprintf(c->collector_url, sizeof(c->collector_url), "%s",
+	    CONFIG_PLACEHOLDER_URL);
 	if (db_path != NULL) {
 		(void)fileio_sibling(db_path, "device.sec", c->device_key,
 		    sizeof(c->device_key));
@@ -151,6 +151,13 @@ config_set(struct config *c, const char *key, const char *v,
 				return -1;
 		return set_text(c->collector_url, sizeof(c->collector_url),
 		    v, 0);
+	}
+	if (strcmp(key, "enrolled_at") == 0) {
+		*why = "the time kioskctl enroll wrote, or nothing";
+		for (i = 0; v[i] != '\0'; i++)
+			if (!strchr("0123456789-:T+Z", v[i]))
+				return -1;
+		return set_text(c->enrolled_at, sizeof(c->enrolled_at), v, 1);
 	}
 	if (strcmp(key, "collector_ca") == 0) {
 		*why = "a file path, or nothing for the system's CAs";
@@ -276,6 +283,8 @@ config_save(const char *path, const struct config *c)
 	    "# the CA (PEM) the collector's certificate is from; empty: the "
 	    "system's\n"
 	    "collector_ca = %s\n"
+	    "# when kioskctl enroll was taken by that collector\n"
+	    "enrolled_at = %s\n"
 	    "# seconds the venue QR stays valid\n"
 	    "display_period = %d\n"
 	    "# hash of the admin screen PIN (kioskctl set-pin)\n"
@@ -286,7 +295,7 @@ config_save(const char *path, const struct config *c)
 	    c->rescan == STORE_RESCAN_CHECKOUT ? "checkout" : "duplicate",
 	    c->default_stay_min, c->retention_days, c->language, c->mode,
 	    c->device_key, c->collector_url, c->collector_ca,
-	    c->display_period_s,
+	    c->enrolled_at, c->display_period_s,
 	    c->admin_pin);
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
 		log_error("settings too long to write");
@@ -304,4 +313,11 @@ config_venue(const struct config *c, struct wire_device *out)
 	    c->venue_name);
 	snprintf(out->address, sizeof(out->address), "%s", c->address);
 	snprintf(out->ward, sizeof(out->ward), "%s", c->ward);
+}
+
+int
+config_enrolled(const struct config *c)
+{
+	return c->enrolled_at[0] != '\0' ||
+	    strcmp(c->collector_url, CONFIG_PLACEHOLDER_URL) != 0;
 }

@@ -39,7 +39,19 @@ struct config {
 	char admin_pin[160];		/* crypto_pwhash_str of the PIN, or "" */
 	int display_period_s;		/* venue QR changes this often (30) */
 	char mode[8];			/* "scan" (default), "display", "both" */
+	char enrolled_at[40];		/* when kioskctl enroll was taken by
+					 * collector_url (ISO 8601), or "" */
 };
+
+/* The collector_url of a kiosk not yet enrolled (kioskctl init's). */
+#define CONFIG_PLACEHOLDER_URL "http://127.0.0.1:8080"
+
+/*
+ * config_enrolled(c): 1 when the kiosk was enrolled with a collector (by
+ * kioskctl enroll; a settings file from before enrolled_at existed counts
+ * when it names a collector other than the default placeholder), else 0.
+ */
+int config_enrolled(const struct config *c);
 
 /*
  * config_defaults(c, db_path):

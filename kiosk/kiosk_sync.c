@@ -169,6 +169,26 @@ main(int argc, char **argv)
 	}
 	if (config_load(cfg_path, &c) != 0)
 		return 1;
+	if (!config_enrolled(&c)) {
+		/* No collector to try yet. As a service it waits for the
+		 * enrolment (a restart loop would say this every 5 s). */
+		log_error("this kiosk is not enrolled with its ward's collector "
+		    "yet: run `kioskctl enroll --collector URL --token TOKEN` "
+		    "(the ward gives the URL and a token); its visits are kept "
+		    "until then");
+		if (once)
+			return 1;
+		signal(SIGTERM, on_signal);
+		signal(SIGINT, on_signal);
+		while (!stopping && !config_enrolled(&c)) {
+			nap(30 * 1000);
+			if (config_load(cfg_path, &c) != 0)
+				return 1;
+		}
+		if (stopping)
+			return 0;
+		log_info("enrolled with %s: uploading", c.collector_url);
+	}
 	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0) {
 		log_error("no device key: run `kioskctl init` and `kioskctl "
 		    "enroll` first");

@@ -616,6 +616,8 @@ cmd_enroll(int argc, char **argv)
 		else
 			c = as;
 	}
+	(void)ktime_format(ktime_wall_ms(), c.enrolled_at,
+	    sizeof(c.enrolled_at));
 	if (config_save(cpath, &c) != 0)
 		return 1;
 	{

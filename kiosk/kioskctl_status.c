@@ -150,6 +150,10 @@ cmd_status(int argc, char **argv)
 		    (json_int_t)sy.status, "message", sy.message,
 		    "last_ok", kctl_json_time(sy.ok_ms), "heartbeat_ok",
 		    kctl_json_time(sy.heartbeat_ok_ms)));
+		json_object_set_new(j, "enrolment", json_pack("{s:b, s:s, "
+		    "s:s?}", "enrolled", config_enrolled(&c), "collector",
+		    c.collector_url, "at", c.enrolled_at[0] ? c.enrolled_at :
+		    NULL));
 		json_object_set_new(j, "store_health", json_string(health));
 		ret = kctl_print_json(j) == 0 ? 0 : 1;
 		goto done;
@@ -160,6 +164,13 @@ cmd_status(int argc, char **argv)
 	kctl_text_time(st.last_heartbeat_ms, t2, sizeof(t2));
 	kctl_text_time(st.oldest_pending_ms, t3, sizeof(t3));
 	printf("venue:            %s (%s)\n", c.venue_name, c.venue_id);
+	if (!config_enrolled(&c))
+		printf("enrolled:         no: run kioskctl enroll --collector "
+		    "URL --token TOKEN (the ward gives both)\n");
+	else
+		printf("enrolled:         yes, with %s%s%s%s\n", c.collector_url,
+		    c.enrolled_at[0] ? " (since " : "", c.enrolled_at,
+		    c.enrolled_at[0] ? ")" : "");
 	printf("store:            %s, instance %s, health %s\n", kctl_db_path(),
 	    store_instance_id(s), health);
 	printf("visits today:     %lld\n", (long long)st.visits_today);

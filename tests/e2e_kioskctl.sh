@@ -75,6 +75,11 @@ check "status keys and counts" test "$(json_get "$T_DIR/out" '(d["visits_total"]
 check "status reject counts" test "$(json_get "$T_DIR/out" '(d["rejects_total"], d["rejects"]["pass_revoked"])')" = "(6, 1)"
 check_exit "status text" 0 $K --db "$DB" status
 check "status text shows today's count" grep -q "visits today: *3" "$T_DIR/out"
+check "status says it is not enrolled, and what to do" grep -q "enrolled: *no: run kioskctl enroll --collector URL --token TOKEN" "$T_DIR/out"
+check_exit "status --json" 0 $K --db "$DB" status --json
+check "the JSON says not enrolled" test "$(json_get "$T_DIR/out" 'd["enrolment"]["enrolled"]')" = False
+check_exit "kiosk-sync --once before enrolment: exit 1" 1 ${KIOSK_SYNC:-build/bin/kiosk-sync} --db "$DB" --once
+check "says not enrolled, not 'cannot upload to' a placeholder" sh -c "grep -q 'not enrolled' '$T_DIR/err' && ! grep -q 'cannot upload' '$T_DIR/err'"
 
 # Export: CSV parses back, one row per visit, sealed fields stay sealed.
 check_exit "export csv" 0 $K --db "$DB" export --format csv --out "$T_DIR/v.csv"

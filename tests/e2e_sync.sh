@@ -28,6 +28,7 @@ $K --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gò
 TOKEN=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
 check "token printed alone on the last line" test ${#TOKEN} = 43
 check_exit "enroll" 0 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
+check "status then says enrolled, with that collector" sh -c "$K --db '$DB' status | grep -q 'enrolled: *yes, with $URL (since '"
 check_exit "a used token is refused" 1 $K --db "$DB" enroll --collector "$URL" --token "$TOKEN"
 check "it says why" grep -q "was used already" "$T_DIR/err"
 check_exit "a made-up token is refused" 1 $K --db "$DB" enroll --collector "$URL" --token nonsense
