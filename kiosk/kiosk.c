@@ -301,6 +301,35 @@ check_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Settings, trust, keys and the store: checked now, read-only after.
+ * 0, or -1 (logged).
+ */
+static int
+start_core(struct app *a, const char *config_path)
+{
+	if (config_load(config_path, &a->cfg) != 0)
+		return -1;
+	a->trust = pass_trust_load(a->cfg.trust_file, a->cfg.revoked_file);
+	if (a->trust == NULL)
+		return -1;
+	if (keys_load_secret(a->cfg.device_key, KEY_ED25519, &a->device) ==
+	    0) {
+		a->have_device = 1;
+		keys_id(a->device.pk, a->device_id);
+	} else {
+		log_warn("no device key: the venue QR and patrol receipts are "
+		    "off until `kioskctl init` makes one");
+	}
+	/* At once, whatever the store's size: the boot's check of its pages
+	 * runs beside the screen (check_thread). */
+	a->store = store_open_unchecked(a->db);
+	if (a->store == NULL)
+		return -1;
+	(void)store_running(a->store, 1);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -326,9 +355,11 @@ main(int argc, char **argv)
 	    *lang = NULL, *shot = NULL, *scanner = NULL, *e;
 	char cpath[CONFIG_PATH_MAX];
 	int windowed = 0, w = 0, h = 0, exit_when_done = 0, silent = 0;
+	int setup = 0;
 	int cam_w = 0, cam_h = 0;
 	int interval = 1500, ch, ret = 1, done = 0;
 	int64_t run_for = 0, secs, started, last_watchdog = 0, watchdog_ms = 0;
+	int64_t setup_checked = 0;
 	int64_t done_at = 0;
 	struct worker_opts wo;
 	struct ui_opts uo;
@@ -424,27 +455,20 @@ main(int argc, char **argv)
 			return 1;
 		config_path = cpath;
 	}
-	if (config_load(config_path, &a.cfg) != 0)
-		return 1;
-	a.trust = pass_trust_load(a.cfg.trust_file, a.cfg.revoked_file);
-	if (a.trust == NULL)
-		return 1;
-	if (keys_load_secret(a.cfg.device_key, KEY_ED25519, &a.device) == 0) {
-		a.have_device = 1;
-		keys_id(a.device.pk, a.device_id);
-	} else {
-		log_warn("no device key: the venue QR and patrol receipts are "
-		    "off until `kioskctl init` makes one");
-	}
-	/* At once, whatever the store's size: the boot's check of its pages
-	 * runs beside the screen (check_thread). */
-	a.store = store_open_unchecked(a.db);
-	if (a.store == NULL)
+	/* No settings at all (a new machine): a screen that says what the
+	 * owner is to do, not an exit into a restart loop with nothing on
+	 * the screen. It ends once `kioskctl init` made them (exit 0: the
+	 * service starts again, set up). */
+	setup = access(config_path, F_OK) != 0 && errno == ENOENT;
+	if (setup) {
+		log_error("no settings file '%s': showing the set-up screen "
+		    "until `kioskctl init` makes it", config_path);
+	} else if (start_core(&a, config_path) != 0) {
 		goto out;
-	(void)store_running(a.store, 1);
-	if (pthread_create(&checker, NULL, check_thread,
-	    (void *)(uintptr_t)a.db) == 0)
+	} else if (pthread_create(&checker, NULL, check_thread,
+	    (void *)(uintptr_t)a.db) == 0) {
 		have_checker = 1;
+	}
 
 	memset(&wo, 0, sizeof(wo));
 	wo.db_path = a.db;
@@ -465,8 +489,7 @@ main(int argc, char **argv)
 	wo.notify_ctx = wake;
 	wo.display_only = mode_from(mode ? mode : a.cfg.mode) ==
 	    SCREEN_MODE_DISPLAY;
-	a.worker = worker_start(&wo);
-	if (a.worker == NULL)
+	if (!setup && (a.worker = worker_start(&wo)) == NULL)
 		goto out;
 
 	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
@@ -518,6 +541,7 @@ main(int argc, char **argv)
 	uo.font_bold = e ? e :
 	    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 	uo.sound = !silent;
+	uo.setup = setup;
 	uo.hooks = (struct ui_hooks){ &a, hook_submit };
 	uo.jobs = (struct jobs_hooks){ &a, hook_status, hook_patrol,
 	    hook_purge, hook_check_pin, hook_venue_url, hook_changed };
@@ -532,9 +556,13 @@ main(int argc, char **argv)
 	if (sd_watchdog_enabled(0, &usec) > 0)
 		watchdog_ms = (int64_t)(usec / 1000);
 	sd_notify(0, "READY=1\nSTATUS=scanning");
-	log_info("kiosk %s ready: venue %s, camera %s, %s mode, %dx%d",
-	    KIOSK_VERSION, a.cfg.venue_id, wo.camera,
-	    screen_mode_name(uo.mode), w, h);
+	if (setup)
+		log_info("kiosk %s: the set-up screen, %dx%d", KIOSK_VERSION,
+		    w, h);
+	else
+		log_info("kiosk %s ready: venue %s, camera %s, %s mode, %dx%d",
+		    KIOSK_VERSION, a.cfg.venue_id, wo.camera,
+		    screen_mode_name(uo.mode), w, h);
 
 	started = ktime_mono_ms();
 	while (!stop_signal && !ui_quit_requested(ui)) {
@@ -546,7 +574,7 @@ main(int argc, char **argv)
 				stop_signal = SIGTERM;
 			ui_event(ui, &sev);
 		}
-		while (worker_poll(a.worker, &ev)) {
+		while (a.worker != NULL && worker_poll(a.worker, &ev)) {
 			switch (ev.type) {
 			case WORKER_RESULT:
 				ui_result(ui, &ev.out);
@@ -568,7 +596,7 @@ main(int argc, char **argv)
 			}
 			sodium_memzero(&ev, sizeof(ev));
 		}
-		if (ui_wants_preview(ui, t0) &&
+		if (a.worker != NULL && ui_wants_preview(ui, t0) &&
 		    worker_preview(a.worker, &frame, &frame_seq))
 			ui_preview(ui, &frame);
 		ui_tick(ui, t0);
@@ -588,6 +616,14 @@ main(int argc, char **argv)
 			break;
 		if (run_for && t0 - started >= run_for)
 			break;
+		if (setup && t0 - setup_checked >= 2000) {
+			setup_checked = t0;
+			if (access(config_path, F_OK) == 0) {
+				log_info("settings made: the kiosk starts again "
+				    "with them");
+				break;
+			}
+		}
 		/* Asleep until the worker has something (an answer, a
 		 * camera frame) or it is time to look at touches and keys
 		 * and the screens' timers again. */

@@ -39,6 +39,7 @@ static const struct screen_ops screens[SCREEN_COUNT] = {
 	    screen_admin_tick, screen_admin_view, 60000 },
 	[SCREEN_PATROL] = { screen_patrol_enter, NULL, NULL,
 	    screen_patrol_view, 60000 },
+	[SCREEN_SETUP] = { NULL, NULL, NULL, screen_setup_view, 0 },
 };
 
 /* ---- requests ---- */
@@ -249,6 +250,8 @@ screen_tick(struct screen *m, int64_t mono_ms, int64_t wall_ms)
 
 	m->now = mono_ms;
 	m->wall = wall_ms;
+	if (m->cur == SCREEN_SETUP)
+		return;		/* nothing to do until there are settings */
 	if (!m->have_next && t > 0 && mono_ms - m->last_input >= t)
 		screen_go(m, SCREEN_READY);
 	if (m->press_at && mono_ms - m->press_at >= LONG_PRESS_MS &&
@@ -349,6 +352,8 @@ job_done(struct screen *m, const struct screen_job_done *d)
 void
 screen_event(struct screen *m, const struct screen_event *ev)
 {
+	if (m->cur == SCREEN_SETUP)
+		return;		/* no check-in without settings */
 	switch (ev->type) {
 	case SCREEN_EV_RESULT:
 		answer_came(m, ev->result);
@@ -462,6 +467,8 @@ screen_new(const struct screen_opts *opts)
 		return NULL;
 	}
 	screen_set_lang(m, opts->lang);
+	if (opts->setup)
+		m->cur = SCREEN_SETUP;
 	return m;
 }
 

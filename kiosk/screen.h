@@ -44,6 +44,7 @@ enum screen_id {
 	SCREEN_PIN,
 	SCREEN_ADMIN,
 	SCREEN_PATROL,
+	SCREEN_SETUP,		/* no settings yet: what the owner is to do */
 	SCREEN_COUNT
 };
 
@@ -178,6 +179,9 @@ struct screen_opts {
 	enum screen_mode mode;
 	const char *venue_name;		/* must outlive the machine */
 	int display_period_s;		/* venue QR slot; default 30 */
+	int setup;			/* the kiosk has no settings: the setup
+					 * screen, for good (no scans, no
+					 * jobs) */
 };
 
 struct screen;

@@ -114,6 +114,7 @@ void screen_accepted_view(const struct screen *m, struct view *v);
 void screen_duplicate_view(const struct screen *m, struct view *v);
 void screen_rejected_view(const struct screen *m, struct view *v);
 void screen_error_view(const struct screen *m, struct view *v);
+void screen_setup_view(const struct screen *m, struct view *v);
 
 /* screen_staff.c */
 void screen_pad_enter(struct screen *m);

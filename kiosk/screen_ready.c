@@ -291,6 +291,14 @@ screen_rejected_view(const struct screen *m, struct view *v)
 }
 
 void
+screen_setup_view(const struct screen *m, struct view *v)
+{
+	/* For a visitor: nothing here yet; for the owner: the command. */
+	answer(v, VIEW_C_WARN, 0, screen_s(m, "setup.title"),
+	    screen_s(m, "setup.what"), screen_s(m, "setup.how"));
+}
+
+void
 screen_error_view(const struct screen *m, struct view *v)
 {
 	/* What happened, large; that nothing was kept; what to do. */

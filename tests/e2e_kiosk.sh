@@ -55,6 +55,21 @@ check "the inspection is recorded" test "$(sqlite3 "$DB" "select count(*) from e
 
 # No camera at all: the kiosk still runs (scanner and keypad).
 check_exit "kiosk with --camera none runs" 0 timeout 30 $KIOSK --db "$DB" --camera none --run-for 1 --size 480x800 --silent
+# No settings at all (a new machine): a screen for the owner, not an exit
+# into a restart loop; once `kioskctl init` made them, it ends (exit 0) so
+# that the service starts again, set up.
+NEW=$T_DIR/new/visits.db
+mkdir -p "$T_DIR/new"
+$KIOSK --db "$NEW" --camera none --size 800x480 --silent > /dev/null 2> "$T_DIR/new.err" &
+NP=$!
+sleep 2
+check "with no settings it keeps running" kill -0 $NP
+check "and says why" grep -q "showing the set-up screen until .kioskctl init. makes it" "$T_DIR/new.err"
+$K --db "$NEW" init --demo --venue-id Q1-NEW-001 --venue-name "Quán mới" > /dev/null 2>&1
+NRC=99
+for _ in $(seq 50); do kill -0 $NP 2>/dev/null || { wait $NP; NRC=$?; break; }; sleep 0.1; done
+check "once init made them it ends, exit 0, to start again set up" test "$NRC" = 0
+kill $NP 2>/dev/null
 # A camera that is not there: retried, not fatal.
 check_exit "kiosk with a missing v4l2 camera runs" 0 timeout 30 $KIOSK --db "$DB" --camera v4l2:/dev/video-none --run-for 2 --silent
 check_exit "bad option is a usage error" 2 $KIOSK --db "$DB" --mode sideways
@@ -63,7 +78,7 @@ check_exit "a bad --frame-interval is a usage error" 2 $KIOSK --db "$DB" --frame
 check "it names the value" grep -q "'150ms'" "$T_DIR/err"
 check_exit "a --size out of range is a usage error" 2 $KIOSK --db "$DB" --size 99999999999x480
 check_exit "a negative --run-for is a usage error" 2 $KIOSK --db "$DB" --run-for -1
-check_exit "no settings: a clear error" 1 $KIOSK --db "$T_DIR/none/visits.db" --camera none --run-for 1
+check_exit "no settings: the set-up screen, not an exit (issue 14)" 0 $KIOSK --db "$T_DIR/none/visits.db" --camera none --run-for 1
 check "it says to run init" grep -q "kioskctl init" "$T_DIR/err"
 
 t_done

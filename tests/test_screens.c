@@ -316,7 +316,7 @@ static void
 clean(struct rig *r, const char *when)
 {
 	static const char *const raw[] = { "reason.", "ui.", "result.",
-	    "error." };
+	    "error.", "setup." };
 	const struct view *v = look(r);
 	const char *w[VIEW_ITEMS_MAX];
 	size_t n = view_words(v, w, VIEW_ITEMS_MAX), i, k;
@@ -1014,11 +1014,53 @@ setup(void **state)
 	return 0;
 }
 
+/*
+ * A kiosk with no settings shows what the owner is to do, in each
+ * language, and stays there: scans, keys and time change nothing and ask
+ * for no job (there is no store to ask).
+ */
+static void
+test_setup_screen(void **state)
+{
+	static const char *const langs[2][3] = {
+		{ "vi", "Máy chưa được cài đặt", "sudo kioskctl init" },
+		{ "en", "This kiosk is not set up yet", "sudo kioskctl init" },
+	};
+	struct screen_opts o;
+	struct rig r;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		rig_open(&r, langs[i][0], SCREEN_MODE_SCAN);
+		screen_free(r.m);
+		memset(&o, 0, sizeof(o));
+		o.lang = langs[i][0];
+		o.setup = 1;
+		r.m = screen_new(&o);
+		assert_non_null(r.m);
+		tick(&r, 0);
+		says(&r, langs[i][1]);
+		says(&r, langs[i][2]);
+		clean(&r, "setup");
+		scan(&r, "0912345678");
+		key(&r, SCREEN_KEY_ESCAPE, 0);
+		tick(&r, 120000);
+		settle(&r);
+		assert_int_equal(screen_current(r.m), SCREEN_SETUP);
+		says(&r, langs[i][1]);
+		assert_int_equal(r.submits, 0);
+		assert_int_equal(fk.status_calls, 0);
+		rig_close(&r);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_results_back_to_back),
+		cmocka_unit_test(test_setup_screen),
 		cmocka_unit_test(test_every_reason),
 		cmocka_unit_test(test_keypad),
 		cmocka_unit_test(test_pin),
