@@ -3,6 +3,7 @@
  * verify-receipt, enroll. See kioskctl.c and docs/kioskctl.md.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,104 @@ create_if_missing(const char *path, const char *text)
 	return fileio_write_atomic(path, text, strlen(text), 0600);
 }
 
+/* nftw's callback: remove PATH (files, then their folders). */
+static int
+remove_one(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * What init makes in DIR for C (settings at CPATH): a demo authority key
+ * (DEMO), the device key, the admin PIN, the store, trust and revocation
+ * files, the settings. 0, or 1 (logged).
+ */
+static int
+init_files(struct config *c, const char *cpath, const char *dir, int demo_key)
+{
+	char prefix[4200], detail[256];
+	struct store *s;
+	int r;
+
+	if (demo_key) {
+		struct key_pair kp;
+
+		/* A demo only: a real venue gets the authority's key. */
+		r = snprintf(prefix, sizeof(prefix), "%s/demo-authority", dir);
+		if (r < 0 || (size_t)r >= sizeof(prefix))
+			return 1;
+		keys_generate(KEY_X25519, &kp);
+		if (keys_save(&kp, prefix) != 0) {
+			keys_wipe(&kp);
+			return 1;
+		}
+		memcpy(c->authority_pk, kp.pk, KEYS_PUB_LEN);
+		keys_wipe(&kp);
+		printf("demo authority key: %s.sec (secret) and %s.pub\n"
+		    "  WARNING: whoever holds %s.sec opens every sealed "
+		    "field (names, addresses).\n  A real venue is set up "
+		    "with the health authority's public key "
+		    "(--authority-key).\n", prefix, prefix, prefix);
+	}
+	c->have_authority = 1;
+
+	/* The device key signs the venue QR, patrol receipts and uploads. */
+	if (access(c->device_key, F_OK) != 0) {
+		struct key_pair dk;
+		char dprefix[CONFIG_PATH_MAX];
+		size_t dl = strlen(c->device_key);
+
+		if (dl < 5 || strcmp(c->device_key + dl - 4, ".sec") != 0)
+			return 1;
+		memcpy(dprefix, c->device_key, dl - 4);
+		dprefix[dl - 4] = '\0';
+		keys_generate(KEY_ED25519, &dk);
+		r = keys_save(&dk, dprefix);
+		keys_wipe(&dk);
+		if (r != 0)
+			return 1;
+	}
+	if (c->admin_pin[0] == '\0') {
+		char pin[8];
+		uint32_t n = randombytes_uniform(1000000);
+
+		snprintf(pin, sizeof(pin), "%06u", (unsigned)n);
+		if (crypto_pwhash_str(c->admin_pin, pin, strlen(pin),
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			log_error("out of memory hashing the PIN");
+			return 1;
+		}
+		printf("admin screen PIN: %s (write it down; change it with "
+		    "`kioskctl set-pin`)\n", pin);
+		sodium_memzero(pin, sizeof(pin));
+	}
+
+	s = store_open(kctl_db_path());
+	if (s == NULL)
+		return 1;
+	if (create_if_missing(c->trust_file,
+	    "# Pass issuers this kiosk trusts: one \"ed25519:<base64>\" "
+	    "line each\n# (append an issuer's .pub file).\n") != 0 ||
+	    create_if_missing(c->revoked_file,
+	    "# Revoked pass ids, one a line.\n") != 0 ||
+	    config_save(cpath, c) != 0) {
+		store_close(s);
+		return 1;
+	}
+	snprintf(detail, sizeof(detail), "{\"action\":\"init\"}");
+	(void)store_event(s, "admin", detail, ktime_wall_ms());
+	printf("kiosk set up for venue %s\n  store:    %s\n  instance: %s\n"
+	    "  settings: %s\n  trust:    %s\n", c->venue_id, kctl_db_path(),
+	    store_instance_id(s), cpath, c->trust_file);
+	store_close(s);
+	return 0;
+}
+
 int
 cmd_init(int argc, char **argv)
 {
@@ -60,11 +159,9 @@ cmd_init(int argc, char **argv)
 	};
 	const char *venue_id = NULL, *venue_name = NULL, *address = "",
 	    *ward = "", *authority = NULL, *why;
-	char cpath[CONFIG_PATH_MAX], dir[CONFIG_PATH_MAX], prefix[4200];
-	char detail[256];
+	char cpath[CONFIG_PATH_MAX], dir[CONFIG_PATH_MAX];
 	struct config c;
-	struct store *s;
-	int ch, force = 0, demo = 0, r;
+	int ch, force = 0, demo = 0, r, made_dir = 0;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -108,11 +205,8 @@ cmd_init(int argc, char **argv)
 		    "--force to rewrite its settings; visits are kept)", cpath);
 		return 1;
 	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		log_error("cannot create '%s': %s", dir, strerror(errno));
-		return 1;
-	}
-
+	/* Everything that can be wrong in what was asked is checked before
+	 * anything is made. */
 	config_defaults(&c, kctl_db_path());
 	if (config_set(&c, "venue_id", venue_id, &why) != 0) {
 		log_error("bad --venue-id: want %s", why);
@@ -124,82 +218,23 @@ cmd_init(int argc, char **argv)
 		log_error("bad venue name, address or ward: want %s", why);
 		return EXIT_USAGE;
 	}
-	if (authority != NULL) {
-		if (keys_load_public(authority, KEY_X25519, c.authority_pk) != 0)
-			return 1;
-	} else {
-		struct key_pair kp;
-
-		/* A demo only: a real venue gets the authority's key. */
-		r = snprintf(prefix, sizeof(prefix), "%s/demo-authority", dir);
-		if (r < 0 || (size_t)r >= sizeof(prefix))
-			return 1;
-		keys_generate(KEY_X25519, &kp);
-		if (keys_save(&kp, prefix) != 0) {
-			keys_wipe(&kp);
-			return 1;
-		}
-		memcpy(c.authority_pk, kp.pk, KEYS_PUB_LEN);
-		keys_wipe(&kp);
-		printf("demo authority key: %s.sec (secret) and %s.pub\n"
-		    "  WARNING: whoever holds %s.sec opens every sealed "
-		    "field (names, addresses).\n  A real venue is set up "
-		    "with the health authority's public key "
-		    "(--authority-key).\n", prefix, prefix, prefix);
-	}
-	c.have_authority = 1;
-
-	/* The device key signs the venue QR, patrol receipts and uploads. */
-	if (access(c.device_key, F_OK) != 0) {
-		struct key_pair dk;
-		char dprefix[CONFIG_PATH_MAX];
-		size_t dl = strlen(c.device_key);
-
-		if (dl < 5 || strcmp(c.device_key + dl - 4, ".sec") != 0)
-			return 1;
-		memcpy(dprefix, c.device_key, dl - 4);
-		dprefix[dl - 4] = '\0';
-		keys_generate(KEY_ED25519, &dk);
-		r = keys_save(&dk, dprefix);
-		keys_wipe(&dk);
-		if (r != 0)
-			return 1;
-	}
-	if (c.admin_pin[0] == '\0') {
-		char pin[8];
-		uint32_t n = randombytes_uniform(1000000);
-
-		snprintf(pin, sizeof(pin), "%06u", (unsigned)n);
-		if (crypto_pwhash_str(c.admin_pin, pin, strlen(pin),
-		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-			log_error("out of memory hashing the PIN");
-			return 1;
-		}
-		printf("admin screen PIN: %s (write it down; change it with "
-		    "`kioskctl set-pin`)\n", pin);
-		sodium_memzero(pin, sizeof(pin));
-	}
-
-	s = store_open(kctl_db_path());
-	if (s == NULL)
+	if (authority != NULL &&
+	    keys_load_public(authority, KEY_X25519, c.authority_pk) != 0)
 		return 1;
-	if (create_if_missing(c.trust_file,
-	    "# Pass issuers this kiosk trusts: one \"ed25519:<base64>\" "
-	    "line each\n# (append an issuer's .pub file).\n") != 0 ||
-	    create_if_missing(c.revoked_file,
-	    "# Revoked pass ids, one a line.\n") != 0 ||
-	    config_save(cpath, &c) != 0) {
-		store_close(s);
+	if (mkdir(dir, 0700) == 0) {
+		made_dir = 1;
+	} else if (errno != EEXIST) {
+		log_error("cannot create '%s': %s", dir, strerror(errno));
 		return 1;
 	}
-	snprintf(detail, sizeof(detail), "{\"action\":\"init\"}");
-	(void)store_event(s, "admin", detail, ktime_wall_ms());
-	printf("kiosk set up for venue %s\n  store:    %s\n  instance: %s\n"
-	    "  settings: %s\n  trust:    %s\n", c.venue_id, kctl_db_path(),
-	    store_instance_id(s), cpath, c.trust_file);
-	store_close(s);
-	return 0;
+	r = init_files(&c, cpath, dir, authority == NULL);
+	if (r != 0 && made_dir) {
+		/* A failed init leaves nothing behind: the folder was
+		 * this run's, and so is all in it. */
+		(void)nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		log_error("nothing was set up: '%s' is removed again", dir);
+	}
+	return r;
 }
 
 int

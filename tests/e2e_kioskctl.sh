@@ -21,6 +21,19 @@ check "authority secret is 0600" test "$(stat -c %a "$T_DIR/kiosk/demo-authority
 check_exit "second init refused" 1 $K --db "$DB" init --demo --venue-id X --venue-name Y
 check_exit "init --force rewrites settings" 0 $K --db "$DB" init --venue-id Q1-CAFE-001 --venue-name "Cà phê Sài Gòn" --authority-key "$T_DIR/kiosk/demo-authority.pub" --force
 check_exit "init with bad venue id is a usage error" 2 $K --db "$T_DIR/other/v.db" init --demo --venue-id "bad id" --venue-name Y
+check "and makes nothing" test ! -e "$T_DIR/other"
+check_exit "init with an authority key that is not there: exit 1" 1 $K --db "$T_DIR/other/v.db" init --venue-id Q1 --venue-name Y --authority-key "$T_DIR/no-such.pub"
+check "and makes nothing" test ! -e "$T_DIR/other"
+# A disk that fills up half-way: what this init made is removed again.
+mkdir -p "$T_DIR/small"
+if mount -t tmpfs -o size=40k tmpfs "$T_DIR/small" 2> /dev/null; then
+	check_exit "init on a full disk: exit 1" 1 $K --db "$T_DIR/small/k/visits.db" init --demo --venue-id Q1 --venue-name Y
+	check "says nothing was set up" grep -q "nothing was set up" "$T_DIR/err"
+	check "and leaves no half-made folder" test ! -e "$T_DIR/small/k"
+	umount "$T_DIR/small"
+else
+	echo "# skipped the full-disk init: cannot mount a small tmpfs here"
+fi
 
 # Check-ins: accepted, duplicate, rejected; exit 0, 0, 3.
 check_exit "card accepted" 0 $K --db "$DB" checkin --payload "$CARD" --source camera
