@@ -52,7 +52,7 @@ $(BUILD)/obj/sync/%.o:   ROOM_CFLAGS = $(INC_sync) $(call pc_cflags,$(COMMON_PKG
 $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o $(BUILD)/obj/tools/%.o: \
                          ROOM_CFLAGS = $(INC_tests) $(call pc_cflags,$(COMMON_PKGS) $(KIOSK_PKGS) $(SYNC_PKGS))
 
-COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c \
+COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c common/cmdhelp.c \
              common/csv.c common/keys.c common/seal.c common/reason.c \
              common/payload.c common/pass.c common/token.c common/datadir.c \
              common/wire_batch.c common/wire_export.c \
@@ -71,7 +71,7 @@ CORE_LIB = $(BUILD)/libkioskcore.a
 # The collector's pieces (sync/), its storage and both backends.
 DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_devices.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o \
          $(BUILD)/obj/sync/db_pg.o $(BUILD)/obj/sync/db_pg_load.o
-COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o \
+COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o $(BUILD)/obj/sync/collector_help.o \
                 $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \
                 $(BUILD)/obj/sync/report.o $(BUILD)/obj/sync/trace_print.o \
                 $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
@@ -132,7 +132,8 @@ $(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
 # ---- programs ----
 
 KIOSKCTL_OBJ = $(BUILD)/obj/kiosk/kioskctl.o $(BUILD)/obj/kiosk/kioskctl_setup.o \
-               $(BUILD)/obj/kiosk/kioskctl_visits.o $(BUILD)/obj/kiosk/kioskctl_status.o
+               $(BUILD)/obj/kiosk/kioskctl_visits.o $(BUILD)/obj/kiosk/kioskctl_status.o \
+               $(BUILD)/obj/kiosk/kioskctl_help.o
 $(BUILD)/bin/kioskctl: $(KIOSKCTL_OBJ) $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS)
@@ -284,9 +285,12 @@ fuzz: fuzz-bins
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/strings \
+		$(DESTDIR)$(DATADIR)/web $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)/etc/systemd/system
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 assets/strings/*.txt $(DESTDIR)$(DATADIR)/strings/
+	install -m 644 assets/web/* $(DESTDIR)$(DATADIR)/web/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 systemd/*.service systemd/*.timer $(DESTDIR)/etc/systemd/system/
 
 # The main job: the kiosk on a demo venue, with a demo camera when there

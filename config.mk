@@ -8,6 +8,7 @@ VERSION   = 0.1.0
 BUILD_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
 PREFIX   ?= /usr/local
 DATADIR  ?= $(PREFIX)/share/kiosk
+MANDIR   ?= $(PREFIX)/share/man
 
 CC       ?= cc
 CXX      ?= c++

@@ -97,6 +97,10 @@ usage(FILE *f)
 	    "are lost\n"
 	    "  --exit-when-done            with dir:, quit once every file is "
 	    "handled\n");
+	if (f == stdout)
+		fprintf(f, "\nThe full-screen check-in app (docs/kiosk.md; man "
+		    "kiosk). Example:\n  kiosk --db /var/lib/kiosk/visits.db "
+		    "--camera v4l2:/dev/video0\n");
 }
 
 /* ---- hooks ---- */

@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "cmdhelp.h"
 #include "config.h"
 #include "kioskctl.h"
 #include "ktime.h"
@@ -37,52 +38,6 @@ const char *
 kctl_lang(void)
 {
 	return opt_lang;
-}
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: kioskctl [--db PATH] [--config PATH] [--lang vi|en] "
-	    "COMMAND [ARGS]\n"
-	    "\n"
-	    "commands:\n"
-	    "  init --venue-id ID --venue-name NAME [--address A] [--ward W]\n"
-	    "       (--authority-key PUBFILE | --demo) [--force]\n"
-	    "                          set up a new kiosk store and settings\n"
-	    "  enroll --collector URL --token T [--ca PEMFILE] [--new-key]\n"
-	    "                          register this kiosk with the ward's "
-	    "collector\n"
-	    "  checkin (--payload TEXT | --payload-file FILE|-)\n"
-	    "       [--source camera|scanner|keypad] [--at TIME]\n"
-	    "                          record a scan, as the kiosk does\n"
-	    "  status [--json]         today's count, uploads, health\n"
-	    "  export --format csv|json [--from T] [--to T] [--pending] "
-	    "[--out FILE]\n"
-	    "                          visits, personal fields still sealed\n"
-	    "  purge [--days N]        delete uploaded visits older than the "
-	    "retention\n"
-	    "  keys --type issuer|authority|device --out PREFIX\n"
-	    "                          make a key pair (PREFIX.sec, PREFIX.pub)\n"
-	    "  issue-pass --issuer-key FILE --role visitor|officer --name NAME\n"
-	    "       [--id ID] [--valid-from T] [--valid-days N | --expires T] "
-	    "[--png FILE]\n"
-	    "                          print a signed pass (and its QR)\n"
-	    "  decode FILE...          read QR codes in PNG/JPEG files\n"
-	    "  set-pin PIN             change the admin screen PIN\n"
-	    "  quarantine list [--json] | quarantine release (--all | SEQ...)\n"
-	    "                          visits the collector refused, set "
-	    "aside; put them back\n"
-	    "  clock status [--json] | clock reset\n"
-	    "                          is the clock trusted; forget a wrong "
-	    "trusted time\n"
-	    "  verify-receipt [--device-pub FILE] TEXT|-\n"
-	    "                          check a patrol receipt from a kiosk's "
-	    "screen\n"
-	    "\n"
-	    "The store is --db, else $KIOSK_DB, else %s; its settings\n"
-	    "are kiosk.conf in the same folder unless --config is given.\n",
-	    DEFAULT_DB);
 }
 
 const char *
@@ -213,24 +168,23 @@ main(int argc, char **argv)
 			}
 			opt_lang = optarg;
 			break;
-		case 'h': usage(stdout); return 0;
+		case 'h': return kctl_usage(NULL, 0);
 		case 'V': printf("kioskctl %s\n", KIOSK_VERSION); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return kctl_usage(NULL, EXIT_USAGE);
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return kctl_usage(NULL, EXIT_USAGE);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			argc -= optind;
 			argv += optind;
+			if (cmdhelp_wanted(argc, argv))
+				return kctl_usage(commands[i].name, 0);
 			optind = 0;	/* glibc: start a fresh scan */
 			return commands[i].fn(argc, argv);
 		}
 	}
 	fprintf(stderr, "kioskctl: unknown command '%s'\n", argv[optind]);
-	usage(stderr);
-	return EXIT_USAGE;
+	return kctl_usage(NULL, EXIT_USAGE);
 }

@@ -19,6 +19,13 @@
 #define EXIT_REJECTED 3
 #define DEFAULT_DB "/var/lib/kiosk/visits.db"
 
+/*
+ * kctl_usage(cmd, status): CMD's usage (kioskctl_help.c); with STATUS 0
+ * on stdout with what it does and an example (--help), else on stderr.
+ * CMD NULL or unknown: the list of commands. Returns STATUS.
+ */
+int kctl_usage(const char *cmd, int status);
+
 /* The store: --db, else $KIOSK_DB, else DEFAULT_DB. */
 const char *kctl_db_path(void);
 

@@ -176,10 +176,7 @@ cmd_init(int argc, char **argv)
 		}
 	}
 	if (optind != argc || venue_id == NULL || venue_name == NULL) {
-		fprintf(stderr, "usage: kioskctl init --venue-id ID "
-		    "--venue-name NAME [--address A] [--ward W] "
-		    "--authority-key PUBFILE|--demo [--force]\n");
-		return EXIT_USAGE;
+		return kctl_usage("init", EXIT_USAGE);
 	}
 	if (authority == NULL && !demo) {
 		fprintf(stderr, "kioskctl: init needs the health authority's "
@@ -246,9 +243,7 @@ cmd_set_pin(int argc, char **argv)
 	int r;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: kioskctl set-pin PIN   (4-12 digits; "
-		    "\"-\" reads it from stdin)\n");
-		return EXIT_USAGE;
+		return kctl_usage("set-pin", EXIT_USAGE);
 	}
 	if (strcmp(argv[1], "-") == 0) {
 		if (fgets(pin, sizeof(pin), stdin) == NULL)
@@ -302,9 +297,7 @@ cmd_keys(int argc, char **argv)
 	if (optind != argc || type == NULL || out == NULL ||
 	    (strcmp(type, "issuer") != 0 && strcmp(type, "authority") != 0 &&
 	    strcmp(type, "device") != 0)) {
-		fprintf(stderr, "usage: kioskctl keys --type "
-		    "issuer|authority|device --out PREFIX\n");
-		return EXIT_USAGE;
+		return kctl_usage("keys", EXIT_USAGE);
 	}
 	kt = strcmp(type, "authority") == 0 ? KEY_X25519 : KEY_ED25519;
 	keys_generate(kt, &kp);
@@ -370,11 +363,7 @@ cmd_issue_pass(int argc, char **argv)
 	if (optind != argc || keyfile == NULL || role == NULL ||
 	    name == NULL || (strcmp(role, "visitor") != 0 &&
 	    strcmp(role, "officer") != 0)) {
-		fprintf(stderr, "usage: kioskctl issue-pass --issuer-key FILE "
-		    "--role visitor|officer --name NAME [--id ID] "
-		    "[--valid-from T] [--valid-days N | --expires T] "
-		    "[--png FILE]\n");
-		return EXIT_USAGE;
+		return kctl_usage("issue-pass", EXIT_USAGE);
 	}
 	memset(&info, 0, sizeof(info));
 	if (strlen(id) > PASS_ID_MAX || strlen(name) > PASS_NAME_MAX) {
@@ -428,9 +417,7 @@ cmd_verify_receipt(int argc, char **argv)
 		pub = optarg;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: kioskctl verify-receipt [--device-pub "
-		    "FILE] (TEXT | -)\n");
-		return EXIT_USAGE;
+		return kctl_usage("verify-receipt", EXIT_USAGE);
 	}
 	if (pub == NULL) {
 		/* This kiosk's own key, next to its store. */
@@ -585,9 +572,7 @@ cmd_enroll(int argc, char **argv)
 		}
 	}
 	if (optind != argc || url == NULL || token == NULL) {
-		fprintf(stderr, "usage: kioskctl enroll --collector URL "
-		    "--token T [--ca PEMFILE] [--new-key]\n");
-		return EXIT_USAGE;
+		return kctl_usage("enroll", EXIT_USAGE);
 	}
 	if (kctl_load_config(&c) != 0 || kctl_config_file(cpath, sizeof(cpath)) != 0)
 		return 1;

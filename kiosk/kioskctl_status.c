@@ -87,8 +87,7 @@ cmd_status(int argc, char **argv)
 		as_json = 1;
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: kioskctl status [--json]\n");
-		return EXIT_USAGE;
+		return kctl_usage("status", EXIT_USAGE);
 	}
 	if (kctl_load_config(&c) != 0)
 		return 1;
@@ -319,9 +318,7 @@ cmd_quarantine(int argc, char **argv)
 	free(seqs);
 	return rc;
 usage:
-	fprintf(stderr, "usage: kioskctl quarantine list [--json]\n"
-	    "       kioskctl quarantine release (--all | SEQ...)\n");
-	return EXIT_USAGE;
+	return kctl_usage("quarantine", EXIT_USAGE);
 }
 
 
@@ -386,9 +383,7 @@ cmd_clock(int argc, char **argv)
 		as_json = 1;
 	else if (argc != 2 || (strcmp(argv[1], "status") != 0 &&
 	    strcmp(argv[1], "reset") != 0)) {
-		fprintf(stderr, "usage: kioskctl clock status [--json]\n"
-		    "       kioskctl clock reset\n");
-		return EXIT_USAGE;
+		return kctl_usage("clock", EXIT_USAGE);
 	}
 	reset = strcmp(argv[1], "reset") == 0;
 	s = store_open(kctl_db_path());

@@ -97,10 +97,7 @@ cmd_checkin(int argc, char **argv)
 	}
 	if (optind != argc || (payload == NULL) == (pfile == NULL) ||
 	    !checkin_source_valid(source) || strcmp(source, "phone") == 0) {
-		fprintf(stderr, "usage: kioskctl checkin (--payload TEXT | "
-		    "--payload-file FILE|-) [--source camera|scanner|keypad] "
-		    "[--at TIME]\n");
-		return EXIT_USAGE;
+		return kctl_usage("checkin", EXIT_USAGE);
 	}
 	if (pfile != NULL) {
 		text = kctl_read_text(pfile, &len);
@@ -333,18 +330,13 @@ cmd_export(int argc, char **argv)
 	}
 	if (sealed) {
 		if (optind != argc || out == NULL || format != NULL) {
-			fprintf(stderr, "usage: kioskctl export --sealed --out "
-			    "FILE\n");
-			return EXIT_USAGE;
+			return kctl_usage("export", EXIT_USAGE);
 		}
 		return export_sealed(out);
 	}
 	if (optind != argc || format == NULL ||
 	    (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
-		fprintf(stderr, "usage: kioskctl export --format csv|json "
-		    "[--from T] [--to T] [--pending] [--out FILE]\n"
-		    "       kioskctl export --sealed --out FILE\n");
-		return EXIT_USAGE;
+		return kctl_usage("export", EXIT_USAGE);
 	}
 	e.json = strcmp(format, "json") == 0;
 	s = store_open(kctl_db_path());
@@ -402,8 +394,7 @@ cmd_purge(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: kioskctl purge [--days N]\n");
-		return EXIT_USAGE;
+		return kctl_usage("purge", EXIT_USAGE);
 	}
 	if (kctl_load_config(&c) != 0)
 		return 1;
@@ -440,8 +431,7 @@ cmd_decode(int argc, char **argv)
 	size_t k;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: kioskctl decode FILE...\n");
-		return EXIT_USAGE;
+		return kctl_usage("decode", EXIT_USAGE);
 	}
 	d = decoder_new();
 	if (d == NULL)

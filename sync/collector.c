@@ -23,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "cmdhelp.h"
 #include "collector_cmds.h"
 #include "db.h"
 #include "ktime.h"
@@ -72,19 +73,15 @@ cmd_token(int argc, char **argv)
 		ok |= strcmp(role, roles[i]) == 0;
 	if (url == NULL)
 		url = collector_db_default();
+	if (role != NULL && !ok) {
+		fprintf(stderr, "collector: --role '%s' is not a role: one of "
+		    "device-enrolment, tracer, patrol, admin\n", role);
+		return 2;
+	}
 	enrol = ok && strcmp(role, "device-enrolment") == 0;
 	if (!ok || optind != argc || (enrol && (ward == NULL ||
 	    *ward == '\0')) || (!enrol && (vid || vname || addr))) {
-		fprintf(stderr, "usage: collector token --db URL --role "
-		    "tracer|patrol|admin [--ward W]\n"
-		    "       collector token --db URL --role device-enrolment "
-		    "--ward W\n"
-		    "             [--venue-id ID [--venue-name NAME] "
-		    "[--address A]]\n"
-		    "  (an enrolment token is for one ward and, with --venue-id,"
-		    " one venue:\n   the kiosk enrolled with it takes them and "
-		    "is refused if it says others)\n");
-		return 2;
+		return collector_usage("token", 2);
 	}
 	memset(&venue, 0, sizeof(venue));
 	if (enrol && (snprintf(venue.ward, sizeof(venue.ward), "%s", ward) >=
@@ -200,10 +197,7 @@ cmd_devices(int argc, char **argv)
 	if (!((strcmp(what, "list") == 0 && optind + 1 == argc) ||
 	    (strcmp(what, "revoke") == 0 && optind + 2 == argc &&
 	    ward == NULL && !as_json))) {
-		fprintf(stderr, "usage: collector devices list [--db URL] "
-		    "[--ward W] [--json]\n"
-		    "       collector devices revoke [--db URL] DEVICE\n");
-		return 2;
+		return collector_usage("devices", 2);
 	}
 	if (strcmp(what, "revoke") == 0 && (strlen(argv[optind + 1]) !=
 	    KEYS_ID_LEN || strspn(argv[optind + 1], "0123456789abcdef") !=
@@ -266,8 +260,7 @@ cmd_stats(int argc, char **argv)
 	if (url == NULL)
 		url = collector_db_default();
 	if (optind != argc) {
-		fprintf(stderr, "usage: collector stats [--db URL] [--json]\n");
-		return 2;
+		return collector_usage("stats", 2);
 	}
 	db = db_open_existing(url);
 	if (db == NULL)
@@ -305,9 +298,7 @@ cmd_purge(int argc, char **argv)
 	if (url == NULL)
 		url = collector_db_default();
 	if (parsenum(days, 1, 36500, &n) != 0) {
-		fprintf(stderr, "usage: collector purge --db URL --older-than "
-		    "DAYS (1 or more)\n");
-		return 2;
+		return collector_usage("purge", 2);
 	}
 	db = db_open_existing(url);
 	if (db == NULL)
@@ -331,7 +322,6 @@ cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = NULL;
@@ -341,19 +331,11 @@ cmd_init(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': url = optarg; break;
-		case 'h':
-			printf("usage: collector init --db sqlite:PATH|"
-			    "postgresql://...\n  make the collector's database "
-			    "(or bring it up to date); e.g.\n  collector init "
-			    "--db sqlite:/var/lib/collector/collector.db\n");
-			return 0;
 		default: return 2;
 		}
 	}
 	if (url == NULL || optind != argc) {
-		fprintf(stderr, "usage: collector init --db sqlite:PATH|"
-		    "postgresql://...\n");
-		return 2;
+		return collector_usage("init", 2);
 	}
 	/* A SQLite file that was there is kept (and brought up to date). */
 	existed = strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) == 0;
@@ -386,14 +368,24 @@ main(int argc, char **argv)
 	wipe_json_setup();
 	if (sodium_init() < 0)
 		return 1;
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))
+		return collector_usage(NULL, 0);
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("collector %s\n", KIOSK_VERSION);
+		return 0;
+	}
 	if (argc >= 2)
 		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 			if (strcmp(argv[1], cmds[i].name) == 0) {
+				if (cmdhelp_wanted(argc - 1, argv + 1))
+					return collector_usage(cmds[i].name,
+					    0);
 				optind = 0;
 				return cmds[i].fn(argc - 1, argv + 1);
 			}
-	fprintf(stderr, "usage: collector init|serve|token|devices|stats|purge|"
-	    "trace|audit|report|verify-receipt|import ...\n"
-	    "  (each says its own usage; docs/sync.md, docs/trace.md)\n");
-	return 2;
+	if (argc >= 2)
+		fprintf(stderr, "collector: '%s' is not a command\n",
+		    argv[1]);
+	return collector_usage(NULL, 2);
 }

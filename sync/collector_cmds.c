@@ -54,6 +54,27 @@ cli_who(char *out, size_t size)
 		snprintf(out, size, "cli:%s", name);
 }
 
+/*
+ * Is FORMAT one of ALLOWED ("table|json|csv")? 1, or 0 having said which
+ * value is wrong and the ones there are.
+ */
+static int
+format_ok(const char *format, const char *allowed)
+{
+	size_t n = strlen(format);
+	const char *p = allowed;
+
+	while (n > 0 && (p = strstr(p, format)) != NULL) {
+		if ((p == allowed || p[-1] == '|') && (p[n] == '|' ||
+		    p[n] == '\0'))
+			return 1;
+		p++;
+	}
+	fprintf(stderr, "collector: --format '%s' is not one of %s\n", format,
+	    allowed);
+	return 0;
+}
+
 static int
 write_out(const char *path, int (*print)(FILE *, const void *,
     const char *), const void *r, const char *format)
@@ -134,10 +155,10 @@ cmd_trace(int argc, char **argv)
 	}
 	if (url == NULL)
 		url = collector_db_default();
-	if (ta.subject == NULL || optind != argc ||
-	    (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 &&
-	    strcmp(format, "csv") != 0))
+	if (ta.subject == NULL || optind != argc)
 		goto usage;
+	if (!format_ok(format, "table|json|csv"))
+		return EXIT_USAGE;
 	if (trace_opts_from(&o, &ta, ktime_wall_ms(), &why) != 0) {
 		fprintf(stderr, "collector: %s\n", why);
 		return EXIT_USAGE;
@@ -175,14 +196,7 @@ cmd_trace(int argc, char **argv)
 	trace_result_release(&r);
 	return rc;
 usage:
-	fprintf(stderr, "usage: collector trace --db URL --subject KIND:ID "
-	    "[--from T] [--to T] [--depth 1|2]\n"
-	    "         [--min-overlap MIN] [--default-stay MIN] "
-	    "[--format table|json|csv]\n"
-	    "         [--budget SECONDS] (exit 4: cut short, partial "
-	    "answer)\n"
-	    "         [--authority-secret FILE] [--out FILE]\n");
-	return EXIT_USAGE;
+	return collector_usage("trace", EXIT_USAGE);
 }
 
 int
@@ -208,9 +222,10 @@ cmd_audit(int argc, char **argv)
 	}
 	if (url == NULL)
 		url = collector_db_default();
-	if (optind != argc || (strcmp(format, "table") != 0 &&
-	    strcmp(format, "json") != 0))
+	if (optind != argc)
 		goto usage;
+	if (!format_ok(format, "table|json"))
+		return EXIT_USAGE;
 	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
@@ -222,9 +237,7 @@ cmd_audit(int argc, char **argv)
 	db_audit_free(a, n);
 	return rc;
 usage:
-	fprintf(stderr, "usage: collector audit --db URL [--format "
-	    "table|json]\n");
-	return EXIT_USAGE;
+	return collector_usage("audit", EXIT_USAGE);
 }
 
 static int
@@ -269,10 +282,10 @@ cmd_report(int argc, char **argv)
 	}
 	if (url == NULL)
 		url = collector_db_default();
-	if (ward == NULL || optind != argc ||
-	    (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 &&
-	    strcmp(format, "csv") != 0))
+	if (ward == NULL || optind != argc)
 		goto usage;
+	if (!format_ok(format, "table|json|csv"))
+		return EXIT_USAGE;
 	if (date != NULL && ktime_parse(date, &day) != 0) {
 		fprintf(stderr, "collector: --date '%s' is not a date "
 		    "(2026-11-22)\n", date);
@@ -289,10 +302,7 @@ cmd_report(int argc, char **argv)
 	report_release(&r);
 	return rc;
 usage:
-	fprintf(stderr, "usage: collector report --db URL --ward W [--date "
-	    "YYYY-MM-DD] [--silent-after MIN]\n"
-	    "         [--format table|json|csv] [--out FILE]\n");
-	return EXIT_USAGE;
+	return collector_usage("report", EXIT_USAGE);
 }
 
 int
@@ -336,9 +346,7 @@ cmd_verify_receipt(int argc, char **argv)
 	query_receipt_release(&c);
 	return c.valid ? 0 : EXIT_REFUSED;
 usage:
-	fprintf(stderr, "usage: collector verify-receipt --db URL (TEXT | -)"
-	    "\n");
-	return EXIT_USAGE;
+	return collector_usage("verify-receipt", EXIT_USAGE);
 }
 
 /* The export in the file at PATH, opened; 0, or -1 (logged). */
@@ -499,9 +507,7 @@ out:
 	wire_export_release(&x);
 	return rc;
 usage:
-	fprintf(stderr, "usage: collector import --db URL --authority-secret "
-	    "FILE [--token T] FILE\n");
-	return EXIT_USAGE;
+	return collector_usage("import", EXIT_USAGE);
 }
 
 const char *

@@ -18,4 +18,11 @@ int cmd_import(int argc, char **argv);
  */
 const char *collector_db_default(void);
 
+/*
+ * collector_usage(cmd, status): CMD's usage (collector_help.c); with
+ * STATUS 0 on stdout with what it does and an example (--help), else on
+ * stderr. CMD NULL or unknown: the list of commands. Returns STATUS.
+ */
+int collector_usage(const char *cmd, int status);
+
 #endif

@@ -469,16 +469,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: collector serve --listen ADDR:PORT "
-	    "--db sqlite:PATH|postgresql://...\n"
-	    "         [--max-body BYTES] [--request-deadline SECONDS]\n"
-	    "         [--trusted-proxy ADDR] [--phone-per-address N]\n"
-	    "         [--phone-per-code N] [--phone-per-slot N]\n"
-	    "         [--threads N] [--workers N] [--queue N] "
-	    "[--per-client N]\n"
-	    "         [--max-connections N]\n"
-	    "  (docs/sync.md: limits and their defaults)\n");
-	return EXIT_USAGE;
+	return collector_usage("serve", EXIT_USAGE);
 }
 
 /* A numeric option into *OUT within [LO, HI]; 0, or -1 (said). */
@@ -609,6 +600,18 @@ server_main(int argc, char **argv)
 	sv.max_body = (size_t)max;
 	(void)datadir_path("web", sv.web_dir, sizeof(sv.web_dir));
 	sv.cfg.web_dir = sv.web_dir;
+	{
+		char page[1100];
+
+		/* Said now, to the operator, not later to every phone. */
+		snprintf(page, sizeof(page), "%s/checkin.html", sv.web_dir);
+		if (access(page, R_OK) != 0)
+			log_error("the phone check-in page is not in '%s' (%s): "
+			    "phones scanning the venue QR get an error page "
+			    "until it is; install with `make install`, or set "
+			    "KIOSK_ASSETS to the assets folder", sv.web_dir,
+			    strerror(errno));
+	}
 	sv.cfg.phone_window_ms = 5 * 60 * 1000;
 	sv.cfg.phone_per_address = per_addr;
 	sv.cfg.phone_per_code = per_code;
