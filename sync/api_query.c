@@ -14,6 +14,7 @@
 #include "parsenum.h"
 #include "query.h"
 #include "report.h"
+#include "wardname.h"
 #include "trace.h"
 
 static const char *
@@ -121,6 +122,16 @@ api_trace(struct db *db, const struct api_request *rq,
 	trace_result_release(&r);
 }
 
+/* Are A and B one ward, as people type it (wardname.h)? */
+static int
+same_ward(const char *a, const char *b)
+{
+	char ka[WARD_KEY_MAX], kb[WARD_KEY_MAX];
+
+	return ward_key(a, ka, sizeof(ka)) == 0 &&
+	    ward_key(b, kb, sizeof(kb)) == 0 && strcmp(ka, kb) == 0;
+}
+
 /* GET /api/v1/report?ward=W&date=D&format=json|csv: a patrol token (of
  * that ward, when it names one) or an admin token. */
 void
@@ -148,7 +159,7 @@ api_report(struct db *db, const struct api_request *rq,
 		return;
 	}
 	if (strcmp(who.role, "patrol") == 0 && who.ward[0] != '\0' &&
-	    strcmp(who.ward, want) != 0) {
+	    !same_ward(who.ward, want)) {
 		api_fail(rs, HTTP_FORBIDDEN, "this patrol token is for another "
 		    "ward");
 		return;

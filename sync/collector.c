@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "cmdhelp.h"
@@ -312,6 +313,61 @@ cmd_purge(int argc, char **argv)
 	return 0;
 }
 
+/* collector wards [--db URL] [--json]: the wards, their venues, devices. */
+static int
+cmd_wards(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL;
+	char t[TERMTEXT_SIZE(128)];
+	struct db_ward *w;
+	struct db *db;
+	size_t n, i;
+	int ch, as_json = 0, rc;
+	json_t *j;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'j': as_json = 1; break;
+		default: return collector_usage("wards", 2);
+		}
+	}
+	if (optind != argc)
+		return collector_usage("wards", 2);
+	db = db_open_existing(url ? url : collector_db_default());
+	if (db == NULL)
+		return 1;
+	rc = db_wards(db, &w, &n);
+	db_close(db);
+	if (rc != 0)
+		return 1;
+	if (as_json) {
+		j = json_array();
+		for (i = 0; i < n && j != NULL; i++)
+			json_array_append_new(j, json_pack("{s:s, s:I, s:I}",
+			    "ward", w[i].name, "venues",
+			    (json_int_t)w[i].venues, "devices",
+			    (json_int_t)w[i].devices));
+		rc = j != NULL && json_dumpf(j, stdout, JSON_COMPACT) == 0 &&
+		    putchar('\n') != EOF ? 0 : 1;
+		json_decref(j);
+	} else {
+		printf("%zu wards\n", n);
+		for (i = 0; i < n; i++)
+			printf("  %-40s %4lld venues, %4lld devices\n",
+			    w[i].name[0] ? termtext(w[i].name, t, sizeof(t)) :
+			    "(no ward)", (long long)w[i].venues,
+			    (long long)w[i].devices);
+	}
+	free(w);
+	return rc;
+}
+
 /*
  * collector init --db URL: make the collector's database (a new SQLite
  * file, or the tables in an existing PostgreSQL database), or bring one
@@ -356,7 +412,7 @@ main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = { { "init", cmd_init }, { "serve", server_main },
 	    { "token", cmd_token },
-	    { "devices", cmd_devices },
+	    { "devices", cmd_devices }, { "wards", cmd_wards },
 	    { "stats", cmd_stats }, { "purge", cmd_purge },
 	    { "trace", cmd_trace }, { "audit", cmd_audit },
 	    { "report", cmd_report }, { "verify-receipt", cmd_verify_receipt },

@@ -31,7 +31,9 @@
 #include "parsenum.h"
 #include "query.h"
 #include "report.h"
+#include "termtext.h"
 #include "trace.h"
+#include "wardname.h"
 #include "wire.h"
 
 #define EXIT_USAGE 2
@@ -246,6 +248,57 @@ print_report(FILE *f, const void *r, const char *format)
 	return report_print(f, r, format);
 }
 
+/*
+ * Is WARD one the devices were enrolled in (as people type it)? 1; 0
+ * having listed the closest names; -1 (logged) when the store does not
+ * answer.
+ */
+static int
+ward_known(struct db *db, const char *ward)
+{
+	char key[WARD_KEY_MAX], k[WARD_KEY_MAX], t[TERMTEXT_SIZE(128)];
+	struct db_ward *w;
+	size_t n, i, j, *dist;
+	int found = 0;
+
+	if (db_wards(db, &w, &n) != 0)
+		return -1;
+	if (ward_key(ward, key, sizeof(key)) != 0)
+		key[0] = '\0';
+	dist = calloc(n + 1, sizeof(*dist));
+	for (i = 0; i < n && dist != NULL; i++) {
+		dist[i] = ward_key(w[i].name, k, sizeof(k)) == 0 ?
+		    ward_distance(key, k) : (size_t)-1;
+		found |= dist[i] == 0 && key[0] != '\0';
+	}
+	if (!found && n == 0)
+		fprintf(stderr, "collector: no ward has an enrolled kiosk yet, "
+		    "so none is called '%s'\n", termtext(ward, t, sizeof(t)));
+	else if (!found && dist != NULL) {
+		fprintf(stderr, "collector: no ward is called '%s'. The "
+		    "closest (collector wards lists them all):\n",
+		    termtext(ward, t, sizeof(t)));
+		/* The three nearest, nearest first. */
+		for (j = 0; j < 3 && j < n; j++) {
+			size_t best = n;
+
+			for (i = 0; i < n; i++)
+				if (dist[i] != (size_t)-2 && (best == n ||
+				    dist[i] < dist[best]))
+					best = i;
+			if (best == n)
+				break;
+			fprintf(stderr, "  %s (%lld venues)\n",
+			    termtext(w[best].name, t, sizeof(t)),
+			    (long long)w[best].venues);
+			dist[best] = (size_t)-2;
+		}
+	}
+	free(dist);
+	free(w);
+	return found;
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -294,6 +347,11 @@ cmd_report(int argc, char **argv)
 	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
+	rc = ward_known(db, ward);
+	if (rc != 1) {
+		db_close(db);
+		return rc == 0 ? EXIT_REFUSED : 1;
+	}
 	rc = report_build(db, ward, day, now, silent, &r);
 	db_close(db);
 	if (rc != 0)

@@ -38,6 +38,9 @@ static const struct cmd_help cmds[] = {
 	    "collector devices list [--db URL] [--ward W] [--json]\n"
 	    "       collector devices revoke [--db URL] DEVICE",
 	    "collector devices revoke 5b4ea58cee6ac242" },
+	{ "wards", "the wards with enrolled kiosks: venues and devices each",
+	    "collector wards [--db URL] [--json]",
+	    "collector wards" },
 	{ "stats", "how many devices, visits and refusals the database holds",
 	    "collector stats [--db URL] [--json]",
 	    "collector stats --json" },
@@ -61,7 +64,9 @@ static const struct cmd_help cmds[] = {
 	    "kiosks",
 	    "collector report --db URL --ward W [--date YYYY-MM-DD] "
 	    "[--silent-after MIN]\n"
-	    "         [--format table|json|csv] [--out FILE]",
+	    "         [--format table|json|csv] [--out FILE]\n"
+	    "  (W as typed: \"Phuong Ben Nghe\" is \"Phường Bến Nghé\"; "
+	    "no such ward: exit 3,\n   the closest names said)",
 	    "collector report --ward \"Phường Bến Nghé\" --date 2026-11-22" },
 	{ "verify-receipt", "check a patrol receipt a kiosk signed",
 	    "collector verify-receipt --db URL (TEXT | -)",

@@ -306,11 +306,24 @@ struct db_venue_status {
  * db_ward_devices(d, ward, out, n):
  * The devices enrolled in WARD (NULL: every ward), revoked ones too, with
  * their last heartbeat and upload, by ward and venue id, in a new array
- * (db_ward_devices_free). Returns 0 or -1.
+ * (db_ward_devices_free). WARD matches as people type it (wardname.h:
+ * "Phuong Ben Nghe" is "Phường Bến Nghé"). Returns 0 or -1.
  */
 int db_ward_devices(struct db *d, const char *ward,
     struct db_venue_status **out, size_t *n);
 void db_ward_devices_free(struct db_venue_status *v, size_t n);
+
+struct db_ward {
+	char name[sizeof(((struct wire_device *)0)->ward)];	/* as stored */
+	int64_t venues, devices;	/* revoked devices too */
+};
+
+/*
+ * db_wards(d, out, n): every ward the devices were enrolled in, with how
+ * many venues and devices each has, by name, in a new array (free()).
+ * Returns 0 or -1.
+ */
+int db_wards(struct db *d, struct db_ward **out, size_t *n);
 
 /*
  * db_count_visits(d, device_id, from_ms, to_ms):

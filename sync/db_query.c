@@ -12,6 +12,7 @@
 
 #include "dynbuf.h"
 #include "log.h"
+#include "wardname.h"
 
 /* Arrays read from the store: at most this many rows of any one query. */
 #define ROWS_MAX (16u * 1024 * 1024)
@@ -198,16 +199,95 @@ venue_row(void *ctx, const struct db_row *r)
 	return 0;
 }
 
+struct wards {
+	struct db_ward *w;
+	size_t n, cap;
+};
+
+static int
+ward_row(void *ctx, const struct db_row *r)
+{
+	struct wards *ws = ctx;
+	struct db_ward *w;
+
+	if (dynbuf_grow(&ws->w, &ws->cap, ws->n + 1, sizeof(*ws->w),
+	    ROWS_MAX) != 0)
+		return -1;
+	w = &ws->w[ws->n++];
+	memset(w, 0, sizeof(*w));
+	COPY_TEXT(w->name, r, 0);
+	w->venues = db_int(r, 1);
+	w->devices = db_int(r, 2);
+	return 0;
+}
+
+int
+db_wards(struct db *d, struct db_ward **out, size_t *n)
+{
+	struct wards ws = { NULL, 0, 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (db_one(d, DB_TX_ONE_READ, "SELECT coalesce(ward, ''), "
+	    "count(DISTINCT venue_id), count(*) FROM devices GROUP BY "
+	    "coalesce(ward, '') ORDER BY 1", NULL, 0, ward_row, &ws) < 0) {
+		free(ws.w);
+		return -1;
+	}
+	*out = ws.w;
+	*n = ws.n;
+	return 0;
+}
+
+/* How many ward names match WARD's key, at most MAX, into A as text
+ * arguments ($1..). -1 when the wards cannot be read. */
+static int
+ward_spellings(struct db *d, const char *ward, struct db_ward **w,
+    struct db_arg *a, int max)
+{
+	char key[WARD_KEY_MAX], k[WARD_KEY_MAX];
+	size_t n, i;
+	int m = 0;
+
+	if (db_wards(d, w, &n) != 0)
+		return -1;
+	if (ward_key(ward, key, sizeof(key)) != 0)
+		return 0;
+	for (i = 0; i < n && m < max; i++)
+		if (ward_key((*w)[i].name, k, sizeof(k)) == 0 &&
+		    strcmp(k, key) == 0)
+			a[m++] = DB_T((*w)[i].name);
+	return m;
+}
+
+#define WARD_SPELLINGS 16
+
 int
 db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
     size_t *n)
 {
 	struct venues vs = { NULL, 0, 0 };
-	struct db_arg a[1] = { DB_T(ward) };
-	char sql[700];
+	struct db_arg a[WARD_SPELLINGS];
+	struct db_ward *w = NULL;
+	char sql[900], where[200] = "";
+	int m = 0, i, rc;
 
 	*out = NULL;
 	*n = 0;
+	if (ward != NULL) {
+		/* The spellings of the ward that the devices hold. */
+		m = ward_spellings(d, ward, &w, a, WARD_SPELLINGS);
+		if (m <= 0) {
+			free(w);
+			return m < 0 ? -1 : 0;
+		}
+		snprintf(where, sizeof(where), "WHERE d.ward IN (");
+		for (i = 0; i < m; i++)
+			snprintf(where + strlen(where), sizeof(where) -
+			    strlen(where), "%s$%d", i ? ", " : "", i + 1);
+		snprintf(where + strlen(where), sizeof(where) - strlen(where),
+		    ")");
+	}
 	snprintf(sql, sizeof(sql), "SELECT d.device_id, d.venue_id, "
 	    "d.venue_name, coalesce(d.address, ''), coalesce(d.ward, ''), "
 	    "coalesce(d.last_batch_ms, 0), coalesce((SELECT max(received_ms) "
@@ -215,10 +295,10 @@ db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
 	    "coalesce((SELECT detail FROM heartbeats h WHERE h.device_id = "
 	    "d.device_id ORDER BY received_ms DESC LIMIT 1), ''), "
 	    "d.enrolled_ms, coalesce(d.revoked_ms, 0) FROM devices d %s "
-	    "ORDER BY d.ward, d.venue_id, d.device_id", ward != NULL ?
-	    "WHERE d.ward = $1" : "");
-	if (db_one(d, DB_TX_ONE_READ, sql, a, ward != NULL ? 1 : 0, venue_row,
-	    &vs) < 0) {
+	    "ORDER BY d.ward, d.venue_id, d.device_id", where);
+	rc = db_one(d, DB_TX_ONE_READ, sql, a, m, venue_row, &vs);
+	free(w);
+	if (rc < 0) {
 		db_ward_devices_free(vs.v, vs.n);
 		return -1;
 	}

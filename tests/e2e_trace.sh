@@ -126,6 +126,19 @@ check "CSV with a BOM and a row a kiosk" test "$(head -c 3 "$T_DIR/out" | od -An
 check_exit "report as a table" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --date 2026-11-16
 check "it flags the silent ones" test "$(grep -c '^SILENT' "$T_DIR/out")" = 3
 check "and lists the inspection" grep -q "inspected 2026-11-16T10:20:00+07:00 by pass CA-BN-07" "$T_DIR/out"
+# Wards as people type them.
+check_exit "report --ward typed without marks" 0 $COLL report --db "$CDB" --ward "ben nghe" --date 2026-11-16 --format json
+check "finds the same kiosks" test "$(py "$T_DIR/out" '[v["venue_id"] for v in d["venues"]]')" = "['CAFE-A', 'CAFE-A', 'QUAN-B']"
+check_exit "report --ward in capitals, decomposed marks" 0 $COLL report --db "$CDB" --ward "$(printf 'BE\xcc\x82\xcc\x81N  NGHE\xcc\x81')" --date 2026-11-16 --format json
+check "the same kiosks again" test "$(py "$T_DIR/out" 'len(d["venues"])')" = 3
+check_exit "a ward nobody has: exit 3" 3 $COLL report --db "$CDB" --ward "Ben Nge" --date 2026-11-16
+check "lists the closest names, the nearest first" sh -c "sed -n 2p '$T_DIR/err' | grep -q 'Bến Nghé (2 venues)'"
+check "and answers no empty report" test ! -s "$T_DIR/out"
+check_exit "collector wards" 0 $COLL wards --db "$CDB"
+check "lists each ward with its venues and devices" sh -c "grep -q 'Bến Nghé .* 2 venues, *3 devices' '$T_DIR/out' && grep -q 'Phường 2 .* 1 venues, *1 devices' '$T_DIR/out'"
+check_exit "collector wards --json" 0 $COLL wards --db "$CDB" --json
+check "as JSON" test "$(py "$T_DIR/out" '[(w["ward"], w["venues"], w["devices"]) for w in d]')" = "[('Bến Nghé', 2, 3), ('Phường 2', 1, 1)]"
+check "HTTP report: the patrol's ward typed without marks" test "$(get "$PATROL" "/api/v1/report?ward=Ben%20Nghe&date=2026-11-16")" = 200
 check "HTTP report with the ward's patrol token" test "$(get "$PATROL" "/api/v1/report?date=2026-11-16")" = 200
 check "the same venues" test "$(py "$T_DIR/body" '[v["venue_id"] for v in d["venues"]]')" = "['CAFE-A', 'CAFE-A', 'QUAN-B']"
 check "another ward's patrol token: 403" test "$(get "$OTHER" "/api/v1/report?ward=B%E1%BA%BFn%20Ngh%C3%A9")" = 403

@@ -17,6 +17,7 @@
 #include "parsenum.h"
 #include "reason.h"
 #include "termtext.h"
+#include "wardname.h"
 #include "i18n.h"
 
 static void
@@ -398,6 +399,58 @@ test_pace(void **state)
 	image_release(&img);
 }
 
+/*
+ * Ward names match as people type them: every Vietnamese letter with
+ * every tone mark, upper and lower case, precomposed (NFC) or with
+ * combining marks (NFD), đ and Ð as d, runs of spaces; and the distance
+ * that finds the closest names.
+ */
+static void
+test_ward_key(void **state)
+{
+	static const char *const same[][2] = {
+		{ "Phường Bến Nghé", "phuong ben nghe" },
+		{ "PHƯỜNG   BẾN NGHÉ ", "phuong ben nghe" },
+		{ "Phu\xcc\x9bo\xcc\x9b\xcc\x80ng Be\xcc\x82\xcc\x81n "
+		    "Nghe\xcc\x81", "phuong ben nghe" },	/* NFD */
+		{ "Phường Đa Kao", "phuong da kao" },
+		{ "Phường Ða Kao", "phuong da kao" },	/* Ð for Đ */
+		{ "Xã Quỳnh Lưu", "xa quynh luu" },
+		{ "Phường 12", "phuong 12" },
+	};
+	static const char *const letters =
+	    "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợ"
+	    "uùúủũụưừứửữựyỳýỷỹỵđAÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊ"
+	    "OÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴĐ";
+	char key[WARD_KEY_MAX], one[8];
+	const char *p = letters;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		assert_int_equal(ward_key(same[i][0], key, sizeof(key)), 0);
+		assert_string_equal(key, same[i][1]);
+	}
+	/* Each letter alone is one plain letter of aeiouyd. */
+	while (*p != '\0') {
+		size_t n = 1;
+
+		while (((unsigned char)p[n] & 0xc0) == 0x80)
+			n++;
+		memcpy(one, p, n);
+		one[n] = '\0';
+		assert_int_equal(ward_key(one, key, sizeof(key)), 0);
+		if (strlen(key) != 1 || strchr("aeiouyd", key[0]) == NULL)
+			fail_msg("'%s' keyed as '%s'", one, key);
+		p += n;
+	}
+	assert_int_equal(ward_key("Ph\xffng", key, sizeof(key)), -1);
+	assert_int_equal(ward_key("Phường Bến Nghé", key, 4), -1);
+	assert_int_equal(ward_distance("phuong ben nghe", "phuong ben nge"), 1);
+	assert_int_equal(ward_distance("phuong da kao", "phuong da kao"), 0);
+	assert_true(ward_distance("phuong ben nghe", "xa quynh luu") > 5);
+}
+
 int
 main(void)
 {
@@ -406,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_pace),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_termtext),
+		cmocka_unit_test(test_ward_key),
 		cmocka_unit_test(test_parsenum),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_strings_complete),
