@@ -75,15 +75,15 @@ answer_as(struct api_response *rs, const struct printed *p,
 	}
 }
 
-/* GET /api/v1/trace?subject=KIND:ID&from=&to=&depth=&min_overlap=
- * &default_stay=&format=json|csv, for a tracer token only. */
+/* GET /api/v1/trace?subject=KIND:ID&reason=TEXT&from=&to=&depth=
+ * &min_overlap=&default_stay=&format=json|csv, for a tracer token only. */
 void
 api_trace(struct db *db, const struct api_request *rq,
     struct api_response *rs)
 {
 	struct trace_args ta = { arg(rq, "subject"), arg(rq, "from"),
 	    arg(rq, "to"), arg(rq, "depth"), arg(rq, "min_overlap"),
-	    arg(rq, "default_stay") };
+	    arg(rq, "default_stay"), arg(rq, "reason") };
 	const char *format = json_or_csv(rq), *why;
 	struct trace_result r;
 	struct trace_opts o;
@@ -100,9 +100,10 @@ api_trace(struct db *db, const struct api_request *rq,
 		return;
 	}
 	if (trace_opts_from(&o, &ta, ktime_wall_ms(), &why) != 0) {
-		snprintf(msg, sizeof(msg), "%s; want subject=KIND:ID and "
-		    "optional from, to (times), depth (1|2), min_overlap, "
-		    "default_stay (minutes), format (json|csv)", why);
+		snprintf(msg, sizeof(msg), "%s; want subject=KIND:ID, "
+		    "reason=TEXT and optional from, to (times), depth (1|2), "
+		    "min_overlap, default_stay (minutes), format (json|csv)",
+		    why);
 		api_fail(rs, HTTP_BAD_REQUEST, msg);
 		return;
 	}

@@ -120,9 +120,10 @@ cmd_trace(int argc, char **argv)
 		{ "authority-secret", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "budget", required_argument, NULL, 'b' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct trace_args ta = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct trace_args ta = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	int64_t budget = TRACE_BUDGET_MS / 1000;
 	const char *url = NULL, *format = "table", *secret = NULL, *out = NULL,
 	    *why;
@@ -142,6 +143,7 @@ cmd_trace(int argc, char **argv)
 		case 'D': ta.depth = optarg; break;
 		case 'm': ta.min_overlap = optarg; break;
 		case 'S': ta.default_stay = optarg; break;
+		case 'r': ta.reason = optarg; break;
 		case 'F': format = optarg; break;
 		case 'a': secret = optarg; break;
 		case 'o': out = optarg; break;
@@ -207,18 +209,28 @@ cmd_audit(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "who", required_argument, NULL, 'w' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *format = "table";
+	const char *url = NULL, *format = "table", *from = NULL, *to = NULL;
+	struct audit_filter flt;
 	struct db_audit *a;
 	struct db *db;
-	size_t n;
+	size_t n, i, kept = 0;
 	int ch, rc;
 
+	memset(&flt, 0, sizeof(flt));
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': url = optarg; break;
 		case 'F': format = optarg; break;
+		case 'w': flt.who = optarg; break;
+		case 's': flt.subject = optarg; break;
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
 		default: goto usage;
 		}
 	}
@@ -226,8 +238,15 @@ cmd_audit(int argc, char **argv)
 		url = collector_db_default();
 	if (optind != argc)
 		goto usage;
-	if (!format_ok(format, "table|json"))
+	if (!format_ok(format, "table|json|csv"))
 		return EXIT_USAGE;
+	if ((from != NULL && ktime_parse(from, &flt.from_ms) != 0) ||
+	    (to != NULL && ktime_parse(to, &flt.to_ms) != 0)) {
+		fprintf(stderr, "collector: --from '%s' / --to '%s': want a date "
+		    "or a time (2026-11-22, 2026-11-22T08:30)\n", from ? from :
+		    "", to ? to : "");
+		return EXIT_USAGE;
+	}
 	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
@@ -235,8 +254,16 @@ cmd_audit(int argc, char **argv)
 	db_close(db);
 	if (rc != 0)
 		return 1;
-	rc = query_audit_print(stdout, a, n, format) == 0 ? 0 : 1;
-	db_audit_free(a, n);
+	/* The entries asked for, in order; the others freed. */
+	for (i = 0; i < n; i++) {
+		if (audit_wanted(&a[i], &flt)) {
+			a[kept++] = a[i];
+			continue;
+		}
+		free(a[i].detail);
+	}
+	rc = query_audit_print(stdout, a, kept, format) == 0 ? 0 : 1;
+	db_audit_free(a, kept);
 	return rc;
 usage:
 	return collector_usage("audit", EXIT_USAGE);

@@ -49,17 +49,17 @@ static const struct cmd_help cmds[] = {
 	    "collector purge --older-than 21" },
 	{ "trace", "a case's contacts: F1, and with --depth 2 F2, with "
 	    "overlap minutes",
-	    "collector trace --db URL --subject KIND:ID [--from T] [--to T] "
-	    "[--depth 1|2]\n"
-	    "         [--min-overlap MIN] [--default-stay MIN] "
-	    "[--format table|json|csv]\n"
+	    "collector trace --db URL --subject KIND:ID --reason TEXT\n"
+	    "         [--from T] [--to T] [--depth 1|2] [--min-overlap MIN]\n"
+	    "         [--default-stay MIN] [--format table|json|csv]\n"
 	    "         [--budget SECONDS] (exit 4: cut short, partial answer)\n"
 	    "         [--authority-secret FILE] [--out FILE]",
-	    "collector trace --subject cccd:079095001234 --depth 2 --format "
-	    "csv --out case.csv" },
+	    "collector trace --subject cccd:079095001234 --reason \"case "
+	    "HCM-2026-0413\" --depth 2 --format csv --out case.csv" },
 	{ "audit", "who traced or reported what, and when",
-	    "collector audit --db URL [--format table|json]",
-	    "collector audit" },
+	    "collector audit --db URL [--format table|json|csv] [--who TEXT]\n"
+	    "         [--subject KIND:ID] [--from T] [--to T]",
+	    "collector audit --subject cccd:079095001234 --from 2026-11-01" },
 	{ "report", "a ward's venues on a day: visits, heartbeat gaps, silent "
 	    "kiosks",
 	    "collector report --db URL --ward W [--date YYYY-MM-DD] "

@@ -6,10 +6,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
+#include "csv.h"
 #include "ktime.h"
 #include "termtext.h"
 #include "log.h"
@@ -26,8 +28,9 @@ query_trace(struct db *d, const struct trace_opts *o, const char *who,
 	json_t *dj;
 
 	snprintf(subject, sizeof(subject), "%s:%s", o->kind, o->subject);
-	dj = json_pack("{s:s, s:I, s:I, s:i, s:I, s:I, s:b, s:b, s:b}",
-	    "subject", subject, "from_ms", (json_int_t)o->from_ms, "to_ms",
+	dj = json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:b, s:b, s:b}",
+	    "subject", subject, "reason", o->reason, "from_ms",
+	    (json_int_t)o->from_ms, "to_ms",
 	    (json_int_t)o->to_ms, "depth", o->depth, "min_overlap_min",
 	    (json_int_t)(o->min_overlap_ms / MIN_MS), "default_stay_min",
 	    (json_int_t)(o->default_stay_ms / MIN_MS), "opened_sealed",
@@ -159,43 +162,143 @@ query_receipt_print(FILE *f, const struct receipt_check *c)
 
 /* ---- the audit log and statistics ---- */
 
+/* DETAIL's (JSON) string field KEY into OUT ("" when none). */
+static void
+detail_field(const char *detail, const char *key, char *out, size_t size)
+{
+	json_t *j = json_loads(detail ? detail : "", 0, NULL);
+	const char *v = json_string_value(json_object_get(j, key));
+
+	snprintf(out, size, "%s", v ? v : "");
+	json_decref(j);
+}
+
+int
+audit_wanted(const struct db_audit *a, const struct audit_filter *flt)
+{
+	char subject[96];
+
+	if (flt == NULL)
+		return 1;
+	if (flt->from_ms != 0 && a->at_ms < flt->from_ms)
+		return 0;
+	if (flt->to_ms != 0 && a->at_ms >= flt->to_ms)
+		return 0;
+	if (flt->who != NULL && strstr(a->who, flt->who) == NULL)
+		return 0;
+	if (flt->subject != NULL) {
+		detail_field(a->detail, "subject", subject, sizeof(subject));
+		if (strcmp(subject, flt->subject) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* A time as "2026-11-22 08:30:15" in local time. */
+static void
+local_time(int64_t ms, char *out, size_t size)
+{
+	char iso[40];
+
+	if (ktime_format(ms, iso, sizeof(iso)) != 0 || strlen(iso) < 19) {
+		snprintf(out, size, "?");
+		return;
+	}
+	iso[10] = ' ';
+	iso[19] = '\0';
+	snprintf(out, size, "%s", iso);
+}
+
+static int
+audit_json(FILE *f, const struct db_audit *a, size_t n)
+{
+	json_t *arr = json_array();
+	char iso[40];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		json_t *detail = json_loads(a[i].detail, 0, NULL);
+
+		if (ktime_format(a[i].at_ms, iso, sizeof(iso)) != 0)
+			iso[0] = '\0';
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, "
+		    "s:o, s:I}", "at_ms", (json_int_t)a[i].at_ms, "at", iso,
+		    "who", a[i].who, "action", a[i].action, "detail",
+		    detail ? detail : json_null(), "results",
+		    (json_int_t)a[i].results));
+	}
+	rc = json_dumpf(arr, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(arr);
+	if (rc != 0)
+		return -1;
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}
+
+static int
+audit_csv(FILE *f, const struct db_audit *a, size_t n)
+{
+	static const char *const head[] = { "at_local", "at_utc", "who",
+	    "action", "subject", "reason", "results", "detail" };
+	char local[40], utc[40], subject[96], reason[256], results[24];
+	size_t i, k;
+	time_t t;
+	struct tm tm;
+
+	csv_bom(f);
+	for (k = 0; k < sizeof(head) / sizeof(head[0]); k++)
+		csv_cell(f, head[k], k == 0);
+	csv_end(f);
+	for (i = 0; i < n; i++) {
+		if (ktime_format(a[i].at_ms, local, sizeof(local)) != 0)
+			local[0] = '\0';
+		t = (time_t)(a[i].at_ms / 1000);
+		if (gmtime_r(&t, &tm) == NULL || strftime(utc, sizeof(utc),
+		    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			utc[0] = '\0';
+		detail_field(a[i].detail, "subject", subject, sizeof(subject));
+		detail_field(a[i].detail, "reason", reason, sizeof(reason));
+		snprintf(results, sizeof(results), "%lld",
+		    (long long)a[i].results);
+		csv_cell(f, local, 1);
+		csv_cell(f, utc, 0);
+		csv_cell(f, a[i].who, 0);
+		csv_cell(f, a[i].action, 0);
+		csv_cell(f, subject, 0);
+		csv_cell(f, reason, 0);
+		csv_cell(f, results, 0);
+		csv_cell(f, a[i].detail ? a[i].detail : "", 0);
+		csv_end(f);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
 int
 query_audit_print(FILE *f, const struct db_audit *a, size_t n,
     const char *format)
 {
+	char when[40], who[TERMTEXT_SIZE(200)], subject[96], reason[256];
+	char rs[TERMTEXT_SIZE(255)];
 	size_t i;
 
-	if (strcmp(format, "json") == 0) {
-		json_t *arr = json_array();
-		int rc;
-
-		for (i = 0; i < n; i++) {
-			json_t *detail = json_loads(a[i].detail, 0, NULL);
-
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, "
-			    "s:o, s:I}", "at_ms", (json_int_t)a[i].at_ms, "who",
-			    a[i].who, "action", a[i].action, "detail",
-			    detail ? detail : json_null(), "results",
-			    (json_int_t)a[i].results));
-		}
-		rc = json_dumpf(arr, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(arr);
-		if (rc != 0)
-			return -1;
-		fputc('\n', f);
-		return ferror(f) ? -1 : 0;
-	}
+	if (strcmp(format, "json") == 0)
+		return audit_json(f, a, n);
+	if (strcmp(format, "csv") == 0)
+		return audit_csv(f, a, n);
+	fprintf(f, "%-19s  %-24s %-8s %-22s %7s  %s\n", "when (local)", "who",
+	    "action", "case", "answers", "reason");
 	for (i = 0; i < n; i++) {
-		char when[40] = "?";
-
-		(void)ktime_format(a[i].at_ms, when, sizeof(when));
-		char who[TERMTEXT_SIZE(200)];
-
-		fprintf(f, "%s  %-30s %-8s %4lld  ", when, termtext(a[i].who,
-		    who, sizeof(who)), a[i].action, (long long)a[i].results);
-		termtext_put(f, a[i].detail);
-		fputc('\n', f);
+		local_time(a[i].at_ms, when, sizeof(when));
+		detail_field(a[i].detail, "subject", subject, sizeof(subject));
+		detail_field(a[i].detail, "reason", reason, sizeof(reason));
+		fprintf(f, "%-19s  %-24s %-8s %-22s %7lld  %s\n", when,
+		    termtext(a[i].who, who, sizeof(who)), a[i].action,
+		    subject[0] ? subject : "-", (long long)a[i].results,
+		    reason[0] ? termtext(reason, rs, sizeof(rs)) : "-");
 	}
+	if (n == 0)
+		fprintf(f, "(no entries)\n");
 	return ferror(f) ? -1 : 0;
 }
 

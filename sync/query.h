@@ -51,7 +51,22 @@ void query_receipt_release(struct receipt_check *c);
 /* query_receipt_print(f, c): C as one line of JSON. 0 or -1. */
 int query_receipt_print(FILE *f, const struct receipt_check *c);
 
-/* query_audit_print(f, a, n, format): the log as a table or JSON. */
+/* What of the audit log to show (NULL, 0: no limit). */
+struct audit_filter {
+	const char *who;		/* a part of who asked */
+	const char *subject;		/* the case traced, KIND:ID */
+	int64_t from_ms, to_ms;		/* from <= at < to */
+};
+
+/* audit_wanted(a, flt): 1 when entry A passes FLT, else 0. */
+int audit_wanted(const struct db_audit *a, const struct audit_filter *flt);
+
+/*
+ * query_audit_print(f, a, n, format): the log as a table for people (local
+ * time; who, what, the case, the reason and how many answers, then the
+ * rest), as CSV (the same columns and the time in UTC too; spreadsheet-
+ * safe) or JSON (every field, "at" as ISO 8601 beside "at_ms").
+ */
 int query_audit_print(FILE *f, const struct db_audit *a, size_t n,
     const char *format);
 

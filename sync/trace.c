@@ -14,6 +14,7 @@
 #include "dynbuf.h"
 #include "ktime.h"
 #include "log.h"
+#include "termtext.h"
 #include "parsenum.h"
 #include "payload.h"
 #include "seal.h"
@@ -87,6 +88,16 @@ trace_opts_from(struct trace_opts *o, const struct trace_args *a,
 		    "phone:<number>, pccovid:ID, pass:ID)";
 		return -1;
 	}
+	/* Every trace says why: the audit log keeps it with who asked. */
+	if (a->reason == NULL || strlen(a->reason) < TRACE_REASON_MIN ||
+	    strlen(a->reason) > TRACE_REASON_MAX ||
+	    !termtext_plain(a->reason)) {
+		*why = "a trace needs its reason or the case's reference "
+		    "(--reason, reason=): 3 to 200 characters of text, kept in "
+		    "the audit log";
+		return -1;
+	}
+	snprintf(o->reason, sizeof(o->reason), "%s", a->reason);
 	if (a->depth != NULL) {
 		if (parsenum(a->depth, 1, 2, &v) != 0) {
 			*why = "depth must be 1 (F1) or 2 (F1 and F2)";

@@ -29,9 +29,14 @@
 #define TRACE_BUDGET_MS 20000
 #define TRACE_MAX_CONTACTS 10000
 
+#define TRACE_REASON_MIN 3
+#define TRACE_REASON_MAX 200
+
 struct trace_opts {
 	char kind[16], subject[64];
 	int64_t from_ms, to_ms;
+	char reason[TRACE_REASON_MAX + 1];	/* why, or the case's reference:
+					 * kept in the audit log */
 	int depth;			/* 1 or 2 */
 	int64_t min_overlap_ms;
 	int64_t default_stay_ms;
@@ -49,6 +54,8 @@ struct trace_args {
 	const char *depth;		/* 1 or 2 */
 	const char *min_overlap;	/* minutes, 0 to 1440 */
 	const char *default_stay;	/* minutes, 1 to 720 */
+	const char *reason;		/* required: why, or the case reference
+					 * (3 to 200 bytes of plain text) */
 };
 
 /*

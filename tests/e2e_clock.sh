@@ -52,7 +52,7 @@ at() {
 status() { $K --db "$DB" status --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 # trace SUBJECT EXPR: EXPR over the collector's trace of SUBJECT
 trace() {
-	$COLL trace --db "$CDB" --subject "$1" --format json > "$T_DIR/trace.json" 2>> "$T_DIR/err"
+	$COLL trace --db "$CDB" --reason "case E2E-1" --subject "$1" --format json > "$T_DIR/trace.json" 2>> "$T_DIR/err"
 	python3 -c "import json,sys,time; d=json.load(open(sys.argv[1])); now=time.time(); print($2)" "$T_DIR/trace.json"
 }
 near_now='abs(d["visits"][0]["in_ms"] / 1000 - now) < 600'
@@ -95,7 +95,7 @@ check "the collector files the pass visit at its arrival, 1970 kept, flagged" te
 check "and the card's" test "$(trace cccd:079095001234 "len(d[\"visits\"]), d[\"visits\"][0][\"clock\"]")" = "1 filed_at_arrival"
 check_exit "the collector's retention" 0 $COLL purge --db "$CDB" --older-than 1
 check "keeps them: they arrived today" test "$(trace pass:visitor-1970 'len(d["visits"])')" = 1
-check "the tracer's CSV says it too" sh -c "$COLL trace --db '$CDB' --subject pass:visitor-1970 --format csv | grep -q 'filed_at_arrival,1970-01-02'"
+check "the tracer's CSV says it too" sh -c "$COLL trace --db '$CDB' --reason 'case E2E-1' --subject pass:visitor-1970 --format csv | grep -q 'filed_at_arrival,1970-01-02'"
 
 # 3. Set back behind a trusted time; jumped forward without a sync.
 check_exit "a trusted visit" 0 $K --db "$DB" checkin --payload 0933333333

@@ -56,7 +56,7 @@ check_exit "collector init makes its store" 0 $COLL init --db "$CDB"
 check "the collector's store is 0600" test "$(mode "$T_DIR/c/collector.db")" = 600
 DAY=$(date -d '2026-11-16T00:00:00+07:00' +%s)000
 check "a scenario loads" build/tests/scenario "$CDB" "$T_DIR" "$DAY"
-check_exit "a trace CSV with names" 0 $COLL trace --db "$CDB" --subject cccd:079090000001 --from 2026-11-16 --to 2026-11-18 --format csv --authority-secret "$T_DIR/authority.sec" --out "$T_DIR/trace.csv"
+check_exit "a trace CSV with names" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject cccd:079090000001 --from 2026-11-16 --to 2026-11-18 --format csv --authority-secret "$T_DIR/authority.sec" --out "$T_DIR/trace.csv"
 check "it holds a name" grep -q "Nguyễn Văn An" "$T_DIR/trace.csv"
 check "and is 0600" test "$(mode "$T_DIR/trace.csv")" = 600
 

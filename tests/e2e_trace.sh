@@ -24,7 +24,7 @@ F2_SET='sorted((x["subject"], x["via"], x["overlap_min"]) for x in d["f2"])'
 F1_WANT="[('cccd:079090000004', 20, 'CAFE-A'), ('phone:0901000001', 30, 'CAFE-A'), ('phone:0901000005', 20, 'QUAN-B')]"
 F2_WANT="[('cccd:079090000008', 'phone:0901000001', 30), ('cccd:079090000011', 'phone:0901000005', 40), ('phone:0901000003', 'phone:0901000001', 40), ('phone:0901000009', 'phone:0901000001', 40)]"
 
-check_exit "trace, depth 1, JSON" 0 $COLL trace --db "$CDB" --subject $CASE "${W[@]}" --format json
+check_exit "trace, depth 1, JSON" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE "${W[@]}" --format json
 cp "$T_DIR/out" "$T_DIR/d1.json"
 check "the JSON has case, visits, f1, f2, complete" test "$(py "$T_DIR/d1.json" 'list(d)')" = "['case', 'visits', 'f1', 'f2', 'complete']"
 check "and says the answer is whole" test "$(py "$T_DIR/d1.json" 'd["complete"]')" = True
@@ -33,29 +33,29 @@ check "exactly the expected F1, with overlap minutes" test "$(py "$T_DIR/d1.json
 check "no F2 at depth 1" test "$(py "$T_DIR/d1.json" 'len(d["f2"])')" = 0
 check "nothing personal without the authority's key" test "$(py "$T_DIR/d1.json" '"personal" in str(d)')" = False
 
-check_exit "trace, depth 2" 0 $COLL trace --db "$CDB" --subject $CASE "${W[@]}" --depth 2 --format json
+check_exit "trace, depth 2" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE "${W[@]}" --depth 2 --format json
 cp "$T_DIR/out" "$T_DIR/d2.json"
 check "the same F1" test "$(py "$T_DIR/d2.json" "$F1_SET")" = "$F1_WANT"
 check "exactly the expected F2, each with the F1 it came through" test "$(py "$T_DIR/d2.json" "$F2_SET")" = "$F2_WANT"
 check "nobody listed twice" test "$(py "$T_DIR/d2.json" 'len(set(x["subject"] for x in d["f1"] + d["f2"])) == len(d["f1"]) + len(d["f2"])')" = True
 check "no F3, no contact from before the F1 met the case" test "$(py "$T_DIR/d2.json" '[s for s in ("0901000002","0901000006","0901000007","0901000010","0901000012") if s in str(d)]')" = "[]"
 
-check_exit "a lower overlap rule (5 min)" 0 $COLL trace --db "$CDB" --subject $CASE "${W[@]}" --min-overlap 5 --format json
+check_exit "a lower overlap rule (5 min)" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE "${W[@]}" --min-overlap 5 --format json
 check "it adds the 10-minute contacts (the same person at two venues)" test "$(json_get "$T_DIR/out" 'sorted((x["subject"], x["venue_id"], x["overlap_min"]) for x in d["f1"])')" = "[('cccd:079090000004', 'CAFE-A', 20), ('phone:0901000001', 'CAFE-A', 30), ('phone:0901000001', 'QUAN-B', 10), ('phone:0901000003', 'CAFE-A', 10), ('phone:0901000005', 'QUAN-B', 20)]"
-check_exit "a longer default stay (150 min)" 0 $COLL trace --db "$CDB" --subject $CASE "${W[@]}" --default-stay 150 --format json
+check_exit "a longer default stay (150 min)" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE "${W[@]}" --default-stay 150 --format json
 check "it adds the visitor who came after the hour" test "$(json_get "$T_DIR/out" '"phone:0901000006" in [x["subject"] for x in d["f1"]]')" = True
-check_exit "a window without the case's visits" 0 $COLL trace --db "$CDB" --subject $CASE --from 2026-11-20 --to 2026-11-21 --format json
+check_exit "a window without the case's visits" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE --from 2026-11-20 --to 2026-11-21 --format json
 check "finds nothing" test "$(json_get "$T_DIR/out" '(len(d["visits"]), len(d["f1"]))')" = "(0, 0)"
-check_exit "a bad subject is a usage error" 2 $COLL trace --db "$CDB" --subject "cccd:12"
+check_exit "a bad subject is a usage error" 2 $COLL trace --db "$CDB" --reason "case E2E-1" --subject "cccd:12"
 check "it says what a subject looks like" grep -q "KIND:ID" "$T_DIR/err"
-check_exit "the phone number in +84 form is the same person" 0 $COLL trace --db "$CDB" --subject phone:+84901000005 "${W[@]}" --format json
+check_exit "the phone number in +84 form is the same person" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject phone:+84901000005 "${W[@]}" --format json
 check "found as F1 of ... the case" test "$(json_get "$T_DIR/out" '"cccd:079090000001" in [x["subject"] for x in d["f1"]]')" = True
 
-check_exit "with the authority's secret key" 0 $COLL trace --db "$CDB" --subject $CASE "${W[@]}" --depth 2 --format json --authority-secret "$T_DIR/authority.sec"
+check_exit "with the authority's secret key" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE "${W[@]}" --depth 2 --format json --authority-secret "$T_DIR/authority.sec"
 check "the case's name is opened" test "$(json_get "$T_DIR/out" 'd["case"]["personal"]["name"]')" = "Nguyễn Văn An"
 check "and the F1's and F2's, only theirs" test "$(json_get "$T_DIR/out" 'sorted(x["personal"]["name"] for x in d["f1"] + d["f2"] if "personal" in x)')" = "['=HYPERLINK(\"http://evil.example\",\"x\")', 'Lê Văn Cường', 'Trần Thị Bình']"
 
-check_exit "CSV export" 0 $COLL trace --db "$CDB" --subject $CASE "${W[@]}" --depth 2 --format csv --authority-secret "$T_DIR/authority.sec" --out "$T_DIR/trace.csv"
+check_exit "CSV export" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE "${W[@]}" --depth 2 --format csv --authority-secret "$T_DIR/authority.sec" --out "$T_DIR/trace.csv"
 check "it starts with a UTF-8 BOM" test "$(head -c 3 "$T_DIR/trace.csv" | od -An -tx1 | tr -d ' ')" = efbbbf
 cat > "$T_DIR/readback.py" <<'PY'
 import csv, json, sys
@@ -82,7 +82,7 @@ TRACER=$($COLL token --db "$CDB" --role tracer | tail -1)
 PATROL=$($COLL token --db "$CDB" --role patrol --ward "Bến Nghé" | tail -1)
 OTHER=$($COLL token --db "$CDB" --role patrol --ward "Phường 2" | tail -1)
 DEVICE=$($COLL token --db "$CDB" --role device-enrolment --ward "Bến Nghé" | tail -1)
-Q="subject=$CASE&from=2026-11-16&to=2026-11-18&depth=2"
+Q="subject=$CASE&reason=case%20E2E-1&from=2026-11-16&to=2026-11-18&depth=2"
 get() {	# $1 token, $2 path -> status; body in $T_DIR/body
 	curl -s -o "$T_DIR/body" -w '%{http_code}' ${1:+-H "Authorization: Bearer $1"} "$URL$2"
 }
@@ -97,6 +97,7 @@ check "a made-up token: 401" test "$(get "not-a-token" "/api/v1/trace?$Q")" = 40
 check "a bad subject: 400 with a reason" sh -c "[ $(get "$TRACER" "/api/v1/trace?subject=x") = 400 ] && grep -q subject=KIND:ID '$T_DIR/body'"
 
 check_exit "collector audit" 0 $COLL audit --db "$CDB" --format json
+cp "$T_DIR/out" "$T_DIR/audit.json"
 check "every trace is in the audit log (8 from the command line, 2 over HTTP)" test "$(json_get "$T_DIR/out" '[e["who"].split(":")[0] for e in d if "subject" in e["detail"]]')" = "['cli', 'cli', 'cli', 'cli', 'cli', 'cli', 'cli', 'cli', 'http', 'http']"
 check "with who, when, which subject and how many results" test "$(json_get "$T_DIR/out" '[(e["who"].split(":")[1], e["at_ms"] > 0, e["detail"]["subject"], e["detail"]["depth"], e["results"]) for e in d if "subject" in e["detail"]][-1]')" = "('tracer', True, 'cccd:079090000001', 2, 7)"
 check "the refused tries too, naming the role" test "$(json_get "$T_DIR/out" 'sorted(e["who"].split(":")[1] for e in d if "refused" in e["detail"])')" = "['device-enrolment', 'patrol']"
@@ -106,7 +107,21 @@ check "HTTP audit log with an admin token" test "$(get "$ADMIN" /api/v1/audit)" 
 check "the same entries" test "$(py "$T_DIR/body" 'len(d)')" = 12
 check "a tracer cannot read the audit log (403)" test "$(get "$TRACER" /api/v1/audit)" = 403
 check_exit "the audit log as a table" 0 $COLL audit --db "$CDB"
-check "one line an entry" test "$(wc -l < "$T_DIR/out")" = 12
+check "a header and one line an entry" test "$(wc -l < "$T_DIR/out")" = 13
+check "in words: local time, who, the case and the reason" sh -c "head -1 '$T_DIR/out' | grep -q 'when (local).*who.*action.*case.*answers.*reason' && grep -q '^20..-..-.. ..:..:..  cli:.* trace .*$CASE .*case E2E-1' '$T_DIR/out' && ! grep -q 'at_ms' '$T_DIR/out'"
+check "every trace keeps its reason" test "$(json_get "$T_DIR/audit.json" '[e["detail"].get("reason") for e in d if e["action"] == "trace"].count("case E2E-1")')" = 10
+check_exit "a trace with no reason: usage error" 2 $COLL trace --db "$CDB" --subject $CASE
+check "says a reason or case reference is needed" grep -q "needs its reason or the case's reference" "$T_DIR/err"
+check "over HTTP too: 400" sh -c "[ $(get "$TRACER" "/api/v1/trace?subject=$CASE") = 400 ] && grep -q 'reason' '$T_DIR/body'"
+check_exit "audit --subject: that case only" 0 $COLL audit --db "$CDB" --subject "$CASE" --format json
+check "  its traces, none else" test "$(json_get "$T_DIR/out" 'sorted(set(e["detail"]["subject"] for e in d)), len(d)')" = "(['$CASE'], 9)"
+check_exit "audit --who http" 0 $COLL audit --db "$CDB" --who http --format json
+check "  the HTTP entries only" test "$(json_get "$T_DIR/out" 'sorted(set(e["who"].split(":")[0] for e in d))')" = "['http']"
+check_exit "audit --from tomorrow" 0 $COLL audit --db "$CDB" --from "$(date -d tomorrow +%F)"
+check "  nothing, said so" grep -q "(no entries)" "$T_DIR/out"
+check_exit "audit --format csv" 0 $COLL audit --db "$CDB" --format csv --subject "$CASE"
+check "  a header, local and UTC times, the reason" sh -c "sed -n 1p '$T_DIR/out' | grep -q 'at_local,at_utc,who,action,subject,reason,results,detail' && sed -n 2p '$T_DIR/out' | grep -q 'Z,cli:.*,trace,$CASE,case E2E-1,'"
+check_exit "audit --from nonsense: usage error" 2 $COLL audit --db "$CDB" --from yesterday-ish
 
 # Ward report, for the scenario's day: CAFE-A's A1 sent heartbeats from
 # 08:00 to 12:00 (then nothing: a gap), A2 and QUAN-B none.

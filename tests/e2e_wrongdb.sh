@@ -15,7 +15,7 @@ CDB=$(t_collector_db wrongdb)
 
 # A mistyped SQLite path: every reading command refuses it.
 TYPO="sqlite:$T_DIR/colector.db"
-for cmd in "trace --subject phone:0912345678" "report --ward W" "audit" "stats" \
+for cmd in "trace --reason case-E2E-1 --subject phone:0912345678" "report --ward W" "audit" "stats" \
 	"devices list" "purge --older-than 30" "token --role tracer"; do
 	name=${cmd%% *}
 	# shellcheck disable=SC2086
@@ -37,7 +37,7 @@ check "and leaves it as it was" test "$(sqlite3 "$T_DIR/other.db" "SELECT group_
 if [ "${COLLECTOR_BACKEND:-sqlite}" = postgresql ]; then
 	EMPTY="t_empty_$$_$RANDOM"
 	psql -qAt "$KIOSK_TEST_PG/postgres" -c "CREATE DATABASE $EMPTY"
-	check_exit "an empty PostgreSQL database: exit 1" 1 $COLL trace --db "$KIOSK_TEST_PG/$EMPTY" --subject phone:0912345678
+	check_exit "an empty PostgreSQL database: exit 1" 1 $COLL trace --db "$KIOSK_TEST_PG/$EMPTY" --reason "case E2E-1" --subject phone:0912345678
 	check "says which database, not the URL" sh -c "grep -q \"database '$EMPTY'\" '$T_DIR/err' && ! grep -q 'postgresql://' '$T_DIR/err'"
 	check "with no tables made" test "$(psql -qAt "$KIOSK_TEST_PG/$EMPTY" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 0
 	check_exit "collector init makes it one" 0 $COLL init --db "$KIOSK_TEST_PG/$EMPTY"
