@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -35,16 +36,55 @@ when(int64_t ms)
 	return json_string(buf);
 }
 
+/* A CCCD's date of birth, DDMMYYYY, as an ISO date into OUT (as it is
+ * when it is not 8 digits). */
+static const char *
+dob_iso(const char *dob, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < 8 && dob[i] >= '0' && dob[i] <= '9'; i++)
+		;
+	if (i == 8 && dob[8] == '\0')
+		snprintf(out, size, "%.4s-%.2s-%.2s", dob + 4, dob + 2, dob);
+	else
+		snprintf(out, size, "%s", dob);
+	return out;
+}
+
+/* MS as ISO 8601 in UTC ("2026-11-16T01:20:00Z") into OUT. */
+static const char *
+utc_iso(int64_t ms, char *out, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, size,
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		out[0] = '\0';
+	return out;
+}
+
 /* E's opened fields as JSON, or NULL when there are none. */
 static json_t *
 personal(const struct trace_entry *e)
 {
 	json_t *p;
 
+	const char *dob;
+	char iso[32];
+
 	if (e->personal == NULL)
 		return e->personal_shut ? json_string(SHUT) : NULL;
 	p = json_loads(e->personal, 0, NULL);
-	return p != NULL ? p : json_string(SHUT);
+	if (p == NULL)
+		return json_string(SHUT);
+	/* The card's DDMMYYYY, and the date as anyone reads it. */
+	dob = json_string_value(json_object_get(p, "dob"));
+	if (dob != NULL)
+		json_object_set_new(p, "date_of_birth",
+		    json_string(dob_iso(dob, iso, sizeof(iso))));
+	return p;
 }
 
 static json_t *
@@ -125,17 +165,26 @@ print_json(FILE *f, const struct trace_result *r)
 	return 0;
 }
 
-/* The name in E's opened fields, or "". Written into BUF. */
+/* The opened field KEY of E, or "". Written into BUF. */
 static const char *
-name_of(const struct trace_entry *e, char *buf, size_t size)
+field_of(const struct trace_entry *e, const char *key, char *buf,
+    size_t size)
 {
 	json_t *p = e->personal ? json_loads(e->personal, 0, NULL) : NULL;
-	const char *n = json_string_value(json_object_get(p, "name"));
+	const char *n = json_string_value(json_object_get(p, key));
 
 	snprintf(buf, size, "%s", n != NULL ? n : "");
 	json_decref(p);
 	return buf;
 }
+
+static const char *
+name_of(const struct trace_entry *e, char *buf, size_t size)
+{
+	return field_of(e, "name", buf, size);
+}
+
+#define CSV_COLUMNS 20
 
 static int
 csv_rows(FILE *f, const char *list, const struct trace_list *l)
@@ -145,8 +194,9 @@ csv_rows(FILE *f, const char *list, const struct trace_list *l)
 	for (i = 0; i < l->n; i++) {
 		const struct trace_entry *e = &l->v[i];
 		char ov[24] = "", in[40] = "", out[40] = "", name[256],
-		    claimed[40] = "";
-		const char *cells[14];
+		    claimed[40] = "", dob[32], iso[32], home[320], in_u[32],
+		    out_u[32];
+		const char *cells[CSV_COLUMNS];
 		int rc = 0;
 
 		if (e->overlap_min >= 0)
@@ -157,23 +207,36 @@ csv_rows(FILE *f, const char *list, const struct trace_list *l)
 		cells[0] = list;
 		cells[1] = e->subject;
 		cells[2] = name_of(e, name, sizeof(name));
-		cells[3] = e->via;
-		cells[4] = e->venue_id;
-		cells[5] = e->venue;
-		cells[6] = e->address;
-		cells[7] = in;
-		cells[8] = out;
-		cells[9] = e->out_assumed ? "assumed" : "checked out";
-		cells[10] = ov;
-		cells[11] = e->source;
-		cells[12] = clock_name(e->clock);
+		/* The way to reach them: a phone visit's number is its
+		 * subject; an ID card carries none. */
+		cells[3] = strncmp(e->subject, "phone:", 6) == 0 ?
+		    e->subject + 6 : "";
+		cells[4] = dob_iso(field_of(e, "dob", dob, sizeof(dob)), iso,
+		    sizeof(iso));
+		cells[5] = field_of(e, "address", home, sizeof(home));
+		cells[6] = e->via;
+		cells[7] = e->venue_id;
+		cells[8] = e->venue;
+		cells[9] = e->address;
+		cells[10] = e->ward;
+		cells[11] = in;
+		cells[12] = out;
+		cells[13] = utc_iso(e->in_ms, in_u, sizeof(in_u));
+		cells[14] = utc_iso(e->out_ms, out_u, sizeof(out_u));
+		cells[15] = e->out_assumed ? "assumed" : "checked out";
+		cells[16] = ov;
+		cells[17] = e->source;
+		cells[18] = clock_name(e->clock);
 		if (e->clock == DB_CLOCK_REFILED)
 			(void)ktime_format(e->claimed_ms, claimed,
 			    sizeof(claimed));
-		cells[13] = claimed;
-		for (c = 0; c < 14 && rc == 0; c++)
+		cells[19] = claimed;
+		for (c = 0; c < CSV_COLUMNS && rc == 0; c++)
 			rc = csv_cell(f, cells[c], c == 0);
 		sodium_memzero(name, sizeof(name));
+		sodium_memzero(dob, sizeof(dob));
+		sodium_memzero(iso, sizeof(iso));
+		sodium_memzero(home, sizeof(home));
 		if (rc != 0 || csv_end(f) != 0)
 			return -1;
 	}
@@ -227,9 +290,11 @@ table_rows(FILE *f, const char *title, const struct trace_list *l,
 int
 trace_print(FILE *f, const struct trace_result *r, const char *format)
 {
-	static const char *const head[] = { "list", "subject", "name", "via",
-	    "venue_id", "venue", "address", "in", "out", "checkout",
-	    "overlap_min", "source", "clock", "kiosk_time" };
+	static const char *const head[CSV_COLUMNS] = { "list", "subject",
+	    "name", "phone", "date_of_birth", "home_address", "via",
+	    "venue_id", "venue", "address", "ward", "in", "out", "in_utc",
+	    "out_utc", "checkout", "overlap_min", "source", "clock",
+	    "kiosk_time" };
 	const struct trace_opts *o = &r->opts;
 	char from[40] = "", to[40] = "";
 	size_t i;
@@ -240,7 +305,7 @@ trace_print(FILE *f, const struct trace_result *r, const char *format)
 	} else if (strcmp(format, "csv") == 0) {
 		if (csv_bom(f) != 0)
 			return -1;
-		for (i = 0; i < 14; i++)
+		for (i = 0; i < CSV_COLUMNS; i++)
 			if (csv_cell(f, head[i], i == 0))
 				return -1;
 		if (csv_end(f) != 0 || csv_rows(f, "case", &r->visits) != 0 ||

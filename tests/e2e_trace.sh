@@ -54,6 +54,7 @@ check "found as F1 of ... the case" test "$(json_get "$T_DIR/out" '"cccd:0790900
 check_exit "with the authority's secret key" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE "${W[@]}" --depth 2 --format json --authority-secret "$T_DIR/authority.sec"
 check "the case's name is opened" test "$(json_get "$T_DIR/out" 'd["case"]["personal"]["name"]')" = "Nguyễn Văn An"
 check "and the F1's and F2's, only theirs" test "$(json_get "$T_DIR/out" 'sorted(x["personal"]["name"] for x in d["f1"] + d["f2"] if "personal" in x)')" = "['=HYPERLINK(\"http://evil.example\",\"x\")', 'Lê Văn Cường', 'Trần Thị Bình']"
+check "the JSON's date_of_birth beside the card's dob" test "$(json_get "$T_DIR/out" '(d["case"]["personal"]["dob"], d["case"]["personal"]["date_of_birth"])')" = "('14031995', '1995-03-14')"
 
 check_exit "CSV export" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject $CASE "${W[@]}" --depth 2 --format csv --authority-secret "$T_DIR/authority.sec" --out "$T_DIR/trace.csv"
 check "it starts with a UTF-8 BOM" test "$(head -c 3 "$T_DIR/trace.csv" | od -An -tx1 | tr -d ' ')" = efbbbf
@@ -72,6 +73,20 @@ python3 "$T_DIR/readback.py" "$T_DIR/trace.csv" "$T_DIR/d2.json" > "$T_DIR/csv.o
 check "read back, the CSV has the same rows as the JSON" test "$(cut -d' ' -f1 "$T_DIR/csv.out")" = True
 check "a formula in a name comes out escaped" grep -q "^True '=HYPERLINK" "$T_DIR/csv.out"
 check "Vietnamese comes out intact" grep -q "Nguyễn Văn An Cà phê Góc Phố$" "$T_DIR/csv.out"
+# What a tracer needs to reach a contact, in the CSV.
+cat > "$T_DIR/contact.py" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+by = {}
+for r in rows:
+    by.setdefault(r["subject"], r)
+c = by["cccd:079090000001"]
+p = by["phone:0901000001"]
+print(c["date_of_birth"], "|", c["home_address"], "|", c["ward"], "|", c["address"], "|",
+      c["in"][:19], c["in_utc"], "|", p["phone"], p["date_of_birth"] == "")
+PY
+check "contacts: date of birth as a date, home address, the venue's address and ward, local and UTC times, the phone" \
+	test "$(python3 "$T_DIR/contact.py" "$T_DIR/trace.csv")" = "1995-03-14 | 12 Đường Số 1, P. Bến Nghé | Bến Nghé | 12 Lê Lợi | 2026-11-16T09:00:00 2026-11-16T02:00:00Z | 0901000001 True"
 
 # Over HTTP, with tokens of each role.
 $COLL serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/coll.out" 2> "$T_DIR/coll.err" &

@@ -162,8 +162,12 @@ main(int argc, char **argv)
 				snprintf(v[n].source, sizeof(v[n].source),
 				    "camera");
 				if (rows[i].name != NULL) {
-					json_t *p = json_pack("{s:s}", "name",
-					    rows[i].name);
+					/* As a chip card's fields: the date
+					 * of birth as the card writes it. */
+					json_t *p = json_pack("{s:s, s:s, s:s}",
+					    "name", rows[i].name, "dob",
+					    "14031995", "address",
+					    "12 Đường Số 1, P. Bến Nghé");
 					char *s = json_dumps(p, JSON_COMPACT);
 
 					v[n].sealed = seal_box(auth.pk, s,
