@@ -9,6 +9,7 @@
 #include <string.h>
 
 static int level = -2;		/* not yet read from the environment */
+static int default_level = LOG_INFO;	/* without KIOSK_LOG_LEVEL */
 static const char *prefix = "kiosk";
 
 static const char *const names[] = { "error", "warning", "info", "debug" };
@@ -19,7 +20,7 @@ level_from_env(void)
 	const char *e = getenv("KIOSK_LOG_LEVEL");
 	int i;
 
-	level = LOG_INFO;
+	level = default_level;
 	if (e == NULL)
 		return;
 	for (i = 0; i <= LOG_DEBUG; i++) {
@@ -33,6 +34,13 @@ void
 log_set_level(enum log_level l)
 {
 	level = (int)l;
+}
+
+void
+log_set_default(enum log_level l)
+{
+	default_level = (int)l;
+	level = -2;	/* KIOSK_LOG_LEVEL, when set, still decides */
 }
 
 void

@@ -19,6 +19,13 @@ enum log_level { LOG_NONE = -1, LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void log_set_level(enum log_level level);
 
 /*
+ * log_set_default(level):
+ * The level when KIOSK_LOG_LEVEL is not set (info unless said): commands
+ * people type run at warn, their -v at info; services at info.
+ */
+void log_set_default(enum log_level level);
+
+/*
  * log_set_prefix(name):
  * Start each line with NAME (the program name). NAME must outlive logging.
  */

@@ -143,19 +143,23 @@ main(int argc, char **argv)
 		{ "lang", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	size_t i;
 	int ch;
 
 	log_set_prefix("kioskctl");
+	/* A person's command: warnings and errors, not the store's chatter
+	 * (-v, or KIOSK_LOG_LEVEL, for it). */
+	log_set_default(LOG_WARN);
 	harden_process();
 	wipe_json_setup();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "kioskctl: cannot initialise libsodium\n");
 		return 1;
 	}
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': opt_db = optarg; break;
 		case 'c': opt_config = optarg; break;
@@ -170,6 +174,7 @@ main(int argc, char **argv)
 			break;
 		case 'h': return kctl_usage(NULL, 0);
 		case 'V': printf("kioskctl %s\n", KIOSK_VERSION); return 0;
+		case 'v': log_set_default(LOG_INFO); break;
 		default: return kctl_usage(NULL, EXIT_USAGE);
 		}
 	}

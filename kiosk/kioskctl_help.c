@@ -64,7 +64,7 @@ static const struct cmd_help cmds[] = {
 };
 
 static const struct cmd_helps helps = {
-	"kioskctl [--db PATH] [--config PATH] [--lang vi|en] COMMAND [ARGS]\n"
+	"kioskctl [-v] [--db PATH] [--config PATH] [--lang vi|en] COMMAND [ARGS]\n"
 	"       (kioskctl COMMAND --help says more)",
 	"The store is --db, else $KIOSK_DB, else " DEFAULT_DB "; its "
 	"settings\nare kiosk.conf in the same folder unless --config is "

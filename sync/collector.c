@@ -420,6 +420,19 @@ main(int argc, char **argv)
 	size_t i;
 
 	log_set_prefix("collector");
+	/* -v (anywhere) for the info lines of a command a person types;
+	 * serve, a service, has them anyway. */
+	log_set_default(argc >= 2 && strcmp(argv[1], "serve") == 0 ? LOG_INFO :
+	    LOG_WARN);
+	for (i = 1; i < (size_t)argc; i++)
+		if (strcmp(argv[i], "-v") == 0 ||
+		    strcmp(argv[i], "--verbose") == 0) {
+			log_set_default(LOG_INFO);
+			memmove(argv + i, argv + i + 1,
+			    (size_t)(argc - (int)i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
 	harden_process();
 	wipe_json_setup();
 	if (sodium_init() < 0)

@@ -521,7 +521,7 @@ cmd_import(int argc, char **argv)
 	int64_t stored = 0, dups = 0, rejected = 0;
 	char who[128], *detail;
 	size_t i;
-	int ch, enrolled = 0, rc = 1;
+	int ch, enrolled = 0, known = 0, rc = 1;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -549,6 +549,7 @@ cmd_import(int argc, char **argv)
 	}
 	if (device_of(db, &x.dev, token, &enrolled))
 		goto out;
+	known = 1;	/* enrolled before, or by this import */
 	for (i = 0; i < x.n; i++) {
 		struct wire_ack ack;
 		char why[200];
@@ -571,9 +572,13 @@ cmd_import(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	out = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:b}", "file",
-	    argv[optind], "device", x.dev.device_id, "enrolled", rc == 0 &&
-	    enrolled, "batches", (json_int_t)x.n, "stored", (json_int_t)stored,
+	/* "enrolled": this import enrolled the device (it was not known);
+	 * said plainly beside it, and whether it is enrolled now. */
+	out = json_pack("{s:s, s:s, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:b}",
+	    "file", argv[optind], "device", x.dev.device_id, "enrolled",
+	    rc == 0 && enrolled, "enrolled_by_this_import", rc == 0 &&
+	    enrolled, "device_enrolled", known,
+	    "batches", (json_int_t)x.n, "stored", (json_int_t)stored,
 	    "duplicates", (json_int_t)dups, "rejected", (json_int_t)rejected,
 	    "ok", rc == 0);
 	cli_who(who, sizeof(who));

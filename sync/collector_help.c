@@ -80,8 +80,8 @@ static const struct cmd_help cmds[] = {
 
 static const struct cmd_helps helps = {
 	"collector COMMAND [options]   (collector COMMAND --help says more)",
-	"Without --db, $COLLECTOR_DB, else sqlite:collector.db. docs/sync.md, "
-	"docs/trace.md; man collector.",
+	"Without --db, $COLLECTOR_DB, else sqlite:collector.db. -v anywhere: "
+	"the info lines too.\ndocs/sync.md, docs/trace.md; man collector.",
 	cmds, sizeof(cmds) / sizeof(cmds[0])
 };
 

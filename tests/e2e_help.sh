@@ -42,6 +42,20 @@ check "  named" grep -q "'tarce' is not a command" "$T_DIR/err"
 check_exit "kioskctl with no command: usage error" 2 $K
 check "  lists the commands on stderr" grep -q "^  status " "$T_DIR/err"
 
+# Quiet for people: no info lines unless -v (KIOSK_LOG_LEVEL still rules).
+(
+	unset KIOSK_LOG_LEVEL
+	check_exit "kioskctl init, as a person types it" 0 $K --db "$T_DIR/q/visits.db" init --demo --venue-id Q1 --venue-name "Cà phê"
+	check "  says what it did, no info lines" sh -c "grep -q 'kiosk set up for venue Q1' '$T_DIR/out' && ! grep -q 'info:' '$T_DIR/err'"
+	check_exit "kioskctl -v init" 0 $K -v --db "$T_DIR/q2/visits.db" init --demo --venue-id Q1 --venue-name "Cà phê"
+	check "  -v shows them" grep -q "info: store .* schema migrated" "$T_DIR/err"
+	check_exit "collector init, then stats" 0 $COLL init --db "sqlite:$T_DIR/q/c.db"
+	check "  no info lines" sh -c "! grep -q 'info:' '$T_DIR/err'"
+	check_exit "collector stats -v" 0 $COLL stats -v --db "sqlite:$T_DIR/q/c.db"
+	exit $T_FAILED
+)
+T_FAILED=$((T_FAILED + $?))
+
 # The man pages.
 if command -v man > /dev/null; then
 	for p in kiosk kioskctl kiosk-sync collector; do

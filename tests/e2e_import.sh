@@ -36,6 +36,7 @@ check_exit "stats" 0 $COLL stats --db "$CDB" --json
 check "the collector holds 1501" test "$(json_get "$T_DIR/out" 'd["visits"]')" = 1501
 check_exit "the same stick again" 0 $COLL import --db "$CDB" --authority-secret "$AUTH" "$T_DIR/usb.kiosk"
 check "stores nothing twice" test "$(json_get "$T_DIR/out" '(d["stored"], d["duplicates"])')" = "(0, 1501)"
+check "and says the kiosk is enrolled, not by this import" test "$(json_get "$T_DIR/out" '(d["device_enrolled"], d["enrolled_by_this_import"])')" = "(True, False)"
 check_exit "the visit's sealed fields open for the tracer" 0 $COLL trace --db "$CDB" --reason "case E2E-1" --subject cccd:079095001234 --format json --authority-secret "$AUTH"
 check "with the name intact" test "$(json_get "$T_DIR/out" 'd["case"]["personal"]["name"]')" = "Nguyễn Thị Hoa"
 
