@@ -111,8 +111,25 @@ kctl_json_time(int64_t ms)
 void
 kctl_text_time(int64_t ms, char *buf, size_t size)
 {
-	if (ms == 0 || ktime_format(ms, buf, size) != 0)
+	char iso[40], ago[40] = "";
+	int64_t d = (ktime_wall_ms() - ms) / 60000;
+
+	if (ms == 0 || ktime_format(ms, iso, sizeof(iso)) != 0 ||
+	    strlen(iso) < 19) {
 		snprintf(buf, size, "never");
+		return;
+	}
+	/* Local time as people read it, and how long ago. */
+	if (d >= 0 && d < 60)
+		snprintf(ago, sizeof(ago), ", %lld min ago", (long long)d);
+	else if (d >= 60 && d < 48 * 60)
+		snprintf(ago, sizeof(ago), ", %lld h %lld min ago",
+		    (long long)(d / 60), (long long)(d % 60));
+	else if (d >= 48 * 60)
+		snprintf(ago, sizeof(ago), ", %lld days ago",
+		    (long long)(d / 1440));
+	snprintf(buf, size, "%.10s %.5s (UTC%s%s)", iso, iso + 11, iso + 19,
+	    ago);
 }
 
 static const struct {

@@ -77,7 +77,7 @@ cmd_status(int argc, char **argv)
 	struct config c;
 	struct store *s;
 	const char *health;
-	char t1[40], t2[40], t3[40];
+	char t1[80], t2[80], t3[80], t4[80];
 	int ch, as_json = 0, ret = 1, check;
 	int64_t now = ktime_wall_ms();
 
@@ -218,7 +218,13 @@ cmd_status(int argc, char **argv)
 		    "cannot be trusted (not synchronised, or wrong)",
 		    (long long)st.untrusted);
 	printf("last upload:      %s\n", t1);
-	printf("last heartbeat:   %s\n", t2);
+	/* The collector's word, apart from the kiosk's own record. */
+	kctl_text_time(sy.heartbeat_ok_ms, t4, sizeof(t4));
+	printf("last heartbeat:   %s%s\n", sy.heartbeat_ok_ms ? "taken by the "
+	    "collector " : "", sy.heartbeat_ok_ms ? t4 : "never taken by the "
+	    "collector");
+	printf("kiosk app alive:  %s (its last heartbeat on this machine)\n",
+	    t2);
 	printf("rejected scans:   %lld today, %lld kept in all%s%s%s\n",
 	    (long long)st.rejects_today, (long long)st.rejects_total,
 	    rl.used ? " (" : "", rl.text, rl.used ? ")" : "");
@@ -238,7 +244,7 @@ static int
 list_quarantined(void *ctx, const struct store_visit *v)
 {
 	struct quarantine_list *q = ctx;
-	char at[40], when[40];
+	char at[80], when[80];
 
 	if (v->quarantined_ms == 0)
 		return 0;
@@ -330,7 +336,7 @@ clock_show(struct store *s, int as_json)
 	struct store_status st;
 	struct clock_now now;
 	enum clock_verdict v;
-	char t1[40], t2[40];
+	char t1[80], t2[80];
 
 	clock_read(&now);
 	if (store_clock_observe(s, &now, &v) < 0 ||
