@@ -58,7 +58,7 @@ COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c common/cm
              common/wire_batch.c common/wire_export.c \
              common/wire_heartbeat.c common/http.c \
              common/dynbuf.c common/parsenum.c common/harden.c common/termtext.c \
-             common/wardname.c
+             common/wardname.c common/hours.c
 COMMON_LIB = $(BUILD)/libcommon.a
 
 CORE_SRC = kiosk/store.c kiosk/store_query.c kiosk/store_sync.c kiosk/store_recover.c kiosk/clock.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \

@@ -219,6 +219,8 @@ struct wire_heartbeat {
 	int64_t last_inspection_ms;
 	struct wire_inspection *inspections; /* owned; newest first */
 	size_t n_inspections;
+	char hours[128];		/* opening hours (hours.h), "" always:
+					 * gaps and "silent" count only then */
 };
 
 /*

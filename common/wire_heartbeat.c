@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "hours.h"
 #include "termtext.h"
 #include "wire_json.h"
 
@@ -46,6 +47,8 @@ wire_heartbeat_encode(const struct wire_heartbeat *hb)
 	    "inspections_24h", (json_int_t)hb->inspections_24h,
 	    "last_inspection_ms", (json_int_t)hb->last_inspection_ms,
 	    "inspections", list);
+	if (j != NULL && hb->hours[0] != '\0')
+		json_object_set_new(j, "hours", json_string(hb->hours));
 	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	return s;
@@ -76,6 +79,15 @@ wire_heartbeat_parse(const char *json, size_t len, int64_t now_ms,
 	hb->inspections_24h = bounded(j, "inspections_24h", 0, 1000000, -1);
 	hb->last_inspection_ms = bounded(j, "last_inspection_ms", 0, now_ms +
 	    WIRE_FUTURE_MS, 0);
+	{
+		struct hours h;
+		const char *why;
+
+		/* Hours a kiosk cannot have said are no hours: always. */
+		if (wire_json_str(j, "hours", hb->hours, sizeof(hb->hours)) ||
+		    hours_parse(hb->hours, &h, &why) != 0)
+			hb->hours[0] = '\0';
+	}
 	a = json_object_get(j, "inspections");
 	if (json_array_size(a) > 0) {
 		hb->inspections = calloc(json_array_size(a) <

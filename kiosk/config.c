@@ -12,6 +12,7 @@
 #include <unistr.h>
 
 #include "fileio.h"
+#include "hours.h"
 #include "log.h"
 #include "termtext.h"
 #include "token.h"
@@ -152,6 +153,14 @@ config_set(struct config *c, const char *key, const char *v,
 		return set_text(c->collector_url, sizeof(c->collector_url),
 		    v, 0);
 	}
+	if (strcmp(key, "hours") == 0) {
+		struct hours h;
+
+		if (hours_parse(v, &h, why) != 0 || strlen(v) >=
+		    sizeof(c->hours))
+			return -1;
+		return set_text(c->hours, sizeof(c->hours), v, 1);
+	}
 	if (strcmp(key, "enrolled_at") == 0) {
 		*why = "the time kioskctl enroll wrote, or nothing";
 		for (i = 0; v[i] != '\0'; i++)
@@ -283,6 +292,10 @@ config_save(const char *path, const struct config *c)
 	    "# the CA (PEM) the collector's certificate is from; empty: the "
 	    "system's\n"
 	    "collector_ca = %s\n"
+	    "# opening hours, e.g. 07:00-22:00 or \"mon-fri 07:00-22:00; "
+	    "sat,sun 08:00-23:00\";\n# empty: always open. The ward's "
+	    "report counts heartbeat gaps only then\n"
+	    "hours = %s\n"
 	    "# when kioskctl enroll was taken by that collector\n"
 	    "enrolled_at = %s\n"
 	    "# seconds the venue QR stays valid\n"
@@ -295,7 +308,7 @@ config_save(const char *path, const struct config *c)
 	    c->rescan == STORE_RESCAN_CHECKOUT ? "checkout" : "duplicate",
 	    c->default_stay_min, c->retention_days, c->language, c->mode,
 	    c->device_key, c->collector_url, c->collector_ca,
-	    c->enrolled_at, c->display_period_s,
+	    c->hours, c->enrolled_at, c->display_period_s,
 	    c->admin_pin);
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
 		log_error("settings too long to write");

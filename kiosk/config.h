@@ -39,6 +39,7 @@ struct config {
 	char admin_pin[160];		/* crypto_pwhash_str of the PIN, or "" */
 	int display_period_s;		/* venue QR changes this often (30) */
 	char mode[8];			/* "scan" (default), "display", "both" */
+	char hours[128];		/* opening hours (hours.h); "": always */
 	char enrolled_at[40];		/* when kioskctl enroll was taken by
 					 * collector_url (ISO 8601), or "" */
 };

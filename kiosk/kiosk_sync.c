@@ -82,12 +82,16 @@ usage(FILE *f, int status)
 }
 
 static void
-heartbeat(struct uploader *u, int64_t started_ms, const char *db)
+heartbeat(struct uploader *u, int64_t started_ms, const char *db,
+    const char *hours)
 {
 	struct wire_heartbeat hb;
 
 	if (outbox_heartbeat(u->store, started_ms, db, &hb) != 0)
 		return;
+	/* The venue's opening hours: the ward's report counts gaps only
+	 * while it is open. */
+	snprintf(hb.hours, sizeof(hb.hours), "%s", hours);
 	(void)uploader_heartbeat(u, &hb);
 	wire_heartbeat_release(&hb);
 }
@@ -245,7 +249,7 @@ main(int argc, char **argv)
 			next_purge = ktime_mono_ms() + 86400000LL;
 		}
 		if (!once && ktime_mono_ms() >= next_beat) {
-			heartbeat(&u, started, db);
+			heartbeat(&u, started, db, c.hours);
 			next_beat = ktime_mono_ms() + beat * 1000;
 		}
 		switch (uploader_batch(&u, &o)) {
@@ -265,7 +269,7 @@ main(int argc, char **argv)
 			if (once) {
 				/* A pass ends with the kiosk's state, so the
 				 * ward report sees the backlog gone. */
-				heartbeat(&u, started, db);
+				heartbeat(&u, started, db, c.hours);
 				ret = refused ? 1 : o.held > 0 ? 3 : 0;
 				if (refused)
 					log_error("some visits were refused by "

@@ -12,7 +12,8 @@ static const struct cmd_help cmds[] = {
 	{ "init", "set up a new kiosk: its store, settings and keys",
 	    "kioskctl init --venue-id ID --venue-name NAME [--address A] "
 	    "[--ward W]\n"
-	    "       (--authority-key PUBFILE | --demo) [--force]",
+	    "       [--hours \"07:00-22:00\"] (--authority-key PUBFILE | "
+	    "--demo) [--force]",
 	    "sudo kioskctl init --venue-id Q1-CAFE-001 --venue-name \"Cà phê "
 	    "Sài Gòn\" --authority-key authority.pub" },
 	{ "enroll", "register this kiosk with the ward's collector",

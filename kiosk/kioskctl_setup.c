@@ -152,13 +152,14 @@ cmd_init(int argc, char **argv)
 		{ "venue-name", required_argument, NULL, 'n' },
 		{ "address", required_argument, NULL, 'a' },
 		{ "ward", required_argument, NULL, 'w' },
+		{ "hours", required_argument, NULL, 'H' },
 		{ "authority-key", required_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *venue_id = NULL, *venue_name = NULL, *address = "",
-	    *ward = "", *authority = NULL, *why;
+	    *ward = "", *hours = "", *authority = NULL, *why;
 	char cpath[CONFIG_PATH_MAX], dir[CONFIG_PATH_MAX];
 	struct config c;
 	int ch, force = 0, demo = 0, r, made_dir = 0;
@@ -169,6 +170,7 @@ cmd_init(int argc, char **argv)
 		case 'n': venue_name = optarg; break;
 		case 'a': address = optarg; break;
 		case 'w': ward = optarg; break;
+		case 'H': hours = optarg; break;
 		case 'k': authority = optarg; break;
 		case 'f': force = 1; break;
 		case 'D': demo = 1; break;
@@ -213,6 +215,10 @@ cmd_init(int argc, char **argv)
 	    config_set(&c, "address", address, &why) != 0 ||
 	    config_set(&c, "ward", ward, &why) != 0) {
 		log_error("bad venue name, address or ward: want %s", why);
+		return EXIT_USAGE;
+	}
+	if (config_set(&c, "hours", hours, &why) != 0) {
+		log_error("bad --hours '%s': %s", hours, why);
 		return EXIT_USAGE;
 	}
 	if (authority != NULL &&

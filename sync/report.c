@@ -10,37 +10,85 @@
 
 #include "csv.h"
 #include "dynbuf.h"
+#include "hours.h"
 #include "ktime.h"
 #include "termtext.h"
 
 #define MIN_MS INT64_C(60000)
 #define DAY_MS INT64_C(86400000)
 
-/* Heartbeat gaps over REPORT_GAP_MIN in [FROM, TO) into V. */
+/* A gap [FROM, TO) into V when it is longer than REPORT_GAP_MIN. */
 static int
-gaps(struct db *d, struct report_venue *v, int64_t from, int64_t to)
+add_gap(struct report_venue *v, size_t *cap, int64_t from, int64_t to)
 {
-	int64_t *t = NULL, prev = from;
-	size_t n, i, cap = 0;
-	int rc = 0;
+	if (to - from <= REPORT_GAP_MIN * MIN_MS)
+		return 0;
+	if (dynbuf_grow(&v->gaps, cap, v->n_gaps + 1, sizeof(*v->gaps),
+	    1u << 20) != 0)
+		return -1;
+	v->gaps[v->n_gaps].from_ms = from;
+	v->gaps[v->n_gaps++].to_ms = to;
+	return 0;
+}
+
+/* The parts of [FROM, TO) in opening hours H that are gaps, into V: a
+ * closed venue sends no heartbeats and is not missing them. */
+static int
+open_gaps(struct report_venue *v, size_t *cap, const struct hours *h,
+    int64_t from, int64_t to)
+{
+	int64_t t = from, run = -1;
+
+	if (h->always)
+		return add_gap(v, cap, from, to);
+	while (t < to) {
+		int64_t next = (t / MIN_MS + 1) * MIN_MS;
+		int open = hours_open_at(h, t);
+
+		if (open && run < 0)
+			run = t;
+		if (!open && run >= 0) {
+			if (add_gap(v, cap, run, t) != 0)
+				return -1;
+			run = -1;
+		}
+		t = next < to ? next : to;
+	}
+	return run >= 0 ? add_gap(v, cap, run, to) : 0;
+}
+
+int
+report_gaps(struct report_venue *v, const struct hours *h,
+    const int64_t *beats, size_t n, int64_t from, int64_t to)
+{
+	int64_t prev = from;
+	size_t i, cap = 0;
+
+	for (i = 0; i <= n; i++) {
+		int64_t cur = i < n ? beats[i] : to;
+
+		if (cur - prev > REPORT_GAP_MIN * MIN_MS &&
+		    open_gaps(v, &cap, h, prev, cur) != 0)
+			return -1;
+		prev = cur;
+	}
+	return 0;
+}
+
+/* Heartbeat gaps in opening hours over REPORT_GAP_MIN in [FROM, TO). */
+static int
+gaps(struct db *d, struct report_venue *v, const struct hours *h,
+    int64_t from, int64_t to)
+{
+	int64_t *t = NULL;
+	size_t n;
+	int rc;
 
 	if (to <= from)
 		return 0;
 	if (db_heartbeat_times(d, v->dev.device_id, from, to, &t, &n) != 0)
 		return -1;
-	for (i = 0; i <= n && rc == 0; i++) {
-		int64_t cur = i < n ? t[i] : to;
-
-		if (cur - prev > REPORT_GAP_MIN * MIN_MS) {
-			rc = dynbuf_grow(&v->gaps, &cap, v->n_gaps + 1,
-			    sizeof(*v->gaps), n + 2);
-			if (rc == 0) {
-				v->gaps[v->n_gaps].from_ms = prev;
-				v->gaps[v->n_gaps++].to_ms = cur;
-			}
-		}
-		prev = cur;
-	}
+	rc = report_gaps(v, h, t, n, from, to);
 	free(t);
 	return rc;
 }
@@ -50,6 +98,8 @@ venue(struct db *d, const struct db_venue_status *s, int64_t day,
     int64_t next, int64_t now_ms, int silent_min, struct report_venue *v)
 {
 	struct wire_heartbeat hb;
+	struct hours h;
+	const char *why;
 	char err[80];
 	int i;
 
@@ -57,16 +107,23 @@ venue(struct db *d, const struct db_venue_status *s, int64_t day,
 	v->dev = s->dev;
 	v->last_heartbeat_ms = s->last_heartbeat_ms;
 	v->last_upload_ms = s->last_upload_ms;
-	v->silent = s->last_heartbeat_ms == 0 ||
-	    now_ms - s->last_heartbeat_ms > silent_min * MIN_MS;
 	v->backlog = v->inspections_24h = -1;
 	if (s->last_detail != NULL && wire_heartbeat_parse(s->last_detail,
 	    strlen(s->last_detail), now_ms, &hb, err, sizeof(err)) == 0) {
 		v->backlog = hb.backlog;
 		v->inspections_24h = hb.inspections_24h;
 		v->last_inspection_ms = hb.last_inspection_ms;
+		snprintf(v->hours, sizeof(v->hours), "%s", hb.hours);
 		wire_heartbeat_release(&hb);
 	}
+	/* Checked when the heartbeat was read: these parse. */
+	if (hours_parse(v->hours, &h, &why) != 0)
+		(void)hours_parse("", &h, &why);
+	/* Silent: open now, and no word for too long. A closed venue's
+	 * kiosk may well be switched off. */
+	v->open_now = hours_open_at(&h, now_ms);
+	v->silent = v->open_now && (s->last_heartbeat_ms == 0 ||
+	    now_ms - s->last_heartbeat_ms > silent_min * MIN_MS);
 	/* Seven days ending with the report's day, oldest first. */
 	for (i = 0; i < REPORT_DAYS; i++) {
 		int64_t start = ktime_day_start(day - (REPORT_DAYS - 1 - i) *
@@ -82,7 +139,7 @@ venue(struct db *d, const struct db_venue_status *s, int64_t day,
 	if (db_inspections(d, v->dev.device_id, day, next, &v->on_day,
 	    &v->n_on_day) != 0)
 		return -1;
-	return gaps(d, v, day, next < now_ms ? next : now_ms);
+	return gaps(d, v, &h, day, next < now_ms ? next : now_ms);
 }
 
 int
@@ -187,14 +244,15 @@ venue_json(const struct report_venue *v)
 		    "at_ms", (json_int_t)v->on_day[i].at_ms, "pass_id",
 		    v->on_day[i].pass_id, "issuer", v->on_day[i].issuer, "at",
 		    iso_json(v->on_day[i].at_ms)));
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, "
-	    "s:o, s:{s:o, s:o, s:o}}", "venue_id", v->dev.venue_id,
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b, "
+	    "s:o, s:o, s:{s:o, s:o, s:o}}", "venue_id", v->dev.venue_id,
 	    "venue", v->dev.venue_name, "address", v->dev.address,
 	    "device", v->dev.device_id, "last_heartbeat",
 	    iso_json(v->last_heartbeat_ms), "last_upload",
 	    iso_json(v->last_upload_ms), "backlog", v->backlog >= 0 ?
 	    json_integer((json_int_t)v->backlog) : json_null(),
-	    "silent", v->silent, "visits_per_day", per, "heartbeat_gaps", g,
+	    "hours", v->hours[0] ? json_string(v->hours) : json_null(),
+	    "open_now", v->open_now, "silent", v->silent, "visits_per_day", per, "heartbeat_gaps", g,
 	    "inspections", "last_24h", v->inspections_24h >= 0 ?
 	    json_integer((json_int_t)v->inspections_24h) : json_null(),
 	    "last", iso_json(v->last_inspection_ms), "on_day", on);
@@ -230,12 +288,13 @@ print_csv(FILE *f, const struct report *r)
 	static const char *const head[] = { "venue_id", "venue", "address",
 	    "device", "last_heartbeat", "last_upload", "backlog", "silent",
 	    "visits_7_days", "visits_today", "heartbeat_gaps",
-	    "longest_gap_min", "inspections_24h", "inspections_on_day" };
+	    "longest_gap_min", "inspections_24h", "inspections_on_day",
+	    "hours" };
 	size_t i, j;
 
 	if (csv_bom(f) != 0)
 		return -1;
-	for (i = 0; i < 14; i++)
+	for (i = 0; i < 15; i++)
 		if (csv_cell(f, head[i], i == 0) != 0)
 			return -1;
 	if (csv_end(f) != 0)
@@ -243,7 +302,7 @@ print_csv(FILE *f, const struct report *r)
 	for (i = 0; i < r->n; i++) {
 		const struct report_venue *v = &r->v[i];
 		char n[7][24], hb[40], up[40];
-		const char *cells[14];
+		const char *cells[15];
 		int64_t week = 0, longest = 0;
 
 		for (j = 0; j < REPORT_DAYS; j++)
@@ -272,7 +331,8 @@ print_csv(FILE *f, const struct report *r)
 		cells[7] = v->silent ? "SILENT" : "";
 		for (j = 8; j < 14; j++)
 			cells[j] = n[j - 7];
-		for (j = 0; j < 14; j++)
+		cells[14] = v->hours[0] ? v->hours : "always";
+		for (j = 0; j < 15; j++)
 			if (csv_cell(f, cells[j], j == 0) != 0)
 				return -1;
 		if (csv_end(f) != 0)
@@ -306,6 +366,8 @@ print_table(FILE *f, const struct report *r)
 			snprintf(bl, sizeof(bl), "unknown");
 		else
 			snprintf(bl, sizeof(bl), "%lld", (long long)v->backlog);
+		fprintf(f, "  open %s%s\n", v->hours[0] ? v->hours : "always",
+		    v->open_now ? "" : " (closed now)");
 		fprintf(f, "  last heartbeat %s, last upload %s, backlog %s\n",
 		    *iso(v->last_heartbeat_ms, a) ? a : "never",
 		    *iso(v->last_upload_ms, b) ? b : "never", bl);
@@ -315,7 +377,7 @@ print_table(FILE *f, const struct report *r)
 			    (long long)v->visits[j]);
 		fputc('\n', f);
 		for (j = 0; j < v->n_gaps; j++)
-			fprintf(f, "  gap %s .. %s (%lld min)\n",
+			fprintf(f, "  gap while open %s .. %s (%lld min)\n",
 			    iso(v->gaps[j].from_ms, a), iso(v->gaps[j].to_ms,
 			    b), (long long)((v->gaps[j].to_ms -
 			    v->gaps[j].from_ms) / MIN_MS));

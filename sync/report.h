@@ -26,7 +26,11 @@ struct report_venue {
 	int64_t last_heartbeat_ms;	/* 0: never */
 	int64_t last_upload_ms;		/* 0: never */
 	int64_t backlog;		/* as the last heartbeat said; -1 */
-	int silent;
+	char hours[128];		/* opening hours its last heartbeat
+					 * said (hours.h); "": always open */
+	int open_now;			/* by those hours */
+	int silent;			/* open now, and no heartbeat for
+					 * longer than silent_after_min */
 	int64_t day_ms[REPORT_DAYS];	/* the start of each day, oldest first */
 	int64_t visits[REPORT_DAYS];	/* check-ins that day */
 	struct report_gap *gaps;	/* owned */
@@ -36,6 +40,16 @@ struct report_venue {
 	struct wire_inspection *on_day;	/* owned */
 	size_t n_on_day;
 };
+
+/*
+ * report_gaps(v, h, beats, n, from, to):
+ * The heartbeat gaps in [FROM, TO) given the N heartbeat times BEATS
+ * (ascending): stretches over REPORT_GAP_MIN with none, counted only in
+ * opening hours H, appended to V's gaps. Returns 0 or -1.
+ */
+struct hours;
+int report_gaps(struct report_venue *v, const struct hours *h,
+    const int64_t *beats, size_t n, int64_t from, int64_t to);
 
 struct report {
 	char ward[129];

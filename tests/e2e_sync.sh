@@ -64,6 +64,14 @@ check_exit "kiosk-sync --once ends with a heartbeat" 0 $SYNC --db "$DB" --once
 check "status: the heartbeat the collector took, in local time, and the kiosk app's apart" sh -c "$K --db '$DB' status > '$T_DIR/st.txt' && grep -q '^last heartbeat: *taken by the collector 20..-..-.. ..:.. (UTC[+-]..:..' '$T_DIR/st.txt' && grep -q '^kiosk app alive:' '$T_DIR/st.txt' && grep -q '^not yet uploaded: 0$' '$T_DIR/st.txt'"
 check_exit "the ward report" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --format json
 check "shows the inspection and the backlog gone" test "$(json_get "$T_DIR/out" '[(v["venue_id"], [x["pass_id"] for x in v["inspections"]["on_day"]], v["inspections"]["last_24h"], v["backlog"], v["silent"]) for v in d["venues"]]')" = "[('Q1-CAFE-001', ['CA-BN-07'], 1, 0, False)]"
+# Opening hours: closed now, so the report does not call it silent.
+H="$(date -d '+2 hours' +%H):00-$(date -d '+3 hours' +%H):00"
+sed -i "s/^hours = .*/hours = $H/" "$(dirname "$DB")/kiosk.conf"
+check_exit "a heartbeat with the venue's opening hours" 0 $SYNC --db "$DB" --once
+check_exit "the ward report" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --format json
+check "says the hours and that it is closed now, not silent" test "$(json_get "$T_DIR/out" '[(v["hours"], v["open_now"], v["silent"]) for v in d["venues"]]')" = "[('$H', False, False)]"
+check_exit "the report as a table" 0 $COLL report --db "$CDB" --ward "Bến Nghé"
+check "  says it too" grep -q "open $H (closed now)" "$T_DIR/out"
 
 # The bytes on the wire are the contract: the outbox makes, from fixed
 # visits with a fixed key and time, exactly the batch recorded in

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "keys.h"
 #include "ingest.h"
+#include "hours.h"
 #include "report.h"
 #include "trace.h"
 #include "query.h"
@@ -1089,8 +1090,51 @@ test_queue_and_codes(void **state)
 	codes_free(c);
 }
 
+/*
+ * A ward report's heartbeat gaps count only opening hours: a kiosk that
+ * sent heartbeats from 08:00 to 12:00 at a venue open 07:00-22:00 missed
+ * 07:00-08:00 and 12:00-22:00, not the night; open always, it missed the
+ * night too.
+ */
+static void
+test_gaps_in_opening_hours(void **state)
+{
+	struct report_venue v;
+	struct hours h;
+	const char *why;
+	int64_t day, beats[49];
+	char a[40], b[40];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ktime_parse("2026-11-16", &day), 0);
+	for (i = 0; i < 49; i++)
+		beats[i] = day + 8 * 3600000LL + (int64_t)i * 5 * 60000;
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(hours_parse("07:00-22:00", &h, &why), 0);
+	assert_int_equal(report_gaps(&v, &h, beats, 49, day, day +
+	    86400000LL), 0);
+	assert_int_equal(v.n_gaps, 2);
+	assert_int_equal(ktime_format(v.gaps[0].from_ms, a, sizeof(a)), 0);
+	assert_int_equal(ktime_format(v.gaps[1].to_ms, b, sizeof(b)), 0);
+	assert_int_equal((v.gaps[0].to_ms - v.gaps[0].from_ms) / 60000, 60);
+	assert_int_equal((v.gaps[1].to_ms - v.gaps[1].from_ms) / 60000, 600);
+	assert_non_null(strstr(a, "T07:00:00"));	/* local time */
+	assert_non_null(strstr(b, "T22:00:00"));
+	free(v.gaps);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(hours_parse("", &h, &why), 0);
+	assert_int_equal(report_gaps(&v, &h, beats, 49, day, day +
+	    86400000LL), 0);
+	assert_int_equal(v.n_gaps, 2);
+	assert_int_equal((v.gaps[0].to_ms - v.gaps[0].from_ms) / 60000, 480);
+	assert_int_equal((v.gaps[1].to_ms - v.gaps[1].from_ms) / 60000, 720);
+	free(v.gaps);
+}
+
 #define DB_TESTS \
 	cmocka_unit_test(test_queue_and_codes), \
+	cmocka_unit_test(test_gaps_in_opening_hours), \
 	cmocka_unit_test_setup_teardown(test_tokens_and_enrolment, \
 	    fx_setup, fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_enrolment_bound, fx_setup, \

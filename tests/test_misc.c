@@ -18,6 +18,7 @@
 #include "reason.h"
 #include "termtext.h"
 #include "wardname.h"
+#include "hours.h"
 #include "i18n.h"
 
 static void
@@ -451,6 +452,68 @@ test_ward_key(void **state)
 	assert_true(ward_distance("phuong ben nghe", "xa quynh luu") > 5);
 }
 
+/* MS of local DAY (2026-11-16 is a Monday) at HH:MM. */
+static int64_t
+local_ms(int day, int hh, int mm)
+{
+	char text[40];
+	int64_t ms;
+
+	snprintf(text, sizeof(text), "2026-11-%02dT%02d:%02d:00", 16 + day, hh,
+	    mm);
+	assert_int_equal(ktime_parse(text, &ms), 0);
+	return ms;
+}
+
+/*
+ * Opening hours as owners write them: every day, two ranges, per
+ * weekday, past midnight; refused with a reason when they are not hours.
+ */
+static void
+test_hours(void **state)
+{
+	static const char *const bad[] = { "7:00-22:00", "07:00", "07:00-25:00",
+	    "07:00-07:00", "mon-fry 07:00-22:00", "07:00-22:00;", "24:00-01:00",
+	    "07:00-22:00 sat", "07:60-22:00" };
+	struct hours h;
+	const char *why;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(hours_parse("", &h, &why), 0);
+	assert_true(h.always && hours_open_at(&h, local_ms(0, 3, 0)));
+	assert_int_equal(hours_parse("07:00-22:00", &h, &why), 0);
+	assert_false(hours_open_at(&h, local_ms(0, 6, 59)));
+	assert_true(hours_open_at(&h, local_ms(0, 7, 0)));
+	assert_true(hours_open_at(&h, local_ms(6, 21, 59)));
+	assert_false(hours_open_at(&h, local_ms(6, 22, 0)));
+	assert_int_equal(hours_open_ms(&h, local_ms(0, 0, 0), local_ms(1, 0,
+	    0)), 15 * 3600000LL);
+	assert_int_equal(hours_parse("07:00-11:00, 13:00-22:00", &h, &why), 0);
+	assert_false(hours_open_at(&h, local_ms(2, 12, 0)));
+	assert_true(hours_open_at(&h, local_ms(2, 13, 30)));
+	assert_int_equal(hours_parse("mon-fri 07:00-22:00; sat,sun "
+	    "08:00-01:00", &h, &why), 0);
+	assert_false(hours_open_at(&h, local_ms(4, 23, 0)));	/* Friday */
+	assert_true(hours_open_at(&h, local_ms(5, 23, 30)));	/* Saturday */
+	assert_true(hours_open_at(&h, local_ms(6, 0, 30)));	/* its night */
+	/* Sunday's night goes into Monday, to 01:00. */
+	assert_true(hours_open_at(&h, local_ms(0, 0, 30)));
+	assert_false(hours_open_at(&h, local_ms(0, 1, 0)));
+	assert_false(hours_open_at(&h, local_ms(6, 1, 30)));
+	assert_int_equal(hours_parse("sun 18:00-02:00", &h, &why), 0);
+	assert_true(hours_open_at(&h, local_ms(7, 1, 0)));	/* Monday 01:00 */
+	assert_false(hours_open_at(&h, local_ms(7, 2, 0)));
+	assert_int_equal(hours_parse("00:00-24:00", &h, &why), 0);
+	assert_true(hours_open_at(&h, local_ms(3, 23, 59)));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		if (hours_parse(bad[i], &h, &why) == 0)
+			fail_msg("'%s' taken as hours", bad[i]);
+		assert_non_null(why);
+	}
+}
+
 int
 main(void)
 {
@@ -460,6 +523,7 @@ main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_termtext),
 		cmocka_unit_test(test_ward_key),
+		cmocka_unit_test(test_hours),
 		cmocka_unit_test(test_parsenum),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_strings_complete),

@@ -335,7 +335,7 @@ test_heartbeat(void **state)
 		{ NOW - 40 * 86400000LL, "OLD", "ward-issuer" } /* dropped */
 	};
 	struct wire_heartbeat hb = { "0.1.0", 3600, 17, 2, NOW - 5000,
-	    123456789, 3, NOW - 60000, x, 3 }, back;
+	    123456789, 3, NOW - 60000, x, 3, "mon-fri 07:00-22:00" }, back;
 	char *s = wire_heartbeat_encode(&hb), err[80];
 
 	(void)state;
@@ -351,8 +351,18 @@ test_heartbeat(void **state)
 	assert_int_equal(back.inspections_24h, 3);
 	assert_int_equal(back.n_inspections, 1);
 	assert_string_equal(back.inspections[0].pass_id, "CA-BN-07");
+	assert_string_equal(back.hours, "mon-fri 07:00-22:00");
 	wire_heartbeat_release(&back);
 	free(s);
+	/* Hours a kiosk cannot have said are no hours (open always). */
+	{
+		static const char odd[] = "{\"hours\":\"whenever\"}";
+
+		assert_int_equal(wire_heartbeat_parse(odd, strlen(odd), NOW,
+		    &back, err, sizeof(err)), 0);
+		assert_string_equal(back.hours, "");
+		wire_heartbeat_release(&back);
+	}
 	/* Numbers no kiosk can say are taken as unknown. */
 	{
 		static const char huge[] = "{\"backlog\":9223372036854775807,"
