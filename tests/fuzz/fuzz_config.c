@@ -49,7 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    back.rescan_window_s != c.rescan_window_s ||
 	    back.rescan != c.rescan ||
 	    back.retention_days != c.retention_days ||
-	    back.have_authority != c.have_authority)
+	    back.have_authority != c.have_authority ||
+	    strcmp(back.hours, c.hours) != 0)
 		abort();
 	return 0;
 }
