@@ -166,10 +166,41 @@ cmd_status(int argc, char **argv)
 	if (!config_enrolled(&c))
 		printf("enrolled:         no: run kioskctl enroll --collector "
 		    "URL --token TOKEN (the ward gives both)\n");
-	else
+	else {
+		int64_t at = 0;
+
+		if (c.enrolled_at[0] != '\0' && ktime_parse(c.enrolled_at,
+		    &at) != 0)
+			at = 0;
+		kctl_text_time(at, t4, sizeof(t4));
 		printf("enrolled:         yes, with %s%s%s%s\n", c.collector_url,
-		    c.enrolled_at[0] ? " (since " : "", c.enrolled_at,
-		    c.enrolled_at[0] ? ")" : "");
+		    at ? " (since " : "", at ? t4 : "", at ? ")" : "");
+	}
+	{
+		unsigned char pk[KEYS_PUB_LEN];
+		char id[KEYS_ID_LEN + 1], pub[CONFIG_PATH_MAX + 8];
+		size_t dl = strlen(c.device_key);
+
+		/* The id the ward knows this kiosk by (its public key's). */
+		snprintf(pub, sizeof(pub), "%.*s.pub", dl > 4 ? (int)(dl - 4) :
+		    0, c.device_key);
+		if (access(pub, R_OK) == 0 &&
+		    keys_load_public(pub, KEY_ED25519, pk) == 0) {
+			keys_id(pk, id);
+			printf("device:           %s\n", id);
+		}
+	}
+	if (sy.result != STORE_SYNC_NONE) {
+		char code[24] = "";
+
+		/* The collector's last word, whatever it was. */
+		if (sy.status != 0 && sy.result != STORE_SYNC_OK)
+			snprintf(code, sizeof(code), " (HTTP %ld)", sy.status);
+		kctl_text_time(sy.at_ms, t4, sizeof(t4));
+		printf("collector said:   %s%s, %s\n", sy.result ==
+		    STORE_SYNC_OK ? "ok" : sy.message[0] ? termtext(sy.message,
+		    said, sizeof(said)) : "no answer", code, t4);
+	}
 	printf("store:            %s, instance %s, health %s\n", kctl_db_path(),
 	    store_instance_id(s), health);
 	printf("visits today:     %lld\n", (long long)st.visits_today);

@@ -62,6 +62,7 @@ OFFICER=$($K issue-pass --issuer-key "$T_DIR/issuer.sec" --role officer --name "
 check_exit "an officer's pass at the kiosk" 0 $K --db "$DB" checkin --payload "$OFFICER"
 check_exit "kiosk-sync --once ends with a heartbeat" 0 $SYNC --db "$DB" --once
 check "status: the heartbeat the collector took, in local time, and the kiosk app's apart" sh -c "$K --db '$DB' status > '$T_DIR/st.txt' && grep -q '^last heartbeat: *taken by the collector 20..-..-.. ..:.. (UTC[+-]..:..' '$T_DIR/st.txt' && grep -q '^kiosk app alive:' '$T_DIR/st.txt' && grep -q '^not yet uploaded: 0$' '$T_DIR/st.txt'"
+check "status: the device id the ward knows, and the collector's last word" sh -c "grep -q '^device: *[0-9a-f]\{16\}$' '$T_DIR/st.txt' && grep -q '^collector said: *ok, 20..-..-..' '$T_DIR/st.txt'"
 check_exit "the ward report" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --format json
 check "shows the inspection and the backlog gone" test "$(json_get "$T_DIR/out" '[(v["venue_id"], [x["pass_id"] for x in v["inspections"]["on_day"]], v["inspections"]["last_24h"], v["backlog"], v["silent"]) for v in d["venues"]]')" = "[('Q1-CAFE-001', ['CA-BN-07'], 1, 0, False)]"
 # Opening hours: closed now, so the report does not call it silent.
