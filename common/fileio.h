@@ -43,6 +43,13 @@ FILE *fileio_create_private(const char *path);
 int fileio_dirname(const char *path, char *buf, size_t size);
 
 /*
+ * fileio_mkdirs(path, mode): make the folder PATH and those above it that
+ * are missing, each with MODE. Returns 0 (made, or there already), or -1
+ * with errno set.
+ */
+int fileio_mkdirs(const char *path, mode_t mode);
+
+/*
  * fileio_sibling(path, name, buf, size):
  * Build the path of NAME in the same folder as PATH.
  * Returns 0, or -1 if BUF is too small.

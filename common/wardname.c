@@ -125,6 +125,15 @@ full:
 	return -1;
 }
 
+int
+ward_same(const char *a, const char *b)
+{
+	char ka[WARD_KEY_MAX], kb[WARD_KEY_MAX];
+
+	return ward_key(a, ka, sizeof(ka)) == 0 &&
+	    ward_key(b, kb, sizeof(kb)) == 0 && strcmp(ka, kb) == 0;
+}
+
 size_t
 ward_distance(const char *a, const char *b)
 {

@@ -19,6 +19,9 @@
  */
 int ward_key(const char *name, char *out, size_t size);
 
+/* ward_same(a, b): 1 when names A and B are one ward (equal keys). */
+int ward_same(const char *a, const char *b);
+
 /*
  * ward_distance(a, b): how many single-byte edits turn key A into key B
  * (Levenshtein), for "the closest names" when none matches; keys longer

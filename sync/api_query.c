@@ -123,16 +123,6 @@ api_trace(struct db *db, const struct api_request *rq,
 	trace_result_release(&r);
 }
 
-/* Are A and B one ward, as people type it (wardname.h)? */
-static int
-same_ward(const char *a, const char *b)
-{
-	char ka[WARD_KEY_MAX], kb[WARD_KEY_MAX];
-
-	return ward_key(a, ka, sizeof(ka)) == 0 &&
-	    ward_key(b, kb, sizeof(kb)) == 0 && strcmp(ka, kb) == 0;
-}
-
 /* GET /api/v1/report?ward=W&date=D&format=json|csv: a patrol token (of
  * that ward, when it names one) or an admin token. */
 void
@@ -160,7 +150,7 @@ api_report(struct db *db, const struct api_request *rq,
 		return;
 	}
 	if (strcmp(who.role, "patrol") == 0 && who.ward[0] != '\0' &&
-	    !same_ward(who.ward, want)) {
+	    !ward_same(who.ward, want)) {
 		api_fail(rs, HTTP_FORBIDDEN, "this patrol token is for another "
 		    "ward");
 		return;
@@ -169,6 +159,7 @@ api_report(struct db *db, const struct api_request *rq,
 		api_fail(rs, HTTP_UNAVAILABLE, "the store is not answering");
 		return;
 	}
+	(void)query_report_audited(db, who.who, &r);
 	p.what = &r;
 	p.format = format;
 	p.print = print_report;

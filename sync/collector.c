@@ -15,10 +15,12 @@
  * URL is sqlite:PATH or postgresql://USER@HOST:PORT/DBNAME (db.h). The
  * HTTP API is api.h, carried by server.c; meant to sit behind a TLS proxy.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -27,6 +29,7 @@
 #include "cmdhelp.h"
 #include "collector_cmds.h"
 #include "db.h"
+#include "fileio.h"
 #include "ktime.h"
 #include "harden.h"
 #include "log.h"
@@ -53,7 +56,7 @@ cmd_token(int argc, char **argv)
 	    "patrol", "admin" };
 	const char *url = NULL, *role = NULL, *ward = NULL, *vid = NULL,
 	    *vname = NULL, *addr = NULL;
-	char tok[DB_TOKEN_LEN + 1], ws[TERMTEXT_SIZE(128)];
+	char tok[DB_TOKEN_LEN + 1], ws[TERMTEXT_SIZE(128)], canon[129];
 	struct wire_device venue;
 	struct db *db;
 	size_t i;
@@ -104,6 +107,21 @@ cmd_token(int argc, char **argv)
 	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
+	/* A ward that is one already, spelt as it was: "Phuong Ben Nghe"
+	 * gives a token for "Phường Bến Nghé". A new one is said, with the
+	 * closest names (a typo?). */
+	if (ward != NULL && collector_ward(db, ward, canon, sizeof(canon),
+	    0) == 1 && strcmp(canon, ward) != 0) {
+		char cs[TERMTEXT_SIZE(128)];
+
+		fprintf(stderr, "collector: note: ward '%s' is the ward '%s' "
+		    "its kiosks were enrolled in: the token is for that\n",
+		    termtext(ward, ws, sizeof(ws)), termtext(canon, cs,
+		    sizeof(cs)));
+		ward = canon;
+		if (enrol)
+			snprintf(venue.ward, sizeof(venue.ward), "%s", canon);
+	}
 	r = enrol ? db_token_new_venue(db, &venue, tok) :
 	    db_token_new(db, role, ward, tok);
 	db_close(db);
@@ -390,8 +408,20 @@ cmd_init(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (url == NULL || optind != argc) {
+	if (url == NULL)
+		url = collector_db_default();
+	if (optind != argc)
 		return collector_usage("init", 2);
+	/* A new SQLite file's folder too, private. */
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		char dir[4096];
+
+		if (fileio_dirname(url + 7, dir, sizeof(dir)) == 0 &&
+		    fileio_mkdirs(dir, 0700) != 0) {
+			fprintf(stderr, "collector: cannot make the folder "
+			    "'%s': %s\n", dir, strerror(errno));
+			return 1;
+		}
 	}
 	/* A SQLite file that was there is kept (and brought up to date). */
 	existed = strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) == 0;

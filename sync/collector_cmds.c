@@ -240,11 +240,21 @@ cmd_audit(int argc, char **argv)
 		goto usage;
 	if (!format_ok(format, "table|json|csv"))
 		return EXIT_USAGE;
-	if ((from != NULL && ktime_parse(from, &flt.from_ms) != 0) ||
-	    (to != NULL && ktime_parse(to, &flt.to_ms) != 0)) {
-		fprintf(stderr, "collector: --from '%s' / --to '%s': want a date "
-		    "or a time (2026-11-22, 2026-11-22T08:30)\n", from ? from :
-		    "", to ? to : "");
+	if (from != NULL && ktime_parse(from, &flt.from_ms) != 0) {
+		fprintf(stderr, "collector: --from '%s' is not a date or a time "
+		    "(2026-11-22, 2026-11-22T08:30)\n", from);
+		return EXIT_USAGE;
+	}
+	if (to != NULL && ktime_parse(to, &flt.to_ms) != 0) {
+		fprintf(stderr, "collector: --to '%s' is not a date or a time "
+		    "(2026-11-22, 2026-11-22T08:30)\n", to);
+		return EXIT_USAGE;
+	}
+	/* --to a date: to the end of that day, as people mean it. */
+	if (to != NULL && strlen(to) == 10)
+		flt.to_ms += DAY_MS;
+	if (from != NULL && to != NULL && flt.from_ms >= flt.to_ms) {
+		fprintf(stderr, "collector: --from must come before --to\n");
 		return EXIT_USAGE;
 	}
 	db = db_open_existing(url);
@@ -275,13 +285,9 @@ print_report(FILE *f, const void *r, const char *format)
 	return report_print(f, r, format);
 }
 
-/*
- * Is WARD one the devices were enrolled in (as people type it)? 1; 0
- * having listed the closest names; -1 (logged) when the store does not
- * answer.
- */
-static int
-ward_known(struct db *db, const char *ward)
+int
+collector_ward(struct db *db, const char *ward, char *canon, size_t size,
+    int refuse)
 {
 	char key[WARD_KEY_MAX], k[WARD_KEY_MAX], t[TERMTEXT_SIZE(128)];
 	struct db_ward *w;
@@ -296,14 +302,20 @@ ward_known(struct db *db, const char *ward)
 	for (i = 0; i < n && dist != NULL; i++) {
 		dist[i] = ward_key(w[i].name, k, sizeof(k)) == 0 ?
 		    ward_distance(key, k) : (size_t)-1;
-		found |= dist[i] == 0 && key[0] != '\0';
+		if (!found && dist[i] == 0 && key[0] != '\0') {
+			found = 1;
+			if (canon != NULL)
+				snprintf(canon, size, "%s", w[i].name);
+		}
 	}
-	if (!found && n == 0)
+	if (!found && n == 0 && refuse)
 		fprintf(stderr, "collector: no ward has an enrolled kiosk yet, "
 		    "so none is called '%s'\n", termtext(ward, t, sizeof(t)));
-	else if (!found && dist != NULL) {
-		fprintf(stderr, "collector: no ward is called '%s'. The "
-		    "closest (collector wards lists them all):\n",
+	else if (!found && n > 0 && dist != NULL) {
+		fprintf(stderr, refuse ? "collector: no ward is called '%s'. "
+		    "The closest (collector wards lists them all):\n" :
+		    "collector: note: no kiosk is enrolled in a ward called "
+		    "'%s' yet (a new ward, or a typo?). The closest:\n",
 		    termtext(ward, t, sizeof(t)));
 		/* The three nearest, nearest first. */
 		for (j = 0; j < 3 && j < n; j++) {
@@ -374,12 +386,19 @@ cmd_report(int argc, char **argv)
 	db = db_open_existing(url);
 	if (db == NULL)
 		return 1;
-	rc = ward_known(db, ward);
+	rc = collector_ward(db, ward, NULL, 0, 1);
 	if (rc != 1) {
 		db_close(db);
 		return rc == 0 ? EXIT_REFUSED : 1;
 	}
 	rc = report_build(db, ward, day, now, silent, &r);
+	if (rc == 0) {
+		char who[128];
+
+		/* Who read which ward's report, in the audit log. */
+		cli_who(who, sizeof(who));
+		(void)query_report_audited(db, who, &r);
+	}
 	db_close(db);
 	if (rc != 0)
 		return 1;

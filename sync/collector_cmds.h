@@ -19,6 +19,17 @@ int cmd_import(int argc, char **argv);
 const char *collector_db_default(void);
 
 /*
+ * collector_ward(db, ward, canon, size, refuse):
+ * Is WARD (as people type it) a ward the devices were enrolled in? 1, its
+ * stored name in CANON (when not NULL); 0, having listed the closest
+ * names on stderr (as an error when REFUSE, else as a note: a new ward,
+ * or a typo?); -1 when the store does not answer (logged).
+ */
+struct db;
+int collector_ward(struct db *db, const char *ward, char *canon,
+    size_t size, int refuse);
+
+/*
  * collector_usage(cmd, status): CMD's usage (collector_help.c); with
  * STATUS 0 on stdout with what it does and an example (--help), else on
  * stderr. CMD NULL or unknown: the list of commands. Returns STATUS.

@@ -9,7 +9,8 @@
 
 static const struct cmd_help cmds[] = {
 	{ "init", "make the collector's database (or bring it up to date)",
-	    "collector init --db sqlite:PATH|postgresql://...",
+	    "collector init [--db sqlite:PATH|postgresql://...]   (default "
+	    "$COLLECTOR_DB)",
 	    "collector init --db sqlite:/var/lib/kiosk-collector/collector.db" },
 	{ "serve", "the ward's server: enrolment, uploads, heartbeats, "
 	    "phone check-in, tracing over HTTP",

@@ -15,6 +15,7 @@
 
 #include "ktime.h"
 #include "log.h"
+#include "wardname.h"
 
 void
 db_token_hash(const char *token, char out[65])
@@ -167,7 +168,11 @@ take(char *field, size_t size, const char *want, const char *what,
 {
 	if (want[0] == '\0')
 		return 0;
-	if (field[0] != '\0' && strcmp(field, want) != 0) {
+	/* A ward as people type it ("Phuong Ben Nghe" is the token's
+	 * "Phường Bến Nghé"); the rest as it is. */
+	if (field[0] != '\0' && strcmp(what, "ward") == 0 ?
+	    !ward_same(field, want) : field[0] != '\0' &&
+	    strcmp(field, want) != 0) {
 		snprintf(why, wsize, "this enrolment token is for %s \"%s\"; "
 		    "the kiosk says \"%s\": set the kiosk up for the token's "
 		    "venue (kioskctl init --force) or ask the ward for the "
@@ -240,7 +245,7 @@ db_enroll(struct db *d, const char *token, struct wire_device *dev,
 		ret = DB_ENROLL_REVOKED;
 		goto out;
 	}
-	if (k.found && strcmp(k.ward, dev->ward) != 0) {
+	if (k.found && !ward_same(k.ward, dev->ward)) {
 		snprintf(why, wsize, "this kiosk is enrolled in ward \"%s\": "
 		    "that ward must revoke it before another takes it", k.ward);
 		ret = DB_ENROLL_OTHER_WARD;

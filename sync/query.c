@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "ktime.h"
+#include "report.h"
 #include "termtext.h"
 #include "log.h"
 #include "token.h"
@@ -64,6 +65,25 @@ query_refused(struct db *d, const char *who, const char *action,
 	if (detail != NULL)
 		(void)db_audit_add(d, ktime_wall_ms(), who, action, detail, 0);
 	free(detail);
+}
+
+int
+query_report_audited(struct db *d, const char *who, const struct report *r)
+{
+	char day[40] = "", *detail;
+	json_t *dj;
+	int rc;
+
+	(void)ktime_format(r->day_ms, day, sizeof(day));
+	day[10] = '\0';
+	dj = json_pack("{s:s, s:s}", "ward", r->ward, "date", day);
+	detail = dj ? json_dumps(dj, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	    NULL;
+	json_decref(dj);
+	rc = detail != NULL ? db_audit_add(d, ktime_wall_ms(), who, "report",
+	    detail, (int64_t)r->n) : -1;
+	free(detail);
+	return rc;
 }
 
 /* ---- receipts ---- */

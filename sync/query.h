@@ -51,6 +51,14 @@ void query_receipt_release(struct receipt_check *c);
 /* query_receipt_print(f, c): C as one line of JSON. 0 or -1. */
 int query_receipt_print(FILE *f, const struct receipt_check *c);
 
+/*
+ * query_report_audited(d, who, r): a ward report R was given to WHO:
+ * written to the audit log (ward, day, venues). Returns 0 or -1.
+ */
+struct report;
+int query_report_audited(struct db *d, const char *who,
+    const struct report *r);
+
 /* What of the audit log to show (NULL, 0: no limit). */
 struct audit_filter {
 	const char *who;		/* a part of who asked */

@@ -158,6 +158,9 @@ report_build(struct db *d, const char *ward, int64_t day_ms, int64_t now_ms,
 	r->silent_after_min = silent_min;
 	if (db_ward_devices(d, ward, &s, &n) != 0)
 		return -1;
+	/* The ward as its kiosks were enrolled, not as it was typed. */
+	if (n > 0)
+		snprintf(r->ward, sizeof(r->ward), "%s", s[0].dev.ward);
 	r->v = calloc(n + 1, sizeof(*r->v));
 	if (r->v == NULL) {
 		db_ward_devices_free(s, n);

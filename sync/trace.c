@@ -72,6 +72,17 @@ trace_subject(const char *text, char kind[16], char subject[64])
 	return 0;
 }
 
+/* How many spaces TEXT holds: a reason of spaces is no reason. */
+static size_t
+count_spaces(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text != '\0'; text++)
+		n += *text == ' ' || *text == '\t';
+	return n;
+}
+
 int
 trace_opts_from(struct trace_opts *o, const struct trace_args *a,
     int64_t now_ms, const char **why)
@@ -89,9 +100,9 @@ trace_opts_from(struct trace_opts *o, const struct trace_args *a,
 		return -1;
 	}
 	/* Every trace says why: the audit log keeps it with who asked. */
-	if (a->reason == NULL || strlen(a->reason) < TRACE_REASON_MIN ||
-	    strlen(a->reason) > TRACE_REASON_MAX ||
-	    !termtext_plain(a->reason)) {
+	if (a->reason == NULL || strlen(a->reason) > TRACE_REASON_MAX ||
+	    !termtext_plain(a->reason) ||
+	    strlen(a->reason) - count_spaces(a->reason) < TRACE_REASON_MIN) {
 		*why = "a trace needs its reason or the case's reference "
 		    "(--reason, reason=): 3 to 200 characters of text, kept in "
 		    "the audit log";

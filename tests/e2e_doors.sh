@@ -116,6 +116,13 @@ K2=$T_DIR/k2/visits.db
 $K --db "$K2" init --demo --venue-id Q1-PHO-002 --venue-name "Phở" > /dev/null
 TOK2=$($COLL token --db "$CDB" --role device-enrolment --ward "Phường A" | tail -1)
 check_exit "a second kiosk enrols" 0 $K --db "$K2" enroll --collector "$URL" --token "$TOK2"
+# The ward typed otherwise on the token and on the kiosk: one ward.
+K3=$T_DIR/k3/visits.db
+$K --db "$K3" init --demo --venue-id Q1-BANH-003 --venue-name "Bánh mì" --ward "phuong a" > /dev/null
+TOK3W=$($COLL token --db "$CDB" --role device-enrolment --ward "PHUONG A" --venue-id Q1-BANH-003 2> "$T_DIR/tok.err" | tail -1)
+check "a token for 'PHUONG A' is for the enrolled 'Phường A'" grep -q "is the ward 'Phường A'" "$T_DIR/tok.err"
+check_exit "a kiosk set up for 'phuong a' enrols with it" 0 $K --db "$K3" enroll --collector "$URL" --token "$TOK3W"
+check "and is in the one ward" test "$(t_sql "$CDB" "select ward from devices where venue_id = 'Q1-BANH-003'")" = "Phường A"
 HB0=$(t_sql "$CDB" "select count(*) from heartbeats")
 check_exit "kiosk-sync with a clock two days ahead" 0 env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+2d' $SYNC --db "$K2" --once
 check "its heartbeat was taken, in the collector's time" test "$(t_sql "$CDB" "select count(*) from heartbeats")" = $((HB0 + 1))

@@ -137,6 +137,11 @@ check "  nothing, said so" grep -q "(no entries)" "$T_DIR/out"
 check_exit "audit --format csv" 0 $COLL audit --db "$CDB" --format csv --subject "$CASE"
 check "  a header, local and UTC times, the reason" sh -c "sed -n 1p '$T_DIR/out' | grep -q 'at_local,at_utc,who,action,subject,reason,results,detail' && sed -n 2p '$T_DIR/out' | grep -q 'Z,cli:.*,trace,$CASE,case E2E-1,'"
 check_exit "audit --from nonsense: usage error" 2 $COLL audit --db "$CDB" --from yesterday-ish
+check_exit "audit --from and --to one day: that whole day" 0 $COLL audit --db "$CDB" --from "$(date +%F)" --to "$(date +%F)" --format json
+check "  holds today's traces" test "$(json_get "$T_DIR/out" 'len([e for e in d if e["action"] == "trace" and "subject" in e["detail"]])')" = 10
+check_exit "audit --from after --to: usage error" 2 $COLL audit --db "$CDB" --from "$(date +%F)" --to 2020-01-01
+check "  said" grep -q "must come before" "$T_DIR/err"
+check_exit "a reason of spaces is no reason" 2 $COLL trace --db "$CDB" --subject $CASE --reason "     "
 
 # Ward report, for the scenario's day: CAFE-A's A1 sent heartbeats from
 # 08:00 to 12:00 (then nothing: a gap), A2 and QUAN-B none.
@@ -168,6 +173,12 @@ check_exit "collector wards" 0 $COLL wards --db "$CDB"
 check "lists each ward with its venues and devices" sh -c "grep -q 'Bến Nghé .* 2 venues, *3 devices' '$T_DIR/out' && grep -q 'Phường 2 .* 1 venues, *1 devices' '$T_DIR/out'"
 check_exit "collector wards --json" 0 $COLL wards --db "$CDB" --json
 check "as JSON" test "$(py "$T_DIR/out" '[(w["ward"], w["venues"], w["devices"]) for w in d]')" = "[('Bến Nghé', 2, 3), ('Phường 2', 1, 1)]"
+check_exit "a patrol token for the ward typed in capitals, no marks" 0 $COLL token --db "$CDB" --role patrol --ward "BEN NGHE"
+check "  is for the ward as enrolled, and says so" sh -c "grep -q \"is the ward 'Bến Nghé'\" '$T_DIR/err' && grep -q 'for ward Bến Nghé' '$T_DIR/out'"
+check_exit "a patrol token for a mistyped ward" 0 $COLL token --db "$CDB" --role patrol --ward "Ben Nhge"
+check "  warns: a new ward, or a typo, with the closest" sh -c "grep -q 'a new ward, or a typo' '$T_DIR/err' && grep -q 'Bến Nghé (2 venues)' '$T_DIR/err'"
+check_exit "the report of a ward typed otherwise names it as enrolled" 0 $COLL report --db "$CDB" --ward "ben nghe" --date 2026-11-16 --format json
+check "  Bến Nghé" test "$(py "$T_DIR/out" 'd["ward"]')" = "Bến Nghé"
 check "HTTP report: the patrol's ward typed without marks" test "$(get "$PATROL" "/api/v1/report?ward=Ben%20Nghe&date=2026-11-16")" = 200
 check "HTTP report with the ward's patrol token" test "$(get "$PATROL" "/api/v1/report?date=2026-11-16")" = 200
 check "the same venues" test "$(py "$T_DIR/body" '[v["venue_id"] for v in d["venues"]]')" = "['CAFE-A', 'CAFE-A', 'QUAN-B']"
