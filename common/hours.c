@@ -160,14 +160,19 @@ hours_parse(const char *text, struct hours *h, const char **why)
 	}
 }
 
-/* MS's local weekday (0 Monday) and minute of the day. */
+/* MS's weekday (0 Monday) and minute of the day, at the venue. */
 static void
-local_at(int64_t ms, int *day, int *minute)
+local_at(const struct hours *h, int64_t ms, int *day, int *minute)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	if (h->have_offset) {
+		t += (time_t)h->offset_min * 60;
+		gmtime_r(&t, &tm);
+	} else {
+		localtime_r(&t, &tm);
+	}
 	*day = (tm.tm_wday + 6) % 7;
 	*minute = tm.tm_hour * 60 + tm.tm_min;
 }
@@ -179,7 +184,7 @@ hours_open_at(const struct hours *h, int64_t ms)
 
 	if (h->always)
 		return 1;
-	local_at(ms, &day, &minute);
+	local_at(h, ms, &day, &minute);
 	return is_open(h, day, minute);
 }
 

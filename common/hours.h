@@ -23,6 +23,10 @@
 struct hours {
 	int always;				/* no hours given: always open */
 	unsigned char open[7][1440 / 8];	/* [weekday, 0 Monday][minute] */
+	int have_offset;			/* the venue's clock is UTC +
+						 * offset_min (as its kiosk
+						 * said), not this machine's */
+	int offset_min;
 };
 
 /*
@@ -31,7 +35,11 @@ struct hours {
  */
 int hours_parse(const char *text, struct hours *h, const char **why);
 
-/* hours_open_at(h, ms): is the venue open at MS (local time)? 1 or 0. */
+/*
+ * hours_open_at(h, ms): is the venue open at MS? 1 or 0. Its weekday and
+ * time are the venue's (H->offset_min from UTC when have_offset), else
+ * this machine's local time.
+ */
 int hours_open_at(const struct hours *h, int64_t ms);
 
 /*

@@ -221,6 +221,8 @@ struct wire_heartbeat {
 	size_t n_inspections;
 	char hours[128];		/* opening hours (hours.h), "" always:
 					 * gaps and "silent" count only then */
+	int have_utc_offset;		/* the kiosk's clock is UTC + */
+	int utc_offset_min;		/* this, -720..840 (its time zone) */
 };
 
 /*

@@ -49,6 +49,9 @@ wire_heartbeat_encode(const struct wire_heartbeat *hb)
 	    "inspections", list);
 	if (j != NULL && hb->hours[0] != '\0')
 		json_object_set_new(j, "hours", json_string(hb->hours));
+	if (j != NULL && hb->have_utc_offset)
+		json_object_set_new(j, "utc_offset_min",
+		    json_integer(hb->utc_offset_min));
 	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	return s;
@@ -88,6 +91,12 @@ wire_heartbeat_parse(const char *json, size_t len, int64_t now_ms,
 		    hours_parse(hb->hours, &h, &why) != 0)
 			hb->hours[0] = '\0';
 	}
+	/* UTC-12 to UTC+14: a time zone; else not said. */
+	hb->utc_offset_min = (int)bounded(j, "utc_offset_min", -720, 840,
+	    INT32_MIN);
+	hb->have_utc_offset = hb->utc_offset_min != INT32_MIN;
+	if (!hb->have_utc_offset)
+		hb->utc_offset_min = 0;
 	a = json_object_get(j, "inspections");
 	if (json_array_size(a) > 0) {
 		hb->inspections = calloc(json_array_size(a) <

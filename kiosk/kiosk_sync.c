@@ -92,6 +92,17 @@ heartbeat(struct uploader *u, int64_t started_ms, const char *db,
 	/* The venue's opening hours: the ward's report counts gaps only
 	 * while it is open. */
 	snprintf(hb.hours, sizeof(hb.hours), "%s", hours);
+	{
+		/* Its time zone: the hours are the venue's, wherever the
+		 * collector is. */
+		time_t t = time(NULL);
+		struct tm tm;
+
+		if (localtime_r(&t, &tm) != NULL) {
+			hb.have_utc_offset = 1;
+			hb.utc_offset_min = (int)(tm.tm_gmtoff / 60);
+		}
+	}
 	(void)uploader_heartbeat(u, &hb);
 	wire_heartbeat_release(&hb);
 }

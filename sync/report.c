@@ -101,7 +101,7 @@ venue(struct db *d, const struct db_venue_status *s, int64_t day,
 	struct hours h;
 	const char *why;
 	char err[80];
-	int i;
+	int i, have_offset = 0, offset = 0;
 
 	memset(v, 0, sizeof(*v));
 	v->dev = s->dev;
@@ -114,11 +114,16 @@ venue(struct db *d, const struct db_venue_status *s, int64_t day,
 		v->inspections_24h = hb.inspections_24h;
 		v->last_inspection_ms = hb.last_inspection_ms;
 		snprintf(v->hours, sizeof(v->hours), "%s", hb.hours);
+		have_offset = hb.have_utc_offset;
+		offset = hb.utc_offset_min;
 		wire_heartbeat_release(&hb);
 	}
 	/* Checked when the heartbeat was read: these parse. */
 	if (hours_parse(v->hours, &h, &why) != 0)
 		(void)hours_parse("", &h, &why);
+	/* In the venue's time zone, as its kiosk said it. */
+	h.have_offset = have_offset;
+	h.offset_min = offset;
 	/* Silent: open now, and no word for too long. A closed venue's
 	 * kiosk may well be switched off. */
 	v->open_now = hours_open_at(&h, now_ms);

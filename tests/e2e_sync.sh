@@ -73,6 +73,13 @@ check_exit "the ward report" 0 $COLL report --db "$CDB" --ward "Bến Nghé" --f
 check "says the hours and that it is closed now, not silent" test "$(json_get "$T_DIR/out" '[(v["hours"], v["open_now"], v["silent"]) for v in d["venues"]]')" = "[('$H', False, False)]"
 check_exit "the report as a table" 0 $COLL report --db "$CDB" --ward "Bến Nghé"
 check "  says it too" grep -q "open $H (closed now)" "$T_DIR/out"
+# The venue's hours are its own time zone's, wherever the collector runs:
+# open now in Hồ Chí Minh City (where UTC's hour is 7 hours behind).
+HV="$(TZ=Asia/Ho_Chi_Minh date +%H):00-$(TZ=Asia/Ho_Chi_Minh date -d '+1 hour' +%H):00"
+sed -i "s/^hours = .*/hours = $HV/" "$(dirname "$DB")/kiosk.conf"
+check_exit "a heartbeat from a kiosk in Asia/Ho_Chi_Minh" 0 env TZ=Asia/Ho_Chi_Minh $SYNC --db "$DB" --once
+check_exit "the report, on a collector in UTC" 0 env TZ=UTC $COLL report --db "$CDB" --ward "Bến Nghé" --format json
+check "  open now, by the venue's clock" test "$(json_get "$T_DIR/out" '[(v["hours"], v["open_now"]) for v in d["venues"]]')" = "[('$HV', True)]"
 
 # The bytes on the wire are the contract: the outbox makes, from fixed
 # visits with a fixed key and time, exactly the batch recorded in

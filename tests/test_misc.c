@@ -504,6 +504,14 @@ test_hours(void **state)
 	assert_int_equal(hours_parse("sun 18:00-02:00", &h, &why), 0);
 	assert_true(hours_open_at(&h, local_ms(7, 1, 0)));	/* Monday 01:00 */
 	assert_false(hours_open_at(&h, local_ms(7, 2, 0)));
+	/* At the venue's own offset: 01:30 UTC is 08:30 in UTC+7. */
+	assert_int_equal(hours_parse("08:00-09:00", &h, &why), 0);
+	h.have_offset = 1;
+	h.offset_min = 420;
+	assert_true(hours_open_at(&h, 1795311000000LL + 0));	/* 2026-11-22
+								 * 01:30Z */
+	h.offset_min = 0;
+	assert_false(hours_open_at(&h, 1795311000000LL));
 	assert_int_equal(hours_parse("00:00-24:00", &h, &why), 0);
 	assert_true(hours_open_at(&h, local_ms(3, 23, 59)));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

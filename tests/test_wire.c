@@ -335,7 +335,8 @@ test_heartbeat(void **state)
 		{ NOW - 40 * 86400000LL, "OLD", "ward-issuer" } /* dropped */
 	};
 	struct wire_heartbeat hb = { "0.1.0", 3600, 17, 2, NOW - 5000,
-	    123456789, 3, NOW - 60000, x, 3, "mon-fri 07:00-22:00" }, back;
+	    123456789, 3, NOW - 60000, x, 3, "mon-fri 07:00-22:00", 1, 420 },
+	    back;
 	char *s = wire_heartbeat_encode(&hb), err[80];
 
 	(void)state;
@@ -352,6 +353,8 @@ test_heartbeat(void **state)
 	assert_int_equal(back.n_inspections, 1);
 	assert_string_equal(back.inspections[0].pass_id, "CA-BN-07");
 	assert_string_equal(back.hours, "mon-fri 07:00-22:00");
+	assert_true(back.have_utc_offset);
+	assert_int_equal(back.utc_offset_min, 420);
 	wire_heartbeat_release(&back);
 	free(s);
 	/* Hours a kiosk cannot have said are no hours (open always). */
