@@ -27,6 +27,7 @@
 #include "ktime.h"
 #include "harden.h"
 #include "log.h"
+#include "store.h"
 #include "wipe.h"
 
 /* Options given before the subcommand. */
@@ -75,6 +76,12 @@ kctl_load_config(struct config *c)
 		return -1;
 	}
 	return config_load(path, c);
+}
+
+struct store *
+kctl_store(void)
+{
+	return store_open_existing(kctl_db_path());
 }
 
 /* Print J as one JSON line on stdout and release it. */

@@ -26,6 +26,14 @@
  */
 int kctl_usage(const char *cmd, int status);
 
+/*
+ * kctl_store(): the store at kctl_db_path(), which must be one already
+ * (kioskctl init makes it): a mistyped --db is an error that names the
+ * path, never a new empty store that answers "0 visits". NULL (said).
+ */
+struct store;
+struct store *kctl_store(void);
+
 /* The store: --db, else $KIOSK_DB, else DEFAULT_DB. */
 const char *kctl_db_path(void);
 

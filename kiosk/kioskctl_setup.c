@@ -647,7 +647,7 @@ cmd_enroll(int argc, char **argv)
 	if (config_save(cpath, &c) != 0)
 		return 1;
 	{
-		struct store *s = store_open(kctl_db_path());
+		struct store *s = kctl_store();
 
 		if (s != NULL) {
 			(void)store_event(s, "admin",

@@ -91,7 +91,7 @@ cmd_status(int argc, char **argv)
 	}
 	if (kctl_load_config(&c) != 0)
 		return 1;
-	s = store_open(kctl_db_path());
+	s = kctl_store();
 	if (s == NULL)
 		return 1;
 	clock_read(&clk);
@@ -312,7 +312,7 @@ cmd_quarantine(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "list") == 0 && (argc == 2 ||
 	    (argc == 3 && strcmp(argv[2], "--json") == 0))) {
 		q.json = argc == 3;
-		s = store_open(kctl_db_path());
+		s = kctl_store();
 		if (s == NULL)
 			return 1;
 		if (store_foreach_visit(s, 0, INT64_MAX, STORE_UNSENT,
@@ -341,7 +341,7 @@ cmd_quarantine(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 	}
-	s = store_open(kctl_db_path());
+	s = kctl_store();
 	if (s != NULL) {
 		n = store_release(s, all ? NULL : seqs, all ? 0 :
 		    (size_t)(argc - 2));
@@ -423,7 +423,7 @@ cmd_clock(int argc, char **argv)
 		return kctl_usage("clock", EXIT_USAGE);
 	}
 	reset = strcmp(argv[1], "reset") == 0;
-	s = store_open(kctl_db_path());
+	s = kctl_store();
 	if (s == NULL)
 		return 1;
 	clock_read(&now);

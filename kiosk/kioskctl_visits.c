@@ -109,7 +109,7 @@ cmd_checkin(int argc, char **argv)
 	if (kctl_load_config(&c) != 0)
 		goto done;
 	trust = pass_trust_load(c.trust_file, c.revoked_file);
-	s = store_open(kctl_db_path());
+	s = kctl_store();
 	if (trust == NULL || s == NULL)
 		goto done;
 	str = i18n_load(i18n_dir(), kctl_lang() ? kctl_lang() : c.language);
@@ -271,7 +271,7 @@ export_sealed(const char *out)
 	}
 	if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0)
 		return 1;
-	s = store_open(kctl_db_path());
+	s = kctl_store();
 	if (s == NULL) {
 		keys_wipe(&dev);
 		return 1;
@@ -339,7 +339,7 @@ cmd_export(int argc, char **argv)
 		return kctl_usage("export", EXIT_USAGE);
 	}
 	e.json = strcmp(format, "json") == 0;
-	s = store_open(kctl_db_path());
+	s = kctl_store();
 	if (s == NULL)
 		return 1;
 	if (out != NULL) {
@@ -400,7 +400,7 @@ cmd_purge(int argc, char **argv)
 		return 1;
 	if (days < 0)
 		days = c.retention_days;
-	s = store_open(kctl_db_path());
+	s = kctl_store();
 	if (s == NULL)
 		return 1;
 	r = store_purge(s, ktime_wall_ms(), (int)days, &res);

@@ -492,6 +492,14 @@ open_all(struct store *s, int full)
 	if (lock < 0)
 		return -1;
 	store_finish_moves(path, lock);
+	/* Under the lock: a store another opener is moving aside and
+	 * making again is there by the time it is released. */
+	if (s->must_exist && access(path, F_OK) != 0) {
+		log_error("no kiosk store at '%s' (%s): a typo in --db? "
+		    "(kioskctl init makes one; $KIOSK_DB or --db says where)",
+		    path, strerror(errno));
+		goto err;
+	}
 	if (empty_file(path)) {
 		check = 1;
 		if (move_aside(s, lock, "is an empty file (0 bytes)") != 0)
@@ -575,7 +583,7 @@ err:
 }
 
 static struct store *
-open_store(const char *path, int deferred)
+open_store(const char *path, int deferred, int must_exist)
 {
 	struct store *s;
 
@@ -588,23 +596,31 @@ open_store(const char *path, int deferred)
 	}
 	ktime_boot_id(s->boot_id, sizeof(s->boot_id));
 	s->check_deferred = deferred;
+	s->must_exist = must_exist;
 	if (open_all(s, 0) != 0) {
 		store_close(s);
 		return NULL;
 	}
+	s->must_exist = 0;
 	return s;
 }
 
 struct store *
 store_open(const char *path)
 {
-	return open_store(path, 0);
+	return open_store(path, 0, 0);
 }
 
 struct store *
 store_open_unchecked(const char *path)
 {
-	return open_store(path, 1);
+	return open_store(path, 1, 0);
+}
+
+struct store *
+store_open_existing(const char *path)
+{
+	return open_store(path, 0, 1);
 }
 
 int

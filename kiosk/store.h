@@ -61,6 +61,9 @@ enum store_outcome { STORE_ACCEPTED, STORE_DUPLICATE };
  */
 struct store *store_open(const char *path);
 struct store *store_open_unchecked(const char *path);
+/* store_open_existing(path): the same for a store that must be there
+ * already (a command a person typed): none is made; NULL (logged). */
+struct store *store_open_existing(const char *path);
 
 /*
  * store_check_boot(s): the boot's check of the file's pages if it is still

@@ -30,6 +30,9 @@ struct store {
 	int corrupt;
 	/* Opened without the boot's check (store_open_unchecked). */
 	int check_deferred;
+	int must_exist;			/* store_open_existing: never make one
+					 * (cleared once opened: a store moved
+					 * aside later is remade) */
 	/* The collector's high-water mark (store_rollback_guard). */
 	char acked_instance[STORE_INSTANCE_LEN + 1];
 	int64_t acked_seq;

@@ -88,6 +88,11 @@ check "status keys and counts" test "$(json_get "$T_DIR/out" '(d["visits_total"]
 check "status reject counts" test "$(json_get "$T_DIR/out" '(d["rejects_total"], d["rejects"]["pass_revoked"])')" = "(6, 1)"
 check_exit "status text" 0 $K --db "$DB" status
 check "status text shows today's count" grep -q "visits today: *3" "$T_DIR/out"
+check_exit "status with a mistyped --db: exit 1" 1 $K --db "$T_DIR/kiosk/visit.db" status
+check "  names the path, makes no empty store" sh -c "grep -q \"no kiosk store at '$T_DIR/kiosk/visit.db'\" '$T_DIR/err' && test ! -e '$T_DIR/kiosk/visit.db'"
+check_exit "export with a mistyped --db: exit 1" 1 $K --db "$T_DIR/kiosk/visit.db" export --format csv
+check "  and no rows that look like an empty store" test ! -s "$T_DIR/out"
+check_exit "status again" 0 $K --db "$DB" status
 check "status says it is not enrolled, and what to do" grep -q "enrolled: *no: run kioskctl enroll --collector URL --token TOKEN" "$T_DIR/out"
 check_exit "status --json" 0 $K --db "$DB" status --json
 check "the JSON says not enrolled" test "$(json_get "$T_DIR/out" 'd["enrolment"]["enrolled"]')" = False
