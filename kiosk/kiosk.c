@@ -360,6 +360,7 @@ main(int argc, char **argv)
 	char cpath[CONFIG_PATH_MAX];
 	int windowed = 0, w = 0, h = 0, exit_when_done = 0, silent = 0;
 	int setup = 0;
+	char setup_cmd[4200];
 	int cam_w = 0, cam_h = 0;
 	int interval = 1500, ch, ret = 1, done = 0;
 	int64_t run_for = 0, secs, started, last_watchdog = 0, watchdog_ms = 0;
@@ -546,6 +547,14 @@ main(int argc, char **argv)
 	    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 	uo.sound = !silent;
 	uo.setup = setup;
+	if (setup) {
+		/* The command for this kiosk's store, exactly. */
+		snprintf(setup_cmd, sizeof(setup_cmd), "sudo kioskctl%s%s init "
+		    "--venue-id ID --venue-name NAME --authority-key FILE",
+		    strcmp(a.db, DEFAULT_DB) != 0 ? " --db " : "",
+		    strcmp(a.db, DEFAULT_DB) != 0 ? a.db : "");
+		uo.setup_cmd = setup_cmd;
+	}
 	uo.hooks = (struct ui_hooks){ &a, hook_submit };
 	uo.jobs = (struct jobs_hooks){ &a, hook_status, hook_patrol,
 	    hook_purge, hook_check_pin, hook_venue_url, hook_changed };
@@ -560,6 +569,8 @@ main(int argc, char **argv)
 	if (sd_watchdog_enabled(0, &usec) > 0)
 		watchdog_ms = (int64_t)(usec / 1000);
 	sd_notify(0, "READY=1\nSTATUS=scanning");
+	/* The size the screen has, not the one asked for. */
+	SDL_GetRendererOutputSize(ren, &w, &h);
 	if (setup)
 		log_info("kiosk %s: the set-up screen, %dx%d", KIOSK_VERSION,
 		    w, h);

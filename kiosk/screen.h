@@ -182,6 +182,8 @@ struct screen_opts {
 	int setup;			/* the kiosk has no settings: the setup
 					 * screen, for good (no scans, no
 					 * jobs) */
+	const char *setup_cmd;		/* the init command it shows (NULL:
+					 * for the default store) */
 };
 
 struct screen;

@@ -293,9 +293,16 @@ screen_rejected_view(const struct screen *m, struct view *v)
 void
 screen_setup_view(const struct screen *m, struct view *v)
 {
-	/* For a visitor: nothing here yet; for the owner: the command. */
+	char how[512];
+	const char *args[1] = { m->o.setup_cmd != NULL ? m->o.setup_cmd :
+	    "sudo kioskctl init --venue-id ID --venue-name NAME "
+	    "--authority-key FILE" };
+
+	/* For a visitor: nothing here yet; for the owner: the command,
+	 * for this kiosk's store. */
+	screen_fill(m, how, sizeof(how), "setup.how", args, 1);
 	answer(v, VIEW_C_WARN, 0, screen_s(m, "setup.title"),
-	    screen_s(m, "setup.what"), screen_s(m, "setup.how"));
+	    screen_s(m, "setup.what"), how);
 }
 
 void

@@ -424,6 +424,7 @@ ui_new(SDL_Renderer *renderer, const struct ui_opts *opts)
 	so.venue_name = opts->venue_name;
 	so.display_period_s = opts->display_period_s;
 	so.setup = opts->setup;
+	so.setup_cmd = opts->setup_cmd;
 	scanner_init(&ui->scan);
 	ui->m = screen_new(&so);
 	if (ui->m == NULL)

@@ -41,6 +41,7 @@ struct ui_opts {
 	const char *font_bold;
 	int sound;			/* 0: silent */
 	int setup;			/* no settings: the set-up screen */
+	const char *setup_cmd;		/* and the init command it shows */
 	struct ui_hooks hooks;
 	struct jobs_hooks jobs;		/* run on the jobs thread */
 	int jobs_manual;		/* 1: jobs run in ui_settle() only */

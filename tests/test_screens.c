@@ -1037,11 +1037,17 @@ test_setup_screen(void **state)
 		memset(&o, 0, sizeof(o));
 		o.lang = langs[i][0];
 		o.setup = 1;
+		/* The command for the kiosk's own store. */
+		if (i == 1)
+			o.setup_cmd = "sudo kioskctl --db /srv/k/visits.db init "
+			    "--venue-id ID";
 		r.m = screen_new(&o);
 		assert_non_null(r.m);
 		tick(&r, 0);
 		says(&r, langs[i][1]);
 		says(&r, langs[i][2]);
+		if (i == 1)
+			says(&r, "--db /srv/k/visits.db init");
 		clean(&r, "setup");
 		scan(&r, "0912345678");
 		key(&r, SCREEN_KEY_ESCAPE, 0);
