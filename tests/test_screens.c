@@ -1024,7 +1024,7 @@ test_setup_screen(void **state)
 {
 	static const char *const langs[2][3] = {
 		{ "vi", "Máy chưa được cài đặt", "sudo kioskctl init" },
-		{ "en", "This kiosk is not set up yet", "sudo kioskctl init" },
+		{ "en", "This kiosk is not set up yet", "sudo kioskctl" },
 	};
 	struct screen_opts o;
 	struct rig r;
