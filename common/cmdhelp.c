@@ -43,3 +43,21 @@ cmdhelp_wanted(int argc, char **argv)
 	}
 	return 0;
 }
+
+int
+cmdhelp_one_of(const char *prog, const char *opt, const char *value,
+    const char *allowed)
+{
+	const char *p = allowed;
+	size_t n = value != NULL ? strlen(value) : 0;
+
+	while (n > 0 && (p = strstr(p, value)) != NULL) {
+		if ((p == allowed || p[-1] == '|') && (p[n] == '|' ||
+		    p[n] == '\0'))
+			return 1;
+		p++;
+	}
+	fprintf(stderr, "%s: --%s '%s' is not one of %s\n", prog, opt,
+	    value != NULL ? value : "", allowed);
+	return 0;
+}

@@ -36,4 +36,12 @@ int cmdhelp_usage(const struct cmd_helps *h, const char *cmd, int status);
  */
 int cmdhelp_wanted(int argc, char **argv);
 
+/*
+ * cmdhelp_one_of(prog, opt, value, allowed):
+ * Is VALUE one of ALLOWED ("csv|json")? 1; else 0, having said on stderr
+ * "PROG: --OPT 'VALUE' is not one of csv|json". A NULL VALUE is not.
+ */
+int cmdhelp_one_of(const char *prog, const char *opt, const char *value,
+    const char *allowed);
+
 #endif

@@ -27,6 +27,7 @@
 #include <sodium.h>
 #include <systemd/sd-daemon.h>
 
+#include "cmdhelp.h"
 #include "config.h"
 #include "fileio.h"
 #include "keys.h"
@@ -442,11 +443,16 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || (mode != NULL && strcmp(mode, "scan") != 0 &&
-	    strcmp(mode, "display") != 0 && strcmp(mode, "both") != 0) ||
-	    (lang != NULL && strcmp(lang, "vi") != 0 &&
-	    strcmp(lang, "en") != 0) ||
-	    (camera != NULL && !camera_spec_valid(camera))) {
+	if ((mode != NULL && !cmdhelp_one_of("kiosk", "mode", mode,
+	    "scan|display|both")) || (lang != NULL && !cmdhelp_one_of("kiosk",
+	    "lang", lang, "vi|en")))
+		return 2;
+	if (camera != NULL && !camera_spec_valid(camera)) {
+		fprintf(stderr, "kiosk: --camera '%s' is not v4l2:/dev/videoN, "
+		    "dir:PATH or none\n", camera);
+		return 2;
+	}
+	if (optind != argc) {
 		usage(stderr);
 		return 2;
 	}

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "checkin.h"
+#include "cmdhelp.h"
 #include "config.h"
 #include "csv.h"
 #include "decode.h"
@@ -300,11 +301,11 @@ cmd_keys(int argc, char **argv)
 		default: return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || type == NULL || out == NULL ||
-	    (strcmp(type, "issuer") != 0 && strcmp(type, "authority") != 0 &&
-	    strcmp(type, "device") != 0)) {
+	if (optind != argc || type == NULL || out == NULL)
 		return kctl_usage("keys", EXIT_USAGE);
-	}
+	if (!cmdhelp_one_of("kioskctl", "type", type,
+	    "issuer|authority|device"))
+		return EXIT_USAGE;
 	kt = strcmp(type, "authority") == 0 ? KEY_X25519 : KEY_ED25519;
 	keys_generate(kt, &kp);
 	r = keys_save(&kp, out);

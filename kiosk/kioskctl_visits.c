@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "checkin.h"
+#include "cmdhelp.h"
 #include "config.h"
 #include "csv.h"
 #include "decode.h"
@@ -95,10 +96,11 @@ cmd_checkin(int argc, char **argv)
 		default: return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (payload == NULL) == (pfile == NULL) ||
-	    !checkin_source_valid(source) || strcmp(source, "phone") == 0) {
+	if (optind != argc || (payload == NULL) == (pfile == NULL))
 		return kctl_usage("checkin", EXIT_USAGE);
-	}
+	if (!cmdhelp_one_of("kioskctl", "source", source,
+	    "camera|scanner|keypad"))
+		return EXIT_USAGE;
 	if (pfile != NULL) {
 		text = kctl_read_text(pfile, &len);
 		if (text == NULL)
@@ -334,10 +336,10 @@ cmd_export(int argc, char **argv)
 		}
 		return export_sealed(out);
 	}
-	if (optind != argc || format == NULL ||
-	    (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
+	if (optind != argc || format == NULL)
 		return kctl_usage("export", EXIT_USAGE);
-	}
+	if (!cmdhelp_one_of("kioskctl", "format", format, "csv|json"))
+		return EXIT_USAGE;
 	e.json = strcmp(format, "json") == 0;
 	s = kctl_store();
 	if (s == NULL)

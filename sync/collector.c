@@ -83,6 +83,11 @@ cmd_token(int argc, char **argv)
 		return 2;
 	}
 	enrol = ok && strcmp(role, "device-enrolment") == 0;
+	if (enrol && (ward == NULL || *ward == '\0')) {
+		fprintf(stderr, "collector: an enrolment token needs --ward: "
+		    "the ward the kiosk is in (collector wards lists them)\n");
+		return 2;
+	}
 	if (!ok || optind != argc || (enrol && (ward == NULL ||
 	    *ward == '\0')) || (!enrol && (vid || vname || addr))) {
 		return collector_usage("token", 2);

@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "cmdhelp.h"
 #include "fileio.h"
 #include "ingest.h"
 #include "keys.h"
@@ -54,27 +55,6 @@ cli_who(char *out, size_t size)
 		snprintf(out, size, "cli:%s (sudo by %s)", name, sudo);
 	else
 		snprintf(out, size, "cli:%s", name);
-}
-
-/*
- * Is FORMAT one of ALLOWED ("table|json|csv")? 1, or 0 having said which
- * value is wrong and the ones there are.
- */
-static int
-format_ok(const char *format, const char *allowed)
-{
-	size_t n = strlen(format);
-	const char *p = allowed;
-
-	while (n > 0 && (p = strstr(p, format)) != NULL) {
-		if ((p == allowed || p[-1] == '|') && (p[n] == '|' ||
-		    p[n] == '\0'))
-			return 1;
-		p++;
-	}
-	fprintf(stderr, "collector: --format '%s' is not one of %s\n", format,
-	    allowed);
-	return 0;
 }
 
 static int
@@ -161,7 +141,7 @@ cmd_trace(int argc, char **argv)
 		url = collector_db_default();
 	if (ta.subject == NULL || optind != argc)
 		goto usage;
-	if (!format_ok(format, "table|json|csv"))
+	if (!cmdhelp_one_of("collector", "format", format, "table|json|csv"))
 		return EXIT_USAGE;
 	if (trace_opts_from(&o, &ta, ktime_wall_ms(), &why) != 0) {
 		fprintf(stderr, "collector: %s\n", why);
@@ -238,7 +218,7 @@ cmd_audit(int argc, char **argv)
 		url = collector_db_default();
 	if (optind != argc)
 		goto usage;
-	if (!format_ok(format, "table|json|csv"))
+	if (!cmdhelp_one_of("collector", "format", format, "table|json|csv"))
 		return EXIT_USAGE;
 	if (from != NULL && ktime_parse(from, &flt.from_ms) != 0) {
 		fprintf(stderr, "collector: --from '%s' is not a date or a time "
@@ -376,7 +356,7 @@ cmd_report(int argc, char **argv)
 		url = collector_db_default();
 	if (ward == NULL || optind != argc)
 		goto usage;
-	if (!format_ok(format, "table|json|csv"))
+	if (!cmdhelp_one_of("collector", "format", format, "table|json|csv"))
 		return EXIT_USAGE;
 	if (date != NULL && ktime_parse(date, &day) != 0) {
 		fprintf(stderr, "collector: --date '%s' is not a date "

@@ -37,6 +37,12 @@ check_exit "collector token --role tracr: usage error" 2 $COLL token --role trac
 check "  names 'tracr' and the roles there are" sh -c "grep -q \"'tracr'\" '$T_DIR/err' && grep -q 'device-enrolment, tracer, patrol, admin' '$T_DIR/err'"
 check_exit "collector trace --format xml: usage error" 2 $COLL trace --subject phone:0912345678 --format xml
 check "  names 'xml' and the formats" sh -c "grep -q \"'xml'\" '$T_DIR/err' && grep -q 'table|json|csv' '$T_DIR/err'"
+check_exit "kiosk --mode sideways: usage error" 2 $KIOSK --mode sideways
+check "  names it and the modes" grep -q "'sideways' is not one of scan|display|both" "$T_DIR/err"
+check_exit "kioskctl keys --type foo: usage error" 2 $K keys --type foo --out "$T_DIR/k"
+check "  names it and the types" grep -q "'foo' is not one of issuer|authority|device" "$T_DIR/err"
+check_exit "collector token for enrolment without --ward" 2 $COLL token --role device-enrolment
+check "  says a ward is needed" grep -q "needs --ward" "$T_DIR/err"
 check_exit "an unknown command: usage error" 2 $COLL tarce
 check "  named" grep -q "'tarce' is not a command" "$T_DIR/err"
 check_exit "kioskctl with no command: usage error" 2 $K
