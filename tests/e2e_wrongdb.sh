@@ -48,7 +48,9 @@ fi
 check_exit "the database made by init answers" 0 $COLL stats --db "$CDB"
 check_exit "init on it again" 0 $COLL init --db "$CDB"
 check "and keeps it" grep -q "ready" "$T_DIR/out"
-check_exit "init with no --db: usage" 2 $COLL init
+check_exit "init with no --db takes \$COLLECTOR_DB" 0 env COLLECTOR_DB="sqlite:$T_DIR/env/c.db" $COLL init
+check "  and makes its folder and file" test -s "$T_DIR/env/c.db"
+check_exit "init with something after it: usage" 2 $COLL init --db "$CDB" extra
 check_exit "init --help" 0 $COLL init --help
 check "shows an example" grep -q "collector init --db sqlite:" "$T_DIR/out"
 t_done
