@@ -6,6 +6,7 @@
 #   make soak       the long fault tests
 #   make fuzz       build the libFuzzer targets and run each briefly
 #   make install    install programs, assets and systemd units
+#   make deb        the Debian packages, into build/deb/
 #   make run        the main job: a demo kiosk on its defaults
 #
 # SANITIZE=address,undefined builds everything with those sanitizers;
@@ -42,8 +43,8 @@ INC_kiosk  = -Icommon -Ikiosk
 INC_sync   = -Icommon -Isync
 INC_tests  = -Icommon -Ikiosk -Isync -Itests
 
-ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP $(CFLAGS)
-ALL_CXXFLAGS = $(BASE_CXXFLAGS) $(SAN_FLAGS) $(call pc_cflags,zxing) $(INC_kiosk) -MMD -MP $(CXXFLAGS)
+ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP $(CPPFLAGS) $(CFLAGS)
+ALL_CXXFLAGS = $(BASE_CXXFLAGS) $(SAN_FLAGS) $(call pc_cflags,zxing) $(INC_kiosk) -MMD -MP $(CPPFLAGS) $(CXXFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 $(BUILD)/obj/common/%.o: ROOM_CFLAGS = $(INC_common) $(call pc_cflags,$(COMMON_PKGS) libcurl)
@@ -110,7 +111,7 @@ FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_con
                fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api fuzz_text
 FUZZ_CC      ?= clang
 
-.PHONY: all check test-bins bench soak fuzz fuzz-bins install clean run demo layout room-flags
+.PHONY: all check test-bins bench soak fuzz fuzz-bins install deb clean run demo layout room-flags
 
 all: $(PROGS)
 
@@ -287,12 +288,32 @@ fuzz: fuzz-bins
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/strings \
 		$(DESTDIR)$(DATADIR)/web $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)/etc/systemd/system
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/qr-kiosk
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 assets/strings/*.txt $(DESTDIR)$(DATADIR)/strings/
 	install -m 644 assets/web/* $(DESTDIR)$(DATADIR)/web/
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 systemd/*.service systemd/*.timer $(DESTDIR)/etc/systemd/system/
+	for u in systemd/*.service systemd/*.timer; do \
+		sed -e 's#@bindir@#$(PREFIX)/bin#g' -e 's#@sysconfdir@#$(SYSCONFDIR)#g' \
+			$$u > $(DESTDIR)$(UNITDIR)/$${u#systemd/} && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${u#systemd/} || exit 1; \
+	done
+	# The settings' examples, never over an owner's own.
+	for f in deploy/etc/qr-kiosk/*.env; do \
+		t=$(DESTDIR)$(SYSCONFDIR)/qr-kiosk/$${f##*/}; \
+		[ -e $$t ] || install -m 644 $$f $$t || exit 1; \
+	done
+
+DEB_OUT = build/deb/qr-kiosk_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null)
+# The Debian packages qr-kiosk and qr-kiosk-collector, into build/deb/
+# (debian/rules; docs/deploy.md says how to build them on a Pi).
+deb:
+	rm -rf build/deb
+	dpkg-buildpackage -us -uc -b \
+		--buildinfo-option=-ubuild/deb --buildinfo-option=-O$(DEB_OUT).buildinfo \
+		--changes-option=-ubuild/deb --changes-option=-O$(DEB_OUT).changes
+	lintian --fail-on error build/deb/*.deb
+	ls -l build/deb
 
 # The main job: the kiosk on a demo venue, with a demo camera when there
 # is no webcam (scripts/demo.sh).

@@ -7,8 +7,12 @@ VERSION   = 0.1.0
 # (kiosk/clock.h). dpkg sets SOURCE_DATE_EPOCH; a git checkout has a date.
 BUILD_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
 PREFIX   ?= /usr/local
-DATADIR  ?= $(PREFIX)/share/kiosk
+DATADIR  ?= $(PREFIX)/share/qr-kiosk
 MANDIR   ?= $(PREFIX)/share/man
+# Where make install puts the systemd units and the settings' examples
+# (the Debian packages: /lib/systemd/system and /etc).
+UNITDIR  ?= /etc/systemd/system
+SYSCONFDIR ?= /etc
 
 CC       ?= cc
 CXX      ?= c++

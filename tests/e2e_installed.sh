@@ -13,8 +13,8 @@ export KIOSK_LOG_LEVEL=warn
 ROOT=$T_DIR/root
 PREFIX=/usr/local
 check "make install into a DESTDIR" sh -c "make -s install DESTDIR='$ROOT' PREFIX=$PREFIX > '$T_DIR/install.out' 2>&1"
-for f in bin/kiosk bin/kioskctl bin/kiosk-sync bin/collector share/kiosk/strings/vi.txt \
-	share/kiosk/strings/en.txt share/kiosk/web/checkin.html share/kiosk/web/checkin.js \
+for f in bin/kiosk bin/kioskctl bin/kiosk-sync bin/collector share/qr-kiosk/strings/vi.txt \
+	share/qr-kiosk/strings/en.txt share/qr-kiosk/web/checkin.html share/qr-kiosk/web/checkin.js \
 	share/man/man1/kiosk.1 share/man/man1/kioskctl.1 share/man/man1/kiosk-sync.1 \
 	share/man/man1/collector.1; do
 	check "installed: $PREFIX/$f" test -s "$ROOT$PREFIX/$f"
@@ -22,7 +22,7 @@ done
 check "installed: the units" test -s "$ROOT/etc/systemd/system/collector.service"
 
 BIN=$ROOT$PREFIX/bin
-export KIOSK_ASSETS=$ROOT$PREFIX/share/kiosk	# the staged data folder
+export KIOSK_ASSETS=$ROOT$PREFIX/share/qr-kiosk	# the staged data folder
 DB=$T_DIR/k/visits.db
 check_exit "installed kioskctl init" 0 "$BIN/kioskctl" --db "$DB" init --demo --venue-id Q1-CAFE-001 --venue-name "Cà phê"
 check_exit "installed kioskctl: a refused card" 3 "$BIN/kioskctl" --db "$DB" checkin --payload "079095001234|bad"
@@ -46,11 +46,11 @@ kill $CPID; wait $CPID 2>/dev/null
 unset KIOSK_ASSETS
 mkdir -p "$T_DIR/elsewhere"
 cp "$BIN/collector" "$T_DIR/elsewhere/"
-if [ ! -e "$PREFIX/share/kiosk/web/checkin.html" ]; then
+if [ ! -e "$PREFIX/share/qr-kiosk/web/checkin.html" ]; then
 	"$T_DIR/elsewhere/collector" serve --listen 127.0.0.1:0 --db "$CDB" > "$T_DIR/c2.out" 2> "$T_DIR/c2.err" &
 	C2=$!
 	t_listening "$T_DIR/c2.out" > /dev/null
 	kill $C2; wait $C2 2>/dev/null
-	check "a collector with no data folder says where it looked" grep -q "phone check-in page is not in '$PREFIX/share/kiosk/web'" "$T_DIR/c2.err"
+	check "a collector with no data folder says where it looked" grep -q "phone check-in page is not in '$PREFIX/share/qr-kiosk/web'" "$T_DIR/c2.err"
 fi
 t_done
