@@ -59,7 +59,8 @@ COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c common/cm
              common/wire_batch.c common/wire_export.c \
              common/wire_heartbeat.c common/http.c \
              common/dynbuf.c common/parsenum.c common/harden.c common/termtext.c \
-             common/wardname.c common/hours.c
+             common/wardname.c common/hours.c common/signed.c common/enrolcode.c \
+             common/passlist.c common/print.c
 COMMON_LIB = $(BUILD)/libcommon.a
 
 CORE_SRC = kiosk/store.c kiosk/store_query.c kiosk/store_sync.c kiosk/store_recover.c kiosk/clock.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \
@@ -71,9 +72,9 @@ CORE_CXX = kiosk/zxread.cpp
 CORE_LIB = $(BUILD)/libkioskcore.a
 
 # The collector's pieces (sync/), its storage and both backends.
-DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_devices.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o \
+DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_ward.o $(BUILD)/obj/sync/db_devices.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o \
          $(BUILD)/obj/sync/db_pg.o $(BUILD)/obj/sync/db_pg_load.o
-COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_cmds.o $(BUILD)/obj/sync/collector_help.o \
+COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_enrol.o $(BUILD)/obj/sync/collector_cmds.o $(BUILD)/obj/sync/collector_help.o \
                 $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \
                 $(BUILD)/obj/sync/report.o $(BUILD)/obj/sync/trace_print.o \
                 $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
@@ -271,7 +272,7 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc build/fuzz/libfuzzcore.a
 # The collector's request handling (fuzz_api): its sources, compiled the
 # same way, linked with the collector's libraries.
 FUZZ_SYNC_SRC = sync/api.c sync/api_query.c sync/db.c sync/db_devices.c \
-                sync/db_query.c sync/db_sqlite.c sync/db_pg.c sync/db_pg_load.c \
+                sync/db_query.c sync/db_ward.c sync/db_sqlite.c sync/db_pg.c sync/db_pg_load.c \
                 sync/ingest.c sync/query.c sync/trace.c sync/trace_print.c \
                 sync/report.c sync/limit.c sync/codes.c
 build/fuzz/libfuzzsync.a: $(FUZZ_SYNC_SRC:%.c=build/fuzz/obj/%.o)

@@ -29,6 +29,9 @@
 #include "cmdhelp.h"
 #include "collector_cmds.h"
 #include "db.h"
+#include "db_ward.h"
+#include "enrolcode.h"
+#include "keys.h"
 #include "fileio.h"
 #include "ktime.h"
 #include "harden.h"
@@ -40,112 +43,6 @@
 #include "server.h"
 #include "wipe.h"
 
-static int
-cmd_token(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "ward", required_argument, NULL, 'w' },
-		{ "venue-id", required_argument, NULL, 'i' },
-		{ "venue-name", required_argument, NULL, 'n' },
-		{ "address", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
-	static const char *const roles[] = { "device-enrolment", "tracer",
-	    "patrol", "admin" };
-	const char *url = NULL, *role = NULL, *ward = NULL, *vid = NULL,
-	    *vname = NULL, *addr = NULL;
-	char tok[DB_TOKEN_LEN + 1], ws[TERMTEXT_SIZE(128)], canon[129];
-	struct wire_device venue;
-	struct db *db;
-	size_t i;
-	int ch, ok = 0, r, enrol;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': url = optarg; break;
-		case 'r': role = optarg; break;
-		case 'w': ward = optarg; break;
-		case 'i': vid = optarg; break;
-		case 'n': vname = optarg; break;
-		case 'a': addr = optarg; break;
-		default: return 2;
-		}
-	}
-	for (i = 0; role != NULL && i < 4; i++)
-		ok |= strcmp(role, roles[i]) == 0;
-	if (url == NULL)
-		url = collector_db_default();
-	if (role != NULL && !ok) {
-		fprintf(stderr, "collector: --role '%s' is not a role: one of "
-		    "device-enrolment, tracer, patrol, admin\n", role);
-		return 2;
-	}
-	enrol = ok && strcmp(role, "device-enrolment") == 0;
-	if (enrol && (ward == NULL || *ward == '\0')) {
-		fprintf(stderr, "collector: an enrolment token needs --ward: "
-		    "the ward the kiosk is in (collector wards lists them)\n");
-		return 2;
-	}
-	if (!ok || optind != argc || (enrol && (ward == NULL ||
-	    *ward == '\0')) || (!enrol && (vid || vname || addr))) {
-		return collector_usage("token", 2);
-	}
-	memset(&venue, 0, sizeof(venue));
-	if (enrol && (snprintf(venue.ward, sizeof(venue.ward), "%s", ward) >=
-	    (int)sizeof(venue.ward) || (vid && (snprintf(venue.venue_id,
-	    sizeof(venue.venue_id), "%s", vid) >= (int)sizeof(venue.venue_id)
-	    || !wire_venue_id_ok(vid))) || (vname && snprintf(
-	    venue.venue_name, sizeof(venue.venue_name), "%s", vname) >=
-	    (int)sizeof(venue.venue_name)) || (addr && snprintf(venue.address,
-	    sizeof(venue.address), "%s", addr) >= (int)sizeof(venue.address)) ||
-	    !termtext_plain(venue.ward) || !termtext_plain(venue.venue_name) ||
-	    !termtext_plain(venue.address) ||
-	    ((vname || addr) && vid == NULL))) {
-		fprintf(stderr, "collector: a ward is at most 128 bytes, a venue "
-		    "id 1-64 letters, digits, '-', '_' or '.', a name 128 bytes, "
-		    "an address 256; --venue-name and --address need "
-		    "--venue-id\n");
-		return 2;
-	}
-	db = db_open_existing(url);
-	if (db == NULL)
-		return 1;
-	/* A ward that is one already, spelt as it was: "Phuong Ben Nghe"
-	 * gives a token for "Phường Bến Nghé". A new one is said, with the
-	 * closest names (a typo?). */
-	if (ward != NULL && collector_ward(db, ward, canon, sizeof(canon),
-	    0) == 1 && strcmp(canon, ward) != 0) {
-		char cs[TERMTEXT_SIZE(128)];
-
-		fprintf(stderr, "collector: note: ward '%s' is the ward '%s' "
-		    "its kiosks were enrolled in: the token is for that\n",
-		    termtext(ward, ws, sizeof(ws)), termtext(canon, cs,
-		    sizeof(cs)));
-		ward = canon;
-		if (enrol)
-			snprintf(venue.ward, sizeof(venue.ward), "%s", canon);
-	}
-	r = enrol ? db_token_new_venue(db, &venue, tok) :
-	    db_token_new(db, role, ward, tok);
-	db_close(db);
-	if (r != 0)
-		return 1;
-	printf("%s token%s%s", role, ward ? " for ward " : "",
-	    ward ? termtext(ward, ws, sizeof(ws)) : "");
-	if (vid != NULL)
-		printf(", venue %s", termtext(vid, ws, sizeof(ws)));
-	printf(" (shown once; stored hashed):\n%s\n", tok);
-	sodium_memzero(tok, sizeof(tok));
-	if (enrol && vid == NULL)
-		fprintf(stderr, "collector: note: this token is bound to the "
-		    "ward only: the kiosk enrolled with it may name any venue "
-		    "id of the ward, another shop's too (a second kiosk at "
-		    "one venue does that). Give --venue-id to bind it to one "
-		    "venue.\n");
-	return 0;
-}
 
 /* The devices of a ward, or of all: who they are, last seen, revoked. */
 static int
@@ -401,18 +298,26 @@ cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "authority-key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL;
+	const char *url = NULL, *authority = NULL;
+	unsigned char apk[KEYS_PUB_LEN];
+	char fpr[ENROL_FPR_LEN + 1];
+	struct key_pair key;
 	struct db *db;
-	int ch, existed;
+	int ch, existed, r;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': url = optarg; break;
+		case 'k': authority = optarg; break;
 		default: return 2;
 		}
 	}
+	if (authority != NULL &&
+	    keys_load_public(authority, KEY_X25519, apk) != 0)
+		return 1;
 	if (url == NULL)
 		url = collector_db_default();
 	if (optind != argc)
@@ -433,8 +338,27 @@ cmd_init(int argc, char **argv)
 	db = db_open(url);
 	if (db == NULL)
 		return 1;
+	/* The key that signs enrolment codes and pass lists: made once. */
+	r = db_collector_key(db, &key, 1);
+	if (r == 0 && authority != NULL)
+		r = db_authority_set(db, apk);
+	if (r != 0) {
+		keys_wipe(&key);
+		db_close(db);
+		return 1;
+	}
+	enrol_fingerprint(key.pk, fpr);
+	keys_wipe(&key);
 	printf("collector database ready (%s%s)\n", db_backend(db), existed ?
 	    ", the file was there: kept, up to date" : "");
+	printf("signing key fingerprint %s (printed on enrolment sheets)\n",
+	    fpr);
+	if (authority != NULL)
+		printf("health authority's key: %s (given to kiosks in their "
+		    "enrolment codes)\n", authority);
+	else if (db_authority_get(db, apk) == 1)
+		printf("no health authority's key yet: enrolment codes need "
+		    "it (collector init --authority-key FILE.pub)\n");
 	db_close(db);
 	return 0;
 }
@@ -446,7 +370,7 @@ main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = { { "init", cmd_init }, { "serve", server_main },
-	    { "token", cmd_token },
+	    { "token", cmd_token }, { "pass", cmd_pass },
 	    { "devices", cmd_devices }, { "wards", cmd_wards },
 	    { "stats", cmd_stats }, { "purge", cmd_purge },
 	    { "trace", cmd_trace }, { "audit", cmd_audit },

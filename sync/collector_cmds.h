@@ -11,6 +11,9 @@ int cmd_audit(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+/* collector_enrol.c: tokens and enrolment codes, the pass lists. */
+int cmd_token(int argc, char **argv);
+int cmd_pass(int argc, char **argv);
 
 /*
  * collector_db_default(): the store when --db is not given: $COLLECTOR_DB

@@ -10,8 +10,12 @@
 static const struct cmd_help cmds[] = {
 	{ "init", "make the collector's database (or bring it up to date)",
 	    "collector init [--db sqlite:PATH|postgresql://...]   (default "
-	    "$COLLECTOR_DB)",
-	    "collector init --db sqlite:/var/lib/kiosk-collector/collector.db" },
+	    "$COLLECTOR_DB)\n"
+	    "               [--authority-key AUTHORITY.pub]\n"
+	    "  (makes the collector's signing key once; the health authority's "
+	    "key goes\n   into the enrolment codes)",
+	    "collector init --db sqlite:/var/lib/kiosk-collector/collector.db "
+	    "--authority-key authority.pub" },
 	{ "serve", "the ward's server: enrolment, uploads, heartbeats, "
 	    "phone check-in, tracing over HTTP",
 	    "collector serve --listen ADDR:PORT --db sqlite:PATH|"
@@ -27,19 +31,38 @@ static const struct cmd_help cmds[] = {
 	    "127.0.0.1" },
 	{ "token", "a one-time enrolment token, or a tracer's, patrol's or "
 	    "admin's",
-	    "collector token --db URL --role tracer|patrol|admin [--ward W]\n"
+	    "collector token --db URL --role tracer|patrol|admin [--ward W] "
+	    "[--expires DAYS]\n"
 	    "       collector token --db URL --role device-enrolment --ward W\n"
 	    "             [--venue-id ID [--venue-name NAME] [--address A]]\n"
+	    "             [--hours H] [--expires DAYS (default 30)]\n"
+	    "             [--collector-url URL [--qr FILE.png] [--pdf "
+	    "FILE.pdf]]\n"
+	    "       collector token --role device-enrolment --ward W --csv "
+	    "venues.csv\n"
+	    "             --collector-url URL [--qr DIR] [--pdf FILE.pdf]\n"
+	    "       collector token list [--db URL]\n"
+	    "       collector token revoke [--db URL] ID\n"
 	    "  (an enrolment token is for one ward and, with --venue-id, one "
 	    "venue:\n   the kiosk enrolled with it takes them and is refused "
-	    "if it says others)",
+	    "if it says others.\n   --qr and --pdf make the enrolment code a "
+	    "kiosk scans and its A4 sheet;\n   venues.csv has lines venue_id,"
+	    "venue_name,address,hours)",
 	    "collector token --role device-enrolment --ward \"Phường Bến "
 	    "Nghé\" --venue-id Q1-CAFE-001" },
+	{ "pass", "the wards' pass lists: trusted issuers, revoked passes",
+	    "collector pass issuer-add [--db URL] --ward W ISSUER.pub\n"
+	    "       collector pass revoke [--db URL] PASS-ID\n"
+	    "       collector pass list [--db URL] --ward W\n"
+	    "  (every kiosk of the ward takes the new list at its next sync; a "
+	    "revoked\n   pass is refused in every ward)",
+	    "collector pass revoke 3f9a1c0d2b7e4a15" },
 	{ "devices", "the ward's kiosks; revoke one",
 	    "collector devices list [--db URL] [--ward W] [--json]\n"
 	    "       collector devices revoke [--db URL] DEVICE",
 	    "collector devices revoke 5b4ea58cee6ac242" },
-	{ "wards", "the wards with enrolled kiosks: venues and devices each",
+	{ "wards", "the wards with enrolled kiosks or pass issuers: venues and "
+	    "devices each",
 	    "collector wards [--db URL] [--json]",
 	    "collector wards" },
 	{ "stats", "how many devices, visits and refusals the database holds",

@@ -65,6 +65,15 @@ int db_token_new_venue(struct db *d, const struct wire_device *venue,
     char out[DB_TOKEN_LEN + 1]);
 
 /*
+ * db_token_new_until(d, role, bound, expires_ms, out): a token for ROLE,
+ * bound to BOUND's ward and venue fields (NULL: none; an enrolment token
+ * needs a ward) that cannot be used from EXPIRES_MS on (0: never).
+ */
+int db_token_new_until(struct db *d, const char *role,
+    const struct wire_device *bound, int64_t expires_ms,
+    char out[DB_TOKEN_LEN + 1]);
+
+/*
  * db_token_role(d, token, role, ward, size):
  * Look TOKEN up; its role into ROLE (DB_ROLE_LEN bytes) and ward into WARD.
  * Returns 0, 1 when unknown or already used (one-time tokens), -1.
@@ -319,7 +328,8 @@ struct db_ward {
 };
 
 /*
- * db_wards(d, out, n): every ward the devices were enrolled in, with how
+ * db_wards(d, out, n): every ward the devices were enrolled in (or that
+ * has pass issuers), with how
  * many venues and devices each has, by name, in a new array (free()).
  * Returns 0 or -1.
  */

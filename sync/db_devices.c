@@ -30,11 +30,11 @@ db_token_hash(const char *token, char out[65])
 /* A new token for ROLE, bound to B's ward and venue fields (NULL: none). */
 static int
 token_new(struct db *d, const char *role, const struct wire_device *b,
-    char out[DB_TOKEN_LEN + 1])
+    int64_t expires_ms, char out[DB_TOKEN_LEN + 1])
 {
 	unsigned char rnd[32];
 	char hash[65];
-	struct db_arg a[7];
+	struct db_arg a[8];
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2base64(out, DB_TOKEN_LEN + 1, rnd, sizeof(rnd),
@@ -48,9 +48,10 @@ token_new(struct db *d, const char *role, const struct wire_device *b,
 	a[4] = DB_T(b && b->venue_id[0] ? b->venue_id : NULL);
 	a[5] = DB_T(b && b->venue_name[0] ? b->venue_name : NULL);
 	a[6] = DB_T(b && b->address[0] ? b->address : NULL);
+	a[7] = expires_ms > 0 ? DB_I(expires_ms) : DB_T(NULL);
 	return db_one(d, DB_TX_ONE, "INSERT INTO tokens(hash, role, ward, "
-	    "created_ms, venue_id, venue_name, address) VALUES ($1, $2, $3, "
-	    "$4, $5, $6, $7)", a, 7, NULL, NULL) == 1 ? 0 : -1;
+	    "created_ms, venue_id, venue_name, address, expires_ms) VALUES "
+	    "($1, $2, $3, $4, $5, $6, $7, $8)", a, 8, NULL, NULL) == 1 ? 0 : -1;
 }
 
 int
@@ -62,7 +63,7 @@ db_token_new(struct db *d, const char *role, const char *ward,
 	memset(&b, 0, sizeof(b));
 	if (ward != NULL)
 		snprintf(b.ward, sizeof(b.ward), "%s", ward);
-	return token_new(d, role, &b, out);
+	return token_new(d, role, &b, 0, out);
 }
 
 int
@@ -73,7 +74,20 @@ db_token_new_venue(struct db *d, const struct wire_device *venue,
 		log_error("an enrolment token needs a ward");
 		return -1;
 	}
-	return token_new(d, "device-enrolment", venue, out);
+	return token_new(d, "device-enrolment", venue, 0, out);
+}
+
+int
+db_token_new_until(struct db *d, const char *role,
+    const struct wire_device *b, int64_t expires_ms,
+    char out[DB_TOKEN_LEN + 1])
+{
+	if (strcmp(role, "device-enrolment") == 0 && (b == NULL ||
+	    b->ward[0] == '\0')) {
+		log_error("an enrolment token needs a ward");
+		return -1;
+	}
+	return token_new(d, role, b, expires_ms, out);
 }
 
 struct token_row {
@@ -97,13 +111,15 @@ db_token_role(struct db *d, const char *token, char role[DB_ROLE_LEN],
 {
 	struct token_row t = { role, ward, size };
 	char hash[65];
-	struct db_arg a[1];
+	struct db_arg a[2];
 	int64_t n;
 
 	db_token_hash(token, hash);
 	a[0] = DB_T(hash);
+	a[1] = DB_I(ktime_wall_ms());
 	n = db_one(d, DB_TX_ONE_READ, "SELECT role, coalesce(ward, '') FROM tokens "
-	    "WHERE hash = $1 AND used_ms IS NULL", a, 1, token_row, &t);
+	    "WHERE hash = $1 AND used_ms IS NULL AND revoked_ms IS NULL AND "
+	    "(expires_ms IS NULL OR expires_ms > $2)", a, 2, token_row, &t);
 	return n < 0 ? -1 : n == 0 ? 1 : 0;
 }
 
@@ -183,6 +199,48 @@ take(char *field, size_t size, const char *want, const char *what,
 	return 0;
 }
 
+/* A token's used, expiry and revocation times. */
+static int
+state_row(void *ctx, const struct db_row *r)
+{
+	int64_t *t = ctx;
+
+	t[0] = db_int(r, 0);
+	t[1] = db_int(r, 1);
+	t[2] = db_int(r, 2);
+	t[3] = 1;
+	return 0;
+}
+
+/* Why the enrolment token HASH cannot be used (at NOW), in words for the
+ * owner at the kiosk: into WHY. */
+static void
+token_state_words(struct db_tx *tx, const char *hash, int64_t now, char *why,
+    size_t wsize)
+{
+	int64_t t[4] = { 0, 0, 0, 0 };
+	struct db_arg a[1] = { DB_T(hash) };
+
+	(void)db_exec(tx, "SELECT coalesce(used_ms, 0), coalesce(expires_ms, "
+	    "0), coalesce(revoked_ms, 0) FROM tokens WHERE hash = $1 AND "
+	    "role = 'device-enrolment'", a, 1, state_row, t);
+	if (!t[3])
+		snprintf(why, wsize, "this enrolment token is unknown here: "
+		    "ask the ward for a new one");
+	else if (t[0])
+		snprintf(why, wsize, "this enrolment token was used already: "
+		    "ask the ward for a new one");
+	else if (t[2])
+		snprintf(why, wsize, "this enrolment token was revoked by the "
+		    "ward: ask the ward for a new one");
+	else if (t[1] && t[1] <= now)
+		snprintf(why, wsize, "this enrolment token has expired: ask "
+		    "the ward for a new one");
+	else
+		snprintf(why, wsize, "this enrolment token cannot be used: "
+		    "ask the ward for a new one");
+}
+
 int
 db_enroll(struct db *d, const char *token, struct wire_device *dev,
     char *why, size_t wsize)
@@ -191,7 +249,7 @@ db_enroll(struct db *d, const char *token, struct wire_device *dev,
 	struct known k;
 	struct db_arg a[7];
 	struct db_tx *tx;
-	char hash[65], sql[200];
+	char hash[65], sql[400];
 	int64_t now = ktime_wall_ms(), n;
 	int ret = -1;
 
@@ -205,13 +263,14 @@ db_enroll(struct db *d, const char *token, struct wire_device *dev,
 	snprintf(sql, sizeof(sql), "SELECT coalesce(ward, ''), coalesce("
 	    "venue_id, ''), coalesce(venue_name, ''), coalesce(address, '') "
 	    "FROM tokens WHERE hash = $1 AND role = 'device-enrolment' AND "
-	    "used_ms IS NULL%s", d->ops->for_update);
+	    "used_ms IS NULL AND revoked_ms IS NULL AND (expires_ms IS NULL OR "
+	    "expires_ms > $2)%s", d->ops->for_update);
 	a[0] = DB_T(hash);
-	n = db_exec(tx, sql, a, 1, bound_row, &bound);
+	a[1] = DB_I(now);
+	n = db_exec(tx, sql, a, 2, bound_row, &bound);
 	if (n != 1) {
 		if (n == 0)
-			snprintf(why, wsize, "this enrolment token is unknown "
-			    "or was used already: ask the ward for a new one");
+			token_state_words(tx, hash, now, why, wsize);
 		ret = n < 0 ? -1 : DB_ENROLL_BAD_TOKEN;
 		goto out;
 	}

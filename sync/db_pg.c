@@ -88,6 +88,17 @@ static const char *const schema =
 	"ALTER TABLE tokens ADD COLUMN IF NOT EXISTS venue_id text;"
 	"ALTER TABLE tokens ADD COLUMN IF NOT EXISTS venue_name text;"
 	"ALTER TABLE tokens ADD COLUMN IF NOT EXISTS address text;"
+	"ALTER TABLE tokens ADD COLUMN IF NOT EXISTS expires_ms bigint;"
+	"ALTER TABLE tokens ADD COLUMN IF NOT EXISTS revoked_ms bigint;"
+	/* The collector's own key and the health authority's; the wards'
+	 * pass issuers and the passes revoked (the kiosks' pass lists). */
+	"CREATE TABLE IF NOT EXISTS settings("
+	"  name text PRIMARY KEY, value text NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS pass_issuers("
+	"  ward text NOT NULL, pubkey text NOT NULL, added_ms bigint NOT NULL,"
+	"  PRIMARY KEY (ward, pubkey));"
+	"CREATE TABLE IF NOT EXISTS pass_revoked("
+	"  pass_id text PRIMARY KEY, revoked_ms bigint NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS heartbeats_received ON heartbeats("
 	"  received_ms);"
 	/* A visit is stored once by (device, instance, seq), whatever time

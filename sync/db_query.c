@@ -228,9 +228,13 @@ db_wards(struct db *d, struct db_ward **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (db_one(d, DB_TX_ONE_READ, "SELECT coalesce(ward, ''), "
-	    "count(DISTINCT venue_id), count(*) FROM devices GROUP BY "
-	    "coalesce(ward, '') ORDER BY 1", NULL, 0, ward_row, &ws) < 0) {
+	/* A ward with pass issuers and no kiosk yet is one too (its
+	 * enrolment codes are being made). */
+	if (db_one(d, DB_TX_ONE_READ, "SELECT w, count(DISTINCT venue_id), "
+	    "count(device_id) FROM (SELECT coalesce(ward, '') AS w, venue_id, "
+	    "device_id FROM devices UNION ALL SELECT ward, NULL, NULL FROM "
+	    "pass_issuers) AS a GROUP BY w ORDER BY 1", NULL, 0, ward_row,
+	    &ws) < 0) {
 		free(ws.w);
 		return -1;
 	}

@@ -90,7 +90,14 @@ static const char *const schema =
 	"CREATE TABLE IF NOT EXISTS audit("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,"
 	"  who TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL,"
-	"  results INTEGER NOT NULL);";
+	"  results INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS settings("
+	"  name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS pass_issuers("
+	"  ward TEXT NOT NULL, pubkey TEXT NOT NULL, added_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (ward, pubkey));"
+	"CREATE TABLE IF NOT EXISTS pass_revoked("
+	"  pass_id TEXT PRIMARY KEY, revoked_ms INTEGER NOT NULL);";
 
 /* Log SQLite's message once, for WHAT. */
 static void
@@ -238,6 +245,8 @@ db_sqlite_open(const char *path, int connections, int create)
 	    add_column(d, "tokens", "venue_id TEXT") != 0 ||
 	    add_column(d, "tokens", "venue_name TEXT") != 0 ||
 	    add_column(d, "tokens", "address TEXT") != 0 ||
+	    add_column(d, "tokens", "expires_ms INTEGER") != 0 ||
+	    add_column(d, "tokens", "revoked_ms INTEGER") != 0 ||
 	    sq_plain(d, "CREATE INDEX IF NOT EXISTS heartbeats_received ON "
 	    "heartbeats(received_ms)") != 0) {
 		sq_close(&d->base);

@@ -1,0 +1,755 @@
+/*
+ * collector_enrol: the collector's commands for setting kiosks up and for
+ * the wards' pass lists:
+ *
+ *   collector token ...            a token; an enrolment token with its
+ *                                  code (--qr PNG) and sheet (--pdf), one
+ *                                  per venue of a CSV (--csv)
+ *   collector token list|revoke    the tokens (never shown again), one
+ *                                  revoked
+ *   collector pass issuer-add|revoke|list   the wards' pass lists
+ *
+ * The enrolment code (enrolcode.h) is signed with the collector's own key
+ * (db_ward.h), made by collector init.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "collector_cmds.h"
+#include "db.h"
+#include "db_ward.h"
+#include "enrolcode.h"
+#include "hours.h"
+#include "ktime.h"
+#include "log.h"
+#include "parsenum.h"
+#include "pass.h"
+#include "print.h"
+#include "termtext.h"
+#include "wire.h"
+
+#define DAY_MS (86400LL * 1000)
+/* An enrolment token's life when --expires is not given. */
+#define ENROL_DAYS_DEFAULT 30
+
+/* ---- the enrolment sheet ---- */
+
+/* "DD/MM/YYYY" of Unix seconds S, local time. */
+static void
+day_text(int64_t s, char *out, size_t size)
+{
+	time_t t = (time_t)s;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(out, size, "%d/%m/%Y", &tm) == 0)
+		snprintf(out, size, "?");
+}
+
+/* One A4 page for the venue of C, its code CODE. */
+static void
+sheet_page(cairo_t *cr, const struct enrol_code *c, const char *code)
+{
+	const double m = 20 * PRINT_MM, w = PRINT_A4_W - 2 * m;
+	const double qr = 105 * PRINT_MM;
+	char fpr[ENROL_FPR_LEN + 1], line[700], day[32];
+	double y = m;
+
+	enrol_fingerprint(c->signer_pk, fpr);
+	day_text(c->expires, day, sizeof(day));
+	y = print_text(cr, "MÃ ĐĂNG KÝ KIOSK CHECK-IN", m, y, w, 20, 1);
+	snprintf(line, sizeof(line), "Phường: %s", c->ward);
+	y = print_text(cr, line, m, y + 2, w, 13, 0);
+	y += 8;
+	snprintf(line, sizeof(line), "Cơ sở: %s", c->venue_name[0] ?
+	    c->venue_name : "(do chủ cơ sở khai)");
+	y = print_text(cr, line, m, y, w, 14, 1);
+	snprintf(line, sizeof(line), "Mã cơ sở: %s", c->venue_id);
+	y = print_text(cr, line, m, y, w, 12, 0);
+	if (c->address[0] != '\0') {
+		snprintf(line, sizeof(line), "Địa chỉ: %s", c->address);
+		y = print_text(cr, line, m, y, w, 12, 0);
+	}
+	snprintf(line, sizeof(line), "Giờ mở cửa: %s", c->hours[0] ?
+	    c->hours : "cả ngày");
+	y = print_text(cr, line, m, y, w, 12, 0);
+	y += 10;
+	(void)print_qr(cr, code, (PRINT_A4_W - qr) / 2, y, qr);
+	y += qr + 8;
+	snprintf(line, sizeof(line), "Dấu vân tay máy chủ phường: %s", fpr);
+	y = print_text(cr, line, m, y, w, 13, 1);
+	snprintf(line, sizeof(line), "Mã dùng một lần, hết hạn ngày %s. "
+	    "Giữ kín tờ này: ai có mã này đều đăng ký được một kiosk cho cơ "
+	    "sở của bạn.", day);
+	y = print_text(cr, line, m, y + 2, w, 10, 0);
+	y += 8;
+	y = print_text(cr, "Cách cài đặt kiosk:", m, y, w, 12, 1);
+	y = print_text(cr, "1. Cắm điện, camera và mạng cho máy kiosk rồi bật "
+	    "máy.", m + 8, y + 2, w - 8, 11, 0);
+	y = print_text(cr, "2. Khi màn hình hiện \"Quét mã đăng ký do phường "
+	    "cấp\", đưa mã QR ở trên trước camera.", m + 8, y, w - 8, 11, 0);
+	snprintf(line, sizeof(line), "3. So dấu vân tay trên màn hình với "
+	    "dòng %s ở trên: khác nhau thì dừng lại và báo phường.", fpr);
+	y = print_text(cr, line, m + 8, y, w - 8, 11, 0);
+	y = print_text(cr, "4. Ghi lại mã PIN quản trị hiện trên màn hình "
+	    "(chỉ hiện một lần). Kiosk tự đăng ký với phường rồi sẵn sàng "
+	    "cho khách.", m + 8, y, w - 8, 11, 0);
+	y += 6;
+	(void)print_text(cr, "Kiosk enrolment code: show it to the kiosk's "
+	    "camera when it asks for the ward's code; compare the fingerprint "
+	    "it shows with the one above.", m, y, w, 9, 0);
+	cairo_show_page(cr);
+}
+
+/* What makes a venue's code: the signer, the authority, the ward's
+ * issuers; the sheet being written (NULL: none). */
+struct maker {
+	struct db *db;
+	struct key_pair key;
+	struct enrol_code base;		/* URL, authority, issuers */
+	cairo_surface_t *pdf;
+	cairo_t *cr;
+	int64_t expires_ms;
+};
+
+static int
+maker_open(struct maker *mk, struct db *db, const char *url,
+    const char *ward, int64_t expires_ms, const char *pdf)
+{
+	struct passlist l;
+	size_t i;
+	int r;
+
+	memset(mk, 0, sizeof(*mk));
+	mk->db = db;
+	mk->expires_ms = expires_ms;
+	r = db_collector_key(db, &mk->key, 0);
+	if (r == 1)
+		fprintf(stderr, "collector: this collector has no signing key "
+		    "yet: run `collector init` (with --authority-key) first\n");
+	if (r != 0)
+		return -1;
+	r = db_authority_get(db, mk->base.authority_pk);
+	if (r == 1)
+		fprintf(stderr, "collector: the health authority's public key "
+		    "is not set: `collector init --authority-key FILE.pub` (the "
+		    "kiosks seal visitors' names to it)\n");
+	if (r != 0)
+		return -1;
+	if (db_pass_list(db, ward, &l) != 0)
+		return -1;
+	for (i = 0; i < l.n_issuers && i < ENROL_ISSUERS_MAX; i++)
+		memcpy(mk->base.issuers[i], l.issuers[i], KEYS_PUB_LEN);
+	mk->base.n_issuers = (int)i;
+	if (l.n_issuers == 0)
+		fprintf(stderr, "collector: note: ward has no pass issuer yet "
+		    "(collector pass issuer-add): its kiosks will trust no "
+		    "officer's pass until one is added\n");
+	passlist_free(&l);
+	snprintf(mk->base.url, sizeof(mk->base.url), "%s", url);
+	snprintf(mk->base.ward, sizeof(mk->base.ward), "%s", ward);
+	mk->base.expires = expires_ms / 1000;
+	if (pdf != NULL && print_pdf_open(pdf, &mk->pdf, &mk->cr) != 0)
+		return -1;
+	return 0;
+}
+
+/* A token for VENUE (with HOURS), its code into *CODE (malloc'd), its
+ * page on the sheet. 0 or -1 (logged). */
+static int
+maker_venue(struct maker *mk, const struct wire_device *venue,
+    const char *hours, char **code)
+{
+	char tok[DB_TOKEN_LEN + 1];
+	struct enrol_code c = mk->base;
+	int r;
+
+	if (db_token_new_until(mk->db, "device-enrolment", venue,
+	    mk->expires_ms, tok) != 0)
+		return -1;
+	snprintf(c.token, sizeof(c.token), "%s", tok);
+	sodium_memzero(tok, sizeof(tok));
+	snprintf(c.venue_id, sizeof(c.venue_id), "%s", venue->venue_id);
+	snprintf(c.venue_name, sizeof(c.venue_name), "%s", venue->venue_name);
+	snprintf(c.address, sizeof(c.address), "%s", venue->address);
+	snprintf(c.hours, sizeof(c.hours), "%s", hours ? hours : "");
+	r = enrol_code_make(&mk->key, &c, code);
+	if (r == 0 && mk->cr != NULL)
+		sheet_page(mk->cr, &c, *code);
+	sodium_memzero(&c, sizeof(c));
+	return r;
+}
+
+static int
+maker_close(struct maker *mk, const char *pdf)
+{
+	int r = 0;
+
+	keys_wipe(&mk->key);
+	if (mk->cr != NULL)
+		r = print_pdf_close(mk->cr, mk->pdf, pdf);
+	if (r == 0 && pdf != NULL)
+		(void)chmod(pdf, 0600);
+	return r;
+}
+
+/* ---- the venues' CSV: venue_id,venue_name,address,hours ---- */
+
+/* The next cell of a CSV line at *P (RFC 4180 quotes) into OUT; 1 more
+ * cells follow, 0 the line ended, -1 malformed or too long. */
+static int
+csv_next(const char **p, char *out, size_t size)
+{
+	const char *s = *p;
+	size_t n = 0;
+	int quoted = *s == '"';
+
+	if (quoted)
+		s++;
+	for (;;) {
+		if (*s == '\0' || (!quoted && (*s == '\n' || *s == '\r')))
+			break;
+		if (quoted && *s == '"') {
+			if (s[1] == '"') {
+				s++;
+			} else {
+				s++;
+				quoted = 0;
+				continue;
+			}
+		} else if (!quoted && *s == ',') {
+			break;
+		}
+		if (n + 1 >= size)
+			return -1;
+		out[n++] = *s++;
+	}
+	if (quoted)
+		return -1;
+	out[n] = '\0';
+	*p = s;
+	if (*s == ',') {
+		(*p)++;
+		return 1;
+	}
+	return 0;
+}
+
+/* A venue from one CSV LINE (number NO); 0, 1 the header or blank, -1
+ * (said). */
+static int
+csv_venue(const char *line, int no, const char *ward, struct wire_device *v,
+    char *hours, size_t hsize)
+{
+	char cell[4][300];
+	const char *p = line, *why;
+	struct hours h;
+	int i, more = 1;
+
+	memset(cell, 0, sizeof(cell));
+	if (line[0] == '\0' || line[0] == '\n' || line[0] == '\r')
+		return 1;
+	for (i = 0; i < 4 && more == 1; i++)
+		if ((more = csv_next(&p, cell[i], sizeof(cell[i]))) < 0)
+			break;
+	if (more != 0) {
+		fprintf(stderr, "collector: venues line %d: want venue_id,"
+		    "venue_name,address,hours (quoted where a cell has a "
+		    "comma)\n", no);
+		return -1;
+	}
+	if (no == 1 && strcmp(cell[0], "venue_id") == 0)
+		return 1;
+	memset(v, 0, sizeof(*v));
+	if (!wire_venue_id_ok(cell[0]) || strlen(cell[1]) >= sizeof(
+	    v->venue_name) || strlen(cell[2]) >= sizeof(v->address) ||
+	    strlen(cell[3]) >= hsize || !termtext_plain(cell[1]) ||
+	    !termtext_plain(cell[2])) {
+		fprintf(stderr, "collector: venues line %d: a venue id is 1-64 "
+		    "letters, digits, '-', '_' or '.', a name 128 bytes, an "
+		    "address 256\n", no);
+		return -1;
+	}
+	if (cell[3][0] != '\0' && hours_parse(cell[3], &h, &why) != 0) {
+		fprintf(stderr, "collector: venues line %d: hours '%s': %s\n",
+		    no, cell[3], why);
+		return -1;
+	}
+	snprintf(v->ward, sizeof(v->ward), "%s", ward);
+	memcpy(v->venue_id, cell[0], strlen(cell[0]) + 1);
+	memcpy(v->venue_name, cell[1], strlen(cell[1]) + 1);
+	memcpy(v->address, cell[2], strlen(cell[2]) + 1);
+	memcpy(hours, cell[3], strlen(cell[3]) + 1);
+	return 0;
+}
+
+/* Write CODE as a QR PNG at PATH (private: the code enrols a kiosk). */
+static int
+write_png(const char *code, const char *path)
+{
+	if (print_qr_png(code, path, 6) != 0)
+		return -1;
+	(void)chmod(path, 0600);
+	return 0;
+}
+
+/* The codes for every venue of the CSV file CSV: a PNG each in QRDIR (when
+ * given), a page each in the sheet. */
+static int
+codes_from_csv(struct maker *mk, const char *csv, const char *ward,
+    const char *qrdir)
+{
+	char line[2048], hours[128], path[4200], ws[TERMTEXT_SIZE(64)];
+	struct wire_device v;
+	FILE *f = fopen(csv, "r");
+	int no = 0, made = 0, r;
+
+	if (f == NULL) {
+		fprintf(stderr, "collector: cannot read '%s': %s\n", csv,
+		    strerror(errno));
+		return -1;
+	}
+	if (qrdir != NULL && mkdir(qrdir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "collector: cannot make '%s': %s\n", qrdir,
+		    strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *code = NULL;
+
+		no++;
+		r = csv_venue(line, no, ward, &v, hours, sizeof(hours));
+		if (r == 1)
+			continue;
+		if (r != 0 || maker_venue(mk, &v, hours, &code) != 0) {
+			fclose(f);
+			return -1;
+		}
+		if (qrdir != NULL) {
+			snprintf(path, sizeof(path), "%s/%s.png", qrdir,
+			    v.venue_id);
+			if (write_png(code, path) != 0) {
+				free(code);
+				fclose(f);
+				return -1;
+			}
+		}
+		free(code);
+		made++;
+		printf("venue %s: enrolment code made\n",
+		    termtext(v.venue_id, ws, sizeof(ws)));
+	}
+	fclose(f);
+	if (made == 0) {
+		fprintf(stderr, "collector: '%s' has no venue: want lines "
+		    "venue_id,venue_name,address,hours\n", csv);
+		return -1;
+	}
+	printf("%d enrolment code%s for ward %s\n", made, made == 1 ? "" : "s",
+	    ward);
+	return 0;
+}
+
+/* ---- collector token list | revoke ---- */
+
+static void
+ms_text(int64_t ms, char *out, size_t size)
+{
+	if (ms == 0)
+		snprintf(out, size, "-");
+	else
+		(void)ktime_format(ms, out, size);
+}
+
+static void
+list_one(void *ctx, const struct db_token_info *t)
+{
+	char made[40], until[40], ws[TERMTEXT_SIZE(128)];
+	int64_t now = *(const int64_t *)ctx;
+	const char *state = t->used_ms ? "used" : t->revoked_ms ? "revoked" :
+	    t->expires_ms && t->expires_ms <= now ? "expired" : "usable";
+
+	ms_text(t->created_ms, made, sizeof(made));
+	ms_text(t->expires_ms, until, sizeof(until));
+	printf("%-12s  %-16s  %-7s  %-24s  %-24s  %s%s%s\n", t->id, t->role,
+	    state, made, until, termtext(t->ward, ws, sizeof(ws)),
+	    t->venue_id[0] ? " / " : "", t->venue_id);
+}
+
+static int
+token_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = collector_db_default();
+	int64_t now = ktime_wall_ms(), n;
+	struct db *db;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'd')
+			return collector_usage("token", 2);
+		url = optarg;
+	}
+	if (optind != argc)
+		return collector_usage("token", 2);
+	db = db_open_existing(url);
+	if (db == NULL)
+		return 1;
+	printf("%-12s  %-16s  %-7s  %-24s  %-24s  %s\n", "id", "role",
+	    "state", "made", "expires", "ward / venue");
+	n = db_token_list(db, list_one, &now);
+	db_close(db);
+	if (n < 0)
+		return 1;
+	if (n == 0)
+		printf("(no tokens yet: collector token --role ...)\n");
+	return 0;
+}
+
+static int
+token_revoke(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const words[] = { "revoked: it cannot be used "
+	    "from now on", "no such token (collector token list shows the "
+	    "ids)", "used or revoked already: nothing to do",
+	    "names several tokens: give more of its id" };
+	const char *url = collector_db_default();
+	struct db *db;
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'd')
+			return collector_usage("token", 2);
+		url = optarg;
+	}
+	if (optind + 1 != argc)
+		return collector_usage("token", 2);
+	db = db_open_existing(url);
+	if (db == NULL)
+		return 1;
+	r = db_token_revoke(db, argv[optind]);
+	db_close(db);
+	if (r < 0)
+		return 1;
+	printf("token %s: %s\n", r == 0 ? argv[optind] : "", words[r]);
+	return r == 0 ? 0 : r == 2 ? 0 : 3;
+}
+
+/* ---- collector token ---- */
+
+int
+cmd_token(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "ward", required_argument, NULL, 'w' },
+		{ "venue-id", required_argument, NULL, 'i' },
+		{ "venue-name", required_argument, NULL, 'n' },
+		{ "address", required_argument, NULL, 'a' },
+		{ "hours", required_argument, NULL, 'H' },
+		{ "collector-url", required_argument, NULL, 'u' },
+		{ "qr", required_argument, NULL, 'q' },
+		{ "pdf", required_argument, NULL, 'p' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "expires", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const roles[] = { "device-enrolment", "tracer",
+	    "patrol", "admin" };
+	const char *url = NULL, *role = NULL, *ward = NULL, *vid = NULL,
+	    *vname = NULL, *addr = NULL, *hours = NULL, *curl = NULL,
+	    *qr = NULL, *pdf = NULL, *csv = NULL, *why;
+	char tok[DB_TOKEN_LEN + 1], ws[TERMTEXT_SIZE(128)], canon[129];
+	struct wire_device venue;
+	struct maker mk;
+	struct hours h;
+	struct db *db;
+	int64_t days = -1, expires_ms = 0;
+	size_t i;
+	int ch, ok = 0, r, enrol, coded;
+
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return token_list(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
+		return token_revoke(argc - 1, argv + 1);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'r': role = optarg; break;
+		case 'w': ward = optarg; break;
+		case 'i': vid = optarg; break;
+		case 'n': vname = optarg; break;
+		case 'a': addr = optarg; break;
+		case 'H': hours = optarg; break;
+		case 'u': curl = optarg; break;
+		case 'q': qr = optarg; break;
+		case 'p': pdf = optarg; break;
+		case 'c': csv = optarg; break;
+		case 'e':
+			if (parsenum(optarg, 1, 3650, &days) != 0) {
+				fprintf(stderr, "collector: --expires wants "
+				    "days from 1 to 3650, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		default: return 2;
+		}
+	}
+	for (i = 0; role != NULL && i < 4; i++)
+		ok |= strcmp(role, roles[i]) == 0;
+	if (url == NULL)
+		url = collector_db_default();
+	if (role != NULL && !ok) {
+		fprintf(stderr, "collector: --role '%s' is not a role: one of "
+		    "device-enrolment, tracer, patrol, admin\n", role);
+		return 2;
+	}
+	enrol = ok && strcmp(role, "device-enrolment") == 0;
+	coded = qr != NULL || pdf != NULL || csv != NULL;
+	if (enrol && (ward == NULL || *ward == '\0')) {
+		fprintf(stderr, "collector: an enrolment token needs --ward: "
+		    "the ward the kiosk is in (collector wards lists them)\n");
+		return 2;
+	}
+	if (!ok || optind != argc || (!enrol && (vid || vname || addr ||
+	    hours || coded || curl)))
+		return collector_usage("token", 2);
+	if (coded && (curl == NULL || (strncmp(curl, "https://", 8) != 0 &&
+	    strncmp(curl, "http://", 7) != 0) || strlen(curl) > 256)) {
+		fprintf(stderr, "collector: an enrolment code needs "
+		    "--collector-url: the address the kiosks reach this "
+		    "collector at, https://... (at most 256 bytes)\n");
+		return 2;
+	}
+	if (csv != NULL && (vid || vname || addr || hours)) {
+		fprintf(stderr, "collector: --csv gives each venue's id, name, "
+		    "address and hours: not --venue-id, --venue-name, "
+		    "--address or --hours too\n");
+		return 2;
+	}
+	if (coded && csv == NULL && vid == NULL) {
+		fprintf(stderr, "collector: an enrolment code is for one venue: "
+		    "give --venue-id (and --venue-name), or --csv with the "
+		    "venues\n");
+		return 2;
+	}
+	if (hours != NULL && hours_parse(hours, &h, &why) != 0) {
+		fprintf(stderr, "collector: --hours '%s': %s\n", hours, why);
+		return 2;
+	}
+	memset(&venue, 0, sizeof(venue));
+	if (enrol && (snprintf(venue.ward, sizeof(venue.ward), "%s", ward) >=
+	    (int)sizeof(venue.ward) || (vid && (snprintf(venue.venue_id,
+	    sizeof(venue.venue_id), "%s", vid) >= (int)sizeof(venue.venue_id)
+	    || !wire_venue_id_ok(vid))) || (vname && snprintf(
+	    venue.venue_name, sizeof(venue.venue_name), "%s", vname) >=
+	    (int)sizeof(venue.venue_name)) || (addr && snprintf(venue.address,
+	    sizeof(venue.address), "%s", addr) >= (int)sizeof(venue.address)) ||
+	    !termtext_plain(venue.ward) || !termtext_plain(venue.venue_name) ||
+	    !termtext_plain(venue.address) ||
+	    ((vname || addr) && vid == NULL))) {
+		fprintf(stderr, "collector: a ward is at most 128 bytes, a venue "
+		    "id 1-64 letters, digits, '-', '_' or '.', a name 128 bytes, "
+		    "an address 256; --venue-name and --address need "
+		    "--venue-id\n");
+		return 2;
+	}
+	/* An enrolment token lasts ENROL_DAYS_DEFAULT unless told; another
+	 * role's lasts until revoked unless told. */
+	if (days < 0 && enrol)
+		days = ENROL_DAYS_DEFAULT;
+	if (days > 0)
+		expires_ms = ktime_wall_ms() + days * DAY_MS;
+	db = db_open_existing(url);
+	if (db == NULL)
+		return 1;
+	/* A ward that is one already, spelt as it was: "Phuong Ben Nghe"
+	 * gives a token for "Phường Bến Nghé". A new one is said, with the
+	 * closest names (a typo?). */
+	if (ward != NULL && collector_ward(db, ward, canon, sizeof(canon),
+	    0) == 1 && strcmp(canon, ward) != 0) {
+		char cs[TERMTEXT_SIZE(128)];
+
+		fprintf(stderr, "collector: note: ward '%s' is the ward '%s' "
+		    "its kiosks were enrolled in: the token is for that\n",
+		    termtext(ward, ws, sizeof(ws)), termtext(canon, cs,
+		    sizeof(cs)));
+		ward = canon;
+		if (enrol)
+			snprintf(venue.ward, sizeof(venue.ward), "%s", canon);
+	}
+	if (coded) {
+		char *code = NULL, fpr[ENROL_FPR_LEN + 1];
+
+		if (maker_open(&mk, db, curl, ward, expires_ms, pdf) != 0) {
+			(void)maker_close(&mk, NULL);
+			db_close(db);
+			return 1;
+		}
+		enrol_fingerprint(mk.key.pk, fpr);
+		if (csv != NULL) {
+			r = codes_from_csv(&mk, csv, ward, qr);
+		} else {
+			r = maker_venue(&mk, &venue, hours, &code);
+			if (r == 0 && qr != NULL)
+				r = write_png(code, qr);
+			if (r == 0)
+				printf("enrolment code for venue %s of ward "
+				    "%s%s%s%s%s\n", termtext(vid, ws,
+				    sizeof(ws)), ward, qr ? ": " : "",
+				    qr ? qr : "", pdf ? " " : "",
+				    pdf ? pdf : "");
+			free(code);
+		}
+		if (maker_close(&mk, r == 0 ? pdf : NULL) != 0)
+			r = -1;
+		db_close(db);
+		if (r != 0)
+			return 1;
+		printf("signed by this collector, fingerprint %s (printed on "
+		    "the sheet; the kiosk shows it)\n", fpr);
+		return 0;
+	}
+	r = db_token_new_until(db, role, enrol || ward ? &venue : NULL,
+	    expires_ms, tok);
+	db_close(db);
+	if (r != 0)
+		return 1;
+	printf("%s token%s%s", role, ward ? " for ward " : "",
+	    ward ? termtext(ward, ws, sizeof(ws)) : "");
+	if (vid != NULL)
+		printf(", venue %s", termtext(vid, ws, sizeof(ws)));
+	printf(" (shown once; stored hashed):\n%s\n", tok);
+	sodium_memzero(tok, sizeof(tok));
+	if (enrol && vid == NULL)
+		fprintf(stderr, "collector: note: this token is bound to the "
+		    "ward only: the kiosk enrolled with it may name any venue "
+		    "id of the ward, another shop's too (a second kiosk at "
+		    "one venue does that). Give --venue-id to bind it to one "
+		    "venue.\n");
+	return 0;
+}
+
+/* ---- collector pass ---- */
+
+static void
+list_passes(struct db *db, const char *ward)
+{
+	struct passlist l;
+	char pk[KEYS_PUB_TEXT], ws[TERMTEXT_SIZE(128)];
+	size_t i;
+
+	if (db_pass_list(db, ward, &l) != 0)
+		return;
+	printf("pass list of ward %s, version %lld: %zu issuer%s, %zu revoked "
+	    "pass%s\n", termtext(ward, ws, sizeof(ws)), (long long)l.version,
+	    l.n_issuers, l.n_issuers == 1 ? "" : "s", l.n_revoked,
+	    l.n_revoked == 1 ? "" : "es");
+	for (i = 0; i < l.n_issuers; i++) {
+		char id[KEYS_ID_LEN + 1];
+
+		keys_id(l.issuers[i], id);
+		(void)keys_format_public(KEY_ED25519, l.issuers[i], pk,
+		    sizeof(pk));
+		printf("  issuer %s  %s\n", id, pk);
+	}
+	for (i = 0; i < l.n_revoked; i++)
+		printf("  revoked %s\n", l.revoked[i]);
+	passlist_free(&l);
+}
+
+int
+cmd_pass(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "ward", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = collector_db_default(), *ward = NULL, *what;
+	char canon[129];
+	unsigned char pk[KEYS_PUB_LEN];
+	struct db *db;
+	int ch, r = -1;
+
+	if (argc < 2)
+		return collector_usage("pass", 2);
+	what = argv[1];
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': url = optarg; break;
+		case 'w': ward = optarg; break;
+		default: return collector_usage("pass", 2);
+		}
+	}
+	if (strcmp(what, "issuer-add") == 0) {
+		if (ward == NULL || optind + 1 != argc)
+			return collector_usage("pass", 2);
+		if (keys_load_public(argv[optind], KEY_ED25519, pk) != 0)
+			return 1;
+	} else if (strcmp(what, "revoke") == 0) {
+		if (optind + 1 != argc)
+			return collector_usage("pass", 2);
+		if (strlen(argv[optind]) < 4 || strlen(argv[optind]) >
+		    PASS_ID_MAX || strspn(argv[optind], "abcdefghijklmnopqrstu"
+		    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+		    strlen(argv[optind])) {
+			fprintf(stderr, "collector: a pass id is 4-%d letters, "
+			    "digits, '-' or '_' (the id kioskctl issue-pass "
+			    "printed)\n", PASS_ID_MAX);
+			return 2;
+		}
+	} else if (strcmp(what, "list") == 0) {
+		if (ward == NULL || optind != argc)
+			return collector_usage("pass", 2);
+	} else {
+		return collector_usage("pass", 2);
+	}
+	db = db_open_existing(url);
+	if (db == NULL)
+		return 1;
+	if (ward != NULL) {
+		/* The ward as its kiosks were enrolled, or a new one (said). */
+		if (collector_ward(db, ward, canon, sizeof(canon), 0) == 1)
+			ward = canon;
+	}
+	if (strcmp(what, "issuer-add") == 0) {
+		char id[KEYS_ID_LEN + 1];
+
+		keys_id(pk, id);
+		r = db_issuer_add(db, ward, pk);
+		if (r >= 0)
+			printf("ward %s %s pass issuer %s%s\n", ward, r == 0 ?
+			    "now trusts" : "trusted already", id, r == 0 ?
+			    ": its kiosks take it at their next sync" : "");
+	} else if (strcmp(what, "revoke") == 0) {
+		r = db_pass_revoke(db, argv[optind]);
+		if (r >= 0)
+			printf("pass %s %s\n", argv[optind], r == 0 ?
+			    "revoked: every kiosk refuses it from its next "
+			    "sync" : "was revoked already");
+	} else {
+		list_passes(db, ward);
+		r = 0;
+	}
+	db_close(db);
+	return r < 0 ? 1 : 0;
+}
