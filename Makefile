@@ -66,7 +66,7 @@ COMMON_LIB = $(BUILD)/libcommon.a
 CORE_SRC = kiosk/store.c kiosk/store_query.c kiosk/store_sync.c kiosk/store_recover.c kiosk/clock.c kiosk/config.c kiosk/checkin.c kiosk/i18n.c \
            kiosk/image.c kiosk/decode.c kiosk/qr.c kiosk/scanner.c \
            kiosk/camera.c kiosk/camera_v4l2.c kiosk/worker.c kiosk/serial.c \
-           kiosk/uploader.c kiosk/outbox.c kiosk/pace.c
+           kiosk/uploader.c kiosk/outbox.c kiosk/pace.c kiosk/enrol.c
 # zxing-cpp is C++: one file behind a C header (kiosk/zxread.h).
 CORE_CXX = kiosk/zxread.cpp
 CORE_LIB = $(BUILD)/libkioskcore.a
@@ -85,9 +85,9 @@ GEN_OBJ = $(BUILD)/obj/tests/gen.o
 
 # The screens' state machine, its view model and its jobs thread: no SDL
 # (test_screens links them without it).
-SCREEN_OBJ = $(BUILD)/obj/kiosk/screen.o $(BUILD)/obj/kiosk/screen_parts.o \
+SCREEN_OBJ = $(BUILD)/obj/kiosk/screen.o $(BUILD)/obj/kiosk/screen_parts.o $(BUILD)/obj/kiosk/screen_setup.o \
              $(BUILD)/obj/kiosk/screen_ready.o $(BUILD)/obj/kiosk/screen_staff.o \
-             $(BUILD)/obj/kiosk/view.o $(BUILD)/obj/kiosk/jobs.o
+             $(BUILD)/obj/kiosk/view.o $(BUILD)/obj/kiosk/jobs.o $(BUILD)/obj/kiosk/setupflow.o
 # Only the SDL layer sees SDL (the glue, the drawing, the sound): the core
 # and the screens build and test without a display.
 UI_SDL_OBJ = $(BUILD)/obj/kiosk/ui.o $(BUILD)/obj/kiosk/ui_draw.o $(BUILD)/obj/kiosk/sound.o

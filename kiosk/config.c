@@ -18,6 +18,8 @@
 #include "token.h"
 #include "wire.h"
 #include "parsenum.h"
+#include "pass.h"
+#include "passlist.h"
 
 #define CONFIG_FILE_MAX (64 * 1024)
 
@@ -41,6 +43,8 @@ config_defaults(struct config *c, const char *db_path)
 		    sizeof(c->trust_file));
 		(void)fileio_sibling(db_path, "revoked-passes",
 		    c->revoked_file, sizeof(c->revoked_file));
+		(void)fileio_sibling(db_path, "pass-list",
+		    c->pass_list_file, sizeof(c->pass_list_file));
 	}
 }
 
@@ -99,6 +103,22 @@ config_set(struct config *c, const char *key, const char *v,
 			return -1;
 		c->have_authority = 1;
 		return 0;
+	}
+	if (strcmp(key, "collector_key") == 0) {
+		*why = "the collector's public key, \"ed25519:<base64>\"";
+		if (*v == '\0') {
+			c->have_collector_key = 0;
+			return 0;
+		}
+		if (keys_parse_public(v, KEY_ED25519, c->collector_pk) != 0)
+			return -1;
+		c->have_collector_key = 1;
+		return 0;
+	}
+	if (strcmp(key, "pass_list_file") == 0) {
+		*why = "a file path";
+		return set_text(c->pass_list_file, sizeof(c->pass_list_file),
+		    v, 1);
 	}
 	if (strcmp(key, "trust_file") == 0) {
 		*why = "a file path";
@@ -255,11 +275,14 @@ config_load(const char *path, struct config *c)
 int
 config_save(const char *path, const struct config *c)
 {
-	char buf[8192], pk[KEYS_PUB_TEXT] = "";
+	char buf[8192], pk[KEYS_PUB_TEXT] = "", ck[KEYS_PUB_TEXT] = "";
 	int n;
 
 	if (c->have_authority)
 		keys_format_public(KEY_X25519, c->authority_pk, pk, sizeof(pk));
+	if (c->have_collector_key)
+		keys_format_public(KEY_ED25519, c->collector_pk, ck,
+		    sizeof(ck));
 	n = snprintf(buf, sizeof(buf),
 	    "# kiosk.conf: this kiosk's settings (see docs/config.md).\n"
 	    "# Written by `kioskctl init`; edit with care, then restart the "
@@ -301,7 +324,11 @@ config_save(const char *path, const struct config *c)
 	    "# seconds the venue QR stays valid\n"
 	    "display_period = %d\n"
 	    "# hash of the admin screen PIN (kioskctl set-pin)\n"
-	    "admin_pin = %s\n",
+	    "admin_pin = %s\n"
+	    "# the collector's key (from the enrolment code): it signs the "
+	    "ward's pass list,\n# which kiosk-sync keeps in pass_list_file\n"
+	    "collector_key = %s\n"
+	    "pass_list_file = %s\n",
 	    c->venue_id, c->venue_name, c->address, c->ward,
 	    c->have_authority ? "" : "# ", pk, c->trust_file, c->revoked_file,
 	    c->rescan_window_s,
@@ -309,7 +336,7 @@ config_save(const char *path, const struct config *c)
 	    c->default_stay_min, c->retention_days, c->language, c->mode,
 	    c->device_key, c->collector_url, c->collector_ca,
 	    c->hours, c->enrolled_at, c->display_period_s,
-	    c->admin_pin);
+	    c->admin_pin, ck, c->pass_list_file);
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
 		log_error("settings too long to write");
 		return -1;
@@ -326,6 +353,31 @@ config_venue(const struct config *c, struct wire_device *out)
 	    c->venue_name);
 	snprintf(out->address, sizeof(out->address), "%s", c->address);
 	snprintf(out->ward, sizeof(out->ward), "%s", c->ward);
+}
+
+struct pass_trust *
+config_trust(const struct config *c)
+{
+	struct pass_trust *t = pass_trust_load(c->trust_file, c->revoked_file);
+	struct passlist l;
+	int r;
+
+	if (t == NULL || !c->have_collector_key || c->pass_list_file[0] == '\0')
+		return t;
+	/* The ward's list adds to the kiosk's own files; a damaged one is
+	 * said and left out (the files still hold). */
+	r = passlist_load(c->pass_list_file, c->collector_pk, &l);
+	if (r == 0 && passlist_apply(&l, t) != 0) {
+		passlist_free(&l);
+		pass_trust_free(t);
+		return NULL;
+	}
+	if (r == 0)
+		log_info("the ward's pass list, version %lld: %zu issuers, %zu "
+		    "revoked passes", (long long)l.version, l.n_issuers,
+		    l.n_revoked);
+	passlist_free(&l);
+	return t;
 }
 
 int

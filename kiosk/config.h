@@ -42,7 +42,21 @@ struct config {
 	char hours[128];		/* opening hours (hours.h); "": always */
 	char enrolled_at[40];		/* when kioskctl enroll was taken by
 					 * collector_url (ISO 8601), or "" */
+	int have_collector_key;		/* the collector's signing key, from
+					 * the enrolment code: it signs the
+					 * ward's pass list */
+	unsigned char collector_pk[KEYS_PUB_LEN];
+	char pass_list_file[CONFIG_PATH_MAX];	/* the ward's pass list as
+					 * kiosk-sync last took it */
 };
+
+/*
+ * config_trust(c): the passes C trusts: its trust and revocation files,
+ * and the ward's pass list (when it has the collector's key and there is
+ * one). NULL when a file cannot be read (logged).
+ */
+struct pass_trust;
+struct pass_trust *config_trust(const struct config *c);
 
 /* The collector_url of a kiosk not yet enrolled (kioskctl init's). */
 #define CONFIG_PLACEHOLDER_URL "http://127.0.0.1:8080"

@@ -72,6 +72,10 @@ run(const struct jobs_hooks *h, const struct screen_request *rq,
 			d->rc = h->venue_url(h->data, rq->slot, d->url,
 			    sizeof(d->url));
 		break;
+	case SCREEN_JOB_SET_PIN:
+		if (h->set_pin != NULL)
+			d->rc = h->set_pin(h->data, rq->text);
+		break;
 	case SCREEN_JOB_SETTINGS:
 		if (h->changed != NULL) {
 			h->changed(h->data, rq->mode, rq->lang != NULL ?
@@ -234,7 +238,8 @@ drop_reads(struct jobs *j)
 
 	while (take(j, &rq)) {
 		if (rq.job == SCREEN_JOB_PIN || rq.job == SCREEN_JOB_PURGE ||
-		    rq.job == SCREEN_JOB_SETTINGS)
+		    rq.job == SCREEN_JOB_SETTINGS ||
+		    rq.job == SCREEN_JOB_SET_PIN)
 			keep_q[n++] = rq;
 		sodium_memzero(&rq, sizeof(rq));
 	}

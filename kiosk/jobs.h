@@ -40,6 +40,8 @@ struct jobs_hooks {
 	int (*venue_url)(void *data, int64_t slot, char *out, size_t size);
 	/* The mode or language changed on the admin screen (record it). */
 	void (*changed)(void *data, enum screen_mode mode, const char *lang);
+	/* Set-up: PIN is the new admin PIN (hash it, keep it); 0 or -1. */
+	int (*set_pin)(void *data, const char *pin);
 };
 
 struct jobs;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <SDL.h>
@@ -39,6 +40,7 @@
 #include "store.h"
 #include "token.h"
 #include "serial.h"
+#include "setupflow.h"
 #include "ui.h"
 #include "worker.h"
 #include "wipe.h"
@@ -50,6 +52,7 @@
 struct app {
 	struct config cfg;
 	const char *db;
+	const char *config_path;
 	struct store *store;		/* the jobs thread's own handle */
 	struct worker *worker;
 	struct pass_trust *trust;
@@ -241,6 +244,27 @@ hook_venue_url(void *data, int64_t slot, char *out, size_t size)
 	    a->cfg.venue_id, slot, a->cfg.display_period_s, out, size);
 }
 
+/* Set-up's new admin PIN: hashed into the settings kiosk-sync wrote. */
+static int
+hook_set_pin(void *data, const char *pin)
+{
+	struct app *a = data;
+	struct config c;
+	int r;
+
+	if (strlen(pin) != 6 || config_load(a->config_path, &c) != 0)
+		return -1;
+	if (crypto_pwhash_str(c.admin_pin, pin, strlen(pin),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return -1;
+	r = config_save(a->config_path, &c);
+	sodium_memzero(&c, sizeof(c));
+	if (r == 0)
+		log_info("set-up: the admin PIN was changed on the screen");
+	return r;
+}
+
 static void
 hook_changed(void *data, enum screen_mode mode, const char *lang)
 {
@@ -315,7 +339,7 @@ start_core(struct app *a, const char *config_path)
 {
 	if (config_load(config_path, &a->cfg) != 0)
 		return -1;
-	a->trust = pass_trust_load(a->cfg.trust_file, a->cfg.revoked_file);
+	a->trust = config_trust(&a->cfg);
 	if (a->trust == NULL)
 		return -1;
 	if (keys_load_secret(a->cfg.device_key, KEY_ED25519, &a->device) ==
@@ -333,6 +357,34 @@ start_core(struct app *a, const char *config_path)
 		return -1;
 	(void)store_running(a->store, 1);
 	return 0;
+}
+
+/*
+ * Set up (kiosk-sync wrote the settings): the set-up's worker gives way to
+ * the check-in one, on the settings, trust and store now there. 0, or -1
+ * (logged: the service starts again, and finds them).
+ */
+static int
+set_up(struct app *a, struct worker_opts *wo, const char *config_path,
+    int *have_checker, pthread_t *checker)
+{
+	worker_stop(a->worker);
+	a->worker = NULL;
+	if (start_core(a, config_path) != 0) {
+		log_error("set-up: the settings kiosk-sync wrote cannot be "
+		    "used: the kiosk starts again");
+		return -1;
+	}
+	if (pthread_create(checker, NULL, check_thread,
+	    (void *)(uintptr_t)a->db) == 0)
+		*have_checker = 1;
+	wo->config = &a->cfg;
+	wo->trust = a->trust;
+	wo->on_text = NULL;
+	wo->on_text_ctx = NULL;
+	wo->display_only = mode_from(a->cfg.mode) == SCREEN_MODE_DISPLAY;
+	a->worker = worker_start(wo);
+	return a->worker != NULL ? 0 : -1;
 }
 
 int
@@ -353,6 +405,7 @@ main(int argc, char **argv)
 		{ "silent", no_argument, NULL, 'q' },
 		{ "camera-size", required_argument, NULL, 'z' },
 		{ "scanner", required_argument, NULL, 'Z' },
+		{ "setup-done-after", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -365,8 +418,11 @@ main(int argc, char **argv)
 	int cam_w = 0, cam_h = 0;
 	int interval = 1500, ch, ret = 1, done = 0;
 	int64_t run_for = 0, secs, started, last_watchdog = 0, watchdog_ms = 0;
-	int64_t setup_checked = 0;
-	int64_t done_at = 0;
+	int64_t done_at = 0, setup_done_after = 60000, setup_done_at = 0;
+	int64_t list_checked = 0, setup_checked = 0;
+	time_t list_mtime = 0;
+	ino_t list_ino = 0;
+	struct setupflow *flow = NULL;
 	struct worker_opts wo;
 	struct ui_opts uo;
 	struct worker_event ev;
@@ -439,6 +495,15 @@ main(int argc, char **argv)
 			}
 			scanner = strcmp(optarg, "keyboard") == 0 ? NULL : optarg;
 			break;
+		case 'P':
+			if (parsenum(optarg, 1, 86400, &secs) != 0) {
+				fprintf(stderr, "kiosk: --setup-done-after wants "
+				    "seconds from 1 to 86400, not '%s'\n",
+				    optarg);
+				return 2;
+			}
+			setup_done_after = secs * 1000;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -466,14 +531,18 @@ main(int argc, char **argv)
 			return 1;
 		config_path = cpath;
 	}
-	/* No settings at all (a new machine): a screen that says what the
-	 * owner is to do, not an exit into a restart loop with nothing on
-	 * the screen. It ends once `kioskctl init` made them (exit 0: the
-	 * service starts again, set up). */
+	a.config_path = config_path;
+	/* No settings at all (a new machine): the set-up screen, which
+	 * enrols the kiosk from the ward's enrolment code (with kiosk-sync),
+	 * not an exit into a restart loop with nothing on the screen. */
 	setup = access(config_path, F_OK) != 0 && errno == ENOENT;
 	if (setup) {
-		log_error("no settings file '%s': showing the set-up screen "
-		    "until `kioskctl init` makes it", config_path);
+		log_warn("no settings file '%s': the set-up screen, until the "
+		    "ward's enrolment code is scanned (or `kioskctl init` "
+		    "makes them)", config_path);
+		flow = setupflow_new(a.db, config_path);
+		if (flow == NULL)
+			goto out;
 	} else if (start_core(&a, config_path) != 0) {
 		goto out;
 	} else if (pthread_create(&checker, NULL, check_thread,
@@ -500,7 +569,13 @@ main(int argc, char **argv)
 	wo.notify_ctx = wake;
 	wo.display_only = mode_from(mode ? mode : a.cfg.mode) ==
 	    SCREEN_MODE_DISPLAY;
-	if (!setup && (a.worker = worker_start(&wo)) == NULL)
+	if (setup) {
+		/* The camera reads the enrolment code: no store yet. */
+		wo.on_text = setupflow_text;
+		wo.on_text_ctx = flow;
+		wo.display_only = 0;
+	}
+	if ((a.worker = worker_start(&wo)) == NULL)
 		goto out;
 
 	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
@@ -563,7 +638,8 @@ main(int argc, char **argv)
 	}
 	uo.hooks = (struct ui_hooks){ &a, hook_submit };
 	uo.jobs = (struct jobs_hooks){ &a, hook_status, hook_patrol,
-	    hook_purge, hook_check_pin, hook_venue_url, hook_changed };
+	    hook_purge, hook_check_pin, hook_venue_url, hook_changed,
+	    hook_set_pin };
 	ui = ui_new(ren, &uo);
 	if (ui == NULL)
 		goto out;
@@ -632,18 +708,71 @@ main(int argc, char **argv)
 		 * has been on screen 2 s (the patrol screen stays longer). */
 		if (done && !done_at)
 			done_at = t0;
-		if (done && exit_when_done && (ui_screen(ui) == SCREEN_READY ||
+		if (done && exit_when_done && !setup &&
+		    (ui_screen(ui) == SCREEN_READY ||
 		    t0 - done_at >= 2000))
 			break;
 		if (run_for && t0 - started >= run_for)
 			break;
-		if (setup && t0 - setup_checked >= 2000) {
-			setup_checked = t0;
-			if (access(config_path, F_OK) == 0) {
-				log_info("settings made: the kiosk starts again "
-				    "with them");
-				break;
+		if (setup) {
+			struct screen_setup ss;
+
+			if (setupflow_poll(flow, t0, &ss)) {
+				if (ss.state == SCREEN_SETUP_DONE &&
+				    !setup_done_at)
+					setup_done_at = t0;
+				ui_setup_set(ui, &ss);
 			}
+			if (ss.state != SCREEN_SETUP_ENROLLING &&
+			    ss.state != SCREEN_SETUP_DONE &&
+			    t0 - setup_checked >= 2000) {
+				/* Set up from a terminal meanwhile (kioskctl
+				 * init): the service starts again, set up. */
+				setup_checked = t0;
+				if (access(config_path, F_OK) == 0) {
+					log_info("settings made: the kiosk starts "
+					    "again with them");
+					sodium_memzero(&ss, sizeof(ss));
+					break;
+				}
+			}
+			sodium_memzero(&ss, sizeof(ss));
+			/* The PIN is not left on the screen for visitors:
+			 * on by itself after a while. */
+			if (ui_setup_finished(ui) || (setup_done_at &&
+			    t0 - setup_done_at >= setup_done_after)) {
+				if (set_up(&a, &wo, config_path, &have_checker,
+				    &checker) != 0)
+					goto out;
+				ui_setup_leave(ui);
+				setup = 0;
+				done = 0;
+				log_info("kiosk %s ready: venue %s, camera %s, "
+				    "%s mode", KIOSK_VERSION, a.cfg.venue_id,
+				    wo.camera, screen_mode_name(mode_from(
+				    mode ? mode : a.cfg.mode)));
+			}
+		} else if (t0 - list_checked >= 5000) {
+			/* The ward's pass list, as kiosk-sync last took it:
+			 * a new one is in use from the next scan. */
+			struct stat st;
+
+			if (a.cfg.have_collector_key &&
+			    stat(a.cfg.pass_list_file, &st) == 0 &&
+			    (st.st_mtime != list_mtime || st.st_ino != list_ino)) {
+				/* The first look: the one start_core read. */
+				struct pass_trust *t = list_checked == 0 ?
+				    NULL : config_trust(&a.cfg);
+
+				if (t != NULL) {
+					log_info("the ward's new pass list is "
+					    "in use");
+					worker_set_trust(a.worker, t);
+				}
+				list_mtime = st.st_mtime;
+				list_ino = st.st_ino;	/* a new file each time */
+			}
+			list_checked = t0;
 		}
 		/* Asleep until the worker has something (an answer, a
 		 * camera frame) or it is time to look at touches and keys
@@ -679,5 +808,6 @@ out:
 	store_close(a.store);
 	pass_trust_free(a.trust);
 	keys_wipe(&a.device);
+	setupflow_free(flow);
 	return ret;
 }

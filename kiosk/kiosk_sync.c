@@ -30,6 +30,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
+#include "enrol.h"
+#include "enrolcode.h"
+#include "passlist.h"
 #include "fileio.h"
 #include "http.h"
 #include "keys.h"
@@ -79,6 +82,120 @@ usage(FILE *f, int status)
 		    "man kiosk-sync.\nExample:\n  kiosk-sync --db "
 		    "/var/lib/kiosk/visits.db --once\n");
 	return status;
+}
+
+/*
+ * No settings yet: wait for the set-up screen's request (enrol.h) and
+ * enrol from it, saying how it goes in the state file the screen reads.
+ * 0 set up (the settings are there), 1 stopping, -1 (--once: nothing to
+ * do, or it failed; logged).
+ */
+static int
+set_up(const char *db, const char *cfg_path, int once)
+{
+	int64_t wait = 0, backoff = 2000;
+	int said = 0;
+
+	while (!stopping) {
+		char *code = NULL, hash[160], why[600];
+		struct wire_device got;
+		struct enrol_code c;
+		int r;
+
+		if (access(cfg_path, F_OK) == 0)
+			return 0;
+		if (wait > 0) {
+			nap(wait > 1000 ? 1000 : wait);
+			wait -= 1000;
+			continue;
+		}
+		r = enrol_request_take(db, &code, hash);
+		if (r == 0 && enrol_code_read(code, strlen(code),
+		    ktime_wall_ms() / 1000, &c) != ENROL_OK) {
+			(void)enrol_progress_put(db, ENROL_PR_REFUSED, "the code "
+			    "cannot be used (expired or damaged)");
+			enrol_request_drop(db);
+		} else if (r == 0) {
+			log_info("set-up: enrolling with %s for venue %s of ward "
+			    "%s", c.url, c.venue_id, c.ward);
+			(void)enrol_progress_put(db, ENROL_PR_TRYING, c.url);
+			r = enrol_run(db, cfg_path, &c, hash, why, sizeof(why),
+			    &got);
+			if (r == ENROL_RUN_OK) {
+				log_info("set-up: enrolled device %s for venue "
+				    "%s", got.device_id, got.venue_id);
+				enrol_request_drop(db);
+			} else if (r == ENROL_RUN_UNREACHABLE) {
+				log_warn("set-up: %s; trying again in %lld s",
+				    why, (long long)(backoff / 1000));
+				(void)enrol_progress_put(db,
+				    ENROL_PR_UNREACHABLE, why);
+				wait = backoff;
+				backoff = backoff * 2 > 60000 ? 60000 :
+				    backoff * 2;
+			} else {
+				log_error("set-up: not enrolled: %s", why);
+				(void)enrol_progress_put(db, r ==
+				    ENROL_RUN_REFUSED ? ENROL_PR_REFUSED :
+				    ENROL_PR_FAILED, why);
+				enrol_request_drop(db);
+			}
+		}
+		if (code != NULL) {
+			sodium_memzero(code, strlen(code));
+			free(code);
+		}
+		sodium_memzero(hash, sizeof(hash));
+		sodium_memzero(&c, sizeof(c));
+		if (access(cfg_path, F_OK) == 0)
+			return 0;
+		if (once) {
+			log_error("this kiosk is not set up: no settings file "
+			    "'%s'. Scan the ward's enrolment code on the "
+			    "kiosk's screen (or `kioskctl enroll --code "
+			    "FILE`)", cfg_path);
+			return -1;
+		}
+		if (!said)
+			log_warn("this kiosk is not set up yet: waiting for the "
+			    "ward's enrolment code to be scanned on its screen");
+		said = 1;
+		if (wait == 0)
+			nap(1000);
+	}
+	return 1;
+}
+
+/*
+ * The ward's pass list, when the collector has a newer one than *HAVE:
+ * fetched, checked against the collector's key, kept whole in C's
+ * pass_list_file (the kiosk takes it from there).
+ */
+static void
+pass_list(struct uploader *u, const struct config *c, int64_t *have)
+{
+	struct passlist l;
+	char *text;
+
+	log_debug("pass list: the collector has version %lld, this kiosk %lld",
+	    (long long)u->pass_list_version, (long long)*have);
+	if (!c->have_collector_key || u->pass_list_version <= *have ||
+	    uploader_pass_list(u, &text) != 0)
+		return;
+	if (passlist_read(text, strlen(text), c->collector_pk, &l) != 0) {
+		log_warn("the collector's pass list is not signed by the key "
+		    "this kiosk was enrolled with: not taken");
+	} else if (l.version > *have) {
+		if (fileio_write_atomic(c->pass_list_file, text, strlen(text),
+		    0600) == 0) {
+			log_info("the ward's pass list, version %lld (%zu "
+			    "issuers, %zu revoked passes), taken",
+			    (long long)l.version, l.n_issuers, l.n_revoked);
+			*have = l.version;
+		}
+	}
+	passlist_free(&l);
+	free(text);
 }
 
 static void
@@ -158,7 +275,7 @@ main(int argc, char **argv)
 	int once = 0, ch, attempt = 0, refused = 0, ret = 1;
 	long interval = 30, beat = 300, timeout = 60, backoff_cap = 900;
 	int64_t started = ktime_mono_ms(), next_beat = 0, sent = 0;
-	int64_t next_purge = 0;
+	int64_t next_purge = 0, list_version = 0;
 	struct upload_outcome o;
 	struct uploader u;
 	struct key_pair dev;
@@ -199,6 +316,17 @@ main(int argc, char **argv)
 			return 1;
 		cfg_path = cpath;
 	}
+	if (access(cfg_path, F_OK) != 0) {
+		int r;
+
+		signal(SIGTERM, on_signal);
+		signal(SIGINT, on_signal);
+		if (!once)
+			sd_notify(0, "READY=1\nSTATUS=waiting for set-up");
+		r = set_up(db, cfg_path, once);
+		if (r != 0)
+			return r < 0 ? 1 : 0;
+	}
 	if (config_load(cfg_path, &c) != 0)
 		return 1;
 	if (!config_enrolled(&c)) {
@@ -225,6 +353,13 @@ main(int argc, char **argv)
 		log_error("no device key: run `kioskctl init` and `kioskctl "
 		    "enroll` first");
 		return 1;
+	}
+	if (c.have_collector_key) {
+		struct passlist l;
+
+		if (passlist_load(c.pass_list_file, c.collector_pk, &l) == 0)
+			list_version = l.version;
+		passlist_free(&l);
 	}
 	memset(&u, 0, sizeof(u));
 	u.store = store_open(db);
@@ -261,6 +396,7 @@ main(int argc, char **argv)
 		}
 		if (!once && ktime_mono_ms() >= next_beat) {
 			heartbeat(&u, started, db, c.hours);
+			pass_list(&u, &c, &list_version);
 			next_beat = ktime_mono_ms() + beat * 1000;
 		}
 		switch (uploader_batch(&u, &o)) {
@@ -281,6 +417,7 @@ main(int argc, char **argv)
 				/* A pass ends with the kiosk's state, so the
 				 * ward report sees the backlog gone. */
 				heartbeat(&u, started, db, c.hours);
+				pass_list(&u, &c, &list_version);
 				ret = refused ? 1 : o.held > 0 ? 3 : 0;
 				if (refused)
 					log_error("some visits were refused by "

@@ -20,6 +20,8 @@
 #include "config.h"
 #include "csv.h"
 #include "decode.h"
+#include "enrol.h"
+#include "enrolcode.h"
 #include "fileio.h"
 #include "http.h"
 #include "i18n.h"
@@ -455,22 +457,6 @@ cmd_verify_receipt(int argc, char **argv)
 	return 0;
 }
 
-/* The collector's words in an error answer BODY, or BODY itself. */
-static const char *
-their_words(const char *body, char *buf, size_t size)
-{
-	const char *p = body ? strstr(body, "\"error\":\"") : NULL;
-	size_t i = 0;
-
-	if (p == NULL)
-		return body ? body : "";
-	for (p += 9; *p != '\0' && *p != '"' && i + 1 < size; p++)
-		buf[i++] = *p == '\\' && p[1] != '\0' ? *++p : *p;
-	buf[i] = '\0';
-	return buf;
-}
-
-
 /* Remove PREFIX.sec and PREFIX.pub, if there. */
 static void
 unlink_key(const char *prefix)
@@ -504,50 +490,114 @@ replace_key(const char *from, const char *to)
 	return 0;
 }
 
-/*
- * Send C's enrolment, signed by DEV with TOKEN, to C's collector; its
- * answer into *GOT. 0 taken; -1 not sent or refused (logged); -2 an answer
- * that is not a collector's (logged: the key may or may not be taken).
- */
+/* Send C's enrolment (enrol_send), said in the log when it fails. */
 static int
 send_enrolment(const struct config *c, const struct key_pair *dev,
     const char *token, struct wire_device *got)
 {
-	const char *headers[2] = { "Content-Type: application/json", NULL };
-	char id[KEYS_ID_LEN + 1], full[600], words[400], *body;
-	struct wire_device venue;
-	struct http_resp r;
+	char why[600];
+	int rc = enrol_send(c, dev, token, got, why, sizeof(why));
+
+	if (rc == ENROL_RUN_REFUSED)
+		log_error("the collector refused the enrolment: %s", why);
+	else if (rc != ENROL_RUN_OK)
+		log_error("%s", why);
+	return rc;
+}
+
+/* The enrolment code in ARG: its text, a file holding it, or a picture of
+ * it (PNG or JPEG, read as the camera would). Malloc'd, or NULL (said). */
+static char *
+code_text(const char *arg)
+{
+	struct decode_result res;
+	struct decoder *dec;
+	struct image img = { 0, 0, NULL };
+	char *text = NULL;
+	size_t len, i;
+
+	if (strncmp(arg, ENROL_PREFIX, strlen(ENROL_PREFIX)) == 0)
+		return strdup(arg);
+	if (image_load(arg, &img) == 0) {
+		dec = decoder_new();
+		memset(&res, 0, sizeof(res));
+		if (dec != NULL && decoder_scan(dec, &img, &res) > 0)
+			for (i = 0; i < res.n && text == NULL; i++)
+				if (strncmp(res.texts[i], ENROL_PREFIX,
+				    strlen(ENROL_PREFIX)) == 0)
+					text = strdup(res.texts[i]);
+		decode_result_release(&res);
+		decoder_free(dec);
+		image_release(&img);
+		if (text == NULL)
+			log_error("no enrolment code found in the picture "
+			    "'%s'", arg);
+		return text;
+	}
+	text = fileio_read(arg, ENROL_TEXT_MAX + 16, &len);
+	if (text == NULL)
+		return NULL;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	return text;
+}
+
+/* kioskctl enroll --code: set this kiosk up from the ward's code and
+ * enrol it, as the set-up screen does. */
+static int
+enroll_by_code(const char *arg)
+{
+	static const char *const errs[] = { "", "it is not an enrolment code",
+	    "the code is damaged or its signature does not hold",
+	    "the code's token has expired: ask the ward for a new one" };
+	char cpath[CONFIG_PATH_MAX], pin[7], hash[160], why[600];
+	char fpr[ENROL_FPR_LEN + 1], *text = code_text(arg);
+	struct wire_device got;
+	struct enrol_code c;
+	enum enrol_error e;
 	int rc;
 
-	keys_id(dev->pk, id);
-	config_venue(c, &venue);
-	memcpy(venue.pk, dev->pk, KEYS_PUB_LEN);
-	body = wire_enroll_encode(dev, token, &venue);
-	if (body == NULL)
-		return -1;
-	snprintf(full, sizeof(full), "%s/api/v1/enroll", c->collector_url);
-	rc = http_post(full, headers, body, strlen(body), 30, &r);
-	sodium_memzero(body, strlen(body));
-	free(body);
-	if (rc != 0) {
-		log_error("cannot reach the collector at %s: %s",
-		    c->collector_url, r.error);
-		return -1;
+	if (text == NULL)
+		return 1;
+	e = enrol_code_read(text, strlen(text), ktime_wall_ms() / 1000, &c);
+	sodium_memzero(text, strlen(text));
+	free(text);
+	if (e != ENROL_OK) {
+		log_error("cannot use this code: %s", errs[e]);
+		return 1;
 	}
-	rc = 0;
-	if (r.status != 201) {
-		log_error("the collector refused the enrolment (HTTP %ld): %s",
-		    r.status, their_words(r.body, words, sizeof(words)));
-		rc = -1;
-	} else if (wire_enrolled_parse(r.body, r.len, got) != 0 ||
-	    strcmp(got->device_id, id) != 0) {
-		log_error("the collector at %s answered the enrolment with "
-		    "something else than its answer: is it a collector?",
-		    c->collector_url);
-		rc = -2;
+	if (kctl_config_file(cpath, sizeof(cpath)) != 0)
+		return 1;
+	if (access(cpath, F_OK) == 0) {
+		log_error("'%s' exists: this kiosk is set up already (kioskctl "
+		    "enroll --collector URL --token T enrols it again)", cpath);
+		sodium_memzero(&c, sizeof(c));
+		return 1;
 	}
-	http_resp_release(&r);
-	return rc;
+	enrol_fingerprint(c.signer_pk, fpr);
+	printf("enrolment code for venue %s of ward ", c.venue_id);
+	termtext_put(stdout, c.ward);
+	printf("\n  collector %s, fingerprint %s (compare it with the "
+	    "sheet)\n", c.url, fpr);
+	if (enrol_new_pin(pin, hash) != 0) {
+		sodium_memzero(&c, sizeof(c));
+		return 1;
+	}
+	rc = enrol_run(kctl_db_path(), cpath, &c, hash, why, sizeof(why),
+	    &got);
+	sodium_memzero(&c, sizeof(c));
+	sodium_memzero(hash, sizeof(hash));
+	if (rc != ENROL_RUN_OK) {
+		if (rc != ENROL_RUN_FAILED)
+			log_error("not enrolled: %s", why);
+		sodium_memzero(pin, sizeof(pin));
+		return 1;
+	}
+	printf("enrolled device %s for venue %s; settings in %s\n"
+	    "admin screen PIN: %s (write it down; change it with `kioskctl "
+	    "set-pin`)\n", got.device_id, got.venue_id, cpath, pin);
+	sodium_memzero(pin, sizeof(pin));
+	return 0;
 }
 
 int
@@ -558,9 +608,10 @@ cmd_enroll(int argc, char **argv)
 		{ "token", required_argument, NULL, 't' },
 		{ "new-key", no_argument, NULL, 'n' },
 		{ "ca", required_argument, NULL, 'a' },
+		{ "code", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *token = NULL, *ca = NULL, *why;
+	const char *url = NULL, *token = NULL, *ca = NULL, *why, *code = NULL;
 	char cpath[CONFIG_PATH_MAX], prefix[CONFIG_PATH_MAX];
 	char newprefix[CONFIG_PATH_MAX + 8];
 	struct wire_device got;
@@ -575,9 +626,13 @@ cmd_enroll(int argc, char **argv)
 		case 't': token = optarg; break;
 		case 'n': new_key = 1; break;
 		case 'a': ca = optarg; break;
+		case 'C': code = optarg; break;
 		default: return EXIT_USAGE;
 		}
 	}
+	if (code != NULL && optind == argc && url == NULL && token == NULL &&
+	    !new_key && ca == NULL)
+		return enroll_by_code(code);
 	if (optind != argc || url == NULL || token == NULL) {
 		return kctl_usage("enroll", EXIT_USAGE);
 	}
@@ -619,7 +674,7 @@ cmd_enroll(int argc, char **argv)
 	keys_wipe(&dev);
 	if (rc != 0) {
 		/* Refused or not sent: the collector holds no new key. */
-		if (new_key && rc == -1)
+		if (new_key && rc == ENROL_RUN_REFUSED)
 			unlink_key(newprefix);
 		return 1;
 	}

@@ -110,7 +110,7 @@ cmd_checkin(int argc, char **argv)
 	}
 	if (kctl_load_config(&c) != 0)
 		goto done;
-	trust = pass_trust_load(c.trust_file, c.revoked_file);
+	trust = config_trust(&c);
 	s = kctl_store();
 	if (trust == NULL || s == NULL)
 		goto done;

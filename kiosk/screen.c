@@ -39,7 +39,10 @@ static const struct screen_ops screens[SCREEN_COUNT] = {
 	    screen_admin_tick, screen_admin_view, 60000 },
 	[SCREEN_PATROL] = { screen_patrol_enter, NULL, NULL,
 	    screen_patrol_view, 60000 },
-	[SCREEN_SETUP] = { NULL, NULL, NULL, screen_setup_view, 0 },
+	[SCREEN_SETUP] = { NULL, screen_setup_event, NULL, screen_setup_view,
+	    0 },
+	[SCREEN_NEWPIN] = { NULL, screen_newpin_event, NULL,
+	    screen_newpin_view, 0 },
 };
 
 /* ---- requests ---- */
@@ -250,8 +253,10 @@ screen_tick(struct screen *m, int64_t mono_ms, int64_t wall_ms)
 
 	m->now = mono_ms;
 	m->wall = wall_ms;
-	if (m->cur == SCREEN_SETUP)
-		return;		/* nothing to do until there are settings */
+	if (m->cur == SCREEN_SETUP || m->cur == SCREEN_NEWPIN) {
+		apply(m);	/* no timers until there are settings */
+		return;
+	}
 	if (!m->have_next && t > 0 && mono_ms - m->last_input >= t)
 		screen_go(m, SCREEN_READY);
 	if (m->press_at && mono_ms - m->press_at >= LONG_PRESS_MS &&
@@ -346,14 +351,29 @@ job_done(struct screen *m, const struct screen_job_done *d)
 		break;
 	case SCREEN_JOB_SETTINGS:
 		break;
+	case SCREEN_JOB_SET_PIN:
+		screen_newpin_done(m, d);
+		break;
 	}
 }
 
 void
 screen_event(struct screen *m, const struct screen_event *ev)
 {
-	if (m->cur == SCREEN_SETUP)
-		return;		/* no check-in without settings */
+	if (m->cur == SCREEN_SETUP || m->cur == SCREEN_NEWPIN) {
+		/* No check-in without settings: the camera, the set-up's
+		 * own presses and keys, its job. */
+		if (ev->type == SCREEN_EV_CAMERA)
+			m->camera = ev->camera;
+		else if (ev->type == SCREEN_EV_JOB)
+			job_done(m, ev->job);
+		else if (ev->type == SCREEN_EV_PRESS || ev->type ==
+		    SCREEN_EV_KEY)
+			screens[m->cur].event(m, ev);
+		else if (ev->type == SCREEN_EV_SCAN && m->cur == SCREEN_SETUP)
+			scanned(m, ev->text);	/* a code from the scanner */
+		return;
+	}
 	switch (ev->type) {
 	case SCREEN_EV_RESULT:
 		answer_came(m, ev->result);

@@ -44,7 +44,9 @@ enum screen_id {
 	SCREEN_PIN,
 	SCREEN_ADMIN,
 	SCREEN_PATROL,
-	SCREEN_SETUP,		/* no settings yet: what the owner is to do */
+	SCREEN_SETUP,		/* no settings yet: scan the ward's
+				 * enrolment code (screen_setup_set) */
+	SCREEN_NEWPIN,		/* set-up done: a new admin PIN typed */
 	SCREEN_COUNT
 };
 
@@ -66,7 +68,9 @@ enum screen_button {
 	SCREEN_BTN_PURGE,
 	SCREEN_BTN_QUIT,
 	SCREEN_BTN_BACK,
-	SCREEN_BTN_ADMIN_CORNER	/* the clock: held 3 s, the admin PIN */
+	SCREEN_BTN_ADMIN_CORNER,	/* the clock: held 3 s, the admin PIN */
+	SCREEN_BTN_SETUP_START,	/* set-up done: to the ready screen */
+	SCREEN_BTN_SETUP_PIN	/* set-up done: change the admin PIN */
 };
 
 enum screen_key {
@@ -114,7 +118,8 @@ enum screen_job {
 	SCREEN_JOB_PURGE,	/* purge old uploaded visits */
 	SCREEN_JOB_PIN,		/* check the admin PIN (Argon2) */
 	SCREEN_JOB_VENUE,	/* sign the venue URL for a time slot */
-	SCREEN_JOB_SETTINGS	/* record a mode or language change */
+	SCREEN_JOB_SETTINGS,	/* record a mode or language change */
+	SCREEN_JOB_SET_PIN	/* set-up: a new admin PIN (Argon2, saved) */
 };
 
 /* A job's outcome, handed back in a SCREEN_EV_JOB event. */
@@ -241,6 +246,35 @@ void screen_keypad_set(struct screen *m, const char *digits);
 
 /* screen_current(m): the screen asked for, else the one shown. */
 enum screen_id screen_current(const struct screen *m);
+
+/* Where the set-up by enrolment code is (kiosk.c tells the screens). */
+enum screen_setup_state {
+	SCREEN_SETUP_SCAN,	/* waiting for the ward's code */
+	SCREEN_SETUP_ENROLLING,	/* a good code read: kiosk-sync enrols */
+	SCREEN_SETUP_DONE,	/* enrolled: the PIN, once */
+	SCREEN_SETUP_FAILED	/* this code cannot be used: why; scan
+				 * another */
+};
+
+struct screen_setup {
+	enum screen_setup_state state;
+	char venue[200];		/* the code's venue and ward */
+	char ward[130];
+	char fingerprint[24];		/* the collector's, to compare */
+	const char *why_key;		/* strings key: why it failed, or a
+					 * note while enrolling (NULL) */
+	char detail[300];		/* the collector's own words */
+	char pin[12];			/* DONE: the admin PIN, shown once */
+};
+
+/*
+ * screen_setup_set(m, s): what the set-up screen shows now (copied).
+ * screen_setup_finished(m): 1 once the owner pressed Start after set-up.
+ * screen_setup_leave(m): set up: on to the ready screen for good.
+ */
+void screen_setup_set(struct screen *m, const struct screen_setup *s);
+int screen_setup_finished(const struct screen *m);
+void screen_setup_leave(struct screen *m);
 
 /* screen_quit_requested(m): 1 once "quit" was chosen on the admin screen. */
 int screen_quit_requested(const struct screen *m);

@@ -69,6 +69,15 @@ struct screen {
 	uint32_t job_ids;
 	int quit;
 
+	/* The set-up by enrolment code (screen_setup.c). */
+	struct screen_setup setup;
+	int setup_finished;		/* Start pressed */
+	int newpin_done;		/* the new PIN is kept */
+	int newpin_failed;		/* it could not be kept */
+	int newpin_short;		/* fewer than 6 digits */
+	enum job_state newpin_state;
+	uint32_t newpin_id;
+
 	struct screen_request rq[SCREEN_REQUESTS];
 	size_t rq_head, rq_count;
 };
@@ -115,6 +124,21 @@ void screen_duplicate_view(const struct screen *m, struct view *v);
 void screen_rejected_view(const struct screen *m, struct view *v);
 void screen_error_view(const struct screen *m, struct view *v);
 void screen_setup_view(const struct screen *m, struct view *v);
+/* The camera preview's framing guide in PV (screen_ready.c). */
+void screen_guide(struct view *v, struct view_rect pv, int u);
+void screen_setup_event(struct screen *m, const struct screen_event *ev);
+void screen_newpin_view(const struct screen *m, struct view *v);
+void screen_newpin_event(struct screen *m, const struct screen_event *ev);
+void screen_newpin_done(struct screen *m, const struct screen_job_done *d);
+/* The number pad (screen_staff.c): TITLE, typed digits MASKED, NOTE under
+ * them (a strings key, or NULL) in COLOUR. */
+void screen_pad_view(const struct screen *m, struct view *v, const char *title,
+    int masked, const char *note, enum view_colour colour);
+/* screen_staff.c: what a pad event means ('d' DIGIT, 'b', 'k' OK, 'c'
+ * cancel, 0) and the typing it does. */
+int screen_pad_action(const struct screen_event *ev, int *digit);
+void screen_pad_digit(struct screen *m, int d);
+void screen_pad_backspace(struct screen *m);
 
 /* screen_staff.c */
 void screen_pad_enter(struct screen *m);

@@ -56,8 +56,8 @@ status_strip(const struct screen *m, struct view *v, struct view_rect r)
 }
 
 /* The framing guide: four corner brackets, a bar each way. */
-static void
-guide(struct view *v, struct view_rect pv, int u)
+void
+screen_guide(struct view *v, struct view_rect pv, int u)
 {
 	int g = (pv.w < pv.h ? pv.w : pv.h) * 7 / 10, t = u / 3 + 2;
 	int gx = pv.x + (pv.w - g) / 2, gy = pv.y + (pv.h - g) / 2;
@@ -145,7 +145,7 @@ scan_area(const struct screen *m, struct view *v, struct view_rect r)
 	view_fill(v, pv, VIEW_C_BLACK);
 	view_preview(v, pv);
 	if (m->camera == SCREEN_CAMERA_OK) {
-		guide(v, pv, u);
+		screen_guide(v, pv, u);
 	} else {
 		struct view_rect msg = RECT(pv.x + u, pv.y + pv.h / 6,
 		    pv.w - 2 * u, pv.h * 2 / 3);
@@ -288,21 +288,6 @@ screen_rejected_view(const struct screen *m, struct view *v)
 	snprintf(key, sizeof(key), "reason.%s", reason_code(m->answer.reason));
 	answer(v, VIEW_C_BAD, 0, screen_s(m, "result.rejected"),
 	    screen_s(m, key), screen_s(m, "ui.reject_hint"));
-}
-
-void
-screen_setup_view(const struct screen *m, struct view *v)
-{
-	char how[512];
-	const char *args[1] = { m->o.setup_cmd != NULL ? m->o.setup_cmd :
-	    "sudo kioskctl init --venue-id ID --venue-name NAME "
-	    "--authority-key FILE" };
-
-	/* For a visitor: nothing here yet; for the owner: the command,
-	 * for this kiosk's store. */
-	screen_fill(m, how, sizeof(how), "setup.how", args, 1);
-	answer(v, VIEW_C_WARN, 0, screen_s(m, "setup.title"),
-	    screen_s(m, "setup.what"), how);
 }
 
 void

@@ -27,8 +27,8 @@ screen_pad_enter(struct screen *m)
 	m->pin_id = 0;
 }
 
-static void
-pad_digit(struct screen *m, int d)
+void
+screen_pad_digit(struct screen *m, int d)
 {
 	size_t n = strlen(m->keypad);
 
@@ -38,8 +38,8 @@ pad_digit(struct screen *m, int d)
 	}
 }
 
-static void
-pad_backspace(struct screen *m)
+void
+screen_pad_backspace(struct screen *m)
 {
 	size_t n = strlen(m->keypad);
 
@@ -51,8 +51,8 @@ pad_backspace(struct screen *m)
  * What a pad event means: 'd' a digit (*DIGIT), 'b' backspace, 'k' OK,
  * 'c' cancel, 0 nothing.
  */
-static int
-pad_action(const struct screen_event *ev, int *digit)
+int
+screen_pad_action(const struct screen_event *ev, int *digit)
 {
 	if (ev->type == SCREEN_EV_KEY) {
 		*digit = ev->digit;
@@ -78,12 +78,12 @@ screen_keypad_event(struct screen *m, const struct screen_event *ev)
 	struct screen_request *rq;
 	int digit = 0;
 
-	switch (pad_action(ev, &digit)) {
+	switch (screen_pad_action(ev, &digit)) {
 	case 'd':
-		pad_digit(m, digit);
+		screen_pad_digit(m, digit);
 		break;
 	case 'b':
-		pad_backspace(m);
+		screen_pad_backspace(m);
 		break;
 	case 'k':
 		if (m->keypad[0] != '\0') {
@@ -127,7 +127,7 @@ void
 screen_pin_event(struct screen *m, const struct screen_event *ev)
 {
 	struct screen_request *rq;
-	int digit = 0, a = pad_action(ev, &digit);
+	int digit = 0, a = screen_pad_action(ev, &digit);
 
 	if (a == 'c') {
 		screen_go(m, SCREEN_READY);
@@ -138,9 +138,9 @@ screen_pin_event(struct screen *m, const struct screen_event *ev)
 	if (m->now < m->pin_locked_until)
 		return;		/* locked after too many wrong PINs */
 	if (a == 'd') {
-		pad_digit(m, digit);
+		screen_pad_digit(m, digit);
 	} else if (a == 'b') {
-		pad_backspace(m);
+		screen_pad_backspace(m);
 	} else if (a == 'k') {
 		m->pin_wrong = 0;
 		rq = screen_job(m, SCREEN_JOB_PIN);
@@ -176,9 +176,9 @@ screen_pin_done(struct screen *m, const struct screen_job_done *d)
 }
 
 /* The number pad, for phone numbers and (MASKED) the admin PIN. */
-static void
-pad_view(const struct screen *m, struct view *v, const char *title,
-    int masked)
+void
+screen_pad_view(const struct screen *m, struct view *v, const char *title,
+    int masked, const char *note, enum view_colour colour)
 {
 	static const char *const keys[12] = { "1", "2", "3", "4", "5", "6",
 	    "7", "8", "9", "⌫", "0", NULL };
@@ -218,13 +218,19 @@ pad_view(const struct screen *m, struct view *v, const char *title,
 	    left.y + left.h * 35 / 100, left.w - 2 * u, left.h * 25 / 100),
 	    left.h / 6, 1, VIEW_C_INK, VIEW_CENTER);
 	sodium_memzero(shown, sizeof(shown));
-	if (masked && m->now < m->pin_locked_until) {
-		char secs[24], note[200];
+	if (note != NULL) {
+		view_text(v, VIEW_ROLE_NOTE, screen_s(m, note), RECT(left.x,
+		    left.y + left.h * 60 / 100, left.w, left.h / 10), 2 * u, 1,
+		    colour, VIEW_CENTER);
+	} else if (m->cur != SCREEN_PIN) {
+		/* nothing under the digits */
+	} else if (masked && m->now < m->pin_locked_until) {
+		char secs[24], locked[200];
 		const char *arg[1] = { secs };
 
 		snprintf(secs, sizeof(secs), "%lld", (long long)
 		    ((m->pin_locked_until - m->now + 999) / 1000));
-		view_text(v, VIEW_ROLE_NOTE, screen_fill(m, note, sizeof(note),
+		view_text(v, VIEW_ROLE_NOTE, screen_fill(m, locked, sizeof(locked),
 		    "ui.admin_pin_locked", arg, 1), RECT(left.x, left.y +
 		    left.h * 60 / 100, left.w, left.h / 10), 2 * u, 1,
 		    VIEW_C_WARN, VIEW_CENTER);
@@ -250,13 +256,15 @@ pad_view(const struct screen *m, struct view *v, const char *title,
 void
 screen_keypad_view(const struct screen *m, struct view *v)
 {
-	pad_view(m, v, screen_s(m, "ui.keypad_title"), 0);
+	screen_pad_view(m, v, screen_s(m, "ui.keypad_title"), 0, NULL,
+	    VIEW_C_DIM);
 }
 
 void
 screen_pin_view(const struct screen *m, struct view *v)
 {
-	pad_view(m, v, screen_s(m, "ui.admin_pin"), 1);
+	screen_pad_view(m, v, screen_s(m, "ui.admin_pin"), 1, NULL,
+	    VIEW_C_DIM);
 }
 
 /* ---- admin ---- */

@@ -359,6 +359,25 @@ ui_screen(const struct ui *ui)
 	return screen_current(ui->m);
 }
 
+void
+ui_setup_set(struct ui *ui, const struct screen_setup *s)
+{
+	screen_setup_set(ui->m, s);
+}
+
+int
+ui_setup_finished(const struct ui *ui)
+{
+	return screen_setup_finished(ui->m);
+}
+
+void
+ui_setup_leave(struct ui *ui)
+{
+	screen_setup_leave(ui->m);
+	ui->dirty = 1;
+}
+
 int
 ui_quit_requested(const struct ui *ui)
 {

@@ -127,6 +127,12 @@ void ui_set_lang(struct ui *ui, const char *lang);
 /* ui_screen(ui): the screen requested, else the current one. */
 enum screen_id ui_screen(const struct ui *ui);
 
+/* The set-up screen (screen.h): what it shows; Start pressed; on to the
+ * ready screen once set up. */
+void ui_setup_set(struct ui *ui, const struct screen_setup *s);
+int ui_setup_finished(const struct ui *ui);
+void ui_setup_leave(struct ui *ui);
+
 /* ui_quit_requested(ui): 1 once "quit" was chosen on the admin screen. */
 int ui_quit_requested(const struct ui *ui);
 

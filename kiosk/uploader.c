@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include <sodium.h>
 
 #include "http.h"
@@ -293,8 +295,58 @@ again:
 		http_resp_release(&r);
 		return -1;
 	}
+	{
+		/* The pass lists' version (a collector from before says
+		 * none). */
+		json_t *o = json_loadb(r.body ? r.body : "", r.len, 0, NULL);
+		json_t *v = json_object_get(o, "pass_list_version");
+
+		u->pass_list_version = json_is_integer(v) ?
+		    (int64_t)json_integer_value(v) : -1;
+		json_decref(o);
+	}
 	http_resp_release(&r);
 	(void)store_sync_note(u->store, STORE_SYNC_OK, 200, "", 1);
+	return 0;
+}
+
+int
+uploader_pass_list(struct uploader *u, char **text)
+{
+	static const char body[] = "{}";
+	struct wire_header h;
+	struct http_resp r;
+	json_t *o, *v;
+	int rc;
+
+	*text = NULL;
+	memset(&h, 0, sizeof(h));
+	snprintf(h.device, sizeof(h.device), "%s", u->device_id);
+	snprintf(h.instance, sizeof(h.instance), "%s",
+	    store_instance_id(u->store));
+	rc = wire_sign(u->device, &h, body, strlen(body), ktime_wall_ms() +
+	    u->hb_offset_ms);
+	memset(&r, 0, sizeof(r));
+	if (rc == 0)
+		rc = post_signed(u, "/api/v1/pass-list", &h, body, strlen(body),
+		    "application/json", &r);
+	if (rc != 0 || r.status != 200) {
+		log_warn("the ward's pass list was not fetched: %s", rc != 0 ?
+		    (r.error[0] ? r.error : "cannot sign") : r.body ? r.body :
+		    "no answer");
+		http_resp_release(&r);
+		return -1;
+	}
+	o = json_loadb(r.body ? r.body : "", r.len, 0, NULL);
+	v = json_object_get(o, "pass_list");
+	if (json_is_string(v))
+		*text = strdup(json_string_value(v));
+	json_decref(o);
+	http_resp_release(&r);
+	if (*text == NULL) {
+		log_warn("the collector's answer for the pass list is not one");
+		return -1;
+	}
 	return 0;
 }
 

@@ -32,6 +32,8 @@ struct uploader {
 	int64_t hb_offset_ms;		/* the collector's clock minus ours, as
 					 * its refusal of a stale heartbeat
 					 * said (0 until then) */
+	int64_t pass_list_version;	/* as the last heartbeat's answer
+					 * said; -1 not said */
 	size_t max_rows;		/* rows per batch for now: halved when
 					 * the collector refuses a batch of
 					 * several, doubled back after each
@@ -94,6 +96,14 @@ enum upload_result uploader_answer(struct uploader *u,
  * -1 (logged) otherwise.
  */
 int uploader_heartbeat(struct uploader *u, const struct wire_heartbeat *hb);
+
+/*
+ * uploader_pass_list(u, text):
+ * Ask the collector for this kiosk's ward's pass list (a signed request);
+ * its text (passlist.h, not checked here) into *TEXT (malloc'd). 0, or -1
+ * (logged).
+ */
+int uploader_pass_list(struct uploader *u, char **text);
 
 /*
  * uploader_backoff_ms(attempt, retry_after_s, cap_ms):

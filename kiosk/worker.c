@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "decode.h"
+#include "pass.h"
 #include "ktime.h"
 #include "log.h"
 #include "pace.h"
@@ -52,6 +53,8 @@ struct worker {
 	pthread_cond_t wake;
 	int stop;
 	int scanning;		/* under lock: worker_set_scanning */
+	struct pass_trust *new_trust;	/* under lock: worker_set_trust's */
+	struct pass_trust *own_trust;	/* the scan thread's: in use, owned */
 	struct pace pace;	/* the scan thread's */
 
 	/* Frames (under lock). */
@@ -206,6 +209,20 @@ run_text(struct worker *w, const char *text, size_t len, const char *source,
 	struct checkin_ctx ctx = { w->store, w->o.config, w->o.trust };
 	struct worker_event ev;
 
+	if (w->o.on_text != NULL) {
+		w->o.on_text(w->o.on_text_ctx, text, len);
+		return;
+	}
+	/* The ward's newest pass list, taken between two texts. */
+	pthread_mutex_lock(&w->lock);
+	if (w->new_trust != NULL) {
+		pass_trust_free(w->own_trust);
+		w->own_trust = w->new_trust;
+		w->new_trust = NULL;
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (w->own_trust != NULL)
+		ctx.trust = w->own_trust;
 	memset(&ev, 0, sizeof(ev));
 	ev.arrived_ms = arrived_ms;
 	if (hid && payload_keyboard_lost(text, len)) {
@@ -254,7 +271,7 @@ scan_main(void *arg)
 	for (;;) {
 		int64_t now = ktime_mono_ms();
 
-		if (now >= next_beat) {
+		if (now >= next_beat && w->store != NULL) {
 			(void)store_heartbeat(w->store, ktime_wall_ms(), now);
 			next_beat = now + (int64_t)w->o.heartbeat_s * 1000;
 		}
@@ -364,11 +381,15 @@ worker_start(const struct worker_opts *opts)
 	pthread_cond_init(&w->wake, NULL);
 	w->scanning = !opts->display_only;
 	pace_init(&w->pace);
-	w->store = store_open_unchecked(opts->db_path);
+	if (opts->on_text == NULL) {
+		w->store = store_open_unchecked(opts->db_path);
+		if (w->store == NULL)
+			goto err;
+		(void)store_event(w->store, "start", NULL, ktime_wall_ms());
+	}
 	w->dec = decoder_new();
-	if (w->store == NULL || w->dec == NULL)
+	if (w->dec == NULL)
 		goto err;
-	(void)store_event(w->store, "start", NULL, ktime_wall_ms());
 	if (pthread_create(&w->scan, NULL, scan_main, w) != 0)
 		goto err;
 	w->have_scan = 1;
@@ -539,6 +560,15 @@ out:
 }
 
 void
+worker_set_trust(struct worker *w, struct pass_trust *t)
+{
+	pthread_mutex_lock(&w->lock);
+	pass_trust_free(w->new_trust);
+	w->new_trust = t;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
 worker_set_scanning(struct worker *w, int on)
 {
 	pthread_mutex_lock(&w->lock);
@@ -578,6 +608,8 @@ worker_stop(struct worker *w)
 	camera_close(w->cam);
 	decoder_free(w->dec);
 	store_close(w->store);
+	pass_trust_free(w->new_trust);
+	pass_trust_free(w->own_trust);
 	image_release(&w->newest);
 	image_release(&w->spare);
 	sodium_memzero(w->texts, sizeof(w->texts));

@@ -41,6 +41,10 @@ struct worker_opts {
 	 * then. May be NULL. */
 	void (*notify)(void *ctx);
 	void *notify_ctx;
+	/* Set-up mode: every text read or typed goes to ON_TEXT (on the
+	 * worker's thread) instead of a check-in; no store is opened. */
+	void (*on_text)(void *ctx, const char *text, size_t len);
+	void *on_text_ctx;
 };
 
 enum worker_event_type {
@@ -72,6 +76,14 @@ struct worker *worker_start(const struct worker_opts *opts);
  * and wiped after use. Returns 0, or -1 when the queue is full.
  */
 int worker_submit(struct worker *w, const char *text, const char *source);
+
+/*
+ * worker_set_trust(w, t):
+ * From the next text on, check passes against T (the ward's new pass
+ * list): the worker owns T from now on and frees it when it is replaced
+ * or the worker stops. The trust in the options stays the caller's.
+ */
+void worker_set_trust(struct worker *w, struct pass_trust *t);
 
 /*
  * worker_poll(w, ev):

@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "ingest.h"
 #include "codes.h"
+#include "db_ward.h"
 #include "ktime.h"
 #include "limit.h"
 #include "log.h"
@@ -224,7 +225,56 @@ do_heartbeat(struct db *db, const struct api_request *rq,
 	} else if (st != 0)
 		api_fail(rs, st, why);
 	else
-		pack(rs, HTTP_OK, json_pack("{s:s}", "status", "ok"));
+		/* The pass lists' version: a kiosk with an older one asks
+		 * for its ward's (/api/v1/pass-list). */
+		pack(rs, HTTP_OK, json_pack("{s:s, s:I}", "status", "ok",
+		    "pass_list_version", (json_int_t)db_pass_list_version(db)));
+}
+
+/* The device's ward's pass list, signed by the collector: asked for with a
+ * signed request (the X-Kiosk-* headers, as a heartbeat's). */
+static void
+do_pass_list(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	struct wire_header h;
+	struct passlist l;
+	char why[200], ward[129];
+	char *text;
+	unsigned st;
+
+	if (wire_header_read(&h, header_of, (void *)(uintptr_t)rq) != 0) {
+		api_fail(rs, HTTP_BAD_REQUEST, "missing or malformed X-Kiosk-* "
+		    "headers");
+		return;
+	}
+	if (rq->len > WIRE_MAX_HEARTBEAT) {
+		api_fail(rs, HTTP_TOO_LARGE, "a request is at most 64 KiB");
+		return;
+	}
+	st = ingest_verify(db, &h, rq->body, rq->len, why, sizeof(why));
+	if (st != 0) {
+		api_fail(rs, st, why);
+		return;
+	}
+	if (cfg->signing_key == NULL) {
+		api_fail(rs, HTTP_UNAVAILABLE, "this collector has no signing "
+		    "key (collector init makes one)");
+		return;
+	}
+	if (db_device_ward(db, h.device, ward, sizeof(ward)) != 0 ||
+	    db_pass_list(db, ward, &l) != 0) {
+		api_fail(rs, HTTP_UNAVAILABLE, "storage error");
+		return;
+	}
+	text = passlist_make(cfg->signing_key, &l);
+	passlist_free(&l);
+	if (text == NULL) {
+		api_fail(rs, HTTP_UNAVAILABLE, "cannot sign the pass list");
+		return;
+	}
+	pack(rs, HTTP_OK, json_pack("{s:s}", "pass_list", text));
+	free(text);
 }
 
 static void
@@ -505,6 +555,13 @@ r_heartbeat(struct db *db, const struct api_config *cfg,
 }
 
 static void
+r_pass_list(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	do_pass_list(db, cfg, rq, rs);
+}
+
+static void
 r_enroll(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
@@ -553,6 +610,7 @@ static const struct route {
 	{ "/api/v1/verify-receipt", "POST", 1, r_query },
 	{ "/api/v1/batch", "POST", 1, r_batch },
 	{ "/api/v1/heartbeat", "POST", 1, r_heartbeat },
+	{ "/api/v1/pass-list", "POST", 1, r_pass_list },
 	{ "/api/v1/enroll", "POST", 1, r_enroll },
 	{ "/api/v1/phone-checkin", "POST", 1, r_phone },
 };

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct key_pair;
+
 struct db;
 
 struct api_request {
@@ -69,6 +71,9 @@ struct api_config {
 	struct codes *codes;		/* venue codes checked lately; NULL:
 					 * none */
 	int64_t phone_per_address, phone_per_code, phone_per_slot;
+	/* The collector's own key: signs the wards' pass lists. NULL:
+	 * none (the pass list is refused, 503). */
+	const struct key_pair *signing_key;
 };
 
 /*

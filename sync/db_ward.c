@@ -246,6 +246,17 @@ db_pass_list(struct db *d, const char *ward, struct passlist *l)
 	return 0;
 }
 
+int
+db_device_ward(struct db *d, const char *device_id, char *ward, size_t size)
+{
+	struct text_out t = { ward, size };
+	struct db_arg a[1] = { DB_T(device_id) };
+	int64_t n = db_one(d, DB_TX_ONE_READ, "SELECT coalesce(ward, '') FROM "
+	    "devices WHERE device_id = $1", a, 1, text_row, &t);
+
+	return n < 0 ? -1 : n == 0 ? 1 : 0;
+}
+
 struct list_ctx {
 	void (*fn)(void *ctx, const struct db_token_info *t);
 	void *ctx;

@@ -48,6 +48,11 @@ int db_pass_revoke(struct db *d, const char *pass_id);
 int db_pass_list(struct db *d, const char *ward, struct passlist *l);
 int64_t db_pass_list_version(struct db *d);
 
+/* db_device_ward(d, device_id, ward, size): DEVICE_ID's ward; 0, 1 no
+ * such device, -1. */
+int db_device_ward(struct db *d, const char *device_id, char *ward,
+    size_t size);
+
 /* A token as the list shows it: never the token, only its hash's head. */
 struct db_token_info {
 	char id[13];		/* the first 12 hex digits of its hash */

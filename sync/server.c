@@ -22,6 +22,7 @@
 #include "codes.h"
 #include "datadir.h"
 #include "db.h"
+#include "db_ward.h"
 #include "dynbuf.h"
 #include "limit.h"
 #include "log.h"
@@ -47,6 +48,7 @@ struct server {
 	struct api_config cfg;
 	size_t max_body;
 	char web_dir[1024];
+	struct key_pair key;		/* the collector's own */
 	struct watch *watch;
 	struct workq *work;
 	struct in_addr proxy;		/* --trusted-proxy, or 0.0.0.0 */
@@ -627,6 +629,10 @@ server_main(int argc, char **argv)
 	sv.db = db_open_pool(url, (int)workers);
 	if (sv.db == NULL)
 		goto out;
+	/* The key that signs the wards' pass lists (made once). */
+	if (db_collector_key(sv.db, &sv.key, 1) != 0)
+		goto out;
+	sv.cfg.signing_key = &sv.key;
 	sv.work = workq_new((int)workers, (size_t)queue);
 	if (sv.work == NULL)
 		goto out;
@@ -669,6 +675,7 @@ out:
 	if (mhd != NULL)
 		MHD_stop_daemon(mhd);
 	watch_free(sv.watch);
+	keys_wipe(&sv.key);
 	limit_free(sv.cfg.limits);
 	codes_free(sv.cfg.codes);
 	db_close(sv.db);

@@ -64,7 +64,7 @@ $KIOSK --db "$NEW" --camera none --size 800x480 --silent > /dev/null 2> "$T_DIR/
 NP=$!
 sleep 2
 check "with no settings it keeps running" kill -0 $NP
-check "and says why" grep -q "showing the set-up screen until .kioskctl init. makes it" "$T_DIR/new.err"
+check "and says why" grep -q "the set-up screen, until the ward.s enrolment code is scanned (or .kioskctl init. makes them)" "$T_DIR/new.err"
 $K --db "$NEW" init --demo --venue-id Q1-NEW-001 --venue-name "Quán mới" > /dev/null 2>&1
 NRC=99
 for _ in $(seq 50); do kill -0 $NP 2>/dev/null || { wait $NP; NRC=$?; break; }; sleep 0.1; done

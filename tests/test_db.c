@@ -16,6 +16,7 @@
 
 #include "wire.h"
 #include "db.h"
+#include "db_ward.h"
 #include "keys.h"
 #include "ingest.h"
 #include "hours.h"
@@ -183,6 +184,79 @@ stat_of(struct db *d, const char *key)
 	return n;
 }
 
+/* The collector's own key, the authority's, the wards' pass lists with
+ * their versions, token expiry, the token list and revocation. */
+static void
+test_ward_lists(void **state)
+{
+	struct fx *f = *state;
+	struct key_pair k1, k2, iss;
+	unsigned char apk[KEYS_PUB_LEN], got[KEYS_PUB_LEN];
+	char tok[DB_TOKEN_LEN + 1], tok2[DB_TOKEN_LEN + 1], why[400];
+	char role[DB_ROLE_LEN], ward[64];
+	struct passlist l;
+	struct wire_device d = f->dev, b;
+	int64_t v0;
+
+	assert_int_equal(db_collector_key(f->d, &k1, 0), 1);
+	assert_int_equal(db_collector_key(f->d, &k1, 1), 0);
+	assert_int_equal(db_collector_key(f->d, &k2, 1), 0);
+	assert_memory_equal(k1.pk, k2.pk, KEYS_PUB_LEN);	/* made once */
+	assert_int_equal(db_authority_get(f->d, got), 1);
+	randombytes_buf(apk, sizeof(apk));
+	assert_int_equal(db_authority_set(f->d, apk), 0);
+	assert_int_equal(db_authority_get(f->d, got), 0);
+	assert_memory_equal(apk, got, KEYS_PUB_LEN);
+
+	v0 = db_pass_list_version(f->d);
+	assert_int_equal(v0, 0);
+	keys_generate(KEY_ED25519, &iss);
+	assert_int_equal(db_issuer_add(f->d, "Bến Nghé", iss.pk), 0);
+	assert_int_equal(db_issuer_add(f->d, "Bến Nghé", iss.pk), 1);
+	assert_int_equal(db_pass_list_version(f->d), 1);
+	assert_int_equal(db_pass_revoke(f->d, "P-0001"), 0);
+	assert_int_equal(db_pass_revoke(f->d, "P-0001"), 1);
+	assert_int_equal(db_pass_revoke(f->d, "P-0002"), 0);
+	assert_int_equal(db_pass_list_version(f->d), 3);
+	assert_int_equal(db_pass_list(f->d, "Bến Nghé", &l), 0);
+	assert_int_equal(l.version, 3);
+	assert_int_equal(l.n_issuers, 1);
+	assert_memory_equal(l.issuers[0], iss.pk, KEYS_PUB_LEN);
+	assert_int_equal(l.n_revoked, 2);
+	assert_string_equal(l.revoked[0], "P-0001");
+	passlist_free(&l);
+	/* Another ward: none of these issuers, every revoked pass. */
+	assert_int_equal(db_pass_list(f->d, "Đa Kao", &l), 0);
+	assert_int_equal(l.n_issuers, 0);
+	assert_int_equal(l.n_revoked, 2);
+	passlist_free(&l);
+
+	/* An expired token is refused, and said to be. */
+	memset(&b, 0, sizeof(b));
+	snprintf(b.ward, sizeof(b.ward), "%s", d.ward);
+	assert_int_equal(db_token_new_until(f->d, "device-enrolment", &b,
+	    ktime_wall_ms() - 1000, tok), 0);
+	assert_int_equal(db_enroll(f->d, tok, &d, why, sizeof(why)),
+	    DB_ENROLL_BAD_TOKEN);
+	assert_non_null(strstr(why, "has expired"));
+	assert_int_equal(db_token_new_until(f->d, "patrol", NULL,
+	    ktime_wall_ms() - 1000, tok2), 0);
+	assert_int_equal(db_token_role(f->d, tok2, role, ward, sizeof(ward)),
+	    1);
+	/* Revoked by its hash's head, or by itself: then refused. */
+	assert_int_equal(db_token_new_until(f->d, "device-enrolment", &b,
+	    ktime_wall_ms() + 86400000, tok), 0);
+	assert_int_equal(db_token_revoke(f->d, "0000000000"), 1);
+	assert_int_equal(db_token_revoke(f->d, tok), 0);
+	assert_int_equal(db_token_revoke(f->d, tok), 2);
+	assert_int_equal(db_enroll(f->d, tok, &d, why, sizeof(why)),
+	    DB_ENROLL_BAD_TOKEN);
+	assert_non_null(strstr(why, "revoked by the ward"));
+	keys_wipe(&k1);
+	keys_wipe(&k2);
+	keys_wipe(&iss);
+}
+
 static void
 test_tokens_and_enrolment(void **state)
 {
@@ -202,7 +276,7 @@ test_tokens_and_enrolment(void **state)
 	/* A tracer token cannot enrol a device. */
 	assert_int_equal(db_enroll(f->d, tok, &d, why, sizeof(why)),
 	    DB_ENROLL_BAD_TOKEN);
-	assert_non_null(strstr(why, "unknown or was used"));
+	assert_non_null(strstr(why, "unknown here"));
 	assert_int_equal(db_device_key(f->d, f->dev.device_id, pk), 1);
 
 	assert_int_equal(db_token_new(f->d, "device-enrolment", "Bến Nghé",
@@ -1135,6 +1209,8 @@ test_gaps_in_opening_hours(void **state)
 #define DB_TESTS \
 	cmocka_unit_test(test_queue_and_codes), \
 	cmocka_unit_test(test_gaps_in_opening_hours), \
+	cmocka_unit_test_setup_teardown(test_ward_lists, fx_setup, \
+	    fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_tokens_and_enrolment, \
 	    fx_setup, fx_teardown), \
 	cmocka_unit_test_setup_teardown(test_enrolment_bound, fx_setup, \

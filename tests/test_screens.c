@@ -28,6 +28,8 @@ struct fake {
 	int changed_calls;
 	int purge_fails, patrol_fails, venue_fails;
 	char changed_mode[16], changed_lang[4];
+	int set_pin_calls;
+	char set_pin[16];
 };
 
 static struct fake fk;
@@ -102,6 +104,15 @@ f_changed(void *d, enum screen_mode mode, const char *lang)
 	snprintf(fk.changed_lang, sizeof(fk.changed_lang), "%s", lang);
 }
 
+static int
+f_set_pin(void *d, const char *pin)
+{
+	(void)d;
+	fk.set_pin_calls++;
+	snprintf(fk.set_pin, sizeof(fk.set_pin), "%s", pin);
+	return 0;
+}
+
 /* ---- the rig: what kiosk/ui.c does, without SDL ---- */
 
 struct rig {
@@ -118,7 +129,7 @@ rig_open(struct rig *r, const char *lang, enum screen_mode mode)
 {
 	struct screen_opts o;
 	struct jobs_hooks h = { NULL, f_status, f_patrol, f_purge, f_pin,
-	    f_venue, f_changed };
+	    f_venue, f_changed, f_set_pin };
 
 	memset(r, 0, sizeof(*r));
 	memset(&fk, 0, sizeof(fk));
@@ -948,7 +959,7 @@ static void
 test_jobs(void **state)
 {
 	struct jobs_hooks h = { NULL, f_status, f_patrol, f_purge, f_pin,
-	    f_venue, f_changed };
+	    f_venue, f_changed, f_set_pin };
 	struct screen_request rq;
 	struct screen_job_done d;
 	struct jobs *j;
@@ -1023,8 +1034,8 @@ static void
 test_setup_screen(void **state)
 {
 	static const char *const langs[2][3] = {
-		{ "vi", "Máy chưa được cài đặt", "sudo kioskctl init" },
-		{ "en", "This kiosk is not set up yet", "sudo kioskctl" },
+		{ "vi", "Quét mã đăng ký do phường cấp", "sudo kioskctl init" },
+		{ "en", "Scan the enrolment code from your ward", "sudo kioskctl" },
 	};
 	struct screen_opts o;
 	struct rig r;
@@ -1049,16 +1060,108 @@ test_setup_screen(void **state)
 		if (i == 1)
 			says(&r, "--db /srv/k/visits.db init");
 		clean(&r, "setup");
-		scan(&r, "0912345678");
+		/* A scanner's code goes to the worker (the set-up's reader);
+		 * nothing else leaves the screen: no status, no timeout. */
+		scan(&r, "KE1.abc.def");
 		key(&r, SCREEN_KEY_ESCAPE, 0);
 		tick(&r, 120000);
 		settle(&r);
 		assert_int_equal(screen_current(r.m), SCREEN_SETUP);
 		says(&r, langs[i][1]);
-		assert_int_equal(r.submits, 0);
+		assert_int_equal(r.submits, 1);
 		assert_int_equal(fk.status_calls, 0);
 		rig_close(&r);
 	}
+}
+
+/* Set STATE (with WHY and DETAIL) on the rig's set-up screen. */
+static void
+setup_state(struct rig *r, enum screen_setup_state st, const char *why,
+    const char *detail, const char *pin)
+{
+	struct screen_setup s;
+
+	memset(&s, 0, sizeof(s));
+	s.state = st;
+	snprintf(s.venue, sizeof(s.venue), "Cà phê Đường Tàu");
+	snprintf(s.ward, sizeof(s.ward), "Phường Hàng Bông");
+	snprintf(s.fingerprint, sizeof(s.fingerprint), "7A0C-A477-E6A6-2317");
+	s.why_key = why;
+	snprintf(s.detail, sizeof(s.detail), "%s", detail ? detail : "");
+	snprintf(s.pin, sizeof(s.pin), "%s", pin ? pin : "");
+	screen_setup_set(r->m, &s);
+	tick(r, r->mono + 100);
+}
+
+/* The set-up's states as the owner sees them, and the PIN changed there. */
+static void
+test_setup_states(void **state)
+{
+	struct screen_opts o;
+	struct rig r;
+	int d;
+
+	(void)state;
+	rig_open(&r, "vi", SCREEN_MODE_SCAN);
+	screen_free(r.m);
+	memset(&o, 0, sizeof(o));
+	o.lang = "vi";
+	o.setup = 1;
+	r.m = screen_new(&o);
+	tick(&r, 0);
+
+	setup_state(&r, SCREEN_SETUP_ENROLLING, NULL, NULL, "482913");
+	says(&r, "Đang đăng ký với máy chủ phường");
+	says(&r, "7A0C-A477-E6A6-2317");
+	says(&r, "Cơ sở: Cà phê Đường Tàu");
+	setup_state(&r, SCREEN_SETUP_ENROLLING, "setup.unreachable",
+	    "cannot reach the collector at https://x: timeout", "482913");
+	says(&r, "Chưa kết nối được máy chủ phường");
+	says(&r, "timeout");
+	setup_state(&r, SCREEN_SETUP_ENROLLING, "setup.no_sync", NULL,
+	    "482913");
+	says(&r, "kiosk-sync");
+	setup_state(&r, SCREEN_SETUP_FAILED, "setup.err_expired", NULL, NULL);
+	says(&r, "Mã đăng ký đã hết hạn");
+	says(&r, "Quét mã đăng ký do phường cấp");	/* scan another */
+	setup_state(&r, SCREEN_SETUP_FAILED, "setup.err_refused",
+	    "this enrolment token was used already: ask the ward for a new "
+	    "one", NULL);
+	says(&r, "Phường từ chối đăng ký: this enrolment token was used");
+	setup_state(&r, SCREEN_SETUP_FAILED, "setup.err_not_code", NULL, NULL);
+	says(&r, "Đây không phải mã đăng ký");
+
+	/* Done: the PIN once, Change PIN, Start. */
+	setup_state(&r, SCREEN_SETUP_DONE, NULL, NULL, "482913");
+	says(&r, "Đã đăng ký xong");
+	says(&r, "482913");
+	press(&r, SCREEN_BTN_SETUP_PIN);
+	settle(&r);
+	assert_int_equal(screen_current(r.m), SCREEN_NEWPIN);
+	says(&r, "Mã PIN mới");
+	for (d = 1; d <= 5; d++)
+		key(&r, SCREEN_KEY_DIGIT, d);
+	press(&r, SCREEN_BTN_OK);
+	settle(&r);
+	says(&r, "đúng 6 chữ số");
+	assert_int_equal(fk.set_pin_calls, 0);
+	key(&r, SCREEN_KEY_DIGIT, 0);
+	key(&r, SCREEN_KEY_DIGIT, 7);	/* a seventh is not taken */
+	press(&r, SCREEN_BTN_OK);
+	settle(&r);
+	assert_int_equal(fk.set_pin_calls, 1);
+	assert_string_equal(fk.set_pin, "123450");
+	assert_int_equal(screen_current(r.m), SCREEN_SETUP);
+	says(&r, "Đã đổi mã PIN quản trị");
+	not_says(&r, "482913");	/* the old PIN is not shown again */
+	assert_int_equal(screen_setup_finished(r.m), 0);
+	press(&r, SCREEN_BTN_SETUP_START);
+	assert_int_equal(screen_setup_finished(r.m), 1);
+	screen_setup_leave(r.m);
+	tick(&r, r.mono + 100);
+	settle(&r);
+	assert_int_equal(screen_current(r.m), SCREEN_READY);
+	rig_close(&r);
 }
 
 int
@@ -1067,6 +1170,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_results_back_to_back),
 		cmocka_unit_test(test_setup_screen),
+		cmocka_unit_test(test_setup_states),
 		cmocka_unit_test(test_every_reason),
 		cmocka_unit_test(test_keypad),
 		cmocka_unit_test(test_pin),

@@ -122,7 +122,7 @@ rig_open(struct rig *r, int w, int h, const char *lang, enum screen_mode mode)
 	o.sound = 0;
 	o.hooks = (struct ui_hooks){ NULL, f_submit };
 	o.jobs = (struct jobs_hooks){ NULL, f_status, f_patrol, f_purge,
-	    f_pin, f_url, NULL };
+	    f_pin, f_url, NULL, NULL };
 	o.jobs_manual = jobs_manual;
 	r->ui = ui_new(r->ren, &o);
 	assert_non_null(r->ui);
