@@ -113,6 +113,10 @@ for t in tests/e2e_*.sh; do
 			run_script "$label (asan+ubsan)" bash "$t"
 	done
 done
+# The Debian packages, built, installed and run as a ward and a shop get
+# them, then purged: only where that may be done (.ci/run: root, a clean
+# machine, KIOSK_TEST_DEB=1); elsewhere it says it skipped.
+run_script "packages (make deb, apt-get install, run installed, purge)" tests/deb_install.sh
 if [ "${FUZZ_SECONDS:-10}" != 0 ]; then
 	run_script "fuzz (${FUZZ_SECONDS:-10}s per target)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 fi
