@@ -134,7 +134,7 @@ $(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
 
 # ---- programs ----
 
-KIOSKCTL_OBJ = $(BUILD)/obj/kiosk/kioskctl.o $(BUILD)/obj/kiosk/kioskctl_setup.o \
+KIOSKCTL_OBJ = $(BUILD)/obj/kiosk/kioskctl.o $(BUILD)/obj/kiosk/kioskctl_setup.o $(BUILD)/obj/kiosk/passcard.o \
                $(BUILD)/obj/kiosk/kioskctl_visits.o $(BUILD)/obj/kiosk/kioskctl_status.o \
                $(BUILD)/obj/kiosk/kioskctl_help.o
 $(BUILD)/bin/kioskctl: $(KIOSKCTL_OBJ) $(KIOSK_LINK)

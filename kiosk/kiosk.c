@@ -87,6 +87,7 @@ usage(FILE *f)
 	    "             [--exit-when-done] [--run-for SECONDS] "
 	    "[--screenshot FILE.png] [--silent]\n"
 	    "             [--camera-size WxH] [--scanner keyboard|serial:DEV]\n"
+	    "             [--setup-done-after SECONDS]\n"
 	    "\n"
 	    "  --camera v4l2:/dev/video0   a webcam (the default when one "
 	    "exists)\n"
@@ -99,6 +100,12 @@ usage(FILE *f)
 	    "keyboard mode\n"
 	    "                              (the default) Vietnamese letters "
 	    "are lost\n"
+	    "  --setup-done-after S        set-up by enrolment code: the screen "
+	    "with the admin\n"
+	    "                              PIN gives way to the ready screen "
+	    "after S seconds\n"
+	    "                              (default 60) if Start is not "
+	    "pressed\n"
 	    "  --exit-when-done            with dir:, quit once every file is "
 	    "handled\n");
 	if (f == stdout)

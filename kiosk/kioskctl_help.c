@@ -18,7 +18,11 @@ static const struct cmd_help cmds[] = {
 	    "Sài Gòn\" --authority-key authority.pub" },
 	{ "enroll", "register this kiosk with the ward's collector",
 	    "kioskctl enroll --collector URL --token T [--ca PEMFILE] "
-	    "[--new-key]",
+	    "[--new-key]\n"
+	    "       kioskctl enroll --code CODE.png|CODE.txt|KE1...\n"
+	    "  (--code sets a kiosk with no settings up from its ward's "
+	    "enrolment code,\n   as its set-up screen does, and shows the admin "
+	    "PIN once)",
 	    "kioskctl enroll --collector https://collector.example.vn --token "
 	    "TOKEN" },
 	{ "checkin", "record a scan, as the kiosk does",

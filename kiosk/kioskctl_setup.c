@@ -33,6 +33,7 @@
 #include "outbox.h"
 #include "parsenum.h"
 #include "pass.h"
+#include "passcard.h"
 #include "payload.h"
 #include "qr.h"
 #include "store.h"
@@ -332,10 +333,12 @@ cmd_issue_pass(int argc, char **argv)
 		{ "valid-days", required_argument, NULL, 'd' },
 		{ "expires", required_argument, NULL, 'e' },
 		{ "png", required_argument, NULL, 'p' },
+		{ "pdf", required_argument, NULL, 'P' },
+		{ "issuer-name", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *keyfile = NULL, *role = NULL, *name = NULL, *id = "",
-	    *png = NULL;
+	    *png = NULL, *pdf = NULL, *issuer_name = "";
 	int64_t from = ktime_wall_ms(), expires = 0;
 	char text[PASS_TEXT_MAX + 1], when[40];
 	struct pass_info info;
@@ -351,6 +354,8 @@ cmd_issue_pass(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'i': id = optarg; break;
 		case 'p': png = optarg; break;
+		case 'P': pdf = optarg; break;
+		case 'N': issuer_name = optarg; break;
 		case 'f':
 		case 'e':
 			if (ktime_parse(optarg, ch == 'f' ? &from :
@@ -403,6 +408,8 @@ cmd_issue_pass(int argc, char **argv)
 		if (r != 0)
 			return 1;
 	}
+	if (pdf != NULL && passcard_pdf(&info, text, issuer_name, pdf) != 0)
+		return 1;
 	return 0;
 }
 
