@@ -69,7 +69,14 @@ check "a code and its sheet" code good HK-PHO-001
 check "the code is an enrolment code" grep -q '^KE1\.' "$T_DIR/good.txt"
 check "the sheet is a PDF" sh -c "head -c 5 '$T_DIR/good.pdf' | grep -q '%PDF-'"
 check "code and sheet are private" test "$(stat -c %a "$T_DIR/good.png") $(stat -c %a "$T_DIR/good.pdf")" = "600 600"
-check "the sheet names the venue" sh -c "pdftotext '$T_DIR/good.pdf' - 2>/dev/null | grep -q 'Phở Hàng Bông HK-PHO-001' || ! command -v pdftotext"
+check "the sheet names the venue" sh -c "pdftotext '$T_DIR/good.pdf' - | grep -q 'Phở Hàng Bông HK-PHO-001'"
+check "the sheet gives the fingerprint to compare" sh -c "pdftotext '$T_DIR/good.pdf' - | grep -q 'Dấu vân tay máy chủ phường: $FPR'"
+check "the sheet, printed, holds the code" sh -c "pdftoppm -r 150 -png '$T_DIR/good.pdf' '$T_DIR/sheet' && $K decode '$T_DIR/sheet-1.png' > '$T_DIR/sheet.json' && test \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"texts\"][0])' '$T_DIR/sheet.json')\" = \"\$(cat '$T_DIR/good.txt')\""
+# The pass card: its printed QR is the pass, its words the holder's.
+CARDPASS=$($K issue-pass --issuer-key "$T_DIR/ward.sec" --role officer --name "Trần Thị Hồng Nhung" --issuer-name "UBND $WARD" --pdf "$T_DIR/card.pdf" 2>/dev/null)
+check "the pass card is private" test "$(stat -c %a "$T_DIR/card.pdf")" = 600
+check "the card names the holder and the issuer" sh -c "pdftotext '$T_DIR/card.pdf' - | tr '\n' ' ' | grep -q 'Trần Thị Hồng Nhung Cán bộ kiểm tra (officer).*Cấp bởi: UBND $WARD'"
+check "the card, printed, holds the pass" sh -c "pdftoppm -r 200 -png '$T_DIR/card.pdf' '$T_DIR/card' && $K decode '$T_DIR/card-1.png' | grep -qF '$CARDPASS'"
 
 # Waiting, with no camera: the set-up screen, no settings made.
 check_exit "waiting for a code" 0 kiosk "$T_DIR/w/visits.db" none 1 waiting
