@@ -108,7 +108,7 @@ BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/ben
              $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_trace $(BUILD)/bench/bench_burst \
              $(BUILD)/bench/bench_growth
 
-FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config \
+FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config fuzz_enrol \
                fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api fuzz_text
 FUZZ_CC      ?= clang
 
