@@ -59,7 +59,7 @@ COMMON_SRC = common/log.c common/ktime.c common/fileio.c common/wipe.c common/cm
              common/wire_batch.c common/wire_export.c \
              common/wire_heartbeat.c common/http.c \
              common/dynbuf.c common/parsenum.c common/harden.c common/termtext.c \
-             common/wardname.c common/hours.c common/signed.c common/enrolcode.c \
+             common/wardname.c common/hours.c common/signed_json.c common/enrolcode.c \
              common/passlist.c common/print.c
 COMMON_LIB = $(BUILD)/libcommon.a
 

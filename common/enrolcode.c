@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "log.h"
-#include "signed.h"
+#include "signed_json.h"
 
 /* Copy S (at most SIZE - 1 bytes) into OUT; 0, or -1 when too long. */
 static int

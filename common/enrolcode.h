@@ -2,7 +2,7 @@
  * enrolcode: the enrolment code a ward prints for a venue (collector token
  * --qr/--pdf), which a kiosk with no settings scans to set itself up.
  *
- * A signed document (signed.h) of kind "KE1.", signed by the collector's
+ * A signed document (signed_json.h) of kind "KE1.", signed by the collector's
  * own key, whose public half it carries ("signer"): the kiosk checks the
  * code is whole and shows the signer's fingerprint, which the owner
  * compares with the one printed on the ward's sheet. Its JSON:

@@ -12,7 +12,7 @@
 
 #include "fileio.h"
 #include "log.h"
-#include "signed.h"
+#include "signed_json.h"
 
 char *
 passlist_make(const struct key_pair *signer, const struct passlist *l)

@@ -1,7 +1,7 @@
 /*
  * passlist: a ward's pass list, as the collector serves it to the ward's
  * kiosks: the pass issuers the ward trusts and the passes revoked, with a
- * version that grows with every change. A signed document (signed.h) of
+ * version that grows with every change. A signed document (signed_json.h) of
  * kind "KL1.", signed by the collector's key (the one the kiosk's
  * enrolment code carried), so a kiosk takes it only from its collector:
  *

@@ -1,5 +1,5 @@
 /*
- * signed: a JSON document signed with an Ed25519 key, as one line of text
+ * signed_json: a JSON document signed with an Ed25519 key, as one line of text
  * that fits a QR code or an HTTP body:
  *
  *   PREFIX base64url(JSON) "." base64url(signature over PREFIX base64url(JSON))
@@ -8,8 +8,8 @@
  * "KL1." a ward's pass list), and is signed with the body, so a document
  * of one kind is never taken for another.
  */
-#ifndef KIOSK_SIGNED_H
-#define KIOSK_SIGNED_H
+#ifndef KIOSK_SIGNED_JSON_H
+#define KIOSK_SIGNED_JSON_H
 
 #include <stddef.h>
 

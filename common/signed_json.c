@@ -1,7 +1,7 @@
 /*
- * signed: signed JSON documents as one line of text. See signed.h.
+ * signed_json: signed JSON documents as one line of text. See signed_json.h.
  */
-#include "signed.h"
+#include "signed_json.h"
 
 #include <stdlib.h>
 #include <string.h>
