@@ -19,7 +19,7 @@ CXX      ?= c++
 PKG_CONFIG ?= pkg-config
 
 # What each room links (DESIGN.md section 3; docs/layout.md).
-COMMON_PKGS = libsodium jansson zlib cairo libqrencode
+COMMON_PKGS = libsodium jansson zlib cairo fontconfig libqrencode
 KIOSK_PKGS  = sqlite3 libpng libjpeg libqrencode zbar libcurl
 SYNC_PKGS   = sqlite3 libmicrohttpd libpq
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <qrencode.h>
 
 #include "log.h"
@@ -167,4 +168,11 @@ print_pdf_close(cairo_t *cr, cairo_surface_t *surface, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+void
+print_done(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }

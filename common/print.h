@@ -46,4 +46,12 @@ int print_pdf_open(const char *path, cairo_surface_t **surface,
     cairo_t **cr);
 int print_pdf_close(cairo_t *cr, cairo_surface_t *surface, const char *path);
 
+/*
+ * print_done(): give back what cairo and fontconfig keep for the whole
+ * process (caches, the fonts' list), once nothing drawn is left: a
+ * program that printed calls it before it ends, so that leak checkers
+ * see no leak of theirs.
+ */
+void print_done(void);
+
 #endif

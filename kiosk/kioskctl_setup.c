@@ -34,6 +34,7 @@
 #include "parsenum.h"
 #include "pass.h"
 #include "passcard.h"
+#include "print.h"
 #include "payload.h"
 #include "qr.h"
 #include "store.h"
@@ -408,8 +409,12 @@ cmd_issue_pass(int argc, char **argv)
 		if (r != 0)
 			return 1;
 	}
-	if (pdf != NULL && passcard_pdf(&info, text, issuer_name, pdf) != 0)
-		return 1;
+	if (pdf != NULL) {
+		r = passcard_pdf(&info, text, issuer_name, pdf);
+		print_done();
+		if (r != 0)
+			return 1;
+	}
 	return 0;
 }
 

@@ -197,6 +197,7 @@ maker_close(struct maker *mk, const char *pdf)
 		r = print_pdf_close(mk->cr, mk->pdf, pdf);
 	if (r == 0 && pdf != NULL)
 		(void)chmod(pdf, 0600);
+	print_done();
 	return r;
 }
 
