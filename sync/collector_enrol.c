@@ -627,6 +627,13 @@ cmd_token(int argc, char **argv)
 		    "the sheet; the kiosk shows it)\n", fpr);
 		return 0;
 	}
+	/* A tracer's, patrol's or admin's token is bound to its ward too. */
+	if (!enrol && ward != NULL && snprintf(venue.ward, sizeof(venue.ward),
+	    "%s", ward) >= (int)sizeof(venue.ward)) {
+		db_close(db);
+		fprintf(stderr, "collector: a ward is at most 128 bytes\n");
+		return 2;
+	}
 	r = db_token_new_until(db, role, enrol || ward ? &venue : NULL,
 	    expires_ms, tok);
 	db_close(db);

@@ -15,7 +15,7 @@ failures=()
 
 # A cmocka binary: count its own summary.
 run_cmocka() {
-	local label=$1 bin=$2 out p f
+	local label=$1 bin=$2 out p f t0=$SECONDS
 	out=$("$bin" 2>&1)
 	local rc=$?
 	# A binary may run several groups (test_db: one per backend): sum.
@@ -33,14 +33,14 @@ run_cmocka() {
 		echo "FAIL $label"
 		echo "$out" | tail -40
 	else
-		echo "PASS $label ($p tests)"
+		echo "PASS $label ($p tests, $((SECONDS - t0)) s)"
 	fi
 }
 
 # A script printing "ok - ..." / "not ok - ..." lines.
 run_script() {
 	local label=$1; shift
-	local out p f
+	local out p f t0=$SECONDS
 	out=$("$@" 2>&1)
 	local rc=$?
 	p=$(grep -c '^ok ' <<<"$out")
@@ -55,7 +55,7 @@ run_script() {
 		echo "FAIL $label"
 		grep -v '^ok ' <<<"$out" | tail -40
 	else
-		echo "PASS $label ($p checks)"
+		echo "PASS $label ($p checks, $((SECONDS - t0)) s)"
 	fi
 }
 
