@@ -113,7 +113,7 @@ sync_stop() { kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; SPID=; }
 check "a code for an address nobody answers" code away HK-PHO-003 "http://127.0.0.1:9"
 frames "$T_DIR/f4" "$T_DIR/away.png"
 sync_start "$T_DIR/a/visits.db"
-check_exit "an unreachable collector" 0 kiosk "$T_DIR/a/visits.db" "dir:$T_DIR/f4" 6 unreachable
+check_exit "an unreachable collector" 0 kiosk "$T_DIR/a/visits.db" "dir:$T_DIR/f4" 4 unreachable
 shot unreachable
 sync_stop
 check "kiosk-sync said it cannot reach it, and tries again" grep -q "trying again in" "$T_DIR/sync.err"
@@ -123,7 +123,7 @@ check "not set up while unreachable" test ! -e "$T_DIR/a/kiosk.conf"
 # Enrolled: the PIN once, on the screen (Start not pressed: it stays).
 frames "$T_DIR/f5" "$T_DIR/good.png"
 sync_start "$T_DIR/k/visits.db"
-check_exit "the ward's code at the camera" 0 kiosk "$T_DIR/k/visits.db" "dir:$T_DIR/f5" 8 enrolled --setup-done-after 600
+check_exit "the ward's code at the camera" 0 kiosk "$T_DIR/k/visits.db" "dir:$T_DIR/f5" 6 enrolled --setup-done-after 600
 shot enrolled
 check "the screen saw it enrolled" grep -q "set-up: enrolled" "$T_DIR/enrolled.err"
 check "settings made, private" test "$(stat -c %a "$T_DIR/k/kiosk.conf" 2>/dev/null)" = 600
@@ -139,7 +139,7 @@ check "the collector has the device" sh -c "$C devices list --db '$CDB' | grep -
 # The same code again (its token used): refused, said, and scanning on.
 sync_stop
 sync_start "$T_DIR/u/visits.db"
-check_exit "a used code" 0 kiosk "$T_DIR/u/visits.db" "dir:$T_DIR/f5" 6 used
+check_exit "a used code" 0 kiosk "$T_DIR/u/visits.db" "dir:$T_DIR/f5" 5 used
 shot used
 sync_stop
 check "refused: used already" grep -q "used already" "$T_DIR/used.err"
