@@ -101,6 +101,8 @@ struct rig {
 	int w, h;
 };
 
+static int rig_setup;		/* rig_open: a kiosk with no settings */
+
 static void
 rig_open(struct rig *r, int w, int h, const char *lang, enum screen_mode mode)
 {
@@ -124,6 +126,9 @@ rig_open(struct rig *r, int w, int h, const char *lang, enum screen_mode mode)
 	o.jobs = (struct jobs_hooks){ NULL, f_status, f_patrol, f_purge,
 	    f_pin, f_url, NULL, NULL };
 	o.jobs_manual = jobs_manual;
+	o.setup = rig_setup;
+	o.setup_cmd = rig_setup ? "sudo kioskctl --db /var/lib/kiosk/visits.db "
+	    "init --venue-id ID --venue-name NAME --authority-key FILE" : NULL;
 	r->ui = ui_new(r->ren, &o);
 	assert_non_null(r->ui);
 }
@@ -237,7 +242,7 @@ static void
 assert_clean_words(struct rig *r, const char *what)
 {
 	static const char *const raw[] = { "reason.", "ui.", "result.",
-	    "error." };
+	    "error.", "setup." };
 	const char *w[64];
 	size_t n = ui_words(r->ui, w, 64), i, k;
 
@@ -472,6 +477,93 @@ type(struct rig *r, const char *s, int gap_ms, uint32_t *t)
 	ev.key.keysym.sym = SDLK_RETURN;
 	ui_event(r->ui, &ev);
 	frame(r);
+}
+
+/*
+ * The set-up screen in each of its states, both languages, the three
+ * sizes: nothing clipped, no raw key, the words a person needs there.
+ */
+static void
+test_setup_screens(void **state)
+{
+	static const struct {
+		const char *name;
+		enum screen_setup_state st;
+		const char *why, *detail, *says_vi;
+	} states[] = {
+		{ "waiting", SCREEN_SETUP_SCAN, NULL, NULL,
+		    "Quét mã đăng ký do phường cấp" },
+		{ "not_code", SCREEN_SETUP_FAILED, "setup.err_not_code", NULL,
+		    "Đây không phải mã đăng ký" },
+		{ "damaged", SCREEN_SETUP_FAILED, "setup.err_damaged", NULL,
+		    "bị hỏng" },
+		{ "expired", SCREEN_SETUP_FAILED, "setup.err_expired", NULL,
+		    "đã hết hạn" },
+		{ "used", SCREEN_SETUP_FAILED, "setup.err_used", NULL,
+		    "đã được dùng" },
+		{ "revoked", SCREEN_SETUP_FAILED, "setup.err_token_revoked",
+		    NULL, "thu hồi" },
+		{ "refused", SCREEN_SETUP_FAILED, "setup.err_refused",
+		    "this enrolment token is for venue \"Q1-CAFE-001\"; the "
+		    "kiosk says \"Q1-CAFE-002\"", "Phường từ chối đăng ký" },
+		{ "enrolling", SCREEN_SETUP_ENROLLING, NULL, NULL,
+		    "7A0C-A477-E6A6-2317" },
+		{ "unreachable", SCREEN_SETUP_ENROLLING, "setup.unreachable",
+		    "cannot reach the collector at https://collector.example.vn: "
+		    "Could not resolve host", "Chưa kết nối được" },
+		{ "no_sync", SCREEN_SETUP_ENROLLING, "setup.no_sync", NULL,
+		    "kiosk-sync" },
+		{ "done", SCREEN_SETUP_DONE, NULL, NULL, "482913" },
+	};
+	char name[128], path[700];
+	size_t si, li, k;
+
+	(void)state;
+	rig_setup = 1;
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+		for (li = 0; li < 2; li++)
+			for (k = 0; k < sizeof(states) / sizeof(states[0]);
+			    k++) {
+				struct screen_setup ss;
+				struct rig r;
+
+				rig_open(&r, sizes[si].w, sizes[si].h,
+				    langs[li], SCREEN_MODE_SCAN);
+				ui_camera(r.ui, SCREEN_CAMERA_OK);
+				memset(&ss, 0, sizeof(ss));
+				ss.state = states[k].st;
+				snprintf(ss.venue, sizeof(ss.venue), "Phở Hàng "
+				    "Bông — Chi nhánh Hoàn Kiếm");
+				snprintf(ss.ward, sizeof(ss.ward), "Phường Hàng "
+				    "Bông");
+				snprintf(ss.fingerprint, sizeof(ss.fingerprint),
+				    "7A0C-A477-E6A6-2317");
+				ss.why_key = states[k].why;
+				snprintf(ss.detail, sizeof(ss.detail), "%s",
+				    states[k].detail ? states[k].detail : "");
+				snprintf(ss.pin, sizeof(ss.pin), "482913");
+				ui_setup_set(r.ui, &ss);
+				frame(&r);
+				assert_int_equal(ui_screen(r.ui), SCREEN_SETUP);
+				snprintf(name, sizeof(name), "setup_%s_%s_%dx%d",
+				    states[k].name, langs[li], sizes[si].w,
+				    sizes[si].h);
+				shot(&r, name, path, sizeof(path));
+				assert_clean_words(&r, name);
+				if (li == 0 && !screen_says(&r,
+				    states[k].says_vi)) {
+					print_error("%s: no '%s'\n", name,
+					    states[k].says_vi);
+					dump_words(&r);
+					fail();
+				}
+				if (ui_text_clipped(r.ui) != 0) {
+					print_error("%s: text clipped\n", name);
+					fail();
+				}
+				rig_close(&r);
+			}
+	rig_setup = 0;
 }
 
 static void
@@ -871,6 +963,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_screen),
+		cmocka_unit_test(test_setup_screens),
 		cmocka_unit_test(test_input),
 		cmocka_unit_test(test_queue_words),
 		cmocka_unit_test(test_every_reason_words),
