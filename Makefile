@@ -212,14 +212,14 @@ $(BUILD)/tools/mkframe: $(BUILD)/obj/tools/mkframe.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS) -lm
 
-$(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool $(BUILD)/tests/venue_token: \
+$(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool $(BUILD)/tests/venue_token $(BUILD)/tests/forge_code: \
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS)
 
 test-bins: $(PROGS) $(TEST_BINS) $(BUILD)/tools/mkframe \
            $(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool \
-           $(BUILD)/tests/venue_token $(BUILD)/tests/scenario
+           $(BUILD)/tests/venue_token $(BUILD)/tests/forge_code $(BUILD)/tests/scenario
 
 # The whole suite: unit tests, whole-program tests, the crash test, a
 # second run of the unit tests under ASan + UBSan, and short fuzz runs.

@@ -58,6 +58,9 @@ print_qr_png(const char *text, const char *path, int module_px)
 	if (q == NULL)
 		return -1;
 	side = (q->width + 8) * module_px;
+	/* A file there already keeps its mode when written over: private
+	 * first (an enrolment code enrols a kiosk). */
+	(void)chmod(path, 0600);
 	s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side);
 	cr = cairo_create(s);
 	modules(cr, q, 0, 0, module_px);
@@ -141,6 +144,7 @@ print_text(cairo_t *cr, const char *text, double x, double y, double width,
 int
 print_pdf_open(const char *path, cairo_surface_t **surface, cairo_t **cr)
 {
+	(void)chmod(path, 0600);	/* as print_qr_png */
 	*surface = cairo_pdf_surface_create(path, PRINT_A4_W, PRINT_A4_H);
 	if (cairo_surface_status(*surface) != CAIRO_STATUS_SUCCESS) {
 		log_error("cannot write '%s': %s", path, cairo_status_to_string(

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "fileio.h"
@@ -32,10 +33,26 @@ their_words(const char *body, char *buf, size_t size)
 	return buf;
 }
 
+/* KEY's public key in the answer BODY into PK: 1, or 0 when not there. */
+static int
+answer_key(const char *body, size_t len, const char *key, enum key_type type,
+    unsigned char pk[KEYS_PUB_LEN])
+{
+	json_t *j = json_loadb(body, len, 0, NULL);
+	json_t *v = json_object_get(j, key);
+	int ok = json_is_string(v) && keys_parse_public(json_string_value(v),
+	    type, pk) == 0;
+
+	json_decref(j);
+	return ok;
+}
+
 int
 enrol_send(const struct config *c, const struct key_pair *dev,
-    const char *token, struct wire_device *got, char *why, size_t wsize)
+    const char *token, struct enrol_answer *ans, char *why, size_t wsize)
 {
+	struct wire_device *got = &ans->dev;
+	size_t ulen;
 	const char *headers[2] = { "Content-Type: application/json", NULL };
 	char id[KEYS_ID_LEN + 1], full[600], words[400], *body;
 	struct wire_device venue;
@@ -50,7 +67,13 @@ enrol_send(const struct config *c, const struct key_pair *dev,
 		snprintf(why, wsize, "out of memory");
 		return ENROL_RUN_FAILED;
 	}
-	snprintf(full, sizeof(full), "%s/api/v1/enroll", c->collector_url);
+	memset(ans, 0, sizeof(*ans));
+	/* "https://x/" and "https://x" are one collector. */
+	ulen = strlen(c->collector_url);
+	if (ulen > 0 && c->collector_url[ulen - 1] == '/')
+		ulen--;
+	snprintf(full, sizeof(full), "%.*s/api/v1/enroll", (int)ulen,
+	    c->collector_url);
 	rc = http_post(full, headers, body, strlen(body), 30, &r);
 	sodium_memzero(body, strlen(body));
 	free(body);
@@ -76,6 +99,11 @@ enrol_send(const struct config *c, const struct key_pair *dev,
 		snprintf(why, wsize, "the address %s answered, but not as a "
 		    "collector (a captive portal?)", c->collector_url);
 		rc = ENROL_RUN_UNREACHABLE;
+	} else {
+		ans->have_collector_key = answer_key(r.body, r.len,
+		    "collector_key", KEY_ED25519, ans->collector_pk);
+		ans->have_authority_key = answer_key(r.body, r.len,
+		    "authority_key", KEY_X25519, ans->authority_pk);
 	}
 	http_resp_release(&r);
 	return rc;
@@ -104,24 +132,18 @@ create_if_missing(const char *path, const char *text)
 	return fileio_write_atomic(path, text, strlen(text), 0600);
 }
 
-/* The trust file with the code's issuers (when there is none yet). */
+/*
+ * The trust and revocation files, when there are none yet. The ward's
+ * issuers are not written there: they come in the ward's signed pass
+ * list (kiosk-sync takes it at its first heartbeat, right after
+ * enrolment), from which the ward can also withdraw them.
+ */
 static int
-write_trust(const struct config *c, const struct enrol_code *code)
+write_trust(const struct config *c)
 {
-	char text[4096], pk[KEYS_PUB_TEXT];
-	size_t n;
-	int i;
-
-	n = (size_t)snprintf(text, sizeof(text), "# Pass issuers this kiosk "
-	    "trusts: one \"ed25519:<base64>\" line each.\n# The ward's own "
-	    "come with its pass list (pass_list_file); these came\n# with "
-	    "the enrolment code.\n");
-	for (i = 0; i < code->n_issuers && n < sizeof(text); i++) {
-		(void)keys_format_public(KEY_ED25519, code->issuers[i], pk,
-		    sizeof(pk));
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", pk);
-	}
-	if (create_if_missing(c->trust_file, text) != 0)
+	if (create_if_missing(c->trust_file, "# Pass issuers this kiosk "
+	    "trusts besides the ward's (those come with its pass list,\n# "
+	    "pass_list_file): one \"ed25519:<base64>\" line each.\n") != 0)
 		return -1;
 	return create_if_missing(c->revoked_file, "# Revoked pass ids, one "
 	    "a line (the ward's come with its pass list).\n");
@@ -159,9 +181,11 @@ enrol_run(const char *db_path, const char *cfg_path,
 {
 	char dir[CONFIG_PATH_MAX];
 	const char *bad;
+	struct enrol_answer ans;
 	struct key_pair dev;
 	struct config c;
 	struct store *s;
+	const char *ca = getenv(ENROL_CA_ENV);
 	int rc;
 
 	snprintf(why, wsize, "this kiosk could not keep its settings (see "
@@ -182,6 +206,14 @@ enrol_run(const char *db_path, const char *cfg_path,
 	c.have_authority = 1;
 	memcpy(c.collector_pk, code->signer_pk, KEYS_PUB_LEN);
 	c.have_collector_key = 1;
+	/* A ward with its own CA: the kiosk image says where its PEM is. */
+	if (ca != NULL && *ca != '\0' &&
+	    config_set(&c, "collector_ca", ca, &bad) != 0) {
+		snprintf(why, wsize, "%s='%s' is not a file path", ENROL_CA_ENV,
+		    ca);
+		return ENROL_RUN_FAILED;
+	}
+	http_trust(c.collector_ca);
 	snprintf(c.admin_pin, sizeof(c.admin_pin), "%s", pin_hash);
 	if (fileio_dirname(db_path, dir, sizeof(dir)) != 0 ||
 	    fileio_mkdirs(dir, 0700) != 0) {
@@ -191,10 +223,25 @@ enrol_run(const char *db_path, const char *cfg_path,
 	}
 	if (device_key(&c, &dev) != 0)
 		return ENROL_RUN_FAILED;
-	rc = enrol_send(&c, &dev, code->token, got, why, wsize);
+	rc = enrol_send(&c, &dev, code->token, &ans, why, wsize);
 	keys_wipe(&dev);
+	*got = ans.dev;
 	if (rc != ENROL_RUN_OK)
 		return rc;
+	/* The code's keys must be the collector's own: a sheet re-signed
+	 * with another key (to choose whom visitors' names are sealed to,
+	 * or whose passes are trusted) is refused here, whatever its
+	 * fingerprint. Its token is spent: the ward makes a new sheet. */
+	if ((ans.have_collector_key && memcmp(ans.collector_pk,
+	    code->signer_pk, KEYS_PUB_LEN) != 0) || (ans.have_authority_key &&
+	    memcmp(ans.authority_pk, code->authority_pk, KEYS_PUB_LEN) != 0)) {
+		snprintf(why, wsize, "the enrolment code's keys are not the "
+		    "collector's own: the sheet was altered or is not the "
+		    "ward's. Nothing was set up; ask the ward for a new sheet");
+		log_error("set-up refused: the code was signed by another key "
+		    "than the collector's (or names another authority key)");
+		return ENROL_RUN_REFUSED;
+	}
 	/* The ward's word on its venue, as the token gave it. */
 	{
 		struct config as = c;
@@ -210,7 +257,7 @@ enrol_run(const char *db_path, const char *cfg_path,
 	    sizeof(c.enrolled_at));
 	snprintf(why, wsize, "enrolled, but this kiosk could not keep its "
 	    "settings (see its log); scan the code again after fixing it");
-	if (write_trust(&c, code) != 0)
+	if (write_trust(&c) != 0)
 		return ENROL_RUN_FAILED;
 	s = store_open(db_path);
 	if (s == NULL)

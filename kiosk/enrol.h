@@ -36,14 +36,25 @@
 #define ENROL_RUN_REFUSED 1		/* the collector said no: its words */
 #define ENROL_RUN_UNREACHABLE 2		/* no collector answered: try again */
 
+/* The collector's answer to an enrolment. */
+struct enrol_answer {
+	struct wire_device dev;		/* the device as enrolled */
+	int have_collector_key;		/* its signing key (a collector from
+					 * before says none) */
+	unsigned char collector_pk[KEYS_PUB_LEN];
+	int have_authority_key;		/* the health authority's, as it has
+					 * it */
+	unsigned char authority_pk[KEYS_PUB_LEN];
+};
+
 /*
- * enrol_send(c, dev, token, got, why, wsize):
+ * enrol_send(c, dev, token, ans, why, wsize):
  * Send C's enrolment, signed by DEV with TOKEN, to C's collector; its
- * answer into *GOT. ENROL_RUN_OK, or REFUSED / UNREACHABLE with WHY in
+ * answer into *ANS. ENROL_RUN_OK, or REFUSED / UNREACHABLE with WHY in
  * words for the person enrolling.
  */
 int enrol_send(const struct config *c, const struct key_pair *dev,
-    const char *token, struct wire_device *got, char *why, size_t wsize);
+    const char *token, struct enrol_answer *ans, char *why, size_t wsize);
 
 /*
  * enrol_run(db_path, cfg_path, code, pin_hash, why, wsize, got):
@@ -56,6 +67,10 @@ int enrol_send(const struct config *c, const struct key_pair *dev,
 int enrol_run(const char *db_path, const char *cfg_path,
     const struct enrol_code *code, const char *pin_hash, char *why,
     size_t wsize, struct wire_device *got);
+
+/* The ward's CA for the collector's TLS on a kiosk set up by code:
+ * $KIOSK_COLLECTOR_CA (kiosk.env), a PEM file; "" none. */
+#define ENROL_CA_ENV "KIOSK_COLLECTOR_CA"
 
 /*
  * enrol_new_pin(pin, hash): a new random six-digit admin PIN into PIN

@@ -42,7 +42,9 @@
 #include "outbox.h"
 #include "parsenum.h"
 #include "store.h"
+#include "termtext.h"
 #include "uploader.h"
+#include "wardname.h"
 #include "wipe.h"
 
 static volatile sig_atomic_t stopping;
@@ -94,6 +96,7 @@ static int
 set_up(const char *db, const char *cfg_path, int once)
 {
 	int64_t wait = 0, backoff = 2000;
+	unsigned char tried[16] = { 0 };	/* the code last tried */
 	int said = 0;
 
 	while (!stopping) {
@@ -107,6 +110,21 @@ set_up(const char *db, const char *cfg_path, int once)
 		if (wait > 0) {
 			nap(wait > 1000 ? 1000 : wait);
 			wait -= 1000;
+			/* Another code scanned meanwhile: at once. */
+			if (enrol_request_take(db, &code, hash) == 0) {
+				unsigned char h[16];
+
+				crypto_generichash(h, sizeof(h),
+				    (unsigned char *)code, strlen(code), NULL, 0);
+				if (memcmp(h, tried, sizeof(h)) != 0) {
+					wait = 0;
+					backoff = 2000;
+				}
+			}
+			if (code != NULL) {
+				sodium_memzero(code, strlen(code));
+				free(code);
+			}
 			continue;
 		}
 		r = enrol_request_take(db, &code, hash);
@@ -116,8 +134,15 @@ set_up(const char *db, const char *cfg_path, int once)
 			    "cannot be used (expired or damaged)");
 			enrol_request_drop(db);
 		} else if (r == 0) {
+			char tv[TERMTEXT_SIZE(64)], tw[TERMTEXT_SIZE(128)];
+			char tu[TERMTEXT_SIZE(256)];
+
+			crypto_generichash(tried, sizeof(tried),
+			    (unsigned char *)code, strlen(code), NULL, 0);
 			log_info("set-up: enrolling with %s for venue %s of ward "
-			    "%s", c.url, c.venue_id, c.ward);
+			    "%s", termtext(c.url, tu, sizeof(tu)),
+			    termtext(c.venue_id, tv, sizeof(tv)),
+			    termtext(c.ward, tw, sizeof(tw)));
 			(void)enrol_progress_put(db, ENROL_PR_TRYING, c.url);
 			r = enrol_run(db, cfg_path, &c, hash, why, sizeof(why),
 			    &got);
@@ -185,6 +210,11 @@ pass_list(struct uploader *u, const struct config *c, int64_t *have)
 	if (passlist_read(text, strlen(text), c->collector_pk, &l) != 0) {
 		log_warn("the collector's pass list is not signed by the key "
 		    "this kiosk was enrolled with: not taken");
+	} else if (!ward_same(l.ward, c->ward)) {
+		char tw[TERMTEXT_SIZE(128)];
+
+		log_warn("the collector sent the pass list of another ward "
+		    "('%s'): not taken", termtext(l.ward, tw, sizeof(tw)));
 	} else if (l.version > *have) {
 		if (fileio_write_atomic(c->pass_list_file, text, strlen(text),
 		    0600) == 0) {

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 
 #include "cmdhelp.h"
 #include "config.h"
+#include "fileio.h"
 #include "kioskctl.h"
 #include "ktime.h"
 #include "harden.h"
@@ -158,6 +160,38 @@ static const struct {
 	{ "clock", cmd_clock },
 };
 
+/*
+ * Root at a store another user owns (the kiosk's, as the package runs
+ * it): every file root would make or rewrite there (settings, the
+ * store's journal, keys) would lock that user out. Said, with the way to
+ * run it, instead. 0 go on, 1 refused.
+ */
+static int
+not_as_root(const char *cmd)
+{
+	static const char *const touch_no_store[] = { "keys", "issue-pass",
+	    "decode" };
+	char dir[CONFIG_PATH_MAX];
+	struct passwd *pw;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(touch_no_store) / sizeof(touch_no_store[0]);
+	    i++)
+		if (strcmp(cmd, touch_no_store[i]) == 0)
+			return 0;
+	if (geteuid() != 0 || fileio_dirname(kctl_db_path(), dir,
+	    sizeof(dir)) != 0 || stat(dir, &st) != 0 || st.st_uid == 0)
+		return 0;
+	pw = getpwuid(st.st_uid);
+	fprintf(stderr, "kioskctl: the store's folder '%s' belongs to %s%s: "
+	    "run kioskctl as that user, e.g.\n  runuser -u %s -- kioskctl "
+	    "--db %s %s ...\n(files root made there would lock the kiosk "
+	    "out)\n", dir, pw ? "user " : "uid ", pw ? pw->pw_name : "?",
+	    pw ? pw->pw_name : "kiosk", kctl_db_path(), cmd);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -210,6 +244,8 @@ main(int argc, char **argv)
 			argv += optind;
 			if (cmdhelp_wanted(argc, argv))
 				return kctl_usage(commands[i].name, 0);
+			if (not_as_root(commands[i].name))
+				return 1;
 			optind = 0;	/* glibc: start a fresh scan */
 			return commands[i].fn(argc, argv);
 		}

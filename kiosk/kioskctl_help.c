@@ -19,7 +19,7 @@ static const struct cmd_help cmds[] = {
 	{ "enroll", "register this kiosk with the ward's collector",
 	    "kioskctl enroll --collector URL --token T [--ca PEMFILE] "
 	    "[--new-key]\n"
-	    "       kioskctl enroll --code CODE.png|CODE.txt|KE1...\n"
+	    "       kioskctl enroll --code CODE.png|CODE.txt|KE1... [--ca PEMFILE]\n"
 	    "  (--code sets a kiosk with no settings up from its ward's "
 	    "enrolment code,\n   as its set-up screen does, and shows the admin "
 	    "PIN once)",
@@ -46,7 +46,9 @@ static const struct cmd_help cmds[] = {
 	    "kioskctl issue-pass --issuer-key FILE --role visitor|officer "
 	    "--name NAME [--id ID]\n"
 	    "       [--valid-from T] [--valid-days N | --expires T] "
-	    "[--png FILE]",
+	    "[--png FILE]\n"
+	    "       [--pdf CARD.pdf [--issuer-name WARD]]   (an A4 page with "
+	    "the card to cut out)",
 	    "kioskctl issue-pass --issuer-key ward-issuer.sec --role officer "
 	    "--name \"Cán bộ Phường\" --png pass.png" },
 	{ "decode", "read QR codes in PNG/JPEG files",

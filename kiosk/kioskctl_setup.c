@@ -404,10 +404,12 @@ cmd_issue_pass(int argc, char **argv)
 	if (png != NULL) {
 		if (qr_render(text, 8, &img) < 0)
 			return 1;
+		(void)chmod(png, 0600);	/* one there keeps its mode */
 		r = image_save_png(&img, png);
 		image_release(&img);
 		if (r != 0)
 			return 1;
+		(void)chmod(png, 0600);
 	}
 	if (pdf != NULL) {
 		r = passcard_pdf(&info, text, issuer_name, pdf);
@@ -505,7 +507,7 @@ replace_key(const char *from, const char *to)
 /* Send C's enrolment (enrol_send), said in the log when it fails. */
 static int
 send_enrolment(const struct config *c, const struct key_pair *dev,
-    const char *token, struct wire_device *got)
+    const char *token, struct enrol_answer *got)
 {
 	char why[600];
 	int rc = enrol_send(c, dev, token, got, why, sizeof(why));
@@ -528,9 +530,29 @@ code_text(const char *arg)
 	char *text = NULL;
 	size_t len, i;
 
+	unsigned char head[4] = { 0 };
+	FILE *f;
+
 	if (strncmp(arg, ENROL_PREFIX, strlen(ENROL_PREFIX)) == 0)
 		return strdup(arg);
-	if (image_load(arg, &img) == 0) {
+	/* A picture of the code, or a file of its text: by what it holds. */
+	f = fopen(arg, "rb");
+	if (f == NULL) {
+		log_error("cannot open '%s': %s", arg, *arg ? strerror(errno) :
+		    "give a picture of the code, or its text (KE1...)");
+		return NULL;
+	}
+	len = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (len == sizeof(head) && memcmp(head, ENROL_PREFIX, 4) != 0 &&
+	    memcmp(head, "\x89PNG", 4) != 0 && !(head[0] == 0xff &&
+	    head[1] == 0xd8)) {
+		log_error("'%s' is neither a picture of an enrolment code (PNG, "
+		    "JPEG) nor its text (KE1...)", arg);
+		return NULL;
+	}
+	if (len == sizeof(head) && memcmp(head, ENROL_PREFIX, 4) != 0 &&
+	    image_load(arg, &img) == 0) {
 		dec = decoder_new();
 		memset(&res, 0, sizeof(res));
 		if (dec != NULL && decoder_scan(dec, &img, &res) > 0)
@@ -587,10 +609,13 @@ enroll_by_code(const char *arg)
 		return 1;
 	}
 	enrol_fingerprint(c.signer_pk, fpr);
-	printf("enrolment code for venue %s of ward ", c.venue_id);
+	printf("enrolment code for venue ");
+	termtext_put(stdout, c.venue_id);
+	printf(" of ward ");
 	termtext_put(stdout, c.ward);
-	printf("\n  collector %s, fingerprint %s (compare it with the "
-	    "sheet)\n", c.url, fpr);
+	printf("\n  collector ");
+	termtext_put(stdout, c.url);
+	printf(", fingerprint %s (compare it with the sheet)\n", fpr);
 	if (enrol_new_pin(pin, hash) != 0) {
 		sodium_memzero(&c, sizeof(c));
 		return 1;
@@ -626,7 +651,7 @@ cmd_enroll(int argc, char **argv)
 	const char *url = NULL, *token = NULL, *ca = NULL, *why, *code = NULL;
 	char cpath[CONFIG_PATH_MAX], prefix[CONFIG_PATH_MAX];
 	char newprefix[CONFIG_PATH_MAX + 8];
-	struct wire_device got;
+	struct enrol_answer ans;
 	struct key_pair dev;
 	struct config c;
 	size_t dl;
@@ -643,8 +668,13 @@ cmd_enroll(int argc, char **argv)
 		}
 	}
 	if (code != NULL && optind == argc && url == NULL && token == NULL &&
-	    !new_key && ca == NULL)
+	    !new_key) {
+		/* A ward's own CA, as KIOSK_COLLECTOR_CA gives it to
+		 * kiosk-sync. */
+		if (ca != NULL && setenv(ENROL_CA_ENV, ca, 1) != 0)
+			return 1;
 		return enroll_by_code(code);
+	}
 	if (optind != argc || url == NULL || token == NULL) {
 		return kctl_usage("enroll", EXIT_USAGE);
 	}
@@ -682,7 +712,7 @@ cmd_enroll(int argc, char **argv)
 	} else if (keys_load_secret(c.device_key, KEY_ED25519, &dev) != 0) {
 		return 1;
 	}
-	rc = send_enrolment(&c, &dev, token, &got);
+	rc = send_enrolment(&c, &dev, token, &ans);
 	keys_wipe(&dev);
 	if (rc != 0) {
 		/* Refused or not sent: the collector holds no new key. */
@@ -701,15 +731,26 @@ cmd_enroll(int argc, char **argv)
 	{
 		struct config as = c;
 
-		if (config_set(&as, "ward", got.ward, &why) != 0 ||
-		    config_set(&as, "venue_id", got.venue_id, &why) != 0 ||
-		    config_set(&as, "venue_name", got.venue_name, &why) != 0 ||
-		    config_set(&as, "address", got.address, &why) != 0)
+		if (config_set(&as, "ward", ans.dev.ward, &why) != 0 ||
+		    config_set(&as, "venue_id", ans.dev.venue_id, &why) != 0 ||
+		    config_set(&as, "venue_name", ans.dev.venue_name,
+		    &why) != 0 ||
+		    config_set(&as, "address", ans.dev.address, &why) != 0)
 			log_warn("the collector's venue details do not fit "
 			    "this kiosk's settings; kept the kiosk's");
 		else
 			c = as;
 	}
+	/* The key the ward's pass lists are signed with. */
+	if (ans.have_collector_key) {
+		memcpy(c.collector_pk, ans.collector_pk, KEYS_PUB_LEN);
+		c.have_collector_key = 1;
+	}
+	if (ans.have_authority_key && c.have_authority &&
+	    memcmp(ans.authority_pk, c.authority_pk, KEYS_PUB_LEN) != 0)
+		log_warn("this kiosk seals visitors' data to another health "
+		    "authority key than the collector's: check authority_key "
+		    "in '%s' with the ward", cpath);
 	(void)ktime_format(ktime_wall_ms(), c.enrolled_at,
 	    sizeof(c.enrolled_at));
 	if (config_save(cpath, &c) != 0)
@@ -724,8 +765,8 @@ cmd_enroll(int argc, char **argv)
 		}
 	}
 	printf("enrolled device %s with %s for venue %s of ward ",
-	    got.device_id, c.collector_url, got.venue_id);
-	termtext_put(stdout, got.ward);
+	    ans.dev.device_id, c.collector_url, ans.dev.venue_id);
+	termtext_put(stdout, ans.dev.ward);
 	printf("; kiosk-sync will upload there\n");
 	if (new_key)
 		printf("a new device key: restart the kiosk and kiosk-sync "

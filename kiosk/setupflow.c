@@ -17,6 +17,7 @@
 #include "enrolcode.h"
 #include "ktime.h"
 #include "log.h"
+#include "termtext.h"
 
 struct setupflow {
 	pthread_mutex_t lock;
@@ -80,8 +81,13 @@ setupflow_text(void *ctx, const char *text, size_t len)
 	crypto_generichash(h, sizeof(h), (const unsigned char *)text, len,
 	    NULL, 0);
 	pthread_mutex_lock(&f->lock);
-	/* One code at a time; the same bad code in view is said once. */
-	if (f->show.state == SCREEN_SETUP_ENROLLING ||
+	/* One code at a time; the same bad code in view is said once. A
+	 * code whose collector cannot be reached gives way to another. */
+	if ((f->show.state == SCREEN_SETUP_ENROLLING &&
+	    (memcmp(h, f->pending, sizeof(h)) == 0 ||
+	    (f->show.why_key == NULL || (strcmp(f->show.why_key,
+	    "setup.unreachable") != 0 && strcmp(f->show.why_key,
+	    "setup.no_sync") != 0)))) ||
 	    f->show.state == SCREEN_SETUP_DONE ||
 	    (f->show.state == SCREEN_SETUP_FAILED &&
 	    memcmp(h, f->last, sizeof(h)) == 0)) {
@@ -117,9 +123,14 @@ setupflow_text(void *ctx, const char *text, size_t len)
 		s.state = SCREEN_SETUP_FAILED;
 		s.why_key = "setup.err_local";
 	} else {
+		char tv[TERMTEXT_SIZE(64)], tw[TERMTEXT_SIZE(128)];
+		char tu[TERMTEXT_SIZE(256)];
+
 		log_info("set-up: enrolment code for venue %s of ward %s read "
 		    "(collector %s, fingerprint %s): kiosk-sync enrols",
-		    c.venue_id, c.ward, c.url, s.fingerprint);
+		    termtext(c.venue_id, tv, sizeof(tv)), termtext(c.ward, tw,
+		    sizeof(tw)), termtext(c.url, tu, sizeof(tu)),
+		    s.fingerprint);
 		s.state = SCREEN_SETUP_ENROLLING;
 		memcpy(s.pin, pin, sizeof(pin));
 	}

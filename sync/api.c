@@ -278,8 +278,8 @@ do_pass_list(struct db *db, const struct api_config *cfg,
 }
 
 static void
-do_enroll(struct db *db, const struct api_request *rq,
-    struct api_response *rs)
+do_enroll(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
 {
 	static const unsigned status[] = {
 		[DB_ENROLL_BAD_TOKEN] = HTTP_FORBIDDEN,
@@ -307,7 +307,28 @@ do_enroll(struct db *db, const struct api_request *rq,
 	}
 	log_info("enrolled device %s for venue %s of ward %s", dev.device_id,
 	    dev.venue_id, dev.ward);
-	api_json(rs, HTTP_CREATED, wire_enrolled_encode(&dev));
+	{
+		/* With this collector's own keys: a kiosk set up from an
+		 * enrolment code checks the code's are these (a sheet whose
+		 * keys were swapped is refused there), and one enrolled by
+		 * hand learns the key its pass lists are signed with. */
+		char *text = wire_enrolled_encode(&dev), pk[KEYS_PUB_TEXT];
+		json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+		unsigned char apk[KEYS_PUB_LEN];
+
+		free(text);
+		if (j != NULL && cfg->signing_key != NULL) {
+			(void)keys_format_public(KEY_ED25519,
+			    cfg->signing_key->pk, pk, sizeof(pk));
+			json_object_set_new(j, "collector_key", json_string(pk));
+		}
+		if (j != NULL && db_authority_get(db, apk) == 0) {
+			(void)keys_format_public(KEY_X25519, apk, pk,
+			    sizeof(pk));
+			json_object_set_new(j, "authority_key", json_string(pk));
+		}
+		pack(rs, HTTP_CREATED, j);
+	}
 }
 
 /* ---- phones ---- */
@@ -565,7 +586,7 @@ static void
 r_enroll(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
-	do_enroll(db, rq, rs);
+	do_enroll(db, cfg, rq, rs);
 }
 
 static void

@@ -299,9 +299,11 @@ cmd_init(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "authority-key", required_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = NULL, *authority = NULL;
+	int force = 0;
 	unsigned char apk[KEYS_PUB_LEN];
 	char fpr[ENROL_FPR_LEN + 1];
 	struct key_pair key;
@@ -312,6 +314,7 @@ cmd_init(int argc, char **argv)
 		switch (ch) {
 		case 'd': url = optarg; break;
 		case 'k': authority = optarg; break;
+		case 'f': force = 1; break;
 		default: return 2;
 		}
 	}
@@ -340,8 +343,27 @@ cmd_init(int argc, char **argv)
 		return 1;
 	/* The key that signs enrolment codes and pass lists: made once. */
 	r = db_collector_key(db, &key, 1);
-	if (r == 0 && authority != NULL)
-		r = db_authority_set(db, apk);
+	if (r == 0 && authority != NULL) {
+		unsigned char had[KEYS_PUB_LEN];
+
+		/* Kiosks enrolled already seal to the key they were given:
+		 * another is set only when meant (--force). */
+		if (db_authority_get(db, had) == 0 &&
+		    memcmp(had, apk, KEYS_PUB_LEN) != 0 && !force) {
+			char was[KEYS_ID_LEN + 1], now[KEYS_ID_LEN + 1];
+
+			keys_id(had, was);
+			keys_id(apk, now);
+			fprintf(stderr, "collector: this collector gives kiosks "
+			    "the health authority key %s already, not %s: the "
+			    "kiosks enrolled so far seal visitors' data to it. "
+			    "To change it for the kiosks enrolled from now on, "
+			    "run init again with --force\n", was, now);
+			r = -1;
+		} else {
+			r = db_authority_set(db, apk);
+		}
+	}
 	if (r != 0) {
 		keys_wipe(&key);
 		db_close(db);

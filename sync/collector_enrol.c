@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -255,27 +256,41 @@ csv_venue(const char *line, int no, const char *ward, struct wire_device *v,
 	int i, more = 1;
 
 	memset(cell, 0, sizeof(cell));
-	if (line[0] == '\0' || line[0] == '\n' || line[0] == '\r')
+	if (no == 1 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;		/* a spreadsheet's BOM */
+	if (p[0] == '\0' || p[0] == '\n' || p[0] == '\r')
 		return 1;
 	for (i = 0; i < 4 && more == 1; i++)
 		if ((more = csv_next(&p, cell[i], sizeof(cell[i]))) < 0)
 			break;
-	if (more != 0) {
-		fprintf(stderr, "collector: venues line %d: want venue_id,"
-		    "venue_name,address,hours (quoted where a cell has a "
-		    "comma)\n", no);
+	if (more < 0) {
+		fprintf(stderr, "collector: venues line %d, cell %d: %s\n", no,
+		    i + 1, strlen(cell[i]) >= sizeof(cell[i]) - 1 ? "longer "
+		    "than a venue's details can be" : "a quote (\") opened "
+		    "and not closed, or a cell longer than 299 bytes");
+		return -1;
+	}
+	if (more != 0 || i != 4) {
+		fprintf(stderr, "collector: venues line %d: %d cells where 4 "
+		    "are wanted: venue_id,venue_name,address,hours, separated "
+		    "by ',' (not ';'), quoted where a cell has a comma\n", no,
+		    more != 0 ? 5 : i);
 		return -1;
 	}
 	if (no == 1 && strcmp(cell[0], "venue_id") == 0)
 		return 1;
 	memset(v, 0, sizeof(*v));
-	if (!wire_venue_id_ok(cell[0]) || strlen(cell[1]) >= sizeof(
-	    v->venue_name) || strlen(cell[2]) >= sizeof(v->address) ||
-	    strlen(cell[3]) >= hsize || !termtext_plain(cell[1]) ||
-	    !termtext_plain(cell[2])) {
-		fprintf(stderr, "collector: venues line %d: a venue id is 1-64 "
-		    "letters, digits, '-', '_' or '.', a name 128 bytes, an "
-		    "address 256\n", no);
+	if (!wire_venue_id_ok(cell[0])) {
+		fprintf(stderr, "collector: venues line %d: venue id '%s': 1-64 "
+		    "letters, digits, '-', '_' or '.'\n", no, cell[0]);
+		return -1;
+	}
+	if (strlen(cell[1]) >= sizeof(v->venue_name) || strlen(cell[2]) >=
+	    sizeof(v->address) || strlen(cell[3]) >= hsize ||
+	    !termtext_plain(cell[1]) || !termtext_plain(cell[2])) {
+		fprintf(stderr, "collector: venues line %d: a name is at most "
+		    "128 bytes, an address 256, hours 127, of text without "
+		    "control characters\n", no);
 		return -1;
 	}
 	if (cell[3][0] != '\0' && hours_parse(cell[3], &h, &why) != 0) {
@@ -302,7 +317,8 @@ write_png(const char *code, const char *path)
 }
 
 /* The codes for every venue of the CSV file CSV: a PNG each in QRDIR (when
- * given), a page each in the sheet. */
+ * given), a page each in the sheet. Every line is checked before any
+ * token is made: a file with a bad line makes none. */
 static int
 codes_from_csv(struct maker *mk, const char *csv, const char *ward,
     const char *qrdir)
@@ -310,50 +326,69 @@ codes_from_csv(struct maker *mk, const char *csv, const char *ward,
 	char line[2048], hours[128], path[4200], ws[TERMTEXT_SIZE(64)];
 	struct wire_device v;
 	FILE *f = fopen(csv, "r");
-	int no = 0, made = 0, r;
+	int no, made = 0, r, pass;
 
 	if (f == NULL) {
 		fprintf(stderr, "collector: cannot read '%s': %s\n", csv,
 		    strerror(errno));
 		return -1;
 	}
-	if (qrdir != NULL && mkdir(qrdir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "collector: cannot make '%s': %s\n", qrdir,
-		    strerror(errno));
+	if (qrdir != NULL && ((mkdir(qrdir, 0700) != 0 && errno != EEXIST) ||
+	    access(qrdir, W_OK) != 0)) {
+		fprintf(stderr, "collector: cannot write into '%s': %s\n",
+		    qrdir, strerror(errno));
 		fclose(f);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *code = NULL;
+	for (pass = 0; pass < 2; pass++) {
+		rewind(f);
+		no = 0;
+		while (fgets(line, sizeof(line), f) != NULL) {
+			char *code = NULL;
 
-		no++;
-		r = csv_venue(line, no, ward, &v, hours, sizeof(hours));
-		if (r == 1)
-			continue;
-		if (r != 0 || maker_venue(mk, &v, hours, &code) != 0) {
-			fclose(f);
-			return -1;
-		}
-		if (qrdir != NULL) {
-			snprintf(path, sizeof(path), "%s/%s.png", qrdir,
-			    v.venue_id);
-			if (write_png(code, path) != 0) {
-				free(code);
+			no++;
+			if (strchr(line, '\n') == NULL && !feof(f)) {
+				fprintf(stderr, "collector: venues line %d: "
+				    "longer than 2047 bytes\n", no);
 				fclose(f);
 				return -1;
 			}
+			r = csv_venue(line, no, ward, &v, hours, sizeof(hours));
+			if (r == 1)
+				continue;
+			if (r != 0) {
+				fclose(f);
+				return -1;
+			}
+			if (pass == 0) {
+				made++;
+				continue;
+			}
+			if (maker_venue(mk, &v, hours, &code) != 0) {
+				fclose(f);
+				return -1;
+			}
+			if (qrdir != NULL) {
+				snprintf(path, sizeof(path), "%s/%s.png", qrdir,
+				    v.venue_id);
+				if (write_png(code, path) != 0) {
+					free(code);
+					fclose(f);
+					return -1;
+				}
+			}
+			free(code);
+			printf("venue %s: enrolment code made\n",
+			    termtext(v.venue_id, ws, sizeof(ws)));
 		}
-		free(code);
-		made++;
-		printf("venue %s: enrolment code made\n",
-		    termtext(v.venue_id, ws, sizeof(ws)));
+		if (pass == 0 && made == 0) {
+			fprintf(stderr, "collector: '%s' has no venue: want "
+			    "lines venue_id,venue_name,address,hours\n", csv);
+			fclose(f);
+			return -1;
+		}
 	}
 	fclose(f);
-	if (made == 0) {
-		fprintf(stderr, "collector: '%s' has no venue: want lines "
-		    "venue_id,venue_name,address,hours\n", csv);
-		return -1;
-	}
 	printf("%d enrolment code%s for ward %s\n", made, made == 1 ? "" : "s",
 	    ward);
 	return 0;
@@ -447,7 +482,16 @@ token_revoke(int argc, char **argv)
 	db_close(db);
 	if (r < 0)
 		return 1;
-	printf("token %s: %s\n", r == 0 ? argv[optind] : "", words[r]);
+	{
+		char ti[TERMTEXT_SIZE(64)];
+
+		printf("token %s: %s\n", termtext(argv[optind], ti, sizeof(ti)),
+		    words[r]);
+		if (r == 1 && strlen(argv[optind]) < 8)
+			fprintf(stderr, "collector: an id is at least 8 of the "
+			    "lower-case hex digits `collector token list` "
+			    "shows (or the token itself)\n");
+	}
 	return r == 0 ? 0 : r == 2 ? 0 : 3;
 }
 
@@ -477,6 +521,7 @@ cmd_token(int argc, char **argv)
 	    *vname = NULL, *addr = NULL, *hours = NULL, *curl = NULL,
 	    *qr = NULL, *pdf = NULL, *csv = NULL, *why;
 	char tok[DB_TOKEN_LEN + 1], ws[TERMTEXT_SIZE(128)], canon[129];
+	char url_buf[257];
 	struct wire_device venue;
 	struct maker mk;
 	struct hours h;
@@ -537,6 +582,28 @@ cmd_token(int argc, char **argv)
 		    "--collector-url: the address the kiosks reach this "
 		    "collector at, https://... (at most 256 bytes)\n");
 		return 2;
+	}
+	if (!coded && (curl != NULL || hours != NULL))
+		fprintf(stderr, "collector: note: --collector-url and --hours "
+		    "go into an enrolment code: without --qr, --pdf or --csv "
+		    "there is none, and they are not kept\n");
+	if (coded) {
+		/* "https://x/" is "https://x": a kiosk posts to URL/api/... */
+		size_t ul = strlen(curl);
+
+		while (ul > 0 && curl[ul - 1] == '/')
+			ul--;
+		snprintf(url_buf, sizeof(url_buf), "%.*s", (int)ul, curl);
+		curl = url_buf;
+		if (strncmp(curl, "http://", 7) != 0)
+			;
+		else if (strncmp(curl, "http://127.", 11) != 0 &&
+		    strncmp(curl, "http://localhost", 16) != 0)
+			fprintf(stderr, "collector: note: %s is plain HTTP: "
+			    "kiosks' uploads and the phone page travel in "
+			    "clear. Put the collector behind TLS "
+			    "(docs/deploy.md) and give its https:// address\n",
+			    curl);
 	}
 	if (csv != NULL && (vid || vname || addr || hours)) {
 		fprintf(stderr, "collector: --csv gives each venue's id, name, "
@@ -607,7 +674,21 @@ cmd_token(int argc, char **argv)
 		if (csv != NULL) {
 			r = codes_from_csv(&mk, csv, ward, qr);
 		} else {
-			r = maker_venue(&mk, &venue, hours, &code);
+			r = 0;
+			if (qr != NULL) {
+				/* Where the code goes, before a token is made. */
+				FILE *t = fopen(qr, "a");
+
+				if (t == NULL) {
+					fprintf(stderr, "collector: cannot write "
+					    "'%s': %s\n", qr, strerror(errno));
+					r = -1;
+				} else {
+					fclose(t);
+				}
+			}
+			if (r == 0)
+				r = maker_venue(&mk, &venue, hours, &code);
 			if (r == 0 && qr != NULL)
 				r = write_png(code, qr);
 			if (r == 0)
@@ -621,8 +702,12 @@ cmd_token(int argc, char **argv)
 		if (maker_close(&mk, r == 0 ? pdf : NULL) != 0)
 			r = -1;
 		db_close(db);
-		if (r != 0)
+		if (r != 0) {
+			/* No half sheet left behind with live codes on it. */
+			if (pdf != NULL)
+				(void)unlink(pdf);
 			return 1;
+		}
 		printf("signed by this collector, fingerprint %s (printed on "
 		    "the sheet; the kiosk shows it)\n", fpr);
 		return 0;
@@ -708,7 +793,8 @@ cmd_pass(int argc, char **argv)
 		default: return collector_usage("pass", 2);
 		}
 	}
-	if (strcmp(what, "issuer-add") == 0) {
+	if (strcmp(what, "issuer-add") == 0 ||
+	    strcmp(what, "issuer-remove") == 0) {
 		if (ward == NULL || optind + 1 != argc)
 			return collector_usage("pass", 2);
 		if (keys_load_public(argv[optind], KEY_ED25519, pk) != 0)
@@ -748,6 +834,21 @@ cmd_pass(int argc, char **argv)
 			printf("ward %s %s pass issuer %s%s\n", ward, r == 0 ?
 			    "now trusts" : "trusted already", id, r == 0 ?
 			    ": its kiosks take it at their next sync" : "");
+	} else if (strcmp(what, "issuer-remove") == 0) {
+		char id[KEYS_ID_LEN + 1];
+
+		keys_id(pk, id);
+		r = db_issuer_remove(db, ward, pk);
+		if (r == 1)
+			fprintf(stderr, "collector: ward %s does not trust pass "
+			    "issuer %s: nothing to remove (collector pass list "
+			    "--ward W lists them)\n", ward, id);
+		else if (r == 0)
+			printf("ward %s no longer trusts pass issuer %s: its "
+			    "kiosks refuse its passes from their next sync\n",
+			    ward, id);
+		if (r == 1)
+			r = -2;
 	} else if (strcmp(what, "revoke") == 0) {
 		r = db_pass_revoke(db, argv[optind]);
 		if (r >= 0)
@@ -759,5 +860,5 @@ cmd_pass(int argc, char **argv)
 		r = 0;
 	}
 	db_close(db);
-	return r < 0 ? 1 : 0;
+	return r == -2 ? 3 : r < 0 ? 1 : 0;
 }

@@ -11,7 +11,7 @@ static const struct cmd_help cmds[] = {
 	{ "init", "make the collector's database (or bring it up to date)",
 	    "collector init [--db sqlite:PATH|postgresql://...]   (default "
 	    "$COLLECTOR_DB)\n"
-	    "               [--authority-key AUTHORITY.pub]\n"
+	    "               [--authority-key AUTHORITY.pub [--force]]\n"
 	    "  (makes the collector's signing key once; the health authority's "
 	    "key goes\n   into the enrolment codes)",
 	    "collector init --db sqlite:/var/lib/kiosk-collector/collector.db "
@@ -52,6 +52,8 @@ static const struct cmd_help cmds[] = {
 	    "Nghé\" --venue-id Q1-CAFE-001" },
 	{ "pass", "the wards' pass lists: trusted issuers, revoked passes",
 	    "collector pass issuer-add [--db URL] --ward W ISSUER.pub\n"
+	    "       collector pass issuer-remove [--db URL] --ward W "
+	    "ISSUER.pub\n"
 	    "       collector pass revoke [--db URL] PASS-ID\n"
 	    "       collector pass list [--db URL] --ward W\n"
 	    "  (every kiosk of the ward takes the new list at its next sync; a "

@@ -159,6 +159,20 @@ db_issuer_add(struct db *d, const char *ward,
 }
 
 int
+db_issuer_remove(struct db *d, const char *ward,
+    const unsigned char pk[KEYS_PUB_LEN])
+{
+	char text[KEYS_PUB_TEXT];
+	struct db_arg a[2];
+
+	(void)keys_format_public(KEY_ED25519, pk, text, sizeof(text));
+	a[0] = DB_T(ward);
+	a[1] = DB_T(text);
+	return change(d, "DELETE FROM pass_issuers WHERE ward = $1 AND "
+	    "pubkey = $2", a, 2);
+}
+
+int
 db_pass_revoke(struct db *d, const char *pass_id)
 {
 	struct db_arg a[2] = { DB_T(pass_id), DB_I(ktime_wall_ms()) };

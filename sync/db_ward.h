@@ -39,6 +39,10 @@ int db_authority_get(struct db *d, unsigned char pk[KEYS_PUB_LEN]);
 int db_issuer_add(struct db *d, const char *ward,
     const unsigned char pk[KEYS_PUB_LEN]);
 int db_pass_revoke(struct db *d, const char *pass_id);
+/* db_issuer_remove(d, ward, pk): no longer trust PK in WARD's list (a new
+ * version). 0 removed, 1 was not there, -1. */
+int db_issuer_remove(struct db *d, const char *ward,
+    const unsigned char pk[KEYS_PUB_LEN]);
 
 /*
  * db_pass_list(d, ward, l): WARD's pass list as it is now (its issuers,

@@ -130,7 +130,10 @@ check "settings made, private" test "$(stat -c %a "$T_DIR/k/kiosk.conf" 2>/dev/n
 check "the collector's key kept" grep -q "^collector_key = ed25519:" "$T_DIR/k/kiosk.conf"
 check "the venue as the ward made it" grep -q "^venue_name = Phở Hàng Bông HK-PHO-001" "$T_DIR/k/kiosk.conf"
 check "the hours from the code" grep -q "^hours = 06:00-22:00" "$T_DIR/k/kiosk.conf"
-check "the ward's issuer trusted" grep -qF "$(cat "$T_DIR/ward.pub")" "$T_DIR/k/trusted-issuers"
+for _ in $(seq 50); do [ -s "$T_DIR/k/pass-list" ] && break; sleep 0.2; done
+check "the ward's pass list taken at once" test -s "$T_DIR/k/pass-list"
+VPASS=$($K issue-pass --issuer-key "$T_DIR/ward.sec" --role visitor --name "Đỗ Thị Hà" 2>/dev/null)
+check_exit "a pass of the ward's issuer is accepted" 0 $K --db "$T_DIR/k/visits.db" checkin --payload "$VPASS"
 check "the request is gone" test ! -e "$T_DIR/k/enrolment-request"
 check_exit "kioskctl status: enrolled" 0 $K --db "$T_DIR/k/visits.db" status
 check "status says enrolled" grep -q "^enrolled: *yes" "$T_DIR/out"
@@ -145,6 +148,35 @@ sync_stop
 check "refused: used already" grep -q "used already" "$T_DIR/used.err"
 check "the screen says it in its own words" grep -q "err_used" "$T_DIR/used.err"
 check "not set up by a used code" test ! -e "$T_DIR/u/kiosk.conf"
+
+# An attacker with a sheet re-signs it with a key of theirs, naming their
+# own health authority key and pass issuer: whole, but not the
+# collector's; refused, nothing set up (its token is spent).
+check "a sheet for a venue an attacker gets" code stolen HK-PHO-007
+$K keys --type authority --out "$T_DIR/evil" > /dev/null
+FORGED=$(build/tests/forge_code "$(cat "$T_DIR/stolen.txt")" "$T_DIR/evil.pub")
+check "the forged code reads as whole" test "${FORGED:0:4}" = KE1.
+check_exit "a forged code is refused" 1 $K --db "$T_DIR/x/visits.db" enroll --code "$FORGED"
+check "said: not the collector's keys" grep -q "keys are not the collector's own" "$T_DIR/err"
+check "nothing set up by it" test ! -e "$T_DIR/x/kiosk.conf"
+# A trailing slash on the collector's address is one collector.
+check "a code with a trailing slash" code slash HK-PHO-008 "$URL/"
+check_exit "it enrols" 0 $K --db "$T_DIR/s/visits.db" enroll --code "$T_DIR/slash.png"
+# A kiosk enrolled by hand learns the key its pass lists are signed with.
+$C token --db "$CDB" --role device-enrolment --ward "$WARD" --venue-id HK-PHO-009 > "$T_DIR/tok.out" 2> /dev/null
+$K --db "$T_DIR/h/visits.db" init --demo --venue-id HK-PHO-009 --venue-name "Quán tay" > /dev/null 2>&1
+check_exit "enrolled by hand" 0 $K --db "$T_DIR/h/visits.db" enroll --collector "$URL" --token "$(tail -1 "$T_DIR/tok.out")"
+check "it keeps the collector's key" grep -q "^collector_key = ed25519:" "$T_DIR/h/kiosk.conf"
+check_exit "kiosk-sync --once" 0 $SYNC --db "$T_DIR/h/visits.db" --once
+check "and takes the ward's pass list" test -s "$T_DIR/h/pass-list"
+# Two codes at the camera, the first for a collector nobody answers: the
+# second is taken (an unreachable one does not lock the screen).
+check "a code for a sixth venue" code six HK-PHO-010
+frames "$T_DIR/f7" "$T_DIR/away.png" "$T_DIR/six.png"
+sync_start "$T_DIR/b/visits.db"
+check_exit "unreachable, then a good code" 0 kiosk "$T_DIR/b/visits.db" "dir:$T_DIR/f7" 8 unlocked --frame-interval 2500 --setup-done-after 600
+sync_stop
+check "the good one enrolled it" grep -q "^venue_id = HK-PHO-010" "$T_DIR/b/kiosk.conf"
 
 # The whole way: a new code, then a visitor, with nobody at the screen
 # (it goes on to the ready screen by itself); the visit reaches the ward.
