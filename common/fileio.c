@@ -198,3 +198,11 @@ fileio_mkdirs(const char *path, mode_t mode)
 	}
 	return 0;
 }
+
+int
+fileio_create_if_missing(const char *path, const char *text)
+{
+	if (access(path, F_OK) == 0)
+		return 0;
+	return fileio_write_atomic(path, text, strlen(text), 0600);
+}

@@ -19,6 +19,13 @@
 char *fileio_read(const char *path, size_t max, size_t *out_len);
 
 /*
+ * fileio_create_if_missing(path, text): PATH with TEXT (mode 0600,
+ * fileio_write_atomic) when there is no such file; one there is kept.
+ * Returns 0, or -1 with a logged reason.
+ */
+int fileio_create_if_missing(const char *path, const char *text);
+
+/*
  * fileio_write_atomic(path, data, len, mode):
  * Write DATA to PATH with permission MODE: a temporary file in the same
  * folder is written, fsync'd and renamed over PATH, then the folder is

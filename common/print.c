@@ -4,6 +4,8 @@
 #include "print.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -172,6 +174,17 @@ print_pdf_close(cairo_t *cr, cairo_surface_t *surface, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+void
+print_day(int64_t s, char *out, size_t size)
+{
+	time_t t = (time_t)s;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(out, size, "%d/%m/%Y", &tm) == 0)
+		snprintf(out, size, "?");
 }
 
 void

@@ -8,6 +8,9 @@
 #ifndef KIOSK_PRINT_H
 #define KIOSK_PRINT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <cairo.h>
 
 /* A4 in PostScript points, as cairo's PDF surface measures. */
@@ -45,6 +48,10 @@ double print_text(cairo_t *cr, const char *text, double x, double y,
 int print_pdf_open(const char *path, cairo_surface_t **surface,
     cairo_t **cr);
 int print_pdf_close(cairo_t *cr, cairo_surface_t *surface, const char *path);
+
+/* print_day(s, out, size): Unix seconds S as "DD/MM/YYYY", local time, as
+ * a printed page says a date ("?" when it cannot be). */
+void print_day(int64_t s, char *out, size_t size);
 
 /*
  * print_done(): give back what cairo and fontconfig keep for the whole

@@ -123,15 +123,6 @@ enrol_new_pin(char pin[7], char hash[160])
 	return 0;
 }
 
-/* Make FILE with TEXT if there is none. 0 or -1 (logged). */
-static int
-create_if_missing(const char *path, const char *text)
-{
-	if (access(path, F_OK) == 0)
-		return 0;
-	return fileio_write_atomic(path, text, strlen(text), 0600);
-}
-
 /*
  * The trust and revocation files, when there are none yet. The ward's
  * issuers are not written there: they come in the ward's signed pass
@@ -141,11 +132,11 @@ create_if_missing(const char *path, const char *text)
 static int
 write_trust(const struct config *c)
 {
-	if (create_if_missing(c->trust_file, "# Pass issuers this kiosk "
+	if (fileio_create_if_missing(c->trust_file, "# Pass issuers this kiosk "
 	    "trusts besides the ward's (those come with its pass list,\n# "
 	    "pass_list_file): one \"ed25519:<base64>\" line each.\n") != 0)
 		return -1;
-	return create_if_missing(c->revoked_file, "# Revoked pass ids, one "
+	return fileio_create_if_missing(c->revoked_file, "# Revoked pass ids, one "
 	    "a line (the ward's come with its pass list).\n");
 }
 

@@ -42,15 +42,6 @@
 #include "token.h"
 #include "wire.h"
 
-/* Create FILE with TEXT if it does not exist yet. */
-static int
-create_if_missing(const char *path, const char *text)
-{
-	if (access(path, F_OK) == 0)
-		return 0;
-	return fileio_write_atomic(path, text, strlen(text), 0600);
-}
-
 /* nftw's callback: remove PATH (files, then their folders). */
 static int
 remove_one(const char *path, const struct stat *sb, int flag,
@@ -131,10 +122,10 @@ init_files(struct config *c, const char *cpath, const char *dir, int demo_key)
 	s = store_open(kctl_db_path());
 	if (s == NULL)
 		return 1;
-	if (create_if_missing(c->trust_file,
+	if (fileio_create_if_missing(c->trust_file,
 	    "# Pass issuers this kiosk trusts: one \"ed25519:<base64>\" "
 	    "line each\n# (append an issuer's .pub file).\n") != 0 ||
-	    create_if_missing(c->revoked_file,
+	    fileio_create_if_missing(c->revoked_file,
 	    "# Revoked pass ids, one a line.\n") != 0 ||
 	    config_save(cpath, c) != 0) {
 		store_close(s);

@@ -6,24 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "print.h"
 
 #define CARD_W (85.6 * PRINT_MM)
 #define CARD_H (54.0 * PRINT_MM)
-
-/* "DD/MM/YYYY" of Unix seconds S, local time. */
-static void
-day(int64_t s, char *out, size_t size)
-{
-	time_t t = (time_t)s;
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(out, size, "%d/%m/%Y", &tm) == 0)
-		snprintf(out, size, "?");
-}
 
 /* One card with its top left corner at (X, Y). */
 static void
@@ -63,8 +50,8 @@ card(cairo_t *cr, double x, double y, const struct pass_info *info,
 	ty = print_text(cr, info->name, tx, ty, tw, 11, 1);
 	ty = print_text(cr, officer ? "Cán bộ kiểm tra (officer)" :
 	    "Khách (visitor)", tx, ty + 1, tw, 7.5, 0);
-	day(info->not_before, from, sizeof(from));
-	day(info->expires, until, sizeof(until));
+	print_day(info->not_before, from, sizeof(from));
+	print_day(info->expires, until, sizeof(until));
 	snprintf(line, sizeof(line), "Hiệu lực: %s – %s", from, until);
 	ty = print_text(cr, line, tx, ty + 2, tw, 7.5, 0);
 	if (issuer_name != NULL && issuer_name[0] != '\0') {

@@ -124,8 +124,10 @@ void screen_duplicate_view(const struct screen *m, struct view *v);
 void screen_rejected_view(const struct screen *m, struct view *v);
 void screen_error_view(const struct screen *m, struct view *v);
 void screen_setup_view(const struct screen *m, struct view *v);
-/* The camera preview's framing guide in PV (screen_ready.c). */
-void screen_guide(struct view *v, struct view_rect pv, int u);
+/* The camera preview in PV with its guide, or in its place what is wrong
+ * with the camera (NO_CAMERA_KEY: the strings key when there is none). */
+void screen_preview_box(const struct screen *m, struct view *v,
+    struct view_rect pv, const char *no_camera_key);
 void screen_setup_event(struct screen *m, const struct screen_event *ev);
 void screen_newpin_view(const struct screen *m, struct view *v);
 void screen_newpin_event(struct screen *m, const struct screen_event *ev);

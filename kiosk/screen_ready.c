@@ -56,7 +56,7 @@ status_strip(const struct screen *m, struct view *v, struct view_rect r)
 }
 
 /* The framing guide: four corner brackets, a bar each way. */
-void
+static void
 screen_guide(struct view *v, struct view_rect pv, int u)
 {
 	int g = (pv.w < pv.h ? pv.w : pv.h) * 7 / 10, t = u / 3 + 2;
@@ -70,6 +70,31 @@ screen_guide(struct view *v, struct view_rect pv, int u)
 		    bottom ? gy + g - t : gy, l, t), VIEW_C_ACCENT);
 		view_fill(v, RECT(right ? gx + g - t : gx,
 		    bottom ? gy + g - l : gy, t, l), VIEW_C_ACCENT);
+	}
+}
+
+void
+screen_preview_box(const struct screen *m, struct view *v,
+    struct view_rect pv, const char *no_camera_key)
+{
+	int u = screen_unit(v);
+
+	/* Preview, letterboxed; the guide only where there is a picture to
+	 * frame: with no camera the message takes the preview's place. */
+	view_fill(v, pv, VIEW_C_BLACK);
+	view_preview(v, pv);
+	if (m->camera == SCREEN_CAMERA_OK) {
+		screen_guide(v, pv, u);
+	} else {
+		struct view_rect msg = RECT(pv.x + u, pv.y + pv.h / 6,
+		    pv.w - 2 * u, pv.h * 2 / 3);
+
+		view_fill(v, msg, m->camera == SCREEN_CAMERA_LOST ?
+		    VIEW_C_WARN : VIEW_C_PANEL);
+		view_text(v, VIEW_ROLE_NOTE, screen_s(m, m->camera ==
+		    SCREEN_CAMERA_LOST ? "ui.camera_lost" : no_camera_key),
+		    RECT(msg.x + u, msg.y, msg.w - 2 * u, msg.h), 2 * u, 1,
+		    VIEW_C_TEXT, VIEW_CENTER);
 	}
 }
 
@@ -140,23 +165,7 @@ scan_area(const struct screen *m, struct view *v, struct view_rect r)
 		side = RECT(r.x + u, hint.y + hint.h, r.w - 2 * u,
 		    r.y + r.h - (hint.y + hint.h) - u);
 	}
-	/* Preview, letterboxed; the guide only where there is a picture to
-	 * frame: with no camera the message takes the preview's place. */
-	view_fill(v, pv, VIEW_C_BLACK);
-	view_preview(v, pv);
-	if (m->camera == SCREEN_CAMERA_OK) {
-		screen_guide(v, pv, u);
-	} else {
-		struct view_rect msg = RECT(pv.x + u, pv.y + pv.h / 6,
-		    pv.w - 2 * u, pv.h * 2 / 3);
-
-		view_fill(v, msg, m->camera == SCREEN_CAMERA_LOST ?
-		    VIEW_C_WARN : VIEW_C_PANEL);
-		view_text(v, VIEW_ROLE_NOTE, screen_s(m, m->camera ==
-		    SCREEN_CAMERA_LOST ? "ui.camera_lost" : "ui.no_camera"),
-		    RECT(msg.x + u, msg.y, msg.w - 2 * u, msg.h), 2 * u, 1,
-		    VIEW_C_TEXT, VIEW_CENTER);
-	}
+	screen_preview_box(m, v, pv, "ui.no_camera");
 	view_text(v, VIEW_ROLE_TITLE, screen_s(m, "ui.scan_here"),
 	    RECT(hint.x, hint.y, hint.w, hint.h * 55 / 100), 3 * u, 1,
 	    VIEW_C_TEXT, VIEW_CENTER);

@@ -75,21 +75,7 @@ scan_view(const struct screen *m, struct view *v)
 		side = RECT(u, pv.y + pv.h + u, v->w - 2 * u,
 		    v->h - pv.h - 3 * u);
 	}
-	view_fill(v, pv, VIEW_C_BLACK);
-	view_preview(v, pv);
-	if (m->camera == SCREEN_CAMERA_OK) {
-		screen_guide(v, pv, u);
-	} else {
-		struct view_rect msg = RECT(pv.x + u, pv.y + pv.h / 6,
-		    pv.w - 2 * u, pv.h * 2 / 3);
-
-		view_fill(v, msg, m->camera == SCREEN_CAMERA_LOST ?
-		    VIEW_C_WARN : VIEW_C_PANEL);
-		view_text(v, VIEW_ROLE_NOTE, screen_s(m, m->camera ==
-		    SCREEN_CAMERA_LOST ? "ui.camera_lost" : "setup.no_camera"),
-		    RECT(msg.x + u, msg.y, msg.w - 2 * u, msg.h), 2 * u, 1,
-		    VIEW_C_TEXT, VIEW_CENTER);
-	}
+	screen_preview_box(m, v, pv, "setup.no_camera");
 	y = side.y;
 	if (s->state == SCREEN_SETUP_ENROLLING) {
 		view_text(v, VIEW_ROLE_TITLE, screen_s(m, "setup.enrolling"),

@@ -40,6 +40,28 @@ post_signed(struct uploader *u, const char *path, const struct wire_header *h,
 	    u->timeout_s : 60, r);
 }
 
+/* POST the JSON BODY to PATH signed as this device and instance, "now"
+ * in the collector's time as far as it said (a heartbeat's, the pass
+ * list's request); its answer into *R. 0, or -1 (R's error says why, or
+ * "" when it could not be signed). */
+static int
+post_small(struct uploader *u, const char *path, const char *body,
+    struct http_resp *r)
+{
+	struct wire_header h;
+
+	memset(&h, 0, sizeof(h));
+	memset(r, 0, sizeof(*r));
+	snprintf(h.device, sizeof(h.device), "%s", u->device_id);
+	snprintf(h.instance, sizeof(h.instance), "%s",
+	    store_instance_id(u->store));
+	if (wire_sign(u->device, &h, body, strlen(body), ktime_wall_ms() +
+	    u->hb_offset_ms) != 0)
+		return -1;
+	return post_signed(u, path, &h, body, strlen(body),
+	    "application/json", r);
+}
+
 /*
  * The collector's own refusal of a whole batch: its JSON error with
  * "refused":"batch" and the seq range it names (docs/sync.md). Anything
@@ -252,7 +274,6 @@ int
 uploader_heartbeat(struct uploader *u, const struct wire_heartbeat *hb)
 {
 	struct wire_hb_refusal rf;
-	struct wire_header h;
 	struct http_resp r;
 	char *json = wire_heartbeat_encode(hb);
 	int rc, tries = 0;
@@ -262,16 +283,7 @@ uploader_heartbeat(struct uploader *u, const struct wire_heartbeat *hb)
 		return -1;
 	}
 again:
-	memset(&h, 0, sizeof(h));
-	memset(&r, 0, sizeof(r));
-	snprintf(h.device, sizeof(h.device), "%s", u->device_id);
-	snprintf(h.instance, sizeof(h.instance), "%s",
-	    store_instance_id(u->store));
-	rc = wire_sign(u->device, &h, json, strlen(json), ktime_wall_ms() +
-	    u->hb_offset_ms);
-	if (rc == 0)
-		rc = post_signed(u, "/api/v1/heartbeat", &h, json,
-		    strlen(json), "application/json", &r);
+	rc = post_small(u, "/api/v1/heartbeat", json, &r);
 	if (rc == 0 && r.status == WIRE_HEARTBEAT_STATUS && tries++ == 0 &&
 	    wire_hb_refusal_parse(r.body ? r.body : "", r.len, &rf) == 0 &&
 	    strcmp(rf.why, "stale") == 0) {
@@ -314,22 +326,12 @@ int
 uploader_pass_list(struct uploader *u, char **text)
 {
 	static const char body[] = "{}";
-	struct wire_header h;
 	struct http_resp r;
 	json_t *o, *v;
 	int rc;
 
 	*text = NULL;
-	memset(&h, 0, sizeof(h));
-	snprintf(h.device, sizeof(h.device), "%s", u->device_id);
-	snprintf(h.instance, sizeof(h.instance), "%s",
-	    store_instance_id(u->store));
-	rc = wire_sign(u->device, &h, body, strlen(body), ktime_wall_ms() +
-	    u->hb_offset_ms);
-	memset(&r, 0, sizeof(r));
-	if (rc == 0)
-		rc = post_signed(u, "/api/v1/pass-list", &h, body, strlen(body),
-		    "application/json", &r);
+	rc = post_small(u, "/api/v1/pass-list", body, &r);
 	if (rc != 0 || r.status != 200) {
 		log_warn("the ward's pass list was not fetched: %s", rc != 0 ?
 		    (r.error[0] ? r.error : "cannot sign") : r.body ? r.body :

@@ -192,6 +192,27 @@ do_batch(struct db *db, const struct api_request *rq,
 	wire_ack_release(&ack);
 }
 
+/*
+ * A device's small signed request (a heartbeat, the pass list's): its
+ * X-Kiosk-* headers into *H. 0, or 1 when RQ was answered (malformed
+ * headers 400, a body over WIRE_MAX_HEARTBEAT 413 with TOO_LARGE).
+ */
+static int
+signed_small(const struct api_request *rq, struct api_response *rs,
+    struct wire_header *h, const char *too_large)
+{
+	if (wire_header_read(h, header_of, (void *)(uintptr_t)rq) != 0) {
+		api_fail(rs, HTTP_BAD_REQUEST, "missing or malformed X-Kiosk-* "
+		    "headers");
+		return 1;
+	}
+	if (rq->len > WIRE_MAX_HEARTBEAT) {
+		api_fail(rs, HTTP_TOO_LARGE, too_large);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 do_heartbeat(struct db *db, const struct api_request *rq,
     struct api_response *rs)
@@ -202,15 +223,8 @@ do_heartbeat(struct db *db, const struct api_request *rq,
 	int64_t now = ktime_wall_ms();
 	unsigned st;
 
-	if (wire_header_read(&h, header_of, (void *)(uintptr_t)rq) != 0) {
-		api_fail(rs, HTTP_BAD_REQUEST, "missing or malformed X-Kiosk-* "
-		    "headers");
+	if (signed_small(rq, rs, &h, "a heartbeat is at most 64 KiB"))
 		return;
-	}
-	if (rq->len > WIRE_MAX_HEARTBEAT) {
-		api_fail(rs, HTTP_TOO_LARGE, "a heartbeat is at most 64 KiB");
-		return;
-	}
 	st = ingest_verify(db, &h, rq->body, rq->len, why, sizeof(why));
 	if (st == 0)
 		st = ingest_heartbeat(db, h.device, rq->body, rq->len,
@@ -243,15 +257,8 @@ do_pass_list(struct db *db, const struct api_config *cfg,
 	char *text;
 	unsigned st;
 
-	if (wire_header_read(&h, header_of, (void *)(uintptr_t)rq) != 0) {
-		api_fail(rs, HTTP_BAD_REQUEST, "missing or malformed X-Kiosk-* "
-		    "headers");
+	if (signed_small(rq, rs, &h, "a request is at most 64 KiB"))
 		return;
-	}
-	if (rq->len > WIRE_MAX_HEARTBEAT) {
-		api_fail(rs, HTTP_TOO_LARGE, "a request is at most 64 KiB");
-		return;
-	}
 	st = ingest_verify(db, &h, rq->body, rq->len, why, sizeof(why));
 	if (st != 0) {
 		api_fail(rs, st, why);

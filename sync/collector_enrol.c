@@ -42,18 +42,6 @@
 
 /* ---- the enrolment sheet ---- */
 
-/* "DD/MM/YYYY" of Unix seconds S, local time. */
-static void
-day_text(int64_t s, char *out, size_t size)
-{
-	time_t t = (time_t)s;
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(out, size, "%d/%m/%Y", &tm) == 0)
-		snprintf(out, size, "?");
-}
-
 /* One A4 page for the venue of C, its code CODE. */
 static void
 sheet_page(cairo_t *cr, const struct enrol_code *c, const char *code)
@@ -64,7 +52,7 @@ sheet_page(cairo_t *cr, const struct enrol_code *c, const char *code)
 	double y = m;
 
 	enrol_fingerprint(c->signer_pk, fpr);
-	day_text(c->expires, day, sizeof(day));
+	print_day(c->expires, day, sizeof(day));
 	y = print_text(cr, "MÃ ĐĂNG KÝ KIOSK CHECK-IN", m, y, w, 20, 1);
 	snprintf(line, sizeof(line), "Phường: %s", c->ward);
 	y = print_text(cr, line, m, y + 2, w, 13, 0);
