@@ -48,9 +48,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (wire_batch_decode(body, zlen, &h, 1795345995000LL, &v, &n, err,
 	    sizeof(err)) == 0) {
 		for (i = 0; i < n; i++)
+			/* Any wall_ms is kept: a wrong clock is not the
+			 * visitor's fault, and the collector files an
+			 * impossible time at arrival (db.c). */
 			if (v[i].reject == NULL && (v[i].seq < 1 ||
-			    v[i].seq > 1000 || v[i].wall_ms <= 0 ||
-			    v[i].subject[0] == '\0'))
+			    v[i].seq > 1000 || v[i].subject[0] == '\0'))
 				abort();
 		wire_visits_free(v, n);
 	}
