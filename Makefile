@@ -76,6 +76,7 @@ DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_ward.o $(BUILD)/obj/sync/db
          $(BUILD)/obj/sync/db_pg.o $(BUILD)/obj/sync/db_pg_load.o
 COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_enrol.o $(BUILD)/obj/sync/collector_cmds.o $(BUILD)/obj/sync/collector_help.o \
                 $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \
+                $(BUILD)/obj/sync/api_console.o $(BUILD)/obj/sync/enrolsheet.o \
                 $(BUILD)/obj/sync/report.o $(BUILD)/obj/sync/trace_print.o \
                 $(BUILD)/obj/sync/query.o $(BUILD)/obj/sync/trace.o \
                 $(BUILD)/obj/sync/ingest.o $(BUILD)/obj/sync/limit.o $(BUILD)/obj/sync/watch.o $(BUILD)/obj/sync/workq.o $(BUILD)/obj/sync/codes.o
@@ -112,9 +113,35 @@ FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_con
                fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api fuzz_text
 FUZZ_CC      ?= clang
 
+# The web console's browser libraries (docs/console.md): Chart.js from
+# Debian's libjs-chart.js, libsodium.js from npm at the versions in
+# package-lock.json, copied next to the console's files. The collector
+# serves them itself: nothing is loaded from another host at run time.
+CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
+VENDOR   = assets/web/vendor
+SODIUMJS = node_modules/libsodium-wrappers/dist/modules/libsodium-wrappers.js
+VENDOR_FILES = $(VENDOR)/chart.min.js $(VENDOR)/libsodium-wrappers.js $(VENDOR)/libsodium.js
+
+.PHONY: vendor
+vendor: $(VENDOR_FILES)
+
+$(VENDOR)/chart.min.js: $(CHARTJS)
+	@mkdir -p $(VENDOR)
+	cp $< $@
+
+$(SODIUMJS): package.json package-lock.json
+	@command -v npm > /dev/null || { echo 'make: npm is needed for the web console (scripts/install-deps.sh installs it)' >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/libsodium-wrappers.js $(VENDOR)/libsodium.js: $(SODIUMJS)
+	@mkdir -p $(VENDOR)
+	cp $(SODIUMJS) $(VENDOR)/libsodium-wrappers.js
+	cp node_modules/libsodium/dist/modules/libsodium.js $(VENDOR)/libsodium.js
+
 .PHONY: all check test-bins bench soak fuzz fuzz-bins install deb clean run demo layout room-flags
 
-all: $(PROGS)
+all: $(PROGS) vendor
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -271,7 +298,7 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc build/fuzz/libfuzzcore.a
 
 # The collector's request handling (fuzz_api): its sources, compiled the
 # same way, linked with the collector's libraries.
-FUZZ_SYNC_SRC = sync/api.c sync/api_query.c sync/db.c sync/db_devices.c \
+FUZZ_SYNC_SRC = sync/api.c sync/api_query.c sync/api_console.c sync/enrolsheet.c sync/db.c sync/db_devices.c \
                 sync/db_query.c sync/db_ward.c sync/db_sqlite.c sync/db_pg.c sync/db_pg_load.c \
                 sync/ingest.c sync/query.c sync/trace.c sync/trace_print.c \
                 sync/report.c sync/limit.c sync/codes.c
@@ -292,7 +319,10 @@ install: all
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/qr-kiosk
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 assets/strings/*.txt $(DESTDIR)$(DATADIR)/strings/
-	install -m 644 assets/web/* $(DESTDIR)$(DATADIR)/web/
+	install -d $(DESTDIR)$(DATADIR)/web/console $(DESTDIR)$(DATADIR)/web/vendor
+	install -m 644 assets/web/*.* $(DESTDIR)$(DATADIR)/web/
+	install -m 644 assets/web/console/* $(DESTDIR)$(DATADIR)/web/console/
+	install -m 644 $(VENDOR_FILES) $(DESTDIR)$(DATADIR)/web/vendor/
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	for u in systemd/*.service systemd/*.timer; do \
 		sed -e 's#@bindir@#$(PREFIX)/bin#g' -e 's#@sysconfdir@#$(SYSCONFDIR)#g' \

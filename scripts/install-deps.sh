@@ -12,13 +12,16 @@ libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libsystemd-dev
 libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev curl
 libpq-dev postgresql postgresql-client libcairo2-dev libfontconfig-dev poppler-utils
 debhelper dpkg-dev lintian
-chromium python3-websocket nginx openssl"
+chromium python3-websocket nginx openssl libjs-chart.js"
 
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
+# npm fetches the console's libsodium.js at build time (package-lock.json);
+# a nodejs that brings its own npm will do.
+command -v npm > /dev/null 2>&1 || missing="$missing npm"
 if [ -z "$missing" ]; then
 	echo "install-deps: everything is installed"
 	exit 0

@@ -342,16 +342,16 @@ do_enroll(struct db *db, const struct api_config *cfg,
 
 /* The phone page and its files, from the web folder (never a path from
  * the URL). */
-static void
-serve_file(const struct api_config *cfg, struct api_response *rs,
-    const char *name, const char *ctype)
+void
+api_serve_file(const struct api_config *cfg, struct api_response *rs,
+    const char *name, const char *ctype, const char *csp)
 {
 	char path[1200];
 	size_t len;
 	char *body;
 
 	snprintf(path, sizeof(path), "%s/%s", cfg->web_dir, name);
-	body = fileio_read(path, 256 * 1024, &len);
+	body = fileio_read(path, 4 * 1024 * 1024, &len);
 	if (body == NULL) {
 		api_fail(rs, HTTP_NOT_FOUND, "page missing");
 		return;
@@ -361,11 +361,14 @@ serve_file(const struct api_config *cfg, struct api_response *rs,
 	rs->body = body;
 	rs->len = len;
 	rs->headers[0][0] = "Content-Security-Policy";
-	rs->headers[0][1] = "default-src 'self'; frame-ancestors 'none'";
+	rs->headers[0][1] = csp != NULL ? csp :
+	    "default-src 'self'; frame-ancestors 'none'";
 	rs->headers[1][0] = "X-Content-Type-Options";
 	rs->headers[1][1] = "nosniff";
 	rs->headers[2][0] = "Cache-Control";
 	rs->headers[2][1] = "no-store";
+	rs->headers[3][0] = "Referrer-Policy";
+	rs->headers[3][1] = "no-referrer";
 }
 
 /*
@@ -544,21 +547,24 @@ static void
 r_page(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
-	serve_file(cfg, rs, "checkin.html", "text/html; charset=utf-8");
+	api_serve_file(cfg, rs, "checkin.html", "text/html; charset=utf-8",
+	    NULL);
 }
 
 static void
 r_js(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
-	serve_file(cfg, rs, "checkin.js", "text/javascript; charset=utf-8");
+	api_serve_file(cfg, rs, "checkin.js", "text/javascript; charset=utf-8",
+	    NULL);
 }
 
 static void
 r_css(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
-	serve_file(cfg, rs, "checkin.css", "text/css; charset=utf-8");
+	api_serve_file(cfg, rs, "checkin.css", "text/css; charset=utf-8",
+	    NULL);
 }
 
 static void
@@ -617,6 +623,32 @@ r_query(struct db *db, const struct api_config *cfg,
 		api_receipt(db, rq, rs);
 }
 
+static void
+r_console(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	if (api_console_file(cfg, rq, rs) != 0)
+		api_fail(rs, HTTP_NOT_FOUND, "no such file");
+}
+
+static void
+r_admin(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	int post = strcmp(rq->method, "POST") == 0;
+
+	if (strcmp(rq->url, "/api/v1/whoami") == 0)
+		api_whoami(db, rq, rs);
+	else if (strcmp(rq->url, "/api/v1/tokens") == 0)
+		(post ? api_token_issue : api_tokens)(db, rq, rs);
+	else if (strcmp(rq->url, "/api/v1/tokens/revoke") == 0)
+		api_token_revoke(db, rq, rs);
+	else if (strcmp(rq->url, "/api/v1/devices") == 0)
+		api_devices(db, rq, rs);
+	else
+		api_device_revoke(db, rq, rs);
+}
+
 /* The routes: a path (or, ending in '/', a prefix), the method, whether a
  * body is needed, and who answers. */
 static const struct route {
@@ -641,6 +673,14 @@ static const struct route {
 	{ "/api/v1/pass-list", "POST", 1, r_pass_list },
 	{ "/api/v1/enroll", "POST", 1, r_enroll },
 	{ "/api/v1/phone-checkin", "POST", 1, r_phone },
+	{ "/console/", "GET", 0, r_console },
+	{ "/vendor/", "GET", 0, r_console },
+	{ "/api/v1/whoami", "GET", 0, r_admin },
+	{ "/api/v1/tokens", "GET", 0, r_admin },
+	{ "/api/v1/tokens", "POST", 1, r_admin },
+	{ "/api/v1/tokens/revoke", "POST", 1, r_admin },
+	{ "/api/v1/devices", "GET", 0, r_admin },
+	{ "/api/v1/devices/revoke", "POST", 1, r_admin },
 };
 
 static int
@@ -660,6 +700,11 @@ api_handle(struct db *db, const struct api_config *cfg,
 	size_t i;
 
 	memset(rs, 0, sizeof(*rs));
+	/* The console's page: "/" only, not a prefix. */
+	if (strcmp(rq->url, "/") == 0 && strcmp(rq->method, "GET") == 0) {
+		r_console(db, cfg, rq, rs);
+		return;
+	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (!matches(&routes[i], rq->url))
 			continue;

@@ -1,5 +1,6 @@
 /*
- * api_impl: what the API's route files (api.c, api_query.c) share: the
+ * api_impl: what the API's route files (api.c, api_query.c,
+ * api_console.c) share: the
  * answer helpers and the role check. Not for other modules (api.h is).
  */
 #ifndef KIOSK_API_IMPL_H
@@ -65,6 +66,31 @@ void api_report(struct db *db, const struct api_request *rq,
 void api_audit(struct db *db, const struct api_request *rq,
     struct api_response *rs);
 void api_receipt(struct db *db, const struct api_request *rq,
+    struct api_response *rs);
+
+/*
+ * api_serve_file(cfg, rs, name, ctype, csp): the web folder's file NAME
+ * (a name from the code, never from the URL) with policy CSP (NULL: the
+ * phone page's).
+ */
+void api_serve_file(const struct api_config *cfg, struct api_response *rs,
+    const char *name, const char *ctype, const char *csp);
+
+/* The web console (api_console.c): its files (-1: not one of them) and
+ * the admin routes. */
+int api_console_file(const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs);
+void api_whoami(struct db *db, const struct api_request *rq,
+    struct api_response *rs);
+void api_tokens(struct db *db, const struct api_request *rq,
+    struct api_response *rs);
+void api_token_issue(struct db *db, const struct api_request *rq,
+    struct api_response *rs);
+void api_token_revoke(struct db *db, const struct api_request *rq,
+    struct api_response *rs);
+void api_devices(struct db *db, const struct api_request *rq,
+    struct api_response *rs);
+void api_device_revoke(struct db *db, const struct api_request *rq,
     struct api_response *rs);
 
 #endif

@@ -109,6 +109,10 @@ api_trace(struct db *db, const struct api_request *rq,
 	}
 	o.gone = rq->gone;
 	o.gone_ctx = rq->gone_ctx;
+	/* The console opens the sealed fields in the browser, with the
+	 * authority's key the server never sees: it asks for them sealed. */
+	o.give_sealed = arg(rq, "sealed") != NULL &&
+	    strcmp(arg(rq, "sealed"), "1") == 0;
 	if (query_trace(db, &o, who.who, &r) != 0) {
 		snprintf(msg, sizeof(msg), "the trace could not be run or "
 		    "audited; nothing was given out%s%s", r.cut_short ? ": " :
@@ -180,21 +184,57 @@ print_audit(FILE *f, const void *ctx)
 	return query_audit_print(f, l->a, l->n, "json");
 }
 
-/* GET /api/v1/audit: the audit log, for an admin token only. */
+/* Keep the lines of L that FLT wants. */
+static void
+audit_keep(struct audit_list *l, const struct audit_filter *flt)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (!audit_wanted(&l->a[i], flt)) {
+			free(l->a[i].detail);
+			continue;
+		}
+		l->a[k++] = l->a[i];
+	}
+	l->n = k;
+}
+
+/* An argument, NULL when empty. */
+static const char *
+given(const struct api_request *rq, const char *name)
+{
+	const char *v = arg(rq, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* GET /api/v1/audit?action=&who=&subject=&from=&to=: the audit log (as
+ * `collector audit` filters it), for an admin token only, oldest first. */
 void
 api_audit(struct db *db, const struct api_request *rq,
     struct api_response *rs)
 {
+	const char *from = given(rq, "from"), *to = given(rq, "to");
+	struct audit_filter flt = { given(rq, "who"), given(rq, "subject"),
+	    given(rq, "action"), 0, 0 };
 	struct api_caller who;
 	struct audit_list l;
 
 	if (api_authorize(db, rq, "admin", "an admin token", "only an admin "
 	    "token may read the audit log", NULL, &who, rs) != 0)
 		return;
+	if ((from != NULL && ktime_parse(from, &flt.from_ms) != 0) ||
+	    (to != NULL && ktime_parse(to, &flt.to_ms) != 0)) {
+		api_fail(rs, HTTP_BAD_REQUEST, "from and to are times "
+		    "(YYYY-MM-DD or YYYY-MM-DD HH:MM)");
+		return;
+	}
 	if (db_audit_list(db, &l.a, &l.n) != 0) {
 		api_fail(rs, HTTP_UNAVAILABLE, "the store is not answering");
 		return;
 	}
+	audit_keep(&l, &flt);
 	api_print(rs, print_audit, &l, "application/json", NULL);
 	db_audit_free(l.a, l.n);
 }

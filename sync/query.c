@@ -29,13 +29,13 @@ query_trace(struct db *d, const struct trace_opts *o, const char *who,
 	json_t *dj;
 
 	snprintf(subject, sizeof(subject), "%s:%s", o->kind, o->subject);
-	dj = json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:b, s:b, s:b}",
+	dj = json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:b, s:b, s:b, s:b}",
 	    "subject", subject, "reason", o->reason, "from_ms",
 	    (json_int_t)o->from_ms, "to_ms",
 	    (json_int_t)o->to_ms, "depth", o->depth, "min_overlap_min",
 	    (json_int_t)(o->min_overlap_ms / MIN_MS), "default_stay_min",
 	    (json_int_t)(o->default_stay_ms / MIN_MS), "opened_sealed",
-	    o->authority != NULL, "ok", ok, "complete", ok &&
+	    o->authority != NULL, "sealed_given", o->give_sealed, "ok", ok, "complete", ok &&
 	    r->cut_short == NULL);
 	detail = dj ? json_dumps(dj, JSON_COMPACT | JSON_PRESERVE_ORDER) :
 	    NULL;
@@ -205,6 +205,8 @@ audit_wanted(const struct db_audit *a, const struct audit_filter *flt)
 	if (flt->to_ms != 0 && a->at_ms >= flt->to_ms)
 		return 0;
 	if (flt->who != NULL && strstr(a->who, flt->who) == NULL)
+		return 0;
+	if (flt->action != NULL && strcmp(a->action, flt->action) != 0)
 		return 0;
 	if (flt->subject != NULL) {
 		detail_field(a->detail, "subject", subject, sizeof(subject));

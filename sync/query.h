@@ -63,6 +63,7 @@ int query_report_audited(struct db *d, const char *who,
 struct audit_filter {
 	const char *who;		/* a part of who asked */
 	const char *subject;		/* the case traced, KIND:ID */
+	const char *action;		/* trace, report, revoke, ... exactly */
 	int64_t from_ms, to_ms;		/* from <= at < to */
 };
 

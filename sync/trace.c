@@ -345,6 +345,16 @@ list_add(struct trace_list *l, const struct ival *iv,
 		    in->sealed_len, &len);
 		e->personal_shut = e->personal == NULL;
 	}
+	if (o->give_sealed && in->sealed != NULL) {
+		size_t b = sodium_base64_encoded_len(in->sealed_len,
+		    sodium_base64_VARIANT_ORIGINAL);
+
+		e->sealed = malloc(b);
+		if (e->sealed == NULL)
+			return NULL;
+		sodium_bin2base64(e->sealed, b, in->sealed, in->sealed_len,
+		    sodium_base64_VARIANT_ORIGINAL);
+	}
 	return e;
 }
 
@@ -359,6 +369,8 @@ list_release(struct trace_list *l)
 			    strlen(l->v[i].personal));
 			free(l->v[i].personal);
 		}
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].sealed);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
@@ -548,7 +560,8 @@ contacts(struct run *u, const struct ival *iv, int64_t not_before,
 		if (seen_has(skip, who) || (added != NULL &&
 		    seen_has(added, who)))
 			continue;
-		if (o->authority != NULL && c->in->sealed == NULL &&
+		if ((o->authority != NULL || o->give_sealed) &&
+		    c->in->sealed == NULL &&
 		    db_visits_sealed(u->d, (struct db_visit *)(uintptr_t)
 		    c->in) != 0)
 			return stop(u) ? 0 : -1;

@@ -41,6 +41,9 @@ struct trace_opts {
 	int64_t min_overlap_ms;
 	int64_t default_stay_ms;
 	const struct key_pair *authority; /* NULL: sealed fields stay shut */
+	int give_sealed;		/* hand the sealed fields out, still
+					 * sealed (base64), for the authority's
+					 * key where it is: the web console */
 	int64_t budget_ms;		/* 0: TRACE_BUDGET_MS */
 	size_t max_contacts;		/* F1 and F2 together; 0: the default */
 	int (*gone)(void *ctx);		/* the asker went away; or NULL */
@@ -91,6 +94,8 @@ struct trace_entry {
 	char *personal;			/* opened sealed fields (JSON text),
 					 * or NULL; wiped when released */
 	int personal_shut;		/* sealed, but this key does not open it */
+	char *sealed;			/* give_sealed: the sealed box, base64
+					 * (original variant), or NULL */
 };
 
 struct trace_list {

@@ -107,6 +107,8 @@ entry_json(const struct trace_entry *e)
 		json_object_set_new(j, "kiosk_time", when(e->claimed_ms));
 	if (p != NULL)
 		json_object_set_new(j, "personal", p);
+	if (e->sealed != NULL)
+		json_object_set_new(j, "sealed", json_string(e->sealed));
 	if (e->overlap_min >= 0) {
 		json_object_set_new(j, "overlap_min",
 		    json_integer((json_int_t)e->overlap_min));

@@ -2,13 +2,14 @@
  * scenario: load the tracing scenario with a known answer into a
  * collector database (either backend), for tests/e2e_trace.sh.
  *
- *   scenario URL DIR DAY_MS
+ *   scenario URL DIR DAY_MS [LIVE_MS]
  *
  * Makes DIR/authority.{pub,sec} (the health authority's key), enrols
  * three kiosks (two at venue CAFE-A, one at QUAN-B, ward "Bến Nghé") and
  * one in another ward, stores the visits below on the local day starting
  * at DAY_MS, a few heartbeats, and writes DIR/receipt.txt, a patrol
- * receipt signed by kiosk A1. Personal fields of ID-card visitors are
+ * receipt signed by kiosk A1. With LIVE_MS, kiosk B1 also sends one
+ * heartbeat then (a kiosk that is live "now" beside the silent ones). Personal fields of ID-card visitors are
  * sealed to the authority, as a kiosk seals them.
  *
  * The answer (default stay 60 min, overlap >= 15 min), case
@@ -108,8 +109,8 @@ main(int argc, char **argv)
 	size_t i, k;
 	FILE *f;
 
-	if (argc != 4)
-		return die("usage: scenario URL DIR DAY_MS");
+	if (argc != 4 && argc != 5)
+		return die("usage: scenario URL DIR DAY_MS [LIVE_MS]");
 	day = strtoll(argv[3], NULL, 10);
 	if (sodium_init() < 0 || (d = db_open(argv[1])) == NULL)
 		return die("cannot open the database");
@@ -214,6 +215,17 @@ main(int argc, char **argv)
 		snprintf(hb, sizeof(hb), "%s", js ? js : "");
 		free(js);
 		if (ingest_heartbeat(d, dev[0].device_id, hb, strlen(hb), t, t,
+		    &refused, why, sizeof(why)) != 0)
+			return die(why);
+	}
+	if (argc == 5) {
+		int64_t t = strtoll(argv[4], NULL, 10);
+		const char *hb = "{\"version\":\"0.1.0\",\"backlog\":0,"
+		    "\"inspections_24h\":0,\"inspections\":[]}";
+		char why[200];
+		const char *refused;
+
+		if (ingest_heartbeat(d, dev[2].device_id, hb, strlen(hb), t, t,
 		    &refused, why, sizeof(why)) != 0)
 			return die(why);
 	}
