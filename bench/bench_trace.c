@@ -7,6 +7,10 @@
  * bare indexed look-up of the case's own visits in the same run.
  *
  *   bench_trace URL VISITS [CASES]
+ *
+ * The venues are spread over 50 wards ("Ward 0" ...), or over
+ * BENCH_TRACE_WARDS of them (1: one ward of 5,000 venues, as the web
+ * console's bench wants, bench/bench_console.sh).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +29,16 @@
 #define DAY INT64_C(86400000)
 #define VENUES 5000
 #define DAYS 28
+
+/* How many wards the venues are spread over. */
+static int
+wards(void)
+{
+	const char *e = getenv("BENCH_TRACE_WARDS");
+	long w = e != NULL ? strtol(e, NULL, 10) : 50;
+
+	return w >= 1 && w <= VENUES ? (int)w : 50;
+}
 
 static int
 pg_run(PGconn *c, const char *sql)
@@ -80,8 +94,8 @@ load_pg(const char *url, int64_t n, int64_t t0)
 	snprintf(sql, sizeof(sql), "INSERT INTO devices(device_id, pubkey, "
 	    "venue_id, venue_name, address, ward, enrolled_ms) SELECT "
 	    "'BENCH' || lpad(v::text, 11, '0'), '\\x00'::bytea, 'V' || v, "
-	    "'Venue ' || v, 'Street ' || v, 'Ward ' || (v %% 50), 0 FROM "
-	    "generate_series(0, %d) v", VENUES - 1);
+	    "'Venue ' || v, 'Street ' || v, 'Ward ' || (v %% %d), 0 FROM "
+	    "generate_series(0, %d) v", wards(), VENUES - 1);
 	if (pg_run(c, "DROP INDEX IF EXISTS visits_subject") ||
 	    pg_run(c, "DROP INDEX IF EXISTS visits_device_time") ||
 	    pg_run(c, sql))
@@ -127,7 +141,7 @@ load_sqlite(const char *path, int64_t n, int64_t t0)
 	    "WHERE v < %d) INSERT INTO devices(device_id, pubkey, venue_id, "
 	    "venue_name, address, ward, enrolled_ms) SELECT 'BENCH' || "
 	    "printf('%%011d', v), x'00', 'V' || v, 'Venue ' || v, 'Street ' "
-	    "|| v, 'Ward ' || (v %% 50), 0 FROM g;"
+	    "|| v, 'Ward ' || (v %% %d), 0 FROM g;"
 	    "WITH RECURSIVE g(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM g "
 	    "WHERE x < %" PRId64 ") INSERT INTO visits SELECT 'BENCH' || "
 	    "printf('%%011d', x / %" PRId64 "), 'bench', x %% %" PRId64 " + 1, "
@@ -137,7 +151,7 @@ load_sqlite(const char *path, int64_t n, int64_t t0)
 	    "COMMIT;"
 	    "CREATE INDEX visits_subject ON visits(kind, subject, wall_ms);"
 	    "CREATE INDEX visits_device_time ON visits(device_id, wall_ms);"
-	    "ANALYZE;", VENUES - 1, (n / VENUES) * VENUES - 1, per, per, people,
+	    "ANALYZE;", VENUES - 1, wards(), (n / VENUES) * VENUES - 1, per, per, people,
 	    t0, DAYS);
 	rc = sqlite3_exec(db, sql, NULL, NULL, &err);
 	if (rc != SQLITE_OK)

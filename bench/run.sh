@@ -81,6 +81,9 @@ for n in ${BENCH_TRACE_SIZES:-1000000 10000000}; do
 	rm -f build/bench-trace.db*
 done
 echo
+echo "== web console: time to first paint, ward of 5,000 venues, ${CONSOLE_VISITS:-10000000} visits (PostgreSQL, headless Chromium)"
+bench/bench_console.sh "${CONSOLE_VISITS:-10000000}"
+echo
 echo "== collector under a burst: ${BURST_KIOSKS:-5000} kiosks reconnecting through one proxy address, then 256 connections"
 rm -f build/bench-burst.db*
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

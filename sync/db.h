@@ -336,27 +336,41 @@ struct db_ward {
 int db_wards(struct db *d, struct db_ward **out, size_t *n);
 
 /*
- * db_count_visits(d, device_id, from_ms, to_ms):
- * Check-ins ("in" rows) at DEVICE_ID in [FROM_MS, TO_MS), or -1.
- * db_heartbeat_times: the times heartbeats arrived from DEVICE_ID in that
- * window, oldest first, in a new array. Returns 0 or -1.
+ * db_ward_figures(d, ward, bounds, nb, from_ms, to_ms, beats_to_ms, fn):
+ * The ward report's figures for every device of WARD (spelt as people
+ * type it) in three queries, whatever the ward's size:
+ *   fn->day_counts(ctx, device_id, counts): check-ins in [bounds[i],
+ *     bounds[i + 1]) for i < NB - 1 (NB - 1 <= DB_WARD_DAYS_MAX), for
+ *     each device with any;
+ *   fn->heartbeat(ctx, device_id, t): each heartbeat in [FROM_MS,
+ *     BEATS_TO_MS), by device then time;
+ *   fn->inspection(ctx, device_id, in): each inspection in [FROM_MS,
+ *     TO_MS), by device then time.
+ * A callback's non-zero stops it. Returns 0 (a ward nobody has: no
+ * calls), or -1.
  */
-int64_t db_count_visits(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms);
-int db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms, int64_t **out, size_t *n);
+#define DB_WARD_DAYS_MAX 7
+
+struct db_ward_fns {
+	int (*day_counts)(void *ctx, const char *device_id,
+	    const int64_t *counts);
+	int (*heartbeat)(void *ctx, const char *device_id, int64_t t);
+	int (*inspection)(void *ctx, const char *device_id,
+	    const struct wire_inspection *in);
+	void *ctx;
+};
+
+int db_ward_figures(struct db *d, const char *ward, const int64_t *bounds,
+    int nb, int64_t from_ms, int64_t to_ms, int64_t beats_to_ms,
+    const struct db_ward_fns *fn);
 
 /*
  * db_inspection_add(d, device_id, at_ms, pass_id, issuer, now_ms):
  * Record a patrol inspection a kiosk reported (once: the same device,
- * time and pass again is a no-op). Returns 0 or -1.
- * db_inspections(d, device_id, from_ms, to_ms, out, n): those at
- * DEVICE_ID in [FROM_MS, TO_MS), oldest first, in a new array (caller
- * frees). Returns 0 or -1.
+ * time and pass again is a no-op). Returns 0 or -1 (db_ward_figures
+ * reads them back).
  */
 int db_inspection_add(struct db *d, const char *device_id, int64_t at_ms,
     const char *pass_id, const char *issuer, int64_t now_ms);
-int db_inspections(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms, struct wire_inspection **out, size_t *n);
 
 #endif

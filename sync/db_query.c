@@ -266,6 +266,36 @@ ward_spellings(struct db *d, const char *ward, struct db_ward **w,
 
 #define WARD_SPELLINGS 16
 
+/* "WHERE d.ward IN ($FIRST, ... M of them)" into WHERE. */
+static void
+ward_in_clause(int first, int m, char *where, size_t size)
+{
+	int i;
+
+	snprintf(where, size, "WHERE d.ward IN (");
+	for (i = 0; i < m; i++)
+		snprintf(where + strlen(where), size - strlen(where), "%s$%d",
+		    i ? ", " : "", first + i);
+	snprintf(where + strlen(where), size - strlen(where), ")");
+}
+
+/* WARD's spellings as the devices hold them into A[FIRST - 1 ...] (*W
+ * holds the names: free it) and the clause into WHERE. How many; 0 when
+ * no ward is spelt so, -1 when the wards cannot be read. */
+static int
+ward_in(struct db *d, const char *ward, int first, struct db_arg *a,
+    char *where, size_t size, struct db_ward **w)
+{
+	int m;
+
+	*w = NULL;
+	where[0] = '\0';
+	m = ward_spellings(d, ward, w, a + first - 1, WARD_SPELLINGS);
+	if (m > 0)
+		ward_in_clause(first, m, where, size);
+	return m;
+}
+
 int
 db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
     size_t *n)
@@ -274,23 +304,17 @@ db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
 	struct db_arg a[WARD_SPELLINGS];
 	struct db_ward *w = NULL;
 	char sql[900], where[200] = "";
-	int m = 0, i, rc;
+	int m = 0, rc;
 
 	*out = NULL;
 	*n = 0;
 	if (ward != NULL) {
 		/* The spellings of the ward that the devices hold. */
-		m = ward_spellings(d, ward, &w, a, WARD_SPELLINGS);
+		m = ward_in(d, ward, 1, a, where, sizeof(where), &w);
 		if (m <= 0) {
 			free(w);
 			return m < 0 ? -1 : 0;
 		}
-		snprintf(where, sizeof(where), "WHERE d.ward IN (");
-		for (i = 0; i < m; i++)
-			snprintf(where + strlen(where), sizeof(where) -
-			    strlen(where), "%s$%d", i ? ", " : "", i + 1);
-		snprintf(where + strlen(where), sizeof(where) - strlen(where),
-		    ")");
 	}
 	snprintf(sql, sizeof(sql), "SELECT d.device_id, d.venue_id, "
 	    "d.venue_name, coalesce(d.address, ''), coalesce(d.ward, ''), "
@@ -311,6 +335,103 @@ db_ward_devices(struct db *d, const char *ward, struct db_venue_status **out,
 	return 0;
 }
 
+/* ---- the ward report's figures, one query each for the whole ward ---- */
+
+struct ward_rows {
+	const struct db_ward_fns *fn;
+	int nb;
+};
+
+static int
+day_counts_row(void *ctx, const struct db_row *r)
+{
+	const struct ward_rows *x = ctx;
+	int64_t c[DB_WARD_DAYS_MAX];
+	int i;
+
+	for (i = 0; i + 1 < x->nb; i++)
+		c[i] = db_int(r, 1 + i);
+	return x->fn->day_counts(x->fn->ctx, db_text(r, 0), c);
+}
+
+static int
+beat_row(void *ctx, const struct db_row *r)
+{
+	const struct ward_rows *x = ctx;
+
+	return x->fn->heartbeat(x->fn->ctx, db_text(r, 0), db_int(r, 1));
+}
+
+static int
+ward_inspection_row(void *ctx, const struct db_row *r)
+{
+	const struct ward_rows *x = ctx;
+	struct wire_inspection in;
+
+	memset(&in, 0, sizeof(in));
+	in.at_ms = db_int(r, 1);
+	COPY_TEXT(in.pass_id, r, 2);
+	COPY_TEXT(in.issuer, r, 3);
+	return x->fn->inspection(x->fn->ctx, db_text(r, 0), &in);
+}
+
+int
+db_ward_figures(struct db *d, const char *ward, const int64_t *bounds,
+    int nb, int64_t from_ms, int64_t to_ms, int64_t beats_to_ms,
+    const struct db_ward_fns *fn)
+{
+	struct db_arg a[DB_WARD_DAYS_MAX + 2 + WARD_SPELLINGS];
+	struct ward_rows x = { fn, nb };
+	struct db_ward *w = NULL;
+	char sql[2400], where[200], *p;
+	int m, i, rc;
+
+	if (nb < 2 || nb > DB_WARD_DAYS_MAX + 1)
+		return -1;
+	/* Check-ins per day: one pass over the ward's visits in the days. */
+	for (i = 0; i < nb; i++)
+		a[i] = DB_I(bounds[i]);
+	m = ward_in(d, ward, nb + 1, a, where, sizeof(where), &w);
+	if (m <= 0) {
+		free(w);
+		return m;
+	}
+	p = sql + snprintf(sql, sizeof(sql), "SELECT v.device_id");
+	for (i = 0; i + 1 < nb; i++)
+		p += snprintf(p, sizeof(sql) - (size_t)(p - sql), ", sum(CASE "
+		    "WHEN v.wall_ms >= $%d AND v.wall_ms < $%d THEN 1 ELSE 0 "
+		    "END)", i + 1, i + 2);
+	snprintf(p, sizeof(sql) - (size_t)(p - sql), " FROM devices d JOIN "
+	    "visits v ON v.device_id = d.device_id %s AND v.direction = 'in' "
+	    "AND v.wall_ms >= $1 AND v.wall_ms < $%d GROUP BY v.device_id",
+	    where, nb);
+	rc = db_one(d, DB_TX_ONE_READ, sql, a, nb + m, day_counts_row, &x);
+	/* Heartbeats and inspections on the report's day. */
+	/* The same spellings, after the two times. */
+	memmove(a + 2, a + nb, (size_t)m * sizeof(*a));
+	a[0] = DB_I(from_ms);
+	a[1] = DB_I(beats_to_ms);
+	ward_in_clause(3, m, where, sizeof(where));
+	if (rc >= 0) {
+		snprintf(sql, sizeof(sql), "SELECT h.device_id, h.received_ms "
+		    "FROM devices d JOIN heartbeats h ON h.device_id = "
+		    "d.device_id %s AND h.received_ms >= $1 AND h.received_ms "
+		    "< $2 ORDER BY h.device_id, h.received_ms", where);
+		rc = db_one(d, DB_TX_ONE_READ, sql, a, 2 + m, beat_row, &x);
+	}
+	if (rc >= 0) {
+		a[1] = DB_I(to_ms);
+		snprintf(sql, sizeof(sql), "SELECT i.device_id, i.at_ms, "
+		    "i.pass_id, i.issuer FROM devices d JOIN inspections i ON "
+		    "i.device_id = d.device_id %s AND i.at_ms >= $1 AND i.at_ms "
+		    "< $2 ORDER BY i.device_id, i.at_ms", where);
+		rc = db_one(d, DB_TX_ONE_READ, sql, a, 2 + m, ward_inspection_row,
+		    &x);
+	}
+	free(w);
+	return rc < 0 ? -1 : 0;
+}
+
 void
 db_ward_devices_free(struct db_venue_status *v, size_t n)
 {
@@ -325,98 +446,6 @@ static int
 int_row(void *ctx, const struct db_row *r)
 {
 	*(int64_t *)ctx = db_int(r, 0);
-	return 0;
-}
-
-int64_t
-db_count_visits(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms)
-{
-	struct db_arg a[3] = { DB_T(device_id), DB_I(from_ms), DB_I(to_ms) };
-	int64_t c = -1;
-
-	if (db_one(d, DB_TX_ONE_READ, "SELECT count(*) FROM visits WHERE device_id "
-	    "= $1 AND direction = 'in' AND wall_ms >= $2 AND wall_ms < $3", a,
-	    3, int_row, &c) != 1)
-		return -1;
-	return c;
-}
-
-struct times {
-	int64_t *t;
-	size_t n, cap;
-};
-
-static int
-time_row(void *ctx, const struct db_row *r)
-{
-	struct times *t = ctx;
-
-	if (dynbuf_grow(&t->t, &t->cap, t->n + 1, sizeof(*t->t),
-	    ROWS_MAX) != 0)
-		return -1;
-	t->t[t->n++] = db_int(r, 0);
-	return 0;
-}
-
-int
-db_heartbeat_times(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms, int64_t **out, size_t *n)
-{
-	struct db_arg a[3] = { DB_T(device_id), DB_I(from_ms), DB_I(to_ms) };
-	struct times t = { NULL, 0, 0 };
-
-	*out = NULL;
-	*n = 0;
-	if (db_one(d, DB_TX_ONE_READ, "SELECT received_ms FROM heartbeats WHERE "
-	    "device_id = $1 AND received_ms >= $2 AND received_ms < $3 ORDER "
-	    "BY received_ms", a, 3, time_row, &t) < 0) {
-		free(t.t);
-		return -1;
-	}
-	*out = t.t;
-	*n = t.n;
-	return 0;
-}
-
-struct inspections {
-	struct wire_inspection *v;
-	size_t n, cap;
-};
-
-static int
-inspection_row(void *ctx, const struct db_row *r)
-{
-	struct inspections *x = ctx;
-	struct wire_inspection *e;
-
-	if (dynbuf_grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v),
-	    ROWS_MAX) != 0)
-		return -1;
-	e = &x->v[x->n++];
-	e->at_ms = db_int(r, 0);
-	COPY_TEXT(e->pass_id, r, 1);
-	COPY_TEXT(e->issuer, r, 2);
-	return 0;
-}
-
-int
-db_inspections(struct db *d, const char *device_id, int64_t from_ms,
-    int64_t to_ms, struct wire_inspection **out, size_t *n)
-{
-	struct db_arg a[3] = { DB_T(device_id), DB_I(from_ms), DB_I(to_ms) };
-	struct inspections x = { NULL, 0, 0 };
-
-	*out = NULL;
-	*n = 0;
-	if (db_one(d, DB_TX_ONE_READ, "SELECT at_ms, pass_id, issuer FROM "
-	    "inspections WHERE device_id = $1 AND at_ms >= $2 AND at_ms < $3 "
-	    "ORDER BY at_ms", a, 3, inspection_row, &x) < 0) {
-		free(x.v);
-		return -1;
-	}
-	*out = x.v;
-	*n = x.n;
 	return 0;
 }
 

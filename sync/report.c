@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -75,30 +76,14 @@ report_gaps(struct report_venue *v, const struct hours *h,
 	return 0;
 }
 
-/* Heartbeat gaps in opening hours over REPORT_GAP_MIN in [FROM, TO). */
-static int
-gaps(struct db *d, struct report_venue *v, const struct hours *h,
-    int64_t from, int64_t to)
-{
-	int64_t *t = NULL;
-	size_t n;
-	int rc;
-
-	if (to <= from)
-		return 0;
-	if (db_heartbeat_times(d, v->dev.device_id, from, to, &t, &n) != 0)
-		return -1;
-	rc = report_gaps(v, h, t, n, from, to);
-	free(t);
-	return rc;
-}
-
-static int
-venue(struct db *d, const struct db_venue_status *s, int64_t day,
-    int64_t next, int64_t now_ms, int silent_min, struct report_venue *v)
+/* A venue's figures from its device's row S: all but the day's counts,
+ * heartbeats and inspections (report_build asks those for the whole
+ * ward at once). Its opening hours into *H. */
+static void
+venue(const struct db_venue_status *s, int64_t day, int64_t now_ms,
+    int silent_min, struct report_venue *v, struct hours *h)
 {
 	struct wire_heartbeat hb;
-	struct hours h;
 	const char *why;
 	char err[80];
 	int i, have_offset = 0, offset = 0;
@@ -119,32 +104,106 @@ venue(struct db *d, const struct db_venue_status *s, int64_t day,
 		wire_heartbeat_release(&hb);
 	}
 	/* Checked when the heartbeat was read: these parse. */
-	if (hours_parse(v->hours, &h, &why) != 0)
-		(void)hours_parse("", &h, &why);
+	if (hours_parse(v->hours, h, &why) != 0)
+		(void)hours_parse("", h, &why);
 	/* In the venue's time zone, as its kiosk said it. */
-	h.have_offset = have_offset;
-	h.offset_min = offset;
+	h->have_offset = have_offset;
+	h->offset_min = offset;
 	/* Silent: open now, and no word for too long. A closed venue's
 	 * kiosk may well be switched off. */
-	v->open_now = hours_open_at(&h, now_ms);
+	v->open_now = hours_open_at(h, now_ms);
 	v->silent = v->open_now && (s->last_heartbeat_ms == 0 ||
 	    now_ms - s->last_heartbeat_ms > silent_min * MIN_MS);
 	/* Seven days ending with the report's day, oldest first. */
-	for (i = 0; i < REPORT_DAYS; i++) {
-		int64_t start = ktime_day_start(day - (REPORT_DAYS - 1 - i) *
+	for (i = 0; i < REPORT_DAYS; i++)
+		v->day_ms[i] = ktime_day_start(day - (REPORT_DAYS - 1 - i) *
 		    DAY_MS + 3600000);
-		int64_t end = ktime_day_start(start + DAY_MS + 3600000);
+}
 
-		v->day_ms[i] = start;
-		v->visits[i] = db_count_visits(d, v->dev.device_id, start,
-		    end);
-		if (v->visits[i] < 0)
-			return -1;
+/* The ward's figures as they come, sorted to their venues. */
+struct filling {
+	struct report *r;
+	size_t *by_id;			/* r->v's indexes by device id */
+	struct beats {
+		int64_t *t;
+		size_t n, cap;
+	} *beats;			/* per venue */
+	size_t *on_day_cap;		/* per venue */
+};
+
+static int
+by_device(const void *a, const void *b, void *ctx)
+{
+	const struct report *r = ctx;
+
+	return strcmp(r->v[*(const size_t *)a].dev.device_id,
+	    r->v[*(const size_t *)b].dev.device_id);
+}
+
+/* The venue of DEVICE_ID, or -1 (a revoked kiosk's figures). */
+static ssize_t
+find(const struct filling *f, const char *device_id)
+{
+	size_t lo = 0, hi = f->r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(device_id, f->r->v[f->by_id[mid]].dev.device_id);
+
+		if (c == 0)
+			return (ssize_t)f->by_id[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	if (db_inspections(d, v->dev.device_id, day, next, &v->on_day,
-	    &v->n_on_day) != 0)
+	return -1;
+}
+
+static int
+got_counts(void *ctx, const char *device_id, const int64_t *counts)
+{
+	ssize_t i = find(ctx, device_id);
+
+	if (i >= 0)
+		memcpy(((struct filling *)ctx)->r->v[i].visits, counts,
+		    sizeof(int64_t) * REPORT_DAYS);
+	return 0;
+}
+
+static int
+got_beat(void *ctx, const char *device_id, int64_t t)
+{
+	struct filling *f = ctx;
+	ssize_t i = find(f, device_id);
+	struct beats *b;
+
+	if (i < 0)
+		return 0;
+	b = &f->beats[i];
+	if (dynbuf_grow(&b->t, &b->cap, b->n + 1, sizeof(*b->t),
+	    1u << 24) != 0)
 		return -1;
-	return gaps(d, v, &h, day, next < now_ms ? next : now_ms);
+	b->t[b->n++] = t;
+	return 0;
+}
+
+static int
+got_inspection(void *ctx, const char *device_id,
+    const struct wire_inspection *in)
+{
+	struct filling *f = ctx;
+	ssize_t i = find(f, device_id);
+	struct report_venue *v;
+
+	if (i < 0)
+		return 0;
+	v = &f->r->v[i];
+	if (dynbuf_grow(&v->on_day, &f->on_day_cap[i], v->n_on_day + 1,
+	    sizeof(*v->on_day), 1u << 20) != 0)
+		return -1;
+	v->on_day[v->n_on_day++] = *in;
+	return 0;
 }
 
 int
@@ -154,7 +213,13 @@ report_build(struct db *d, const char *ward, int64_t day_ms, int64_t now_ms,
 	struct db_venue_status *s = NULL;
 	int64_t day = ktime_day_start(day_ms);
 	int64_t next = ktime_day_start(day + DAY_MS + 3600000);
+	int64_t to = next < now_ms ? next : now_ms;
+	int64_t bounds[REPORT_DAYS + 1];
+	struct db_ward_fns fns = { got_counts, got_beat, got_inspection, NULL };
+	struct filling f;
+	struct hours *h;
 	size_t n, i;
+	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->ward, sizeof(r->ward), "%s", ward);
@@ -166,25 +231,47 @@ report_build(struct db *d, const char *ward, int64_t day_ms, int64_t now_ms,
 	/* The ward as its kiosks were enrolled, not as it was typed. */
 	if (n > 0)
 		snprintf(r->ward, sizeof(r->ward), "%s", s[0].dev.ward);
+	memset(&f, 0, sizeof(f));
 	r->v = calloc(n + 1, sizeof(*r->v));
-	if (r->v == NULL) {
-		db_ward_devices_free(s, n);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
+	h = calloc(n + 1, sizeof(*h));
+	f.by_id = calloc(n + 1, sizeof(*f.by_id));
+	f.beats = calloc(n + 1, sizeof(*f.beats));
+	f.on_day_cap = calloc(n + 1, sizeof(*f.on_day_cap));
+	if (r->v == NULL || h == NULL || f.by_id == NULL || f.beats == NULL ||
+	    f.on_day_cap == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
 		if (s[i].revoked_ms != 0)
 			continue;	/* not the ward's kiosk any more */
-		if (venue(d, &s[i], day, next, now_ms, silent_min,
-		    &r->v[r->n]) != 0) {
-			r->n++;
-			db_ward_devices_free(s, n);
-			report_release(r);
-			return -1;
-		}
-		r->silent += r->v[r->n++].silent;
+		venue(&s[i], day, now_ms, silent_min, &r->v[r->n], &h[r->n]);
+		r->silent += r->v[r->n].silent;
+		f.by_id[r->n] = r->n;
+		r->n++;
 	}
 	db_ward_devices_free(s, n);
-	return 0;
+	if (rc == 0 && r->n > 0) {
+		f.r = r;
+		qsort_r(f.by_id, r->n, sizeof(*f.by_id), by_device, r);
+		memcpy(bounds, r->v[0].day_ms, sizeof(r->v[0].day_ms));
+		bounds[REPORT_DAYS] = next;
+		fns.ctx = &f;
+		rc = db_ward_figures(d, ward, bounds, REPORT_DAYS + 1, day,
+		    next, to > day ? to : day, &fns);
+	}
+	/* Heartbeat gaps in opening hours over REPORT_GAP_MIN. */
+	for (i = 0; rc == 0 && i < r->n; i++)
+		if (to > day)
+			rc = report_gaps(&r->v[i], &h[i], f.beats[i].t,
+			    f.beats[i].n, day, to);
+	for (i = 0; f.beats != NULL && i < r->n; i++)
+		free(f.beats[i].t);
+	free(f.beats);
+	free(f.by_id);
+	free(f.on_day_cap);
+	free(h);
+	if (rc != 0)
+		report_release(r);
+	return rc;
 }
 
 void

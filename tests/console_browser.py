@@ -95,8 +95,9 @@ class Console:
     def login(self, token):
         """Open the console fresh and log in as a person does: focus the
         field, type the token, press Enter."""
-        self.p.js("sessionStorage.clear()")
+        self.p.js("try { sessionStorage.clear(); } catch (e) {}")
         self.p.open(self.base + "/", "login-form")
+        self.p.js("sessionStorage.clear()")
         self.p.wait("document.activeElement && "
                     "document.activeElement.id === 'token'")
         self.p.js("document.getElementById('token').focus()")
@@ -117,12 +118,13 @@ class Console:
                          ".filter(function(a){return !a.hidden;})"
                          ".map(function(a){return a.dataset.page;})")
 
-    def trace(self, case, reason):
+    def trace(self, case, reason, frm="2026-11-16T00:00",
+              to="2026-11-18T00:00"):
         self.p.js("location.hash = '#trace'")
         self.p.wait("!document.getElementById('page-trace').hidden")
         self.fill("#t-case", case)
-        self.fill("#t-from", "2026-11-16T00:00")
-        self.fill("#t-to", "2026-11-18T00:00")
+        self.fill("#t-from", frm)
+        self.fill("#t-to", to)
         self.fill("#t-depth", "2")
         self.fill("#t-reason", reason)
         self.p.js("window.consoleTimes = {}")

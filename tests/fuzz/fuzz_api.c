@@ -40,6 +40,9 @@ static const char *const paths[] = {
 	"/api/v1/trace", "/api/v1/report", "/api/v1/audit",
 	"/api/v1/verify-receipt", "/api/v1/batch", "/api/v1/heartbeat",
 	"/api/v1/enroll", "/api/v1/phone-checkin", "/nowhere",
+	/* the web console's files and admin routes */
+	"/", "/console/", "/vendor/", "/api/v1/whoami", "/api/v1/tokens",
+	"/api/v1/tokens/revoke", "/api/v1/devices", "/api/v1/devices/revoke",
 };
 
 static struct db *db;
