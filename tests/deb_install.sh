@@ -43,6 +43,8 @@ check "the collector user" sh -c "id kiosk-collector > /dev/null"
 check "a system user: no login shell" sh -c "getent passwd kiosk | grep -q ':/usr/sbin/nologin$'"
 for f in /usr/bin/kiosk /usr/bin/kioskctl /usr/bin/kiosk-sync /usr/bin/collector \
 	/usr/share/qr-kiosk/web/checkin.js /usr/share/man/man1/collector.1.gz \
+	/usr/share/qr-kiosk/web/console/index.html /usr/share/qr-kiosk/web/console/app.js \
+	/usr/share/qr-kiosk/web/vendor/chart.min.js /usr/share/qr-kiosk/web/vendor/libsodium.js \
 	/etc/qr-kiosk/kiosk.env /etc/qr-kiosk/collector.env; do
 	check "installed: $f" test -s "$f"
 done
@@ -62,6 +64,7 @@ check "collector.service's command line serves" test -n "$URL"
 check "its state folder, private, the user's" test "$(stat -c '%U %a' /var/lib/kiosk-collector)" = "kiosk-collector 700"
 check "the database, private" test "$(stat -c '%U %a' /var/lib/kiosk-collector/collector.db)" = "kiosk-collector 600"
 check "the phone page from /usr/share" sh -c "curl -s '$URL/c/anything' | grep -qi '<html'"
+check "the web console and its libraries from /usr/share" sh -c "curl -sf '$URL/' | grep -q 'console/app.js' && curl -sf '$URL/vendor/libsodium-wrappers.js' > /dev/null && curl -sf '$URL/vendor/chart.min.js' > /dev/null"
 check "no complaint about the page" sh -c "! grep -q 'page is not' '$T_DIR/coll.err'"
 CDB=sqlite:/var/lib/kiosk-collector/collector.db
 AS_C=(runuser -u kiosk-collector -- env TZ=Asia/Ho_Chi_Minh COLLECTOR_DB=$CDB)
