@@ -339,7 +339,7 @@ def main():
         rid = page.js("(function(){var r=Array.from(document.querySelectorAll("
                       "'#k-list tbody tr')).filter(function(r){return "
                       "r.cells[1].innerText==='patrol' && r.cells[2]"
-                      ".innerText==='usable';});return r.length ? "
+                      ".innerText==='Dùng được';});return r.length ? "
                       "r[0].cells[0].innerText : null;})()")
         f["revoke_id"] = rid
         sel = ("Array.from(document.querySelectorAll('#k-list tbody tr'))"

@@ -784,7 +784,7 @@
       table($("k-list"), [
         { w: "col_id", v: (t) => t.id },
         { w: "col_role", v: (t) => t.role },
-        { w: "col_state", v: (t) => t.state },
+        { w: "col_state", v: (t) => t.state, s: (t) => w("token_" + t.state) },
         { w: "col_ward", v: (t) => t.ward + (t.venue_id ? " / " + t.venue_id : "") },
         { w: "col_created", v: (t) => t.created || "", s: (t) => when(t.created) },
         { w: "col_expires", v: (t) => t.expires || "", s: (t) => when(t.expires) },
@@ -899,7 +899,8 @@
         { w: "col_when", v: (a) => a.at_ms, s: (a) => when(a.at) },
         { w: "col_who", v: (a) => a.who },
         { w: "col_action", v: (a) => a.action },
-        { w: "col_detail", v: (a) => [d(a, "subject"), d(a, "reason"), d(a, "role"), d(a, "device"), d(a, "token")].filter((x) => x).join(" · ") },
+        { w: "col_detail", v: (a) => [d(a, "subject"), d(a, "reason"), d(a, "ward"), d(a, "role"), d(a, "venue_id"), d(a, "device"), d(a, "token"),
+          d(a, "refused") ? w("audit_refused") + ": " + d(a, "refused") : ""].filter((x) => x).join(" · ") },
         { w: "col_results", v: (a) => a.results }
       ], lines.slice().reverse());
       say(w("audit_count", { n: lines.length }), "info");
