@@ -113,6 +113,10 @@ FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_con
                fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api fuzz_text
 FUZZ_CC      ?= clang
 
+.PHONY: all check test-bins bench soak fuzz fuzz-bins install deb clean run demo layout room-flags
+
+all: $(PROGS) vendor
+
 # The web console's browser libraries (docs/console.md): Chart.js from
 # Debian's libjs-chart.js, libsodium.js from npm at the versions in
 # package-lock.json, copied next to the console's files. The collector
@@ -134,14 +138,13 @@ $(SODIUMJS): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENDOR)/libsodium-wrappers.js $(VENDOR)/libsodium.js: $(SODIUMJS)
+$(VENDOR)/libsodium-wrappers.js: $(SODIUMJS)
 	@mkdir -p $(VENDOR)
-	cp $(SODIUMJS) $(VENDOR)/libsodium-wrappers.js
-	cp node_modules/libsodium/dist/modules/libsodium.js $(VENDOR)/libsodium.js
+	cp $(SODIUMJS) $@
 
-.PHONY: all check test-bins bench soak fuzz fuzz-bins install deb clean run demo layout room-flags
-
-all: $(PROGS) vendor
+$(VENDOR)/libsodium.js: $(SODIUMJS)
+	@mkdir -p $(VENDOR)
+	cp node_modules/libsodium/dist/modules/libsodium.js $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -692,23 +692,37 @@ matches(const struct route *r, const char *url)
 	    strcmp(url, r->path) == 0;
 }
 
+static void
+method_not_allowed(struct api_response *rs, const char *allow)
+{
+	api_fail(rs, HTTP_BAD_METHOD, "method not allowed here");
+	rs->headers[0][0] = "Allow";
+	rs->headers[0][1] = allow;
+}
+
 void
 api_handle(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
-	const char *allow = NULL;
+	const char *allow = NULL, *method = rq->method;
 	size_t i;
 
 	memset(rs, 0, sizeof(*rs));
+	/* HEAD is GET without the body (the server sends no body). */
+	if (strcmp(rq->method, "HEAD") == 0)
+		method = "GET";
 	/* The console's page: "/" only, not a prefix. */
-	if (strcmp(rq->url, "/") == 0 && strcmp(rq->method, "GET") == 0) {
-		r_console(db, cfg, rq, rs);
+	if (strcmp(rq->url, "/") == 0) {
+		if (strcmp(method, "GET") == 0)
+			r_console(db, cfg, rq, rs);
+		else
+			method_not_allowed(rs, "GET");
 		return;
 	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (!matches(&routes[i], rq->url))
 			continue;
-		if (strcmp(routes[i].method, rq->method) != 0) {
+		if (strcmp(routes[i].method, method) != 0) {
 			allow = allow == NULL ? routes[i].method : "GET, POST";
 			continue;
 		}
@@ -723,7 +737,5 @@ api_handle(struct db *db, const struct api_config *cfg,
 		api_fail(rs, HTTP_NOT_FOUND, "no such endpoint");
 		return;
 	}
-	api_fail(rs, HTTP_BAD_METHOD, "method not allowed here");
-	rs->headers[0][0] = "Allow";
-	rs->headers[0][1] = allow;
+	method_not_allowed(rs, allow);
 }

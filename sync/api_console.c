@@ -24,11 +24,13 @@
 
 #include <jansson.h>
 #include <sodium.h>
+#include <unistr.h>
 
 #include "db_ward.h"
 #include "enrolsheet.h"
 #include "fileio.h"
 #include "hours.h"
+#include "wardname.h"
 #include "ktime.h"
 #include "parsenum.h"
 #include "query.h"
@@ -101,6 +103,28 @@ iso(int64_t ms)
 	return json_string(buf);
 }
 
+/* A name a person gave (a ward, a venue's name or address): plain text
+ * (termtext_plain), not only blanks, no invisible characters. */
+static int
+name_ok(const char *text)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	size_t len = strlen(text);
+	int seen = 0, n;
+	ucs4_t c;
+
+	if (!termtext_plain(text))
+		return 0;
+	for (; len > 0; p += n, len -= (size_t)n) {
+		n = u8_mbtouc(&c, p, len);
+		if (c == 0x00ad || (c >= 0x200b && c <= 0x200d) || c == 0x2060 ||
+		    c == 0xfeff)
+			return 0;
+		seen |= c != ' ' && c != '\t';
+	}
+	return seen;
+}
+
 /* GET /api/v1/whoami: what the console shows a token. An enrolment token
  * is a kiosk's, not a person's. */
 void
@@ -111,10 +135,19 @@ api_whoami(struct db *db, const struct api_request *rq,
 
 	if (api_authorize(db, rq, "tracer patrol admin", "a tracer, patrol "
 	    "or admin token", "an enrolment token is for a kiosk, not for "
-	    "the console", NULL, &who, rs) != 0)
+	    "the console", "whoami", &who, rs) != 0)
 		return;
-	answer(rs, HTTP_OK, json_pack("{s:s, s:o}", "role", who.role, "ward",
-	    who.ward[0] ? json_string(who.ward) : json_null()));
+	{
+		const char *auth = rq->header(rq->ctx, "Authorization");
+		char id[13];
+
+		db_token_id(auth + 7, id);
+		/* Its id as the token list shows it, and the collector's
+		 * time (the offset the pages show times in). */
+		answer(rs, HTTP_OK, json_pack("{s:s, s:o, s:s, s:o}", "role",
+		    who.role, "ward", who.ward[0] ? json_string(who.ward) :
+		    json_null(), "token_id", id, "now", iso(ktime_wall_ms())));
+	}
 }
 
 static int
@@ -174,6 +207,23 @@ audit(struct db *db, const struct api_caller *who, const char *action,
 		(void)db_audit_add(db, ktime_wall_ms(), who->who, action, d, 1);
 	free(d);
 	json_decref(detail);
+}
+
+/* Is WARD one the collector knows (a kiosk's or a pass issuer's), as
+ * people type it? */
+static int
+ward_known(struct db *db, const char *ward)
+{
+	struct db_ward *w;
+	size_t n, i;
+	int found = 0;
+
+	if (db_wards(db, &w, &n) != 0)
+		return 1;	/* not known to be new: no note */
+	for (i = 0; i < n && !found; i++)
+		found = ward_same(w[i].name, ward);
+	free(w);
+	return found;
 }
 
 /* The enrolment code and sheet for a new token bound to VENUE: *CODE
@@ -237,6 +287,7 @@ api_token_issue(struct db *db, const struct api_request *rq,
 {
 	const char *role = NULL, *ward = "", *vid = "", *vname = "",
 	    *addr = "", *hours = "", *curl = "", *why;
+	json_t *days_j = NULL;
 	json_int_t days = -1;
 	struct api_caller who;
 	struct wire_device venue;
@@ -250,13 +301,16 @@ api_token_issue(struct db *db, const struct api_request *rq,
 	if (admin(db, rq, &who, rs) != 0)
 		return;
 	j = body_of(rq);
-	if (json_unpack(j, "{s:s, s?s, s?I, s?s, s?s, s?s, s?s, s?s}", "role",
-	    &role, "ward", &ward, "expires_days", &days, "venue_id", &vid,
-	    "venue_name", &vname, "address", &addr, "hours", &hours,
+	/* Every key known ("wrd" is not a ward left out), a number of days
+	 * from 1 to 3650 when given. */
+	if (json_unpack(j, "{s:s, s?s, s?o, s?s, s?s, s?s, s?s, s?s !}",
+	    "role", &role, "ward", &ward, "expires_days", &days_j, "venue_id",
+	    &vid, "venue_name", &vname, "address", &addr, "hours", &hours,
 	    "collector_url", &curl) != 0 || (strcmp(role, "tracer") != 0 &&
 	    strcmp(role, "patrol") != 0 && strcmp(role, "admin") != 0 &&
-	    strcmp(role, "device-enrolment") != 0) || (days != -1 &&
-	    (days < 1 || days > 3650))) {
+	    strcmp(role, "device-enrolment") != 0) || (days_j != NULL &&
+	    (!json_is_integer(days_j) || (days = json_integer_value(days_j)) <
+	    1 || days > 3650))) {
 		json_decref(j);
 		api_fail(rs, HTTP_BAD_REQUEST, "want {\"role\": tracer, patrol, "
 		    "admin or device-enrolment, \"ward\", \"expires_days\" (1 "
@@ -266,10 +320,11 @@ api_token_issue(struct db *db, const struct api_request *rq,
 	enrol = strcmp(role, "device-enrolment") == 0;
 	memset(&venue, 0, sizeof(venue));
 	msg[0] = '\0';
-	if (strlen(ward) >= sizeof(venue.ward) || !termtext_plain(ward) ||
+	if (strlen(ward) >= sizeof(venue.ward) || (*ward && !name_ok(ward)) ||
 	    (enrol && *ward == '\0'))
 		snprintf(msg, sizeof(msg), "a ward is 1 to 128 bytes of plain "
-		    "text (an enrolment token needs one)");
+		    "text, not only blanks, nothing invisible (an enrolment "
+		    "token needs one)");
 	else if (!enrol && (*vid || *vname || *addr || *hours || *curl))
 		snprintf(msg, sizeof(msg), "only an enrolment token has a "
 		    "venue, hours or a collector address");
@@ -277,14 +332,18 @@ api_token_issue(struct db *db, const struct api_request *rq,
 		snprintf(msg, sizeof(msg), "a venue id is 1-64 letters, digits, "
 		    "'-', '_' or '.'");
 	else if (strlen(vname) >= sizeof(venue.venue_name) ||
-	    strlen(addr) >= sizeof(venue.address) || !termtext_plain(vname) ||
-	    !termtext_plain(addr) || ((*vname || *addr) && !*vid))
+	    strlen(addr) >= sizeof(venue.address) || (*vname &&
+	    !name_ok(vname)) || (*addr && !name_ok(addr)) ||
+	    ((*vname || *addr) && !*vid))
 		snprintf(msg, sizeof(msg), "a name is at most 128 bytes, an "
 		    "address 256; both need a venue id");
 	else if (*hours && hours_parse(hours, &h, &why) != 0)
 		snprintf(msg, sizeof(msg), "hours '%.60s': %s", hours, why);
 	else if (*curl && ((strncmp(curl, "https://", 8) != 0 &&
-	    strncmp(curl, "http://", 7) != 0) || strlen(curl) > 256 || !*vid))
+	    strncmp(curl, "http://", 7) != 0) || strlen(curl) > 256 || !*vid ||
+	    !termtext_plain(curl) || strpbrk(curl, " \"<>\\") != NULL ||
+	    curl[strcspn(curl, ":") + 3] == '\0' ||
+	    curl[strcspn(curl, ":") + 3] == '/'))
 		snprintf(msg, sizeof(msg), "an enrolment code needs a venue id "
 		    "and the collector's address as kiosks reach it "
 		    "(https://..., at most 256 bytes)");
@@ -317,6 +376,9 @@ api_token_issue(struct db *db, const struct api_request *rq,
 	}
 	out = json_pack("{s:s, s:s, s:o}", "role", role, "ward", ward,
 	    "expires", iso(expires_ms));
+	if (*ward && !ward_known(db, ward))
+		json_object_set_new(out, "note", json_string("no kiosk and no "
+		    "pass issuer is in this ward yet: a new ward, or a typo?"));
 	if (tok[0] != '\0')
 		json_object_set_new(out, "token", json_string(tok));
 	if (code != NULL) {
@@ -362,9 +424,17 @@ api_token_revoke(struct db *db, const struct api_request *rq,
 		api_fail(rs, HTTP_UNAVAILABLE, "the store is not answering");
 		return;
 	}
-	if (r == 0)
-		audit(db, &who, "revoke", json_pack("{s:s}", "token",
-		    id));
+	/* The id as the list shows it; never the token itself, which may
+	 * be what was given. */
+	if (r == 0) {
+		char tid[13];
+
+		if (strspn(id, "0123456789abcdef") == strlen(id))
+			snprintf(tid, sizeof(tid), "%s", id);
+		else
+			db_token_id(id, tid);
+		audit(db, &who, "revoke", json_pack("{s:s}", "token", tid));
+	}
 	json_decref(j);
 	answer(rs, status[r], json_pack("{s:s}", "result", results[r]));
 }

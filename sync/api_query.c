@@ -141,7 +141,7 @@ api_report(struct db *db, const struct api_request *rq,
 	struct printed p;
 
 	if (api_authorize(db, rq, "patrol admin", "a patrol token", "this "
-	    "token's role may not read ward reports", NULL, &who, rs) != 0)
+	    "token's role may not read ward reports", "report", &who, rs) != 0)
 		return;
 	if (want == NULL && who.ward[0] != '\0')
 		want = who.ward;
@@ -155,6 +155,8 @@ api_report(struct db *db, const struct api_request *rq,
 	}
 	if (strcmp(who.role, "patrol") == 0 && who.ward[0] != '\0' &&
 	    !ward_same(who.ward, want)) {
+		query_refused(db, who.who, "report", "a patrol token of another "
+		    "ward");
 		api_fail(rs, HTTP_FORBIDDEN, "this patrol token is for another "
 		    "ward");
 		return;
@@ -222,7 +224,7 @@ api_audit(struct db *db, const struct api_request *rq,
 	struct audit_list l;
 
 	if (api_authorize(db, rq, "admin", "an admin token", "only an admin "
-	    "token may read the audit log", NULL, &who, rs) != 0)
+	    "token may read the audit log", "audit", &who, rs) != 0)
 		return;
 	if ((from != NULL && ktime_parse(from, &flt.from_ms) != 0) ||
 	    (to != NULL && ktime_parse(to, &flt.to_ms) != 0)) {
@@ -258,10 +260,11 @@ api_receipt(struct db *db, const struct api_request *rq,
 	json_t *body = NULL;
 
 	if (api_authorize(db, rq, "patrol admin", "a patrol token", "this "
-	    "token's role may not check receipts", NULL, &who, rs) != 0)
+	    "token's role may not check receipts", "receipt", &who, rs) != 0)
 		return;
 	if (strcmp(rq->method, "POST") == 0) {
-		body = json_loadb(rq->body, rq->len, 0, NULL);
+		body = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES,
+		    NULL);
 		t = json_string_value(json_object_get(body, "receipt"));
 	} else {
 		t = arg(rq, "receipt");

@@ -361,3 +361,13 @@ db_token_revoke(struct db *d, const char *id)
 	    "hash = $1 AND revoked_ms IS NULL AND used_ms IS NULL", a, 2, NULL,
 	    NULL) == 1 ? 0 : -1;
 }
+
+void
+db_token_id(const char *token, char out[13])
+{
+	char hash[65];
+
+	db_token_hash(token, hash);
+	memcpy(out, hash, 12);
+	out[12] = '\0';
+}

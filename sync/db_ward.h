@@ -77,4 +77,8 @@ int64_t db_token_list(struct db *d,
     void (*fn)(void *ctx, const struct db_token_info *t), void *ctx);
 int db_token_revoke(struct db *d, const char *id);
 
+/* db_token_id(token, out): the id `token list` shows for TOKEN (the first
+ * 12 hex digits of its stored hash). */
+void db_token_id(const char *token, char out[13]);
+
 #endif

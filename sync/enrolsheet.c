@@ -99,9 +99,9 @@ enrolsheet_open(struct enrolsheet *mk, struct db *db, const char *url,
 		memcpy(mk->base.issuers[i], l.issuers[i], KEYS_PUB_LEN);
 	mk->base.n_issuers = (int)i;
 	if (l.n_issuers == 0)
-		fprintf(stderr, "collector: note: ward has no pass issuer yet "
-		    "(collector pass issuer-add): its kiosks will trust no "
-		    "officer's pass until one is added\n");
+		fprintf(stderr, "collector: note: ward %s has no pass issuer "
+		    "yet (collector pass issuer-add): its kiosks will trust no "
+		    "officer's pass until one is added\n", ward);
 	passlist_free(&l);
 	snprintf(mk->base.url, sizeof(mk->base.url), "%s", url);
 	snprintf(mk->base.ward, sizeof(mk->base.ward), "%s", ward);

@@ -255,6 +255,12 @@ answer(struct MHD_Connection *c, struct api_response *rs)
 	if (rs->disposition[0] != '\0')
 		MHD_add_response_header(r, "Content-Disposition",
 		    rs->disposition);
+	/* Answers name people and hold tokens: never kept by a cache,
+	 * never read as anything but what they say they are. */
+	if (MHD_get_response_header(r, "Cache-Control") == NULL)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (MHD_get_response_header(r, "X-Content-Type-Options") == NULL)
+		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(c, rs->status, r);
 	MHD_destroy_response(r);
 	return ret;

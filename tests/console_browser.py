@@ -242,6 +242,28 @@ def main():
                 f["csv"] = list(csv.DictReader(io.StringIO(fh.read())))
         c.click("#trace-json")
         f["json_downloaded"] = wait_file(os.path.join(dl, "trace.json"))
+        if f["json_downloaded"]:
+            with open(os.path.join(dl, "trace.json"), encoding="utf-8") as fh:
+                text = fh.read()
+            f["json_has_opened"] = "Nguyễn" in text or "_personal" in text
+            f["json_f1"] = len(json.loads(text)["f1"])
+        # Log out and in again: nothing opened is left on the page.
+        c.click("#logout")
+        page.wait("document.readyState === 'complete' && "
+                  "!document.getElementById('login-form').offsetParent "
+                  "=== false")
+        time.sleep(0.5)
+        c.login(tok["tracer"])
+        page.js("location.hash = '#trace'")
+        page.wait("!document.getElementById('page-trace').hidden")
+        f["after_logout"] = {
+            "out_hidden": page.js("document.getElementById('trace-out')"
+                                  ".hidden"),
+            "name_on_page": page.js("document.body.innerText.indexOf("
+                                    "'Nguyễn') >= 0"),
+            "case_field": page.js("document.getElementById('t-case')"
+                                  ".value")}
+        c.trace("cccd:079090000001", "ca E2E-WEB-1")
         c.lang("en")
         f["trace_en"] = {"summary": c.text("#trace-summary"),
                          "f1_heads": c.heads("#t-f1"),
@@ -338,7 +360,7 @@ def main():
         # Revoke the new patrol token: two presses (no dialog).
         rid = page.js("(function(){var r=Array.from(document.querySelectorAll("
                       "'#k-list tbody tr')).filter(function(r){return "
-                      "r.cells[1].innerText==='patrol' && r.cells[2]"
+                      "r.cells[1].innerText==='Tuần tra phường' && r.cells[2]"
                       ".innerText==='Dùng được';});return r.length ? "
                       "r[0].cells[0].innerText : null;})()")
         f["revoke_id"] = rid

@@ -65,7 +65,7 @@ done
 R=$(req - GET /api/v1/whoami)
 check "a 401 says what is needed, as JSON" test "$R" = '401 {"error":"a tracer, patrol or admin token is needed (Authorization: Bearer ...)"}'
 check "an enrolment token is not for the console (403)" test "$(req enrol GET /api/v1/whoami)" = '403 {"error":"an enrolment token is for a kiosk, not for the console"}'
-check "whoami: a patrol token's role and ward" test "$(req patrol GET /api/v1/whoami)" = '200 {"role":"patrol","ward":"Bến Nghé"}'
+check "whoami: a patrol token's role and ward" test "$(req patrol GET /api/v1/whoami > /dev/null; json_get "$T_DIR/body" '(d["role"], d["ward"])')" = "('patrol', 'Bến Nghé')"
 for r in tracer patrol; do
 	for e in "GET /api/v1/tokens" "POST /api/v1/tokens {\"role\":\"admin\"}" "POST /api/v1/tokens/revoke {\"id\":\"12345678\"}" "GET /api/v1/devices" "POST /api/v1/devices/revoke {\"device\":\"0123456789abcdef\"}" "GET /api/v1/audit"; do
 		set -- $e
@@ -75,9 +75,10 @@ done
 check "a patrol token may not mint an admin token (none made)" test "$(t_sql "$CDB" "select count(*) from tokens where role = 'admin'")" = 1
 check "a patrol token of another ward gets no report of this one" test "$(code patrol2 GET "/api/v1/report?ward=B%E1%BA%BFn%20Ngh%C3%A9")" = 403
 check "a tracer token gets no report" test "$(code tracer GET "/api/v1/report?ward=x")" = 403
+check "both refusals are in the audit" test "$(t_sql "$CDB" "select count(*) from audit where action = 'report' and detail like '%refused%'")" = 2
 check "a patrol token cannot trace" test "$(code patrol GET "/api/v1/trace?subject=cccd:079090000001&reason=abc")" = 403
 TOKENS=$(t_sql "$CDB" "select count(*) from tokens")
-for b in '{}' '{"role":"root"}' '{"role":"tracer","expires_days":0}' '{"role":"tracer","expires_days":99999999999999999999}' '{"role":"tracer","expires_days":"7"}' '{"role":"device-enrolment"}' '{"role":"tracer","venue_id":"X"}' '{"role":"device-enrolment","ward":"W","venue_id":"a b"}' '{"role":"device-enrolment","ward":"W","venue_id":"V","hours":"25:00-26:00"}' '{"role":"device-enrolment","ward":"W","venue_id":"V","collector_url":"ftp://x"}' "{\"role\":\"tracer\",\"ward\":\"$(head -c 300 /dev/zero | tr '\0' a)\"}" '{"role":"tracer","role":"admin"}' 'not json'; do
+for b in '{"role":"patrol","wrd":"Bến Nghé"}' '{"role":"admin","expires_days":-1}' '{"role":"patrol","ward":"   "}' "{\"role\":\"patrol\",\"ward\":\"Bến$(printf '\u200b')Nghé\"}" '{"role":"device-enrolment","ward":"W","venue_id":"V","collector_url":"http://"}' '{"role":"device-enrolment","ward":"W","venue_id":"V","collector_url":"https://x\u001b[2J"}' '{}' '{"role":"root"}' '{"role":"tracer","expires_days":0}' '{"role":"tracer","expires_days":99999999999999999999}' '{"role":"tracer","expires_days":"7"}' '{"role":"device-enrolment"}' '{"role":"tracer","venue_id":"X"}' '{"role":"device-enrolment","ward":"W","venue_id":"a b"}' '{"role":"device-enrolment","ward":"W","venue_id":"V","hours":"25:00-26:00"}' '{"role":"device-enrolment","ward":"W","venue_id":"V","collector_url":"ftp://x"}' "{\"role\":\"tracer\",\"ward\":\"$(head -c 300 /dev/zero | tr '\0' a)\"}" '{"role":"tracer","role":"admin"}' 'not json'; do
 	check "POST /api/v1/tokens $b: 400" test "$(code admin POST /api/v1/tokens "$b")" = 400
 done
 check "a refused token request says why" test "$(json_get "$T_DIR/body" 'd["error"]')" = 'want {"role": tracer, patrol, admin or device-enrolment, "ward", "expires_days" (1 to 3650)}'
@@ -88,13 +89,21 @@ done
 R=$(req admin POST /api/v1/tokens "{\"role\":\"device-enrolment\",\"ward\":\"Bến Nghé\",\"venue_id\":\"BANH-MI-9\",\"venue_name\":\"Bánh mì Chín\",\"hours\":\"06:00-20:00\",\"collector_url\":\"$URL\"}")
 check "an enrolment token with its code and sheet: 201" test "${R%% *}" = 201
 check "the sheet is a PDF of one page, the code a KE1 code, no bare token" test "$(json_get "$T_DIR/body" '(__import__("base64").b64decode(d["sheet_pdf"])[:5], d["code"][:4], "token" in d)')" = "(b'%PDF-', 'KE1.', False)"
+T9=$(tok --role tracer)
+check "revoking a token by the token itself works" test "$(req admin POST /api/v1/tokens/revoke "{\"id\":\"$T9\"}")" = '200 {"result":"revoked"}'
+check "and the audit names its id, never the token" sh -c "! sqlite3 '${CDB#sqlite:}' 'select detail from audit' | grep -qF '$T9'"
+check "a token for a ward nobody has is made, with a note (a typo?)" test "$(req admin POST /api/v1/tokens '{"role":"patrol","ward":"Bến Ngé"}' > /dev/null; json_get "$T_DIR/body" 'd["note"][:28]')" = "no kiosk and no pass issuer "
+check "HEAD / answers as GET does (curl -I)" test "$(curl -s -I -o /dev/null -w '%{http_code}' "$URL/")" = 200
+check "POST / is not allowed, and says which is" sh -c "curl -s -D - -o /dev/null -X POST '$URL/' | grep -qi '^allow: GET'"
+check "API answers are not cached nor sniffed" sh -c "curl -s -D - -o /dev/null -H \"Authorization: Bearer \$(cat '$T_DIR/tracer')\" '$URL/api/v1/whoami' | grep -qi 'cache-control: no-store' && curl -s -D - -o /dev/null '$URL/api/v1/whoami' | grep -qi 'x-content-type-options: nosniff'"
+check "whoami names the token's id and the collector's time" test "$(req tracer GET /api/v1/whoami > /dev/null; json_get "$T_DIR/body" '(len(d["token_id"]), d["now"][-6:])')" = "(12, '+07:00')"
 check "revoking an unknown token: 404" test "$(req admin POST /api/v1/tokens/revoke '{"id":"ffffffffffff"}')" = '404 {"result":"no_such_token"}'
 for b in '{}' '{"device":"../../etc"}' '{"device":"0123456789ABCDEF"}' '{"device":"0123456789abcde"}'; do
 	check "POST /api/v1/devices/revoke $b: 400" test "$(code admin POST /api/v1/devices/revoke "$b")" = 400
 done
 check "revoking an unknown device: 404" test "$(code admin POST /api/v1/devices/revoke '{"device":"0123456789abcdef"}')" = 404
 check "GET /api/v1/tokens never shows a token" sh -c "! grep -qF \"\$(cat '$T_DIR/admin')\" '$T_DIR/body'" "$(req admin GET /api/v1/tokens > /dev/null)"
-check "the token list: ids, roles, states" test "$(req admin GET /api/v1/tokens > /dev/null; json_get "$T_DIR/body" 'sorted((t["role"], t["state"], len(t["id"])) for t in d["tokens"])')" = "[('admin', 'usable', 12), ('device-enrolment', 'usable', 12), ('device-enrolment', 'usable', 12), ('device-enrolment', 'used', 12), ('device-enrolment', 'used', 12), ('device-enrolment', 'used', 12), ('device-enrolment', 'used', 12), ('patrol', 'usable', 12), ('patrol', 'usable', 12), ('tracer', 'usable', 12)]"
+check "the token list: every token, by a 12-digit id, its role and state" test "$(req admin GET /api/v1/tokens > /dev/null; json_get "$T_DIR/body" '(len(d["tokens"]), set(len(t["id"]) for t in d["tokens"]), sorted(set((t["role"], t["state"]) for t in d["tokens"])))')" = "($(t_sql "$CDB" "select count(*) from tokens"), {12}, [('admin', 'usable'), ('device-enrolment', 'usable'), ('device-enrolment', 'used'), ('patrol', 'usable'), ('tracer', 'revoked'), ('tracer', 'usable')])"
 check "devices: the four kiosks" test "$(req admin GET /api/v1/devices > /dev/null; json_get "$T_DIR/body" 'sorted(x["venue_id"] for x in d["devices"])')" = "['CAFE-A', 'CAFE-A', 'QUAN-B', 'SHOP-D']"
 check "audit filters: a bad time is a 400" test "$(code admin GET '/api/v1/audit?from=yesterday')" = 400
 check "a trace for the console: sealed fields given sealed, never opened" sh -c "curl -s -G -H \"Authorization: Bearer \$(cat '$T_DIR/tracer')\" '$URL/api/v1/trace' --data-urlencode subject=cccd:079090000001 --data-urlencode 'reason=ca E2E-WEB-0' --data-urlencode from=2026-11-16 --data-urlencode to=2026-11-18 --data-urlencode sealed=1 > '$T_DIR/sealed.json' && grep -q '\"sealed\":\"' '$T_DIR/sealed.json' && ! grep -q 'Nguyễn' '$T_DIR/sealed.json' && ! grep -q '\"personal\"' '$T_DIR/sealed.json'"
@@ -130,14 +139,15 @@ check "the collector never got the key (no request carried it)" sh -c "! grep -q
 check "a file that is not the secret key is refused in words" test "$(B 'd["wrong_key"]')" = "Tệp này không phải khóa bí mật x25519 của cơ quan y tế."
 check "the CSV downloads and parses back: case, F1, F2 rows" test "$(B 'sorted((r["list"], r["subject"], r["overlap_min"]) for r in d["csv"] if r["list"] != "case")')" = "[('F1', 'cccd:079090000004', '20'), ('F1', 'phone:0901000001', '30'), ('F1', 'phone:0901000005', '20'), ('F2', 'cccd:079090000008', '30'), ('F2', 'cccd:079090000011', '40'), ('F2', 'phone:0901000003', '40'), ('F2', 'phone:0901000009', '40')]"
 check "the CSV keeps Vietnamese and holds no opened name" test "$(B '(d["csv"][0]["venue"], sorted(set(r["name"] for r in d["csv"])))')" = "('Cà phê Góc Phố', [''])"
-check "the JSON downloads" test "$(B 'd["json_downloaded"]')" = True
+check "the JSON downloads, with the F1, and holds no opened field" test "$(B '(d["json_downloaded"], d["json_f1"], d["json_has_opened"])')" = "(True, 3, False)"
+check "logged out and in again: no answer, no name, no case left on the page" test "$(B '(d["after_logout"]["out_hidden"], d["after_logout"]["name_on_page"], d["after_logout"]["case_field"])')" = "(True, False, '')"
 check "English at a press" test "$(B '(d["trace_en"]["title"], d["trace_en"]["summary"], d["trace_en"]["f1_heads"][5])')" = "('Contact trace', '2 visits of the case, 3 F1, 4 F2.', 'Overlap (min)')"
 check "a case written wrongly is said, as on the CLI" test "$(B 'd["bad_case"].startswith("Ca bệnh viết dạng loại:số, ví dụ cccd:")')" = True
 check "a tracer has no report page" test "$(B '(d["tracer_report"]["msg"], d["tracer_report"]["report_shown"])')" = "('Trang này không dành cho vai trò của bạn.', False)"
 check "patrol: report and receipts only, its ward filled in" test "$(B '(d["patrol"]["nav"], d["patrol"]["who"], d["patrol"]["ward"])')" = "(['report', 'receipt'], 'Tuần tra phường · Bến Nghé', 'Bến Nghé')"
 check "a patrol token gets no tracer page" test "$(B '(d["patrol_trace"]["msg"], d["patrol_trace"]["trace_shown"])')" = "('Trang này không dành cho vai trò của bạn.', False)"
-check "report: the summary counts the silent and the never-synced" test "$(B 'd["report"]["summary"].split(": ")[1]')" = "3 cơ sở, 2 im lặng trong giờ mở cửa, 1 chưa từng đồng bộ."
-check "report: each kiosk's state in words (a silent one flagged)" test "$(B 'sorted((r[0], r[1]) for r in d["report"]["rows"])')" = "[('Cà phê Góc Phố CAFE-A', 'Chưa từng đồng bộ'), ('Cà phê Góc Phố CAFE-A', 'Im lặng trong giờ mở cửa'), ('Quán Bún Bò QUAN-B', 'Hoạt động')]"
+check "report: the summary counts kiosks, venues, the silent and the never-synced" test "$(B 'd["report"]["summary"].split(": ")[1]')" = "3 kiosk ở 2 cơ sở, 2 im lặng trong giờ mở cửa, 0 chưa từng đồng bộ."
+check "report: each kiosk's state in words (a silent one flagged)" test "$(B 'sorted((r[0], r[2]) for r in d["report"]["rows"])')" = "[('Cà phê Góc Phố CAFE-A', 'Im lặng trong giờ mở cửa'), ('Cà phê Góc Phố CAFE-A', 'Im lặng trong giờ mở cửa'), ('Quán Bún Bò QUAN-B', 'Hoạt động')]"
 check "report: the 7-day chart is drawn" test "$(B 'd["report"]["chart"]')" = True
 check "a venue's day: heartbeat gaps and inspections" sh -c "echo \"\$0\" | grep -q 'Mất nhịp trong ngày' && echo \"\$0\" | grep -q 'Các lần kiểm tra'" "$(B 'd["detail"]')"
 check "the print view is A4 (a PDF page)" sh -c "pdfinfo '$OUT/console-report-print.pdf' | grep -q 'Page size:.*(A4)'"
@@ -150,7 +160,7 @@ check "revoked from the page (two presses, no dialog)" test "$(B 'd["revoked_msg
 check "the revoked token no longer logs in" test "$(B '(d["revoked_login"]["msg"][:20], d["revoked_login"]["nav"])')" = "('Token không hợp lệ, ', [])"
 check "kiosks listed, each with a revoke button" test "$(B 'sorted((r[1], r[6]) for r in d["devices"])')" = "[('Cà phê Góc Phố (CAFE-A)', 'Thu hồi'), ('Cà phê Góc Phố (CAFE-A)', 'Thu hồi'), ('Quán Bún Bò (QUAN-B)', 'Thu hồi'), ('Tạp hoá Dũng (SHOP-D)', 'Thu hồi')]"
 check "the audit, filtered to traces: the page's trace with its reason" sh -c "echo \"\$0\" | grep -q 'cccd:079090000001 · ca E2E-WEB-1'" "$(B 'd["audit_trace"]')"
-check "the audit: the web's token, its revoke, the enrolment sheet" test "$(t_sql "$CDB" "select group_concat(action, ',') from (select action from audit where who like 'http:admin:%' order by at_ms)")" = "token,token,token,revoke"
+check "the audit: the web's token, its revoke, the enrolment sheet" test "$(t_sql "$CDB" "select group_concat(action, ',') from (select action from audit where who like 'http:admin:%' order by at_ms)")" = "token,revoke,token,token,token,revoke"
 check "phone (390x844): the trace, nothing wider than the screen" test "$(B '(d["phone_trace_rows"], d["phone_overflow"], d["phone_report_overflow"])')" = "(3, True, True)"
 check "page times measured (trace, report)" test "$(B '(d["trace_ms"] > 0, d["report_ms"] > 0)')" = "(True, True)"
 for s in login-vi-1366 trace-vi-1366 trace-opened-vi-1366 trace-en-1366 report-vi-1366 report-detail-vi-1366 report-print-a4 receipt-vi-1366 tokens-vi-1366 devices-vi-1366 audit-vi-1366 trace-vi-390 report-vi-390 report-en-390 receipt-en-390 login-vi-390; do

@@ -9,7 +9,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const all = (sel) => Array.from(document.querySelectorAll(sel));
-  const TOKEN = "kiosk-console-token", LANG = "kiosk-console-lang";
+  const TOKEN = "kiosk-console-token", LANG = "kiosk-console-lang", MSG = "kiosk-console-said";
   const PAGES = {
     tracer: ["trace"],
     patrol: ["report", "receipt"],
@@ -20,7 +20,7 @@
 
   let lang = sessionStorage.getItem(LANG) === "en" ? "en" : "vi";
   let me = null;		/* {role, ward} */
-  let trace = null;		/* the last answer, and what was asked */
+  let trace = null;		/* the last answer, what was asked, what was opened */
   let report = null;
   let reportAll = false;
   const charts = [];
@@ -39,7 +39,7 @@
   function applyWords() {
     document.documentElement.lang = lang;
     all("[data-w]").forEach((e) => { e.textContent = w(e.dataset.w); });
-    all("[data-wp]").forEach((e) => { e.placeholder = w(e.dataset.wp); });
+    all("[data-wp]").forEach((e) => { e.placeholder = w(e.dataset.wp); e.setAttribute("aria-label", w(e.dataset.wp)); });
     $("lang").textContent = w("lang_button");
     $("lang").lang = lang === "vi" ? "en" : "vi";
     document.title = w("title");
@@ -66,7 +66,7 @@
   function errorText(e) {
     const key = e.status === 0 ? "err_net" :
       ({ 400: "err_400", 401: "err_401", 403: "err_403", 503: "err_503" })[e.status] || "err_other";
-    return w(key) + (e.detail ? " (" + e.detail + ")" : "");
+    return w(key) + (e.detail ? " " + w("server_said") + " " + e.detail : "");
   }
 
   function fail(e) {
@@ -75,7 +75,8 @@
       return;
     }
     if (e.status === 401) {
-      logout();
+      logout(errorText(e));
+      return;
     }
     say(errorText(e), "error");
   }
@@ -99,7 +100,7 @@
     if (opts.raw && r.ok) return r;
     let j = null;
     try { j = await r.json(); } catch (e) { j = null; }
-    if (!r.ok) throw new ApiError(r.status, j && j.error ? j.error : "");
+    if (!r.ok) throw new ApiError(r.status, j && j.error ? j.error : (j && j.result ? j.result : ""));
     if (j === null) throw new ApiError(r.status, "not JSON");
     return j;
   }
@@ -119,16 +120,28 @@
 
   /* ---- times ---- */
 
+  /* Times as the collector gives them, in the ward's own zone (the
+   * offset each ISO time carries), whatever the browser's zone is. */
   const pad = (n) => String(n).padStart(2, "0");
-  function dayText(d) { return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); }
+  let zoneMin = 420;		/* learnt from the answers; +07:00 at first */
+  function zoneOf(iso) {
+    const m = /([+-])(\d\d):(\d\d)$/.exec(iso || "");
+    if (m) zoneMin = (m[1] === "-" ? -1 : 1) * (parseInt(m[2], 10) * 60 + parseInt(m[3], 10));
+    else if (/Z$/.test(iso || "")) zoneMin = 0;
+  }
+  function zoneText() {
+    const a = Math.abs(zoneMin);
+    return (zoneMin < 0 ? "-" : "+") + pad(Math.floor(a / 60)) + ":" + pad(a % 60);
+  }
+  function local(ms) { return new Date(ms + zoneMin * 60000).toISOString(); }
   function when(iso) {
     if (!iso) return "—";
     const d = new Date(iso);
     if (isNaN(d)) return iso;
-    return dayText(d) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    return local(d.getTime()).slice(0, 16).replace("T", " ");
   }
-  function whenMs(ms) { return ms ? when(new Date(ms).toISOString()) : "—"; }
-  function hhmm(ms) { const d = new Date(ms); return pad(d.getHours()) + ":" + pad(d.getMinutes()); }
+  function whenMs(ms) { return ms ? local(ms).slice(0, 16).replace("T", " ") : "—"; }
+  function hhmm(ms) { return local(ms).slice(11, 16); }
 
   /* ---- sortable tables ---- */
 
@@ -252,10 +265,11 @@
   async function whoami() {
     try {
       me = await api("/api/v1/whoami");
+      zoneOf(me.now);
     } catch (e) {
       me = null;
       sessionStorage.removeItem(TOKEN);
-      fail(e);
+      say(errorText(e), "error");
       route();
       return;
     }
@@ -273,15 +287,21 @@
     else route();
   }
 
-  function logout() {
+  /* Log out: the token goes, and so does everything the pages hold (an
+   * opened name must not outlive the person who opened it). The page is
+   * loaded afresh; MESSAGE, if any, is shown on the log-in page. */
+  function logout(message) {
     sessionStorage.removeItem(TOKEN);
+    if (message) sessionStorage.setItem(MSG, message); else sessionStorage.removeItem(MSG);
     me = null;
     trace = null;
     report = null;
-    $("nav").hidden = true;
-    $("logout").hidden = true;
-    showWho();
-    all(".page").forEach((p) => { p.hidden = p.id !== "page-login"; });
+    charts.forEach((c) => c.destroy());
+    all("form").forEach((f) => f.reset());
+    all("table").forEach((t) => { t.textContent = ""; });
+    ["trace-out", "report-out", "venue-detail", "token-new"].forEach((id) => { $(id).hidden = true; });
+    ["timelines", "receipt-out", "trace-summary", "report-summary"].forEach((id) => { $(id).textContent = ""; });
+    location.replace(location.pathname);
   }
 
   function route() {
@@ -336,8 +356,10 @@
     busy(form, true);
     say(w("loading"), "info");
     try {
-      const j = await api("/api/v1/trace?" + traceQuery("json"));
-      trace = { j: j, opened: 0 };
+      const q = traceQuery("json");
+      const j = await api("/api/v1/trace?" + q);
+      zoneOf(j.case.from);
+      trace = { j: j, q: q, opened: 0, personal: new Map() };
       say("", "");
       renderTrace();
       afterPaint(() => { window.consoleTimes.trace_ms = performance.now() - t0; });
@@ -348,16 +370,23 @@
     }
   }
 
+  /* The opened fields a tracer reads, in the page's words; anything else
+   * in a box is left out. The card's date of birth is DDMMYYYY. */
+  const FIELDS = ["dob", "gender", "address", "document", "doc_type", "issue_date", "old_id", "ext"];
+  function opened(e) { return trace && trace.personal.get(e); }
   function personalText(e) {
-    if (e._personal) {
-      return Object.keys(e._personal).filter((k) => k !== "name" && k !== "dob")
-        .map((k) => k + ": " + e._personal[k]).join("; ");
+    const p = opened(e);
+    if (p) {
+      return FIELDS.filter((k) => Object.prototype.hasOwnProperty.call(p, k) && typeof p[k] === "string" && p[k])
+        .map((k) => w("f_" + k) + ": " + (k === "dob" && /^\d{8}$/.test(p[k]) ? p[k].slice(4) + "-" + p[k].slice(2, 4) + "-" + p[k].slice(0, 2) : p[k]))
+        .join("; ");
     }
-    return e.sealed || e.personal === "(sealed)" ? w("sealed") : "";
+    return e.sealed ? w("sealed") : "";
   }
 
   function nameText(e) {
-    if (e._personal) return e._personal.name || "";
+    const p = opened(e);
+    if (p) return typeof p.name === "string" ? p.name : "";
     return e.sealed ? w("sealed") : "";
   }
 
@@ -371,7 +400,7 @@
     ];
     if (kind !== "visits") cols.push({ w: "col_overlap", v: (e) => e.overlap_min });
     if (kind === "f2") cols.push({ w: "col_via", v: (e) => e.via || "" });
-    cols.push({ w: "col_source", v: (e) => e.source });
+    cols.push({ w: "col_source", v: (e) => e.source, s: (e) => w("src_" + e.source) });
     cols.push({ w: "col_personal", v: personalText });
     return cols;
   }
@@ -427,7 +456,7 @@
       chart(canvas, {
         type: "bar",
         data: {
-          labels: shown.map((r) => (r.k === "case" ? "● " : r.k.toUpperCase() + " ") + (nameText(r.e) && r.e._personal ? nameText(r.e) : r.e.subject)),
+          labels: shown.map((r) => (r.k === "case" ? "● " : r.k.toUpperCase() + " ") + (opened(r.e) && nameText(r.e) ? nameText(r.e) : r.e.subject)),
           datasets: [{
             data: shown.map((r) => [r.e.in_ms, r.e.out_ms]),
             backgroundColor: shown.map((r) => colour[r.k]),
@@ -502,28 +531,37 @@
       return;
     }
     const pk = na.crypto_scalarmult_base(sk);
-    let opened = 0, sealed = 0;
+    let n = 0, sealed = 0;
     const j = trace.j;
+    trace.personal.clear();
     j.visits.concat(j.f1, j.f2).forEach((e) => {
       if (!e.sealed) return;
       sealed++;
       try {
         const box = na.from_base64(e.sealed, na.base64_variants.ORIGINAL);
-        e._personal = JSON.parse(na.to_string(na.crypto_box_seal_open(box, pk, sk)));
-        opened++;
+        const p = JSON.parse(na.to_string(na.crypto_box_seal_open(box, pk, sk)));
+        if (p && typeof p === "object") {
+          trace.personal.set(e, p);
+          n++;
+        }
       } catch (err) {
-        e._personal = null;
+        /* not sealed to this key */
       }
     });
     na.memzero(sk);
-    trace.opened = opened;
-    if (sealed > 0 && opened === 0) say(w("key_wrong"), "error"); else say("", "");
+    trace.opened = n;
+    if (sealed > 0 && n === 0) say(w("key_wrong"), "error"); else say("", "");
     renderTrace();
   }
 
   async function traceCsv() {
     try {
-      const r = await api("/api/v1/trace?" + traceQuery("csv"), { raw: true });
+      if (!trace) return;
+      /* The question whose answer is on the screen, not the form's. */
+      const q = new URLSearchParams(trace.q);
+      q.delete("sealed");
+      q.set("format", "csv");
+      const r = await api("/api/v1/trace?" + q.toString(), { raw: true });
       download("trace.csv", await r.blob());
     } catch (e) {
       fail(e);
@@ -532,16 +570,17 @@
 
   function traceJson() {
     if (!trace) return;
-    /* What the server sent: the sealed fields still sealed. */
+    /* What the server sent: the sealed fields still sealed, nothing
+     * opened here (those stay in trace.personal, on this page). */
     download("trace.json", new Blob([JSON.stringify(trace.j, null, 1)], { type: "application/json" }));
   }
 
   /* ---- patrol ---- */
 
   function venueState(v) {
-    if (!v.last_heartbeat) return "never";
+    if (!v.last_heartbeat && !v.last_upload) return "never";
     if (v.silent) return "silent";
-    return "live";
+    return v.last_heartbeat ? "live" : "noheartbeat";
   }
 
   async function runReport(ev) {
@@ -559,6 +598,7 @@
     say(w("loading"), "info");
     try {
       report = await api("/api/v1/report?" + q.toString());
+      zoneOf(report.generated);
       reportAll = false;
       say("", "");
       renderReport();
@@ -576,22 +616,23 @@
     if (!report) return;
     const r = report;
     $("report-out").hidden = false;
-    const never = r.venues.filter((v) => !v.last_heartbeat).length;
-    $("report-summary").textContent = w("report_summary", { ward: r.ward, date: r.date, n: r.venues_total, silent: r.silent, never: never });
+    const never = r.venues.filter((v) => venueState(v) === "never").length;
+    const places = new Set(r.venues.map((v) => v.venue_id)).size;
+    $("report-summary").textContent = w("report_summary", { ward: r.ward, date: r.date, n: r.venues_total, places: places, silent: r.silent, never: never });
     /* The ward's check-ins per day: the venues' 7 days added up. */
     const days = r.venues.length ? r.venues[0].visits_per_day.map((d) => d.date) : [];
     const sums = days.map((d, i) => r.venues.reduce((s, v) => s + v.visits_per_day[i].visits, 0));
     chart($("report-chart"), {
       type: "bar",
       data: { labels: days, datasets: [{ label: w("report_visits"), data: sums, backgroundColor: "#1d5296" }] },
-      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, grace: "10%", ticks: { precision: 0 } } } }
     });
     drawVenues();
   }
 
   function drawVenues() {
     const only = $("r-silent-only").checked, f = $("r-filter").value.trim().toLowerCase();
-    const rows = report.venues.filter((v) => (!only || v.silent || !v.last_heartbeat) &&
+    const rows = report.venues.filter((v) => (!only || venueState(v) !== "live") &&
       (!f || (v.venue + " " + v.venue_id + " " + v.address).toLowerCase().indexOf(f) >= 0));
     rows.forEach((v) => { v._class = "st-" + venueState(v); });
     const sum7 = (v) => v.visits_per_day.reduce((s, d) => s + d.visits, 0);
@@ -605,7 +646,8 @@
         span.appendChild(document.createTextNode(" " + v.venue_id));
         return span;
       } },
-      { w: "col_state", v: (v) => ({ never: 0, silent: 1, live: 2 })[venueState(v)], s: (v) => w("state_" + venueState(v)) },
+      { w: "col_device", v: (v) => v.device, s: (v) => v.device.slice(0, 8) },
+      { w: "col_state", v: (v) => ({ never: 0, silent: 1, noheartbeat: 2, live: 3 })[venueState(v)], s: (v) => w("state_" + venueState(v)) },
       { w: "col_hb", v: (v) => v.last_heartbeat || "", s: (v) => when(v.last_heartbeat) },
       { w: "col_upload", v: (v) => v.last_upload || "", s: (v) => when(v.last_upload) },
       { w: "col_backlog", v: (v) => (v.backlog === null ? -1 : v.backlog), s: (v) => (v.backlog === null ? "—" : v.backlog) },
@@ -642,13 +684,13 @@
     chart(k1, {
       type: "bar",
       data: { labels: v.visits_per_day.map((d) => d.date), datasets: [{ label: w("report_visits"), data: v.visits_per_day.map((d) => d.visits), backgroundColor: "#147a3a" }] },
-      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, grace: "10%", ticks: { precision: 0 } } } }
     });
     const h2 = document.createElement("h4");
     h2.textContent = w("detail_gaps");
     box.appendChild(h2);
     if (v.heartbeat_gaps.length) {
-      const day0 = new Date(report.date + "T00:00:00").getTime();
+      const day0 = new Date(report.date + "T00:00:00" + zoneText()).getTime();
       const c2 = document.createElement("div");
       c2.className = "timeline";
       c2.style.height = "90px";
@@ -719,7 +761,7 @@
     add(w("col_device"), j.device);
     add(w("receipt_at"), rc.at ? whenMs(rc.at * 1000) : "");
     add(w("receipt_today"), rc.today);
-    add(w("receipt_reason"), j.reason);
+    add(w("receipt_reason"), j.reason ? w("server_said") + " " + j.reason : "");
     out.appendChild(dl);
   }
 
@@ -783,7 +825,7 @@
       const j = await api("/api/v1/tokens");
       table($("k-list"), [
         { w: "col_id", v: (t) => t.id },
-        { w: "col_role", v: (t) => t.role },
+        { w: "col_role", v: (t) => t.role, s: (t) => w("role_" + t.role) + (me && t.id === me.token_id ? " (" + w("token_yours") + ")" : "") },
         { w: "col_state", v: (t) => t.state, s: (t) => w("token_" + t.state) },
         { w: "col_ward", v: (t) => t.ward + (t.venue_id ? " / " + t.venue_id : "") },
         { w: "col_created", v: (t) => t.created || "", s: (t) => when(t.created) },
@@ -797,8 +839,8 @@
 
   async function revokeToken(id) {
     try {
-      await api("/api/v1/tokens/revoke", { method: "POST", body: { id: id } });
-      say(w("revoked_ok", { what: id }), "ok");
+      const j = await api("/api/v1/tokens/revoke", { method: "POST", body: { id: id } });
+      say(w(j.result === "revoked" ? "revoked_ok" : "revoked_already", { what: id }), j.result === "revoked" ? "ok" : "info");
     } catch (e) {
       fail(e);
     }
@@ -841,6 +883,12 @@
         p.textContent = w("tokens_code");
       }
       out.appendChild(p);
+      if (j.note) {
+        const n = document.createElement("p");
+        n.className = "warn";
+        n.textContent = w("server_said") + " " + j.note;
+        out.appendChild(n);
+      }
       if (j.sheet_pdf) {
         const bytes = Uint8Array.from(atob(j.sheet_pdf), (c) => c.charCodeAt(0));
         out.appendChild(button(w("tokens_sheet"), () => download("enrolment-" + (body.venue_id || "venue") + ".pdf",
@@ -875,8 +923,8 @@
 
   async function revokeDevice(id) {
     try {
-      await api("/api/v1/devices/revoke", { method: "POST", body: { device: id } });
-      say(w("revoked_ok", { what: id }), "ok");
+      const j = await api("/api/v1/devices/revoke", { method: "POST", body: { device: id } });
+      say(w(j.result === "revoked" ? "revoked_ok" : "revoked_already", { what: id }), j.result === "revoked" ? "ok" : "info");
     } catch (e) {
       fail(e);
     }
@@ -896,11 +944,11 @@
       const lines = Array.isArray(j) ? j : (j.audit || j.entries || []);
       const d = (a, k) => (a.detail && typeof a.detail === "object" ? a.detail[k] : undefined);
       table($("a-list"), [
-        { w: "col_when", v: (a) => a.at_ms, s: (a) => when(a.at) },
+        { w: "col_when", v: (a) => a.at_ms, s: (a) => whenMs(a.at_ms) },
         { w: "col_who", v: (a) => a.who },
         { w: "col_action", v: (a) => a.action },
         { w: "col_detail", v: (a) => [d(a, "subject"), d(a, "reason"), d(a, "ward"), d(a, "role"), d(a, "venue_id"), d(a, "device"), d(a, "token"),
-          d(a, "refused") ? w("audit_refused") + ": " + d(a, "refused") : ""].filter((x) => x).join(" · ") },
+          d(a, "refused") ? w("audit_refused") + " " + w("server_said") + " " + d(a, "refused") : ""].filter((x) => x).join(" · ") },
         { w: "col_results", v: (a) => a.results }
       ], lines.slice().reverse());
       say(w("audit_count", { n: lines.length }), "info");
@@ -924,7 +972,7 @@
       sessionStorage.setItem(LANG, lang);
       rerender();
     });
-    $("logout").addEventListener("click", () => { logout(); say("", ""); location.hash = ""; });
+    $("logout").addEventListener("click", () => logout());
     $("login-form").addEventListener("submit", login);
     $("trace-form").addEventListener("submit", runTrace);
     $("trace-csv").addEventListener("click", traceCsv);
@@ -943,6 +991,9 @@
     window.addEventListener("beforeprint", () => charts.forEach((c) => c.resize()));
     applyWords();
     roleChanged();
+    const said = sessionStorage.getItem(MSG);
+    sessionStorage.removeItem(MSG);
+    if (said) say(said, "error");
     if (sessionStorage.getItem(TOKEN)) whoami(); else route();
   });
 })();
