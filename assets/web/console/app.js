@@ -164,9 +164,6 @@
       });
     }
     el.textContent = "";
-    const cap = el.createCaption();
-    cap.className = "sr";
-    cap.textContent = w("sort_hint");
     const head = el.createTHead().insertRow();
     t.cols.forEach((c, i) => {
       const th = document.createElement("th");
@@ -174,6 +171,7 @@
       const b = document.createElement("button");
       b.type = "button";
       b.textContent = w(c.w) + (t.by === i ? (t.up ? " ▲" : " ▼") : "");
+      b.title = w("sort_hint");
       th.setAttribute("aria-sort", t.by === i ? (t.up ? "ascending" : "descending") : "none");
       b.addEventListener("click", () => {
         t.up = t.by === i ? !t.up : true;
@@ -191,6 +189,7 @@
       if (rows[r]._class) tr.className = rows[r]._class;
       t.cols.forEach((c) => {
         const td = tr.insertCell();
+        td.dataset.label = w(c.w);
         const s = c.s ? c.s(rows[r]) : c.v(rows[r]);
         if (s instanceof Node) td.appendChild(s); else td.textContent = s === null || s === undefined ? "" : s;
       });
