@@ -247,7 +247,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(KIOSK_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(KIOSK_LINKLIBS)
 
-test-bins: $(PROGS) $(TEST_BINS) $(BUILD)/tools/mkframe \
+test-bins: $(PROGS) vendor $(TEST_BINS) $(BUILD)/tools/mkframe \
            $(BUILD)/tests/checkin_many $(BUILD)/tests/batch_tool \
            $(BUILD)/tests/venue_token $(BUILD)/tests/forge_code $(BUILD)/tests/scenario
 

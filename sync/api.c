@@ -614,9 +614,9 @@ r_query(struct db *db, const struct api_config *cfg,
     const struct api_request *rq, struct api_response *rs)
 {
 	if (strcmp(rq->url, "/api/v1/trace") == 0)
-		api_trace(db, rq, rs);
+		api_trace(db, cfg, rq, rs);
 	else if (strcmp(rq->url, "/api/v1/report") == 0)
-		api_report(db, rq, rs);
+		api_report(db, cfg, rq, rs);
 	else if (strcmp(rq->url, "/api/v1/audit") == 0)
 		api_audit(db, rq, rs);
 	else

@@ -74,6 +74,10 @@ struct api_config {
 	/* The collector's own key: signs the wards' pass lists. NULL:
 	 * none (the pass list is refused, 503). */
 	const struct key_pair *signing_key;
+	/* Where traces and reports are read (a standby, db_open_reader),
+	 * with the lag said in the answer; NULL: the store itself. The
+	 * audit is always written to the store (the primary). */
+	struct db *read_db;
 };
 
 /*

@@ -59,10 +59,10 @@ int api_authorize(struct db *db, const struct api_request *rq,
     const char *action, struct api_caller *who, struct api_response *rs);
 
 /* The tracer, patrol and admin routes (api_query.c). */
-void api_trace(struct db *db, const struct api_request *rq,
-    struct api_response *rs);
-void api_report(struct db *db, const struct api_request *rq,
-    struct api_response *rs);
+void api_trace(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs);
+void api_report(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs);
 void api_audit(struct db *db, const struct api_request *rq,
     struct api_response *rs);
 void api_receipt(struct db *db, const struct api_request *rq,

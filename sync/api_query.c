@@ -77,10 +77,24 @@ answer_as(struct api_response *rs, const struct printed *p,
 
 /* GET /api/v1/trace?subject=KIND:ID&reason=TEXT&from=&to=&depth=
  * &min_overlap=&default_stay=&format=json|csv, for a tracer token only. */
-void
-api_trace(struct db *db, const struct api_request *rq,
-    struct api_response *rs)
+/* Where reads go (a standby when one is given), and how far behind it
+ * is, into *KNOWN, *STANDBY, *LAG. */
+static struct db *
+reader(struct db *db, const struct api_config *cfg, int *known,
+    int *standby, int64_t *lag)
 {
+	struct db *rd = cfg->read_db != NULL ? cfg->read_db : db;
+
+	*known = cfg->read_db != NULL && db_read_lag(rd, standby, lag) == 0;
+	return rd;
+}
+
+void
+api_trace(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
+{
+	int known = 0, standby = 0;
+	int64_t lag = 0;
 	struct trace_args ta = { arg(rq, "subject"), arg(rq, "from"),
 	    arg(rq, "to"), arg(rq, "depth"), arg(rq, "min_overlap"),
 	    arg(rq, "default_stay"), arg(rq, "reason") };
@@ -113,13 +127,17 @@ api_trace(struct db *db, const struct api_request *rq,
 	 * authority's key the server never sees: it asks for them sealed. */
 	o.give_sealed = arg(rq, "sealed") != NULL &&
 	    strcmp(arg(rq, "sealed"), "1") == 0;
-	if (query_trace(db, &o, who.who, &r) != 0) {
+	if (query_trace_on(reader(db, cfg, &known, &standby, &lag), db, &o,
+	    who.who, &r) != 0) {
 		snprintf(msg, sizeof(msg), "the trace could not be run or "
 		    "audited; nothing was given out%s%s", r.cut_short ? ": " :
 		    "", r.cut_short ? r.cut_short : "");
 		api_fail(rs, HTTP_UNAVAILABLE, msg);
 		return;
 	}
+	r.read_known = known;
+	r.read_standby = standby;
+	r.read_lag_ms = lag;
 	p.what = &r;
 	p.format = format;
 	p.print = print_trace;
@@ -130,9 +148,12 @@ api_trace(struct db *db, const struct api_request *rq,
 /* GET /api/v1/report?ward=W&date=D&format=json|csv: a patrol token (of
  * that ward, when it names one) or an admin token. */
 void
-api_report(struct db *db, const struct api_request *rq,
-    struct api_response *rs)
+api_report(struct db *db, const struct api_config *cfg,
+    const struct api_request *rq, struct api_response *rs)
 {
+	int known = 0, standby = 0;
+	int64_t lag = 0;
+	struct db *rd;
 	const char *want = arg(rq, "ward"), *format = json_or_csv(rq);
 	int64_t now = ktime_wall_ms(), day = now;
 	int silent = REPORT_SILENT_MIN;
@@ -161,10 +182,14 @@ api_report(struct db *db, const struct api_request *rq,
 		    "ward");
 		return;
 	}
-	if (report_build(db, want, day, now, silent, &r) != 0) {
+	rd = reader(db, cfg, &known, &standby, &lag);
+	if (report_build(rd, want, day, now, silent, &r) != 0) {
 		api_fail(rs, HTTP_UNAVAILABLE, "the store is not answering");
 		return;
 	}
+	r.read_known = known;
+	r.read_standby = standby;
+	r.read_lag_ms = lag;
 	(void)query_report_audited(db, who.who, &r);
 	p.what = &r;
 	p.format = format;

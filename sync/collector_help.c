@@ -25,8 +25,9 @@ static const struct cmd_help cmds[] = {
 	    "         [--phone-per-code N] [--phone-per-slot N]\n"
 	    "         [--threads N] [--workers N] [--queue N] "
 	    "[--per-client N]\n"
-	    "         [--max-connections N]\n"
-	    "  (docs/sync.md: limits and their defaults)",
+	    "         [--max-connections N] [--read-db postgresql://...]\n"
+	    "  (docs/sync.md: limits and their defaults; --read-db: traces "
+	    "and reports\n   from a standby, docs/deploy.md)",
 	    "collector serve --listen 127.0.0.1:8080 --trusted-proxy "
 	    "127.0.0.1" },
 	{ "token", "a one-time enrolment token, or a tracer's, patrol's or "

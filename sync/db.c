@@ -60,6 +60,33 @@ db_open_existing(const char *url)
 	return open_url(url, DB_CONNECTIONS, 0);
 }
 
+struct db *
+db_open_reader(const char *url, int connections)
+{
+	if (strncmp(url, "postgresql://", 13) != 0 &&
+	    strncmp(url, "postgres://", 11) != 0) {
+		log_error("a read database is a PostgreSQL standby "
+		    "(postgresql://...?target_session_attrs=prefer-standby), "
+		    "not '%.40s'", url);
+		return NULL;
+	}
+	if (sodium_init() < 0)
+		return NULL;
+	if (connections < 1 || connections > DB_MAX_CONNECTIONS)
+		connections = DB_CONNECTIONS;
+	return db_pg_open_mode(url, connections, 0, 1);
+}
+
+int
+db_read_lag(struct db *d, int *standby, int64_t *lag_ms)
+{
+	if (strcmp(db_backend(d), "postgresql") == 0)
+		return db_pg_read_lag(d, standby, lag_ms);
+	*standby = 0;
+	*lag_ms = 0;
+	return 0;
+}
+
 void
 db_close(struct db *d)
 {

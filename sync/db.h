@@ -45,6 +45,18 @@ struct db *db_open(const char *url);
 struct db *db_open_existing(const char *url);
 struct db *db_open_pool(const char *url, int connections);
 
+/*
+ * db_open_reader(url, connections): a store to read from only: a
+ * PostgreSQL standby (libpq's target_session_attrs=prefer-standby) that
+ * holds the collector's tables. Nothing is written or made there. NULL
+ * (logged) for SQLite or a database that is not a collector's.
+ * db_read_lag(d, standby, lag_ms): is D's server a standby, and how far
+ * behind its primary (0 when nothing is left to replay). SQLite, a
+ * primary: 0 and 0. Returns 0 or -1.
+ */
+struct db *db_open_reader(const char *url, int connections);
+int db_read_lag(struct db *d, int *standby, int64_t *lag_ms);
+
 /* db_close(d): close D; NULL does nothing. */
 void db_close(struct db *d);
 

@@ -140,6 +140,18 @@ pg_log(const char *what, PGconn *c, const PGresult *r)
 	log_error("collector db (postgresql): %s: %.*s", what, (int)len, m);
 }
 
+void
+pg_note_failure(struct pgc *p, const PGresult *r)
+{
+	const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	/* 25006 read_only_sql_transaction; 57P01-57P03 shutdown, crash
+	 * shutdown, cannot connect now; 08 connection exceptions. */
+	if (st == NULL || strcmp(st, "25006") == 0 ||
+	    strncmp(st, "57P", 3) == 0 || strncmp(st, "08", 2) == 0)
+		p->stale = 1;
+}
+
 /* Run a command with no parameters and no rows; 0 or -1 (logged). */
 int
 pg_plain(PGconn *c, const char *sql)
@@ -185,6 +197,15 @@ pg_conn_get(struct pg *d)
 	p->busy = 1;
 	pthread_mutex_unlock(&d->lock);
 
+	/* After a failover (libpq's multi-host URI with
+	 * target_session_attrs=read-write): a session on a server that
+	 * became a standby, or is shutting down, is dropped and made again,
+	 * which finds the new primary. */
+	if (p->c != NULL && p->stale) {
+		PQfinish(p->c);
+		p->c = NULL;
+	}
+	p->stale = 0;
 	if (p->c == NULL) {
 		p->c = PQconnectdb(d->conninfo);
 		p->staged = 0;
@@ -200,7 +221,11 @@ pg_conn_get(struct pg *d)
 	}
 	/* Per session: quiet notices, and the staging table that ON COMMIT
 	 * empties after every batch. */
-	if (!p->staged && (pg_plain(p->c, "SET client_min_messages = warning") ||
+	if (!p->staged && d->reader && (pg_plain(p->c, "SET client_min_messages "
+	    "= warning") || pg_plain(p->c, "SET statement_timeout = "
+	    DB_STATEMENT_TEXT)))
+		goto fail;
+	if (!p->staged && !d->reader && (pg_plain(p->c, "SET client_min_messages = warning") ||
 	    pg_plain(p->c, "SET statement_timeout = " DB_STATEMENT_TEXT) ||
 	    pg_plain(p->c, "CREATE TEMP TABLE IF NOT EXISTS staging (LIKE visits "
 	    "INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")))
@@ -211,6 +236,8 @@ pg_conn_get(struct pg *d)
 	p->open = 0;
 	return p;
 fail:
+	if (p->c != NULL)
+		p->stale = 1;
 	pg_conn_put(d, p);
 	return NULL;
 }
@@ -257,12 +284,20 @@ pg_is_store(PGconn *c)
 struct db *
 db_pg_open(const char *conninfo, int connections, int create)
 {
+	return db_pg_open_mode(conninfo, connections, create, 0);
+}
+
+struct db *
+db_pg_open_mode(const char *conninfo, int connections, int create,
+    int reader)
+{
 	struct pg *d = calloc(1, sizeof(*d));
 	struct pgc *p;
 
 	if (d == NULL)
 		return NULL;
 	d->base.ops = &pg_ops;
+	d->reader = reader;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
 	d->conninfo = strdup(conninfo);
@@ -280,7 +315,7 @@ db_pg_open(const char *conninfo, int connections, int create)
 		return NULL;
 	}
 	if ((!create && pg_is_store(d->pool[0].c) != 1) ||
-	    pg_plain(d->pool[0].c, schema) != 0) {	/* logged there */
+	    (!reader && pg_plain(d->pool[0].c, schema) != 0)) {	/* logged */
 		pg_close(&d->base);
 		return NULL;
 	}
@@ -406,6 +441,7 @@ pg_exec(struct db_tx *tx, const char *sql, const struct db_arg *args,
 		break;
 	default:
 		pg_log(sql, p->c, row.r);
+		pg_note_failure(p, row.r);
 		goto fail;
 	}
 	PQclear(row.r);
@@ -470,3 +506,35 @@ static const struct db_ops pg_ops = {
 	.purge = pg_purge,
 	.partitions = pg_partitions,
 };
+
+int
+db_pg_read_lag(struct db *base, int *standby, int64_t *lag_ms)
+{
+	struct pg *d = (struct pg *)base;
+	struct pgc *p = pg_conn_get(d);
+	PGresult *r;
+	int ok;
+
+	*standby = 0;
+	*lag_ms = 0;
+	if (p == NULL)
+		return -1;
+	/* Nothing left to replay: not behind, however long ago the last
+	 * write was. Else how old the last replayed transaction is. */
+	r = PQexec(p->c, "SELECT pg_is_in_recovery(), CASE WHEN NOT "
+	    "pg_is_in_recovery() OR pg_last_wal_receive_lsn() = "
+	    "pg_last_wal_replay_lsn() THEN 0 ELSE coalesce((extract(epoch "
+	    "FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * "
+	    "1000)::bigint, 0) END");
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	if (ok) {
+		*standby = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		*lag_ms = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	} else {
+		pg_log("replication lag", p->c, r);
+		pg_note_failure(p, r);
+	}
+	PQclear(r);
+	pg_conn_put(d, p);
+	return ok ? 0 : -1;
+}

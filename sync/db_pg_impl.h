@@ -20,7 +20,13 @@ struct pgc {
 	int busy;
 	int staged;		/* this session has its staging table */
 	int open;		/* BEGIN was run */
+	int stale;		/* its server is no longer the primary, or
+				 * going away: connect afresh next time */
 };
+
+/* pg_note_failure(p, r): mark P stale when R's error says its server
+ * cannot take writes any more (a demoted primary, a shutdown). */
+void pg_note_failure(struct pgc *p, const PGresult *r);
 
 struct pg {
 	struct db base;
@@ -32,6 +38,8 @@ struct pg {
 	/* Days whose partition is known to exist (a cache: see ingest). */
 	int64_t *days;
 	size_t ndays, cap;
+	int reader;		/* reads only, maybe on a standby: no schema,
+				 * no staging table (db_open_reader) */
 };
 
 /* pg_log(what, c, r): the server's message for WHAT, logged once. */

@@ -243,6 +243,7 @@ pg_insert_visits(struct db_tx *tx, const struct wire_header *h,
 			return DB_RETRY;
 		}
 		pg_log("ingest", p->c, r);
+		pg_note_failure(p, r);
 		PQclear(r);
 		goto fail;
 	}
@@ -250,6 +251,9 @@ pg_insert_visits(struct db_tx *tx, const struct wire_header *h,
 	PQclear(r);
 	return 0;
 fail:
+	/* A batch that could not be loaded: its session is made afresh
+	 * (after a failover it was on the old primary). */
+	p->stale = 1;
 	tx->failed = 1;
 	return DB_FAILED;
 }

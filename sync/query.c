@@ -24,8 +24,15 @@ int
 query_trace(struct db *d, const struct trace_opts *o, const char *who,
     struct trace_result *r)
 {
+	return query_trace_on(d, d, o, who, r);
+}
+
+int
+query_trace_on(struct db *read, struct db *d, const struct trace_opts *o,
+    const char *who, struct trace_result *r)
+{
 	char subject[96], *detail;
-	int ok = trace_run(d, o, r) == 0;
+	int ok = trace_run(read, o, r) == 0;
 	json_t *dj;
 
 	snprintf(subject, sizeof(subject), "%s:%s", o->kind, o->subject);

@@ -20,7 +20,11 @@
  * "cli:alice", "http:tracer:1a2b3c4d@10.0.0.5"). Returns 0, or -1 when
  * the store failed or the audit could not be written (nothing is then
  * given out: a trace nobody can account for is refused).
+ * query_trace_on(read, d, o, who, r): the same, read from READ (a
+ * standby, db_open_reader) and audited in D (the primary, always).
  */
+int query_trace_on(struct db *read, struct db *d, const struct trace_opts *o,
+    const char *who, struct trace_result *r);
 int query_trace(struct db *d, const struct trace_opts *o, const char *who,
     struct trace_result *r);
 

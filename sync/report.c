@@ -368,6 +368,12 @@ print_json(FILE *f, const struct report *r)
 	    iso_json(r->generated_ms), "silent_after_min", r->silent_after_min,
 	    "venues_total", (json_int_t)r->n, "silent", r->silent, "venues",
 	    venues);
+	if (j != NULL && r->read_known) {
+		json_object_set_new(j, "read_from", json_string(
+		    r->read_standby ? "standby" : "primary"));
+		json_object_set_new(j, "replication_lag_ms",
+		    json_integer((json_int_t)r->read_lag_ms));
+	}
 	rc = j != NULL ? json_dumpf(j, f, JSON_COMPACT |
 	    JSON_PRESERVE_ORDER) : -1;
 	json_decref(j);

@@ -59,6 +59,8 @@ struct report {
 	int silent;			/* how many venues are silent */
 	struct report_venue *v;		/* owned */
 	size_t n;
+	int read_known, read_standby;	/* as in struct trace_result */
+	int64_t read_lag_ms;
 };
 
 /*

@@ -509,10 +509,11 @@ server_main(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'Q' },
 		{ "per-client", required_argument, NULL, 'C' },
 		{ "max-connections", required_argument, NULL, 'M' },
+		{ "read-db", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen = "127.0.0.1:8080", *url = NULL, *colon;
-	const char *proxy = NULL;
+	const char *proxy = NULL, *read_url = NULL;
 	struct server sv;
 	struct sockaddr_in sa;
 	struct MHD_Daemon *mhd = NULL;
@@ -530,6 +531,7 @@ server_main(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 'd': url = optarg; break;
 		case 'P': proxy = optarg; break;
+		case 'R': read_url = optarg; break;
 		case 'm':
 			if (number_opt("max-body", optarg, 1024, 1LL << 30,
 			    &max) != 0)
@@ -619,6 +621,14 @@ server_main(int argc, char **argv)
 			    "until it is; install with `make install`, or set "
 			    "KIOSK_ASSETS to the assets folder", sv.web_dir,
 			    strerror(errno));
+		snprintf(page, sizeof(page), "%s/vendor/libsodium.js",
+		    sv.web_dir);
+		if (access(page, R_OK) != 0)
+			log_error("the web console's libraries are not in "
+			    "'%s/vendor' (%s): its pages cannot draw charts or "
+			    "open sealed fields; `make` puts them there (npm "
+			    "and libjs-chart.js), `make install` installs them",
+			    sv.web_dir, strerror(errno));
 	}
 	sv.cfg.phone_window_ms = 5 * 60 * 1000;
 	sv.cfg.phone_per_address = per_addr;
@@ -639,6 +649,10 @@ server_main(int argc, char **argv)
 	if (db_collector_key(sv.db, &sv.key, 1) != 0)
 		goto out;
 	sv.cfg.signing_key = &sv.key;
+	/* Traces and reports from a standby, when one is given. */
+	if (read_url != NULL &&
+	    (sv.cfg.read_db = db_open_reader(read_url, (int)workers)) == NULL)
+		goto out;
 	sv.work = workq_new((int)workers, (size_t)queue);
 	if (sv.work == NULL)
 		goto out;
@@ -684,6 +698,7 @@ out:
 	keys_wipe(&sv.key);
 	limit_free(sv.cfg.limits);
 	codes_free(sv.cfg.codes);
+	db_close(sv.cfg.read_db);
 	db_close(sv.db);
 	return rc;
 }

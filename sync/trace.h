@@ -110,6 +110,10 @@ struct trace_result {
 	struct trace_list visits, f1, f2;
 	const char *cut_short;		/* why the answer is not whole, or
 					 * NULL when it is */
+	int read_known;			/* read_standby and read_lag_ms say
+					 * where the answer was read */
+	int read_standby;		/* from a standby (db_open_reader) */
+	int64_t read_lag_ms;		/* that far behind the primary */
 };
 
 /*

@@ -152,6 +152,12 @@ print_json(FILE *f, const struct trace_result *r)
 	/* Whether the answer is whole, and if not why: never a partial
 	 * answer that looks like a whole one. */
 	json_object_set_new(j, "complete", json_boolean(r->cut_short == NULL));
+	if (r->read_known) {
+		json_object_set_new(j, "read_from", json_string(
+		    r->read_standby ? "standby" : "primary"));
+		json_object_set_new(j, "replication_lag_ms",
+		    json_integer((json_int_t)r->read_lag_ms));
+	}
 	if (r->cut_short != NULL)
 		json_object_set_new(j, "cut_short",
 		    json_string(r->cut_short));

@@ -42,7 +42,7 @@ class Page:
             raise RuntimeError("page script failed: %s" % expr)
         return r["result"].get("value")
 
-    def wait(self, expr, seconds=10):
+    def wait(self, expr, seconds=20):
         end = time.time() + seconds
         while time.time() < end:
             if self.js(expr):

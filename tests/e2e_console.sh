@@ -120,6 +120,8 @@ rm -rf "$OUT"
 check "chromium drove the console" test -s "$T_DIR/browser.json"
 [ -s "$T_DIR/browser.json" ] || tail -5 "$T_DIR/browser.err"
 B() { json_get "$T_DIR/browser.json" "$1"; }
+check "the browser went through every page" test "$(B '"error" in d')" = False
+[ "$(B '"error" in d')" = False ] || B 'd["error"] + " / on the page: " + d["error_msg"]' | sed 's/^/# /' 
 check "log-in page: Vietnamese, the token field has the focus" test "$(B '(d["login_page"]["lang"], d["login_page"]["title"], d["login_page"]["focus"])')" = "('vi', 'Bảng điều khiển check-in', 'token')"
 check "a wrong token: said in words, no pages, nothing kept" test "$(B '(d["bad_token"]["msg"][:38], d["bad_token"]["nav"], d["bad_token"]["login_shown"], d["bad_token"]["stored"])')" = "('Token không hợp lệ, đã hết hạn hoặc đã', [], True, 0)"
 check "tracer: the trace page only; the token in sessionStorage, not the URL" test "$(B '(d["tracer"]["nav"], d["tracer"]["who"], d["tracer"]["url"].endswith("/#trace"), d["tracer"]["token_in_storage"])')" = "(['trace'], 'Người truy vết', True, True)"
