@@ -274,6 +274,7 @@ bench: $(PROGS) $(BENCH_BINS) $(BUILD)/tools/mkframe $(BUILD)/tools/gentext \
 soak: test-bins
 	CRASH_KILLS=2000 $(BUILD)/tests/crash_test
 	POWERCUTS=2000 $(BUILD)/tests/test_powercut
+	bash tests/failover.sh
 
 # libFuzzer targets, built with clang; `make fuzz FUZZ_SECONDS=600` runs longer.
 # The sources are compiled once (fuzzer-no-link) into an archive that each

@@ -10,7 +10,7 @@ libzbar-dev zbar-tools libzxing-dev libpng-dev libjpeg-dev libqrencode-dev
 libunistring-dev python3 sqlite3 faketime
 libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libsystemd-dev
 libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev curl
-libpq-dev postgresql postgresql-client libcairo2-dev libfontconfig-dev poppler-utils
+libpq-dev postgresql postgresql-client postgresql-15-auto-failover libcairo2-dev libfontconfig-dev poppler-utils
 debhelper dpkg-dev lintian
 chromium python3-websocket nginx openssl libjs-chart.js"
 

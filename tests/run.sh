@@ -117,6 +117,11 @@ for t in tests/e2e_*.sh; do
 			run_script "$label (asan+ubsan)" bash "$t"
 	done
 done
+# The collector on a pg_auto_failover formation through a switchover and
+# a kill -9 (about a minute): `make soak`, or here with FAILOVER=1.
+if [ "${FAILOVER:-}" = 1 ]; then
+	run_script "failover (pg_auto_failover: switchover, kill -9)" bash tests/failover.sh
+fi
 # The Debian packages, built, installed and run as a ward and a shop get
 # them, then purged: only where that may be done (.ci/run: root, a clean
 # machine, KIOSK_TEST_DEB=1); elsewhere it says it skipped.
