@@ -12,7 +12,6 @@ transfer, no browser). Prints one JSON object.
 """
 import json
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -21,7 +20,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
-from cdp import first_tab, start_browser  # noqa: E402
+from cdp import Browser  # noqa: E402
 from console_browser import Console  # noqa: E402
 
 ROUNDS = int(os.environ.get("CONSOLE_ROUNDS", "3"))
@@ -39,11 +38,10 @@ def bare(url, token):
 
 def main():
     url, tracer, patrol, ward, subject, frm, to = sys.argv[1:8]
-    profile = tempfile.mkdtemp(prefix="kiosk-console-bench-")
-    proc, host = start_browser(profile, "1366,768")
+    browser = Browser("1366,768")
     out = {"rounds": ROUNDS}
     try:
-        page = first_tab(host)
+        page = browser.page
         page.call("Emulation.setTimezoneOverride",
                   timezoneId="Asia/Ho_Chi_Minh")
         c = Console(page, url, tempfile.gettempdir())
@@ -83,9 +81,7 @@ def main():
         out["trace_ms"] = statistics.median(tr)
         out["trace_bare_ms"] = statistics.median(bare_tr)
     finally:
-        proc.kill()
-        proc.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        browser.close()
     print(json.dumps(out, ensure_ascii=False))
 
 

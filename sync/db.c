@@ -40,7 +40,7 @@ open_url(const char *url, int connections, int create)
 		connections = DB_CONNECTIONS;
 	if (strncmp(url, "postgresql://", 13) == 0 ||
 	    strncmp(url, "postgres://", 11) == 0)
-		return db_pg_open(url, connections, create);
+		return db_pg_open(url, connections, create, 0);
 	if (strncmp(url, "sqlite:", 7) == 0 && url[7] != '\0')
 		return db_sqlite_open(url + 7, connections, create);
 	log_error("bad --db '%s': want sqlite:PATH or "
@@ -74,7 +74,7 @@ db_open_reader(const char *url, int connections)
 		return NULL;
 	if (connections < 1 || connections > DB_MAX_CONNECTIONS)
 		connections = DB_CONNECTIONS;
-	return db_pg_open_mode(url, connections, 0, 1);
+	return db_pg_open(url, connections, 0, 1);
 }
 
 int

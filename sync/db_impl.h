@@ -142,8 +142,9 @@ struct db {
  * with a log line on failure. */
 /* CREATE 0: refuse a store that is not one already (db_open_existing). */
 struct db *db_sqlite_open(const char *path, int connections, int create);
-struct db *db_pg_open(const char *conninfo, int connections, int create);
-struct db *db_pg_open_mode(const char *conninfo, int connections, int create,
+/* db_pg_open(conninfo, connections, create, reader): READER opens a
+ * standby to read from (no schema, no staging: db_open_reader). */
+struct db *db_pg_open(const char *conninfo, int connections, int create,
     int reader);
 int db_pg_read_lag(struct db *d, int *standby, int64_t *lag_ms);
 

@@ -282,14 +282,7 @@ pg_is_store(PGconn *c)
 }
 
 struct db *
-db_pg_open(const char *conninfo, int connections, int create)
-{
-	return db_pg_open_mode(conninfo, connections, create, 0);
-}
-
-struct db *
-db_pg_open_mode(const char *conninfo, int connections, int create,
-    int reader)
+db_pg_open(const char *conninfo, int connections, int create, int reader)
 {
 	struct pg *d = calloc(1, sizeof(*d));
 	struct pgc *p;

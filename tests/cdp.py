@@ -5,7 +5,9 @@
 import base64
 import json
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 import urllib.request
 
@@ -129,3 +131,23 @@ def first_tab(host):
     with urllib.request.urlopen("http://%s/json/list" % host) as r:
         tabs = [t for t in json.load(r) if t["type"] == "page"]
     return Page(tabs[0]["webSocketDebuggerUrl"])
+
+
+class Browser:
+    """A headless Chromium of its own (a scratch profile) at SIZE
+    ("W,H"), its first tab in .page; close() ends it and its profile."""
+
+    def __init__(self, size="390,700"):
+        self.profile = tempfile.mkdtemp(prefix="kiosk-chromium-")
+        try:
+            self.proc, host = start_browser(self.profile, size)
+            self.page = first_tab(host)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self):
+        if getattr(self, "proc", None) is not None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)

@@ -23,7 +23,7 @@ import tempfile
 import time
 import traceback
 
-from cdp import first_tab, start_browser
+from cdp import Browser
 
 DESKTOP = (1366, 768)
 PHONE = (390, 844)
@@ -170,12 +170,11 @@ def main():
     base, d, out = sys.argv[1:4]
     os.makedirs(out, exist_ok=True)
     tok = {r: read(d, r) for r in ("tracer", "patrol", "admin")}
-    profile = tempfile.mkdtemp(prefix="kiosk-console-")
     dl = tempfile.mkdtemp(prefix="kiosk-console-dl-")
-    proc, host = start_browser(profile, "%d,%d" % DESKTOP)
+    browser = Browser("%d,%d" % DESKTOP)
     f = {}
     try:
-        page = first_tab(host)
+        page = browser.page
         page.call("Emulation.setTimezoneOverride",
                   timezoneId="Asia/Ho_Chi_Minh")
         downloads(page, dl)
@@ -418,9 +417,7 @@ def main():
         f["error"] = traceback.format_exc()[-1200:]
         f["error_msg"] = c.msg() if "c" in locals() else ""
     finally:
-        proc.kill()
-        proc.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        browser.close()
         shutil.rmtree(dl, ignore_errors=True)
     print(json.dumps(f, ensure_ascii=False))
 

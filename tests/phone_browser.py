@@ -12,21 +12,18 @@ usage: phone_browser.py GOOD_URL STALE_URL OUT_DIR
 """
 import json
 import os
-import shutil
 import sys
-import tempfile
 
-from cdp import first_tab, start_browser
+from cdp import Browser
 
 
 def main():
     good, stale, out_dir = sys.argv[1:4]
     os.makedirs(out_dir, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="kiosk-chromium-")
-    proc, host = start_browser(profile)
+    browser = Browser()
     found = {}
     try:
-        page = first_tab(host)
+        page = browser.page
         page.call("Emulation.setDeviceMetricsOverride", width=390,
                   height=700, deviceScaleFactor=2, mobile=True)
         page.call("Emulation.setTouchEmulationEnabled", enabled=True)
@@ -76,9 +73,7 @@ def main():
         found["stale_sent"] = page.result()
         page.screenshot(os.path.join(out_dir, "phone-stale.png"))
     finally:
-        proc.kill()
-        proc.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        browser.close()
     print(json.dumps(found, ensure_ascii=False))
 
 

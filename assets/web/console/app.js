@@ -292,14 +292,9 @@
   function logout(message) {
     sessionStorage.removeItem(TOKEN);
     if (message) sessionStorage.setItem(MSG, message); else sessionStorage.removeItem(MSG);
-    me = null;
-    trace = null;
-    report = null;
-    charts.forEach((c) => c.destroy());
+    /* The reload drops all the page held; the forms are emptied first
+     * so the browser has no case or reason to restore. */
     all("form").forEach((f) => f.reset());
-    all("table").forEach((t) => { t.textContent = ""; });
-    ["trace-out", "report-out", "venue-detail", "token-new"].forEach((id) => { $(id).hidden = true; });
-    ["timelines", "receipt-out", "trace-summary", "report-summary"].forEach((id) => { $(id).textContent = ""; });
     location.replace(location.pathname);
   }
 
@@ -829,21 +824,22 @@
         { w: "col_ward", v: (t) => t.ward + (t.venue_id ? " / " + t.venue_id : "") },
         { w: "col_created", v: (t) => t.created || "", s: (t) => when(t.created) },
         { w: "col_expires", v: (t) => t.expires || "", s: (t) => when(t.expires) },
-        { w: "revoke", v: (t) => t.state, s: (t) => (t.state === "usable" ? confirmButton(t.id, () => revokeToken(t.id)) : "") }
+        { w: "revoke", v: (t) => t.state, s: (t) => (t.state === "usable" ? confirmButton(t.id, () => revoke("/api/v1/tokens/revoke", { id: t.id }, t.id, loadTokens)) : "") }
       ], j.tokens);
     } catch (e) {
       fail(e);
     }
   }
 
-  async function revokeToken(id) {
+  /* Revoke WHAT (PATH with BODY), say how it went, and list again. */
+  async function revoke(path, body, what, reload) {
     try {
-      const j = await api("/api/v1/tokens/revoke", { method: "POST", body: { id: id } });
-      say(w(j.result === "revoked" ? "revoked_ok" : "revoked_already", { what: id }), j.result === "revoked" ? "ok" : "info");
+      const j = await api(path, { method: "POST", body: body });
+      say(w(j.result === "revoked" ? "revoked_ok" : "revoked_already", { what: what }), j.result === "revoked" ? "ok" : "info");
     } catch (e) {
       fail(e);
     }
-    loadTokens();
+    reload();
   }
 
   function roleChanged() {
@@ -913,21 +909,11 @@
         { w: "col_hb", v: (d) => d.last_heartbeat_ms, s: (d) => whenMs(d.last_heartbeat_ms) },
         { w: "col_upload", v: (d) => d.last_upload_ms, s: (d) => whenMs(d.last_upload_ms) },
         { w: "col_revoked", v: (d) => d.revoked_ms, s: (d) => (d.revoked_ms ? whenMs(d.revoked_ms) :
-          confirmButton(d.venue_name || d.device_id, () => revokeDevice(d.device_id))) }
+          confirmButton(d.venue_name || d.device_id, () => revoke("/api/v1/devices/revoke", { device: d.device_id }, d.device_id, loadDevices))) }
       ], j.devices);
     } catch (e) {
       fail(e);
     }
-  }
-
-  async function revokeDevice(id) {
-    try {
-      const j = await api("/api/v1/devices/revoke", { method: "POST", body: { device: id } });
-      say(w(j.result === "revoked" ? "revoked_ok" : "revoked_already", { what: id }), j.result === "revoked" ? "ok" : "info");
-    } catch (e) {
-      fail(e);
-    }
-    loadDevices();
   }
 
   async function loadAudit(ev) {
