@@ -50,11 +50,12 @@ PM=$(port); P1=$(port); P2=$(port)
 	--auth trust --no-ssl --run > "$F.monitor.log" 2>&1 &
 PIDS+=($!)
 MON=
-for _ in $(seq 120); do
+for _ in $(seq 240); do
 	MON=$("${AS[@]}" pg_autoctl show uri --pgdata "$F/monitor" --formation monitor 2>/dev/null) && [ -n "$MON" ] && break
 	sleep 0.5
 done
 check "the monitor runs" test -n "$MON"
+[ -n "$MON" ] || tail -5 "$F.monitor.log" | sed 's/^/# /'
 for n in 1 2; do
 	p=P$n
 	"${AS[@]}" pg_autoctl create postgres --pgdata "$F/node$n" --pgport "${!p}" --hostname 127.0.0.1 \
