@@ -292,6 +292,8 @@ cmd_wards(int argc, char **argv)
  * collector init --db URL: make the collector's database (a new SQLite
  * file, or the tables in an existing PostgreSQL database), or bring one
  * up to date. The only command besides serve that makes a database.
+ * With --shards FILE, the database is a coordinator whose visits live on
+ * its districts' servers (db_shards_setup).
  */
 static int
 cmd_init(int argc, char **argv)
@@ -300,9 +302,10 @@ cmd_init(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "authority-key", required_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "shards", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *authority = NULL;
+	const char *url = NULL, *authority = NULL, *shards = NULL;
 	int force = 0;
 	unsigned char apk[KEYS_PUB_LEN];
 	char fpr[ENROL_FPR_LEN + 1];
@@ -315,6 +318,7 @@ cmd_init(int argc, char **argv)
 		case 'd': url = optarg; break;
 		case 'k': authority = optarg; break;
 		case 'f': force = 1; break;
+		case 's': shards = optarg; break;
 		default: return 2;
 		}
 	}
@@ -364,6 +368,9 @@ cmd_init(int argc, char **argv)
 			r = db_authority_set(db, apk);
 		}
 	}
+	/* A coordinator of district shards (docs/scaling.md). */
+	if (r == 0 && shards != NULL)
+		r = db_shards_setup(db, shards, stdout);
 	if (r != 0) {
 		keys_wipe(&key);
 		db_close(db);

@@ -12,8 +12,11 @@ static const struct cmd_help cmds[] = {
 	    "collector init [--db sqlite:PATH|postgresql://...]   (default "
 	    "$COLLECTOR_DB)\n"
 	    "               [--authority-key AUTHORITY.pub [--force]]\n"
+	    "               [--shards SHARDS.json]\n"
 	    "  (makes the collector's signing key once; the health authority's "
-	    "key goes\n   into the enrolment codes)",
+	    "key goes\n   into the enrolment codes; --shards: a city's "
+	    "coordinator whose visits live\n   on its districts' servers, "
+	    "docs/scaling.md)",
 	    "collector init --db sqlite:/var/lib/kiosk-collector/collector.db "
 	    "--authority-key authority.pub" },
 	{ "serve", "the ward's server: enrolment, uploads, heartbeats, "

@@ -415,6 +415,8 @@ db_ingest(struct db *d, const struct wire_header *h, struct wire_visit *v,
 	size_t i;
 	int attempt, r;
 
+	if (d->shards != NULL)
+		return shards_ingest(d, h, v, n, now_ms, res);
 	memset(res, 0, sizeof(*res));
 	file_times(v, n, now_ms);
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -516,6 +518,9 @@ db_phone_checkin(struct db *d, const char *device_id, const char *kind,
 	int64_t n, seq = 1, stored;
 	int ret = -1, r;
 
+	if (d->shards != NULL)
+		return shards_phone_checkin(d, device_id, kind, subject, now_ms,
+		    window_ms, venue_name, size);
 	memset(&h, 0, sizeof(h));
 	memset(&v, 0, sizeof(v));
 	snprintf(h.device, sizeof(h.device), "%s", device_id);
@@ -705,8 +710,14 @@ db_purge(struct db *d, int64_t before_ms)
 	int64_t cut = before_ms - ((before_ms % DAY_MS) + DAY_MS) % DAY_MS;
 
 	struct db_arg a[1] = { DB_I(cut) };
+	int64_t gone = 0;
 
-	if (keep_flagged(d, cut) != 0)
+	/* A coordinator's visits are its districts' servers' to drop. */
+	if (d->shards != NULL)
+		gone = shards_purge(d, before_ms);
+	else if (keep_flagged(d, cut) != 0)
+		return -1;
+	if (gone < 0)
 		return -1;
 	/* What kiosks said of themselves goes with the visits' days. */
 	if (db_one(d, DB_TX_WRITE, "DELETE FROM heartbeats WHERE received_ms "
@@ -715,5 +726,5 @@ db_purge(struct db *d, int64_t before_ms)
 	    db_one(d, DB_TX_WRITE, "DELETE FROM row_rejects WHERE "
 	    "received_ms < $1", a, 1, NULL, NULL) < 0)
 		return -1;
-	return d->ops->purge(d, cut);
+	return d->shards != NULL ? gone : d->ops->purge(d, cut);
 }

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "wire.h"
 #include "keys.h"
@@ -224,6 +225,17 @@ void db_stats_release(struct db_stats *s);
  * Returns how many visits went, or -1.
  */
 int64_t db_purge(struct db *d, int64_t before_ms);
+
+/*
+ * db_shards_setup(d, path, out):
+ * Make D (PostgreSQL) the coordinator of the district shards that the
+ * JSON file PATH names ({"shards": [{"name", "district", "db", "wards"}]},
+ * docs/scaling.md), or bring it up to date: each district's server made a
+ * collector database, D's visits partitioned by district over postgres_fdw
+ * foreign tables on them. A shard or a ward it had is never dropped or
+ * moved. Says what it made on OUT. Returns 0, or -1 (logged).
+ */
+int db_shards_setup(struct db *d, const char *path, FILE *out);
 
 /* ---- Bounded work ---- */
 

@@ -133,9 +133,31 @@ struct db_ops {
 	int64_t (*partitions)(struct db *d);
 };
 
+struct shards;
+
 struct db {
 	const struct db_ops *ops;
+	/* A coordinator's district shards (db_shards.c), or NULL: its
+	 * visits live on their servers. */
+	struct shards *shards;
 };
+
+/*
+ * The district shards of a coordinator (db_shards.c; docs/scaling.md).
+ * shards_load(d): read D's shards (none: d->shards stays NULL); 0 or -1.
+ * shards_free(s): close their stores. The rest route one device's visits
+ * to its district's server, or run on every shard; each returns what
+ * the function it stands for returns.
+ */
+int shards_load(struct db *d);
+void shards_free(struct shards *s);
+int shards_ingest(struct db *d, const struct wire_header *h,
+    struct wire_visit *v, size_t n, int64_t now_ms,
+    struct db_ingest_res *res);
+int shards_phone_checkin(struct db *d, const char *device_id,
+    const char *kind, const char *subject, int64_t now_ms,
+    int64_t window_ms, char *venue_name, size_t size);
+int64_t shards_purge(struct db *d, int64_t before_ms);
 
 /* The backends' constructors, with CONNECTIONS for concurrent work
  * (SQLite: readers beside its one writer; PostgreSQL: the pool): NULL

@@ -63,10 +63,15 @@ static const char *const schema =
 	"  source text NOT NULL, received_ms bigint NOT NULL,"
 	"  PRIMARY KEY (device_id, instance_id, seq, wall_ms))"
 	"  PARTITION BY RANGE (wall_ms);"
-	"CREATE INDEX IF NOT EXISTS visits_subject ON visits(kind, subject,"
-	"  wall_ms);"
-	"CREATE INDEX IF NOT EXISTS visits_device_time ON visits(device_id,"
-	"  wall_ms);"
+	/* Not on a coordinator of district shards, whose visits are
+	 * foreign tables on the districts' servers (db_shards.c). */
+	"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE"
+	"  partrelid = 'visits'::regclass AND partstrat = 'l') THEN"
+	"  CREATE INDEX IF NOT EXISTS visits_subject ON visits(kind, subject,"
+	"    wall_ms);"
+	"  CREATE INDEX IF NOT EXISTS visits_device_time ON visits(device_id,"
+	"    wall_ms);"
+	"END IF; END$$;"
 	"CREATE TABLE IF NOT EXISTS row_rejects("
 	"  device_id text NOT NULL, instance_id text NOT NULL,"
 	"  seq bigint NOT NULL, reason text NOT NULL,"
@@ -109,9 +114,12 @@ static const char *const schema =
 	"  device_id text NOT NULL, instance_id text NOT NULL,"
 	"  seq bigint NOT NULL, received_ms bigint NOT NULL,"
 	"  PRIMARY KEY (device_id, instance_id, seq));"
-	"INSERT INTO visit_keys SELECT device_id, instance_id, seq, received_ms"
-	"  FROM visits WHERE NOT EXISTS (SELECT 1 FROM visit_keys)"
-	"  ON CONFLICT DO NOTHING;"
+	"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE"
+	"  partrelid = 'visits'::regclass AND partstrat = 'l') THEN"
+	"  INSERT INTO visit_keys SELECT device_id, instance_id, seq,"
+	"    received_ms FROM visits WHERE NOT EXISTS (SELECT 1 FROM"
+	"    visit_keys) ON CONFLICT DO NOTHING;"
+	"END IF; END$$;"
 	"CREATE INDEX IF NOT EXISTS devices_venue ON devices(venue_id);"
 	"CREATE INDEX IF NOT EXISTS devices_ward ON devices(ward);"
 	"CREATE TABLE IF NOT EXISTS inspections("
@@ -248,6 +256,7 @@ pg_close(struct db *base)
 	struct pg *d = (struct pg *)base;
 	size_t i;
 
+	shards_free(d->base.shards);
 	for (i = 0; i < d->npool; i++)
 		PQfinish(d->pool[i].c);
 	free(d->pool);
@@ -318,6 +327,11 @@ db_pg_open(const char *conninfo, int connections, int create, int reader)
 		return NULL;
 	}
 	pg_conn_put(d, p);
+	/* A coordinator's district shards (db_shards.c). */
+	if (!reader && shards_load(&d->base) != 0) {
+		pg_close(&d->base);
+		return NULL;
+	}
 	return &d->base;
 }
 

@@ -27,6 +27,14 @@ copy(char *dst, size_t size, const char *src)
 
 /* ---- visits ---- */
 
+static int
+by_wall(const void *a, const void *b)
+{
+	const struct db_visit *x = a, *y = b;
+
+	return (x->wall_ms > y->wall_ms) - (x->wall_ms < y->wall_ms);
+}
+
 struct visits {
 	struct db_visit *v;
 	size_t n, cap;
@@ -117,15 +125,92 @@ db_visits_subject(struct db *d, const char *kind, const char *subject,
 	    out, n);
 }
 
+/* A venue's kiosks asked about in one statement. */
+#define VENUE_DEVICES_MAX 64
+
+struct device_ids {
+	char (*v)[KEYS_ID_LEN + 1];
+	size_t n, cap;
+};
+
+static int
+device_id_row(void *ctx, const struct db_row *r)
+{
+	struct device_ids *x = ctx;
+
+	if (dynbuf_grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v), ROWS_MAX))
+		return -1;
+	COPY_TEXT(x->v[x->n++], r, 0);
+	return 0;
+}
+
+/*
+ * The venue's kiosks first, then their visits by device: a condition on
+ * visits alone, which a coordinator of district shards sends to every
+ * district's server (db_shards.c) instead of fetching the window's visits
+ * to join them with the venue there.
+ */
 int
 db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
     int64_t to_ms, struct db_visit **out, size_t *n)
 {
-	struct db_arg a[3] = { DB_T(venue_id), DB_I(from_ms), DB_I(to_ms) };
+	struct db_arg a[2 + VENUE_DEVICES_MAX] = { DB_T(venue_id) };
+	struct device_ids ids = { NULL, 0, 0 };
+	struct db_visit *all = NULL, *some;
+	size_t i = 0, k, total = 0, got;
+	char sql[1024 + 8 * VENUE_DEVICES_MAX];
+	int rc = 0;
 
-	return visits(d, VISIT_COLUMNS_UNSEALED "FROM devices d JOIN visits v "
-	    "ON v.device_id = d.device_id WHERE d.venue_id = $1 AND v.wall_ms "
-	    ">= $2 AND v.wall_ms < $3 ORDER BY v.wall_ms", a, 3, out, n);
+	*out = NULL;
+	*n = 0;
+	if (db_one(d, DB_TX_ONE_READ, "SELECT device_id FROM devices WHERE "
+	    "venue_id = $1 ORDER BY device_id", a, 1, device_id_row, &ids) < 0)
+		return -1;
+	while (i < ids.n && rc == 0) {
+		int len = snprintf(sql, sizeof(sql), VISIT_COLUMNS_UNSEALED
+		    "FROM devices d JOIN visits v ON v.device_id = d.device_id "
+		    "WHERE v.wall_ms >= $1 AND v.wall_ms < $2 AND v.device_id "
+		    "IN (");
+
+		a[0] = DB_I(from_ms);
+		a[1] = DB_I(to_ms);
+		for (k = 0; k < VENUE_DEVICES_MAX && i < ids.n; k++, i++) {
+			a[2 + k] = DB_T(ids.v[i]);
+			len += snprintf(sql + len, sizeof(sql) - (size_t)len,
+			    "%s$%zu", k ? ", " : "", k + 3);
+		}
+		snprintf(sql + len, sizeof(sql) - (size_t)len, ") ORDER BY "
+		    "v.wall_ms");
+		rc = visits(d, sql, a, 2 + k, &some, &got);
+		if (rc == 0 && total == 0) {
+			all = some;
+			total = got;
+		} else if (rc == 0 && got > 0) {
+			struct db_visit *m = realloc(all, (total + got) *
+			    sizeof(*m));
+
+			if (m == NULL) {
+				db_visits_free(some, got);
+				rc = -1;
+				break;
+			}
+			all = m;
+			memcpy(all + total, some, got * sizeof(*some));
+			total += got;
+			free(some);
+		}
+	}
+	free(ids.v);
+	if (rc != 0) {
+		db_visits_free(all, total);
+		return -1;
+	}
+	/* More than one statement: back in time order. */
+	if (ids.n > VENUE_DEVICES_MAX)
+		qsort(all, total, sizeof(*all), by_wall);
+	*out = all;
+	*n = total;
+	return 0;
 }
 
 static int

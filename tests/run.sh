@@ -117,6 +117,12 @@ for t in tests/e2e_*.sh; do
 			run_script "$label (asan+ubsan)" bash "$t"
 	done
 done
+# A city's coordinator over two districts' servers (three PostgreSQL
+# servers): run by the sanitized programs, which is where db_shards.c's C
+# is checked.
+COLLECTOR=build/asan/bin/collector KIOSKCTL=build/asan/bin/kioskctl \
+KIOSK_SYNC=build/asan/bin/kiosk-sync \
+	run_script "shards (coordinator, two districts; asan+ubsan)" bash tests/shards.sh
 # The collector on a pg_auto_failover formation through a switchover and
 # a kill -9 (about a minute): `make soak`, or here with FAILOVER=1.
 if [ "${FAILOVER:-}" = 1 ]; then
