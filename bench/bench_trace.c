@@ -8,6 +8,10 @@
  *
  *   bench_trace URL VISITS [CASES]
  *
+ * URL may be a coordinator of district shards (collector init --shards):
+ * each district's server is then loaded with its wards' share, and the
+ * trace runs through the coordinator (bench/bench_shards.sh).
+ *
  * The venues are spread over 50 wards ("Ward 0" ...), or over
  * BENCH_TRACE_WARDS of them (1: one ward of 5,000 venues, as the web
  * console's bench wants, bench/bench_console.sh).
@@ -63,8 +67,15 @@ pg_run(PGconn *c, const char *sql)
 #define H2 "((x * 40503 + 12345) %% 65521)"
 #define H3 "((x * 69069 + 1) %% 104729)"
 
+/*
+ * Load into the collector database at URL the devices and visits whose
+ * ward number (venue % wards) WARDS_SQL accepts ("true": all), with their
+ * day partitions and indexes; DEVICES_ONLY: the devices alone (a
+ * coordinator of district shards).
+ */
 static int
-load_pg(const char *url, int64_t n, int64_t t0)
+load_one(const char *url, int64_t n, int64_t t0, const char *wards_sql,
+    int devices_only)
 {
 	PGconn *c = PQconnectdb(url);
 	char sql[2048];
@@ -77,7 +88,7 @@ load_pg(const char *url, int64_t n, int64_t t0)
 	if (pg_run(c, "SET client_min_messages = warning") ||
 	    pg_run(c, "SET maintenance_work_mem = '512MB'"))
 		return -1;
-	for (d = 0; d <= DAYS; d++) {
+	for (d = 0; !devices_only && d <= DAYS; d++) {
 		int64_t day = t0 / DAY + d;
 		time_t tt = (time_t)(day * 86400);
 		struct tm tm;
@@ -95,18 +106,27 @@ load_pg(const char *url, int64_t n, int64_t t0)
 	    "venue_id, venue_name, address, ward, enrolled_ms) SELECT "
 	    "'BENCH' || lpad(v::text, 11, '0'), '\\x00'::bytea, 'V' || v, "
 	    "'Venue ' || v, 'Street ' || v, 'Ward ' || (v %% %d), 0 FROM "
-	    "generate_series(0, %d) v", wards(), VENUES - 1);
+	    "generate_series(0, %d) v WHERE (v %% %d) %s", wards(), VENUES - 1,
+	    wards(), wards_sql);
+	if (pg_run(c, sql))
+		return -1;
+	if (devices_only) {
+		int rc = pg_run(c, "ANALYZE");
+
+		PQfinish(c);
+		return rc;
+	}
 	if (pg_run(c, "DROP INDEX IF EXISTS visits_subject") ||
-	    pg_run(c, "DROP INDEX IF EXISTS visits_device_time") ||
-	    pg_run(c, sql))
+	    pg_run(c, "DROP INDEX IF EXISTS visits_device_time"))
 		return -1;
 	snprintf(sql, sizeof(sql), "INSERT INTO visits SELECT 'BENCH' || "
 	    "lpad((x / %" PRId64 ")::text, 11, '0'), 'bench', x %% %" PRId64
 	    " + 1, 'phone', '09' || lpad((" H1 " %% %" PRId64 ")::text, 8, "
 	    "'0'), NULL, 'in', %" PRId64 " + (" H2 " %% %d) * 86400000 + "
 	    "(420 + " H3 " %% 840) * 60000 + x %% 60000, 'bench', 0, "
-	    "'camera', 0 FROM generate_series(0::bigint, %" PRId64 ") x", per, per,
-	    people, t0, DAYS, (n / VENUES) * VENUES - 1);
+	    "'camera', 0 FROM generate_series(0::bigint, %" PRId64 ") x WHERE "
+	    "((x / %" PRId64 ") %% %d) %s", per, per, people, t0, DAYS,
+	    (n / VENUES) * VENUES - 1, per, wards(), wards_sql);
 	if (pg_run(c, sql) ||
 	    pg_run(c, "CREATE INDEX visits_subject ON visits(kind, subject, "
 	    "wall_ms)") ||
@@ -118,6 +138,43 @@ load_pg(const char *url, int64_t n, int64_t t0)
 		return -1;
 	PQfinish(c);
 	return 0;
+}
+
+/*
+ * The database at URL, or, when it is a coordinator of district shards
+ * (sync/db_shards.c), each district's server with its wards' devices and
+ * visits (the coordinator: every device).
+ */
+static int
+load_pg(const char *url, int64_t n, int64_t t0)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r;
+	int i, rc = 0;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "bench_trace: %s", PQerrorMessage(c));
+		return -1;
+	}
+	r = PQexec(c, "SELECT s.conninfo, string_agg(substr(w.ward, 6), ',') "
+	    "FROM shards s JOIN shard_wards w ON w.shard = s.name GROUP BY "
+	    "s.conninfo");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		PQfinish(c);
+		return load_one(url, n, t0, "IS NOT NULL", 0);
+	}
+	for (i = 0; i < PQntuples(r) && rc == 0; i++) {
+		char in[1024];
+
+		snprintf(in, sizeof(in), "IN (%s)", PQgetvalue(r, i, 1));
+		rc = load_one(PQgetvalue(r, i, 0), n, t0, in, 0);
+	}
+	if (rc == 0)
+		rc = load_one(url, n, t0, "IS NOT NULL", 1);
+	PQclear(r);
+	PQfinish(c);
+	return rc;
 }
 
 static int

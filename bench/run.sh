@@ -81,6 +81,9 @@ for n in ${BENCH_TRACE_SIZES:-1000000 10000000}; do
 	rm -f build/bench-trace.db*
 done
 echo
+echo "== trace through a coordinator of two district shards against one node, ${SHARD_VISITS:-10000000} visits (three PostgreSQL servers)"
+bench/bench_shards.sh "${SHARD_VISITS:-10000000}"
+echo
 echo "== web console: time to first paint, ward of 5,000 venues, ${CONSOLE_VISITS:-10000000} visits (PostgreSQL, headless Chromium)"
 bench/bench_console.sh "${CONSOLE_VISITS:-10000000}"
 echo
