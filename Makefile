@@ -110,7 +110,7 @@ BENCH_BINS = $(BUILD)/bench/bench_store $(BUILD)/bench/bench_decode $(BUILD)/ben
              $(BUILD)/bench/bench_growth
 
 FUZZ_TARGETS = fuzz_payload fuzz_cccd fuzz_pccovid fuzz_pass fuzz_phone fuzz_config fuzz_enrol \
-               fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api fuzz_text
+               fuzz_batch fuzz_export fuzz_serial fuzz_wire fuzz_api fuzz_text fuzz_shards
 FUZZ_CC      ?= clang
 
 .PHONY: all check test-bins bench soak fuzz fuzz-bins install deb clean run demo layout room-flags
@@ -309,7 +309,7 @@ FUZZ_SYNC_SRC = sync/api.c sync/api_query.c sync/api_console.c sync/enrolsheet.c
 build/fuzz/libfuzzsync.a: $(FUZZ_SYNC_SRC:%.c=build/fuzz/obj/%.o)
 	rm -f $@ && $(AR) rcs $@ $^
 
-build/fuzz/fuzz_api: tests/fuzz/fuzz_api.c build/fuzz/libfuzzsync.a build/fuzz/libfuzzcore.a
+build/fuzz/fuzz_api build/fuzz/fuzz_shards: build/fuzz/%: tests/fuzz/%.c build/fuzz/libfuzzsync.a build/fuzz/libfuzzcore.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 		build/fuzz/libfuzzsync.a build/fuzz/libfuzzcore.a $(SYNC_LINKLIBS) -lm

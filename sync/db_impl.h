@@ -158,6 +158,13 @@ int shards_phone_checkin(struct db *d, const char *device_id,
     const char *kind, const char *subject, int64_t now_ms,
     int64_t window_ms, char *venue_name, size_t size);
 int64_t shards_purge(struct db *d, int64_t before_ms);
+/* shards_check_file(path): 0 when PATH is a shards file init would
+ * take (checked as db_shards_setup checks it, nothing opened), or -1
+ * (logged). */
+int shards_check_file(const char *path);
+/* shards_district(d, ward): the district of WARD among D's shards, or
+ * NULL (no shards, or a ward in none). */
+const char *shards_district(const struct db *d, const char *ward);
 
 /* The backends' constructors, with CONNECTIONS for concurrent work
  * (SQLite: readers beside its one writer; PostgreSQL: the pool): NULL

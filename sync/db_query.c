@@ -16,6 +16,8 @@
 
 /* Arrays read from the store: at most this many rows of any one query. */
 #define ROWS_MAX (16u * 1024 * 1024)
+/* A venue's kiosks asked about in one statement. */
+#define VENUE_DEVICES_MAX 64
 
 static void
 copy(char *dst, size_t size, const char *src)
@@ -125,22 +127,35 @@ db_visits_subject(struct db *d, const char *kind, const char *subject,
 	    out, n);
 }
 
-/* A venue's kiosks asked about in one statement. */
-#define VENUE_DEVICES_MAX 64
 
 struct device_ids {
 	char (*v)[KEYS_ID_LEN + 1];
 	size_t n, cap;
+	struct db *d;
+	/* On a coordinator of district shards: the districts the venue's
+	 * kiosks are in (its visits are there), unless one is unknown. */
+	const char *districts[VENUE_DEVICES_MAX];
+	size_t nd;
+	int all;
 };
 
 static int
 device_id_row(void *ctx, const struct db_row *r)
 {
 	struct device_ids *x = ctx;
+	const char *dist = shards_district(x->d, db_text(r, 1));
+	size_t i;
 
 	if (dynbuf_grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v), ROWS_MAX))
 		return -1;
 	COPY_TEXT(x->v[x->n++], r, 0);
+	for (i = 0; i < x->nd && dist != NULL; i++)
+		if (strcmp(x->districts[i], dist) == 0)
+			break;
+	if (dist == NULL || (i == x->nd && x->nd == VENUE_DEVICES_MAX))
+		x->all = 1;
+	else if (i == x->nd)
+		x->districts[x->nd++] = dist;
 	return 0;
 }
 
@@ -154,18 +169,21 @@ int
 db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
     int64_t to_ms, struct db_visit **out, size_t *n)
 {
-	struct db_arg a[2 + VENUE_DEVICES_MAX] = { DB_T(venue_id) };
-	struct device_ids ids = { NULL, 0, 0 };
+	struct db_arg a[2 + 2 * VENUE_DEVICES_MAX] = { DB_T(venue_id) };
+	struct device_ids ids = { .d = d, .all = d->shards == NULL };
 	struct db_visit *all = NULL, *some;
-	size_t i = 0, k, total = 0, got;
-	char sql[1024 + 8 * VENUE_DEVICES_MAX];
+	size_t i = 0, k, total = 0, got, na;
+	char sql[1024 + 16 * VENUE_DEVICES_MAX];
 	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (db_one(d, DB_TX_ONE_READ, "SELECT device_id FROM devices WHERE "
-	    "venue_id = $1 ORDER BY device_id", a, 1, device_id_row, &ids) < 0)
+	if (db_one(d, DB_TX_ONE_READ, "SELECT device_id, coalesce(ward, '') "
+	    "FROM devices WHERE venue_id = $1 ORDER BY device_id", a, 1,
+	    device_id_row, &ids) < 0) {
+		free(ids.v);
 		return -1;
+	}
 	while (i < ids.n && rc == 0) {
 		int len = snprintf(sql, sizeof(sql), VISIT_COLUMNS_UNSEALED
 		    "FROM devices d JOIN visits v ON v.device_id = d.device_id "
@@ -179,9 +197,17 @@ db_visits_venue(struct db *d, const char *venue_id, int64_t from_ms,
 			len += snprintf(sql + len, sizeof(sql) - (size_t)len,
 			    "%s$%zu", k ? ", " : "", k + 3);
 		}
+		na = 2 + k;
+		/* Only the servers of the venue's districts are asked. */
+		for (size_t j = 0; !ids.all && j < ids.nd; j++, na++) {
+			a[na] = DB_T(ids.districts[j]);
+			len += snprintf(sql + len, sizeof(sql) - (size_t)len,
+			    "%s$%zu", j ? ", " : ") AND v.district IN (",
+			    na + 1);
+		}
 		snprintf(sql + len, sizeof(sql) - (size_t)len, ") ORDER BY "
 		    "v.wall_ms");
-		rc = visits(d, sql, a, 2 + k, &some, &got);
+		rc = visits(d, sql, a, na, &some, &got);
 		if (rc == 0 && total == 0) {
 			all = some;
 			total = got;

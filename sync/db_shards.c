@@ -220,6 +220,15 @@ shard_of_ward(struct shards *s, const char *ward)
 	return NULL;
 }
 
+const char *
+shards_district(const struct db *d, const char *ward)
+{
+	const struct shard *sh = d->shards != NULL ?
+	    shard_of_ward(d->shards, ward) : NULL;
+
+	return sh != NULL ? sh->district : NULL;
+}
+
 /* SH's store, opened on first use. NULL: logged. */
 static struct db *
 shard_db(struct shards *s, struct shard *sh)
@@ -524,6 +533,19 @@ parse_file(const char *path, struct shards *s)
 	rc = 0;
 out:
 	json_decref(j);
+	return rc;
+}
+
+int
+shards_check_file(const char *path)
+{
+	struct shards s = { .n = 0 };
+	size_t i;
+	int rc = parse_file(path, &s);
+
+	for (i = 0; i < s.n; i++)
+		shard_release(&s.v[i]);
+	free(s.v);
 	return rc;
 }
 

@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -102,6 +103,15 @@ class Page:
                        ".lang};})()")
 
 
+def end_browser(proc):
+    """Kill Chromium and every process it started (its own session)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
 def start_browser(profile, size="390,700"):
     proc = subprocess.Popen(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
@@ -110,7 +120,8 @@ def start_browser(profile, size="390,700"):
          "--disable-dev-shm-usage", "--user-data-dir=" + profile,
          "--remote-debugging-port=0", "--remote-allow-origins=*",
          "--window-size=" + size, "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
     end = time.time() + 60
     while time.time() < end:
         line = proc.stderr.readline()
@@ -119,7 +130,7 @@ def start_browser(profile, size="390,700"):
         m = re.search(r"DevTools listening on ws://([0-9.:]+)/", line)
         if m:
             return proc, m.group(1)
-    proc.kill()
+    end_browser(proc)
     raise RuntimeError("chromium did not start (is the chromium package "
                        "installed?)")
 
@@ -148,6 +159,10 @@ class Browser:
 
     def close(self):
         if getattr(self, "proc", None) is not None:
-            self.proc.kill()
-            self.proc.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+            end_browser(self.proc)
+        # Its helpers may write there a moment after they were killed.
+        for _ in range(50):
+            shutil.rmtree(self.profile, ignore_errors=True)
+            if not os.path.exists(self.profile):
+                break
+            time.sleep(0.1)

@@ -24,14 +24,19 @@ t_setup
 export KIOSK_LOG_LEVEL=error PGCONNECT_TIMEOUT=3
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 export PATH=$PGBIN:$PATH
+F=$T_DIR/formation
+# pg_autoctl keeps each node's runtime state under
+# $XDG_RUNTIME_DIR/pg_autoctl/<its PGDATA>, making the folders as it goes;
+# two of its processes making one at once can fail ("File exists"), so
+# they are made here first.
+export XDG_RUNTIME_DIR=$T_DIR/run
+mkdir -p "$XDG_RUNTIME_DIR/pg_autoctl$F"/{monitor,node1,node2} "$F"
 AS=()
 if [ "$(id -u)" = 0 ]; then
-	AS=(runuser -u postgres -- env PATH="$PATH" PG_CONFIG="$PGBIN/pg_config")
-	chown postgres: "$T_DIR"
+	AS=(runuser -u postgres -- env PATH="$PATH" PG_CONFIG="$PGBIN/pg_config" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR")
+	chown -R postgres: "$T_DIR"
 	chmod 755 "$T_DIR"
 fi
-F=$T_DIR/formation
-"${AS[@]}" mkdir -p "$F"
 PIDS=()
 cleanup() {
 	kill "${PIDS[@]}" 2>/dev/null
@@ -55,7 +60,10 @@ for _ in $(seq 240); do
 	sleep 0.5
 done
 check "the monitor runs" test -n "$MON"
-[ -n "$MON" ] || tail -5 "$F.monitor.log" | sed 's/^/# /'
+if [ -z "$MON" ]; then
+	tail -5 "$F.monitor.log" | sed 's/^/# /'
+	exit 1
+fi
 for n in 1 2; do
 	p=P$n
 	"${AS[@]}" pg_autoctl create postgres --pgdata "$F/node$n" --pgport "${!p}" --hostname 127.0.0.1 \
@@ -166,9 +174,23 @@ check "the other node is primary now" test "$(primary)" != "$P_BEFORE"
 sleep 5
 P_KILL=$(primary)
 PMPID=$("${AS[@]}" head -1 "$F/$P_KILL/postmaster.pid")
-KILL=$(outage kill -9 "$PMPID")
+# Right after the kill, before a standby is promoted, a tracer asks: the
+# audit cannot be written, so nothing is given out.
+kill_and_trace() {
+	kill -9 "$1"
+	sleep 0.5
+	curl -s --max-time 30 -o "$T_DIR/trace-down.json" -w '%{http_code}' -G -H "Authorization: Bearer $TRACER" \
+		"$URL/api/v1/trace" --data-urlencode subject=phone:0910000001 --data-urlencode reason=failover-down > "$T_DIR/trace-down.code"
+}
+KILL=$(outage kill_and_trace "$PMPID")
 echo "# kill -9 of $P_KILL's postmaster: ${KILL} s without an acknowledged batch"
 check "kill -9 of the primary: uploads come back by themselves" test "$KILL" != never
+check "a trace with the primary down is refused (503), its audit unwritable" test "$(cat "$T_DIR/trace-down.code")" = 503
+check "  and gives nothing out" sh -c "! grep -q '\"visits\"' '$T_DIR/trace-down.json'"
+curl -s -G -H "Authorization: Bearer $TRACER" "$URL/api/v1/trace" --data-urlencode subject=phone:0910000001 \
+	--data-urlencode reason=failover-after > "$T_DIR/trace2.json"
+check "after the failover a trace is answered again" test "$(json_get "$T_DIR/trace2.json" 'len(d["visits"])')" = 1
+check "  the audit holds the two traces answered, not the one refused" test "$(psql -qAt "$CDB" -c "SELECT string_agg(detail::json->>'reason', ',' ORDER BY id) FROM audit WHERE action = 'trace'")" = "failover-test,failover-after"
 sleep 5
 touch "$T_DIR/stop" "$T_DIR/stop-sampling"
 sleep 1
