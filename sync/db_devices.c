@@ -36,6 +36,15 @@ token_new(struct db *d, const char *role, const struct wire_device *b,
 	char hash[65];
 	struct db_arg a[8];
 
+	/* A coordinator's kiosks upload to their ward's district: a ward
+	 * in none would wait for ever. */
+	if (d->shards != NULL && strcmp(role, "device-enrolment") == 0 &&
+	    b != NULL && shards_district(d, b->ward) == NULL) {
+		log_error("ward '%s' is in no district of this coordinator's "
+		    "shards: add it to one (collector init --shards FILE) "
+		    "before enrolling its kiosks", b->ward);
+		return -1;
+	}
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2base64(out, DB_TOKEN_LEN + 1, rnd, sizeof(rnd),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);

@@ -327,8 +327,9 @@ db_pg_open(const char *conninfo, int connections, int create, int reader)
 		return NULL;
 	}
 	pg_conn_put(d, p);
-	/* A coordinator's district shards (db_shards.c). */
-	if (!reader && shards_load(&d->base) != 0) {
+	/* A coordinator's district shards (db_shards.c); a reader knows
+	 * them too, to ask a venue's district only. */
+	if (shards_load(&d->base) != 0) {
 		pg_close(&d->base);
 		return NULL;
 	}

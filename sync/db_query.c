@@ -93,7 +93,7 @@ visits(struct db *d, const char *sql, const struct db_arg *a, size_t na,
     struct db_visit **out, size_t *n)
 {
 	struct visits vs = { NULL, 0, 0 };
-	char limited[1024];
+	char limited[4096];
 
 	*out = NULL;
 	*n = 0;
@@ -491,8 +491,11 @@ db_ward_figures(struct db *d, const char *ward, const int64_t *bounds,
     int nb, int64_t from_ms, int64_t to_ms, int64_t beats_to_ms,
     const struct db_ward_fns *fn)
 {
-	struct db_arg a[DB_WARD_DAYS_MAX + 2 + WARD_SPELLINGS];
+	struct db_arg a[DB_WARD_DAYS_MAX + 3 + WARD_SPELLINGS];
 	struct ward_rows x = { fn, nb };
+	/* On a coordinator: only the ward's district's server is asked. */
+	const char *district = shards_district(d, ward);
+	char in_district[32] = "";
 	struct db_ward *w = NULL;
 	char sql[2400], where[200], *p;
 	int m, i, rc;
@@ -512,11 +515,17 @@ db_ward_figures(struct db *d, const char *ward, const int64_t *bounds,
 		p += snprintf(p, sizeof(sql) - (size_t)(p - sql), ", sum(CASE "
 		    "WHEN v.wall_ms >= $%d AND v.wall_ms < $%d THEN 1 ELSE 0 "
 		    "END)", i + 1, i + 2);
+	if (district != NULL) {
+		a[nb + m] = DB_T(district);
+		snprintf(in_district, sizeof(in_district), " AND v.district = "
+		    "$%d", nb + m + 1);
+	}
 	snprintf(p, sizeof(sql) - (size_t)(p - sql), " FROM devices d JOIN "
 	    "visits v ON v.device_id = d.device_id %s AND v.direction = 'in' "
-	    "AND v.wall_ms >= $1 AND v.wall_ms < $%d GROUP BY v.device_id",
-	    where, nb);
-	rc = db_one(d, DB_TX_ONE_READ, sql, a, nb + m, day_counts_row, &x);
+	    "AND v.wall_ms >= $1 AND v.wall_ms < $%d%s GROUP BY v.device_id",
+	    where, nb, in_district);
+	rc = db_one(d, DB_TX_ONE_READ, sql, a, nb + m + (district != NULL),
+	    day_counts_row, &x);
 	/* Heartbeats and inspections on the report's day. */
 	/* The same spellings, after the two times. */
 	memmove(a + 2, a + nb, (size_t)m * sizeof(*a));

@@ -47,11 +47,13 @@ struct shard {
 	char (*wards)[WARD_KEY_MAX];	/* ward_key of each ward */
 	char (*ward_names)[WARD_KEY_MAX];	/* as written (setup only) */
 	size_t nwards, cap, cap_names;
-	struct db *db;		/* opened on first use */
+	struct db *db;		/* opened on first use, under lock */
+	pthread_mutex_t lock;	/* its own: a district whose server hangs
+				 * holds up no other district */
+	int locked;		/* lock was initialised */
 };
 
 struct shards {
-	pthread_mutex_t lock;
 	struct shard *v;
 	size_t n;
 };
@@ -59,6 +61,8 @@ struct shards {
 static void
 shard_release(struct shard *s)
 {
+	if (s->locked)
+		pthread_mutex_destroy(&s->lock);
 	db_close(s->db);
 	free(s->conninfo);
 	free(s->wards);
@@ -75,7 +79,6 @@ shards_free(struct shards *s)
 	for (i = 0; i < s->n; i++)
 		shard_release(&s->v[i]);
 	free(s->v);
-	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -104,13 +107,18 @@ shard_row(void *ctx, const struct db_row *r)
 	struct shard *last = s->n > 0 ? &s->v[s->n - 1] : NULL;
 
 	if (last == NULL || strcmp(last->name, db_text(r, 0)) != 0) {
-		struct shard *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+		struct shard *v;
 
-		if (v == NULL || s->n >= SHARDS_MAX)
+		if (s->n >= SHARDS_MAX)
+			return -1;
+		v = realloc(s->v, (s->n + 1) * sizeof(*v));
+		if (v == NULL)
 			return -1;
 		s->v = v;
 		last = &s->v[s->n++];
 		memset(last, 0, sizeof(*last));
+		pthread_mutex_init(&last->lock, NULL);
+		last->locked = 1;
 		snprintf(last->name, sizeof(last->name), "%s", db_text(r, 0));
 		snprintf(last->district, sizeof(last->district), "%s",
 		    db_text(r, 1));
@@ -144,7 +152,6 @@ shards_read(struct db *d, struct shards **out)
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return -1;
-	pthread_mutex_init(&s->lock, NULL);
 	if (db_one(d, DB_TX_ONE_READ, "SELECT s.name, s.district, s.conninfo, "
 	    "w.ward_key FROM shards s JOIN shard_wards w ON w.shard = s.name "
 	    "ORDER BY s.name, w.ward_key", NULL, 0, shard_row, s) < 0) {
@@ -223,7 +230,7 @@ shard_of_ward(struct shards *s, const char *ward)
 const char *
 shards_district(const struct db *d, const char *ward)
 {
-	const struct shard *sh = d->shards != NULL ?
+	const struct shard *sh = d->shards != NULL && ward != NULL ?
 	    shard_of_ward(d->shards, ward) : NULL;
 
 	return sh != NULL ? sh->district : NULL;
@@ -231,15 +238,15 @@ shards_district(const struct db *d, const char *ward)
 
 /* SH's store, opened on first use. NULL: logged. */
 static struct db *
-shard_db(struct shards *s, struct shard *sh)
+shard_db(struct shard *sh)
 {
 	struct db *d;
 
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&sh->lock);
 	if (sh->db == NULL)
 		sh->db = db_pg_open(sh->conninfo, DB_CONNECTIONS, 0, 0);
 	d = sh->db;
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&sh->lock);
 	if (d == NULL)
 		log_error("collector db: the server of district %s (shard %s) "
 		    "cannot be used: what goes there waits (kiosks keep their "
@@ -277,11 +284,12 @@ route(struct db *d, const char *device_id, struct shard **which)
 		log_error("collector db: device %s's ward '%s' is in no "
 		    "district of this coordinator's shards: its batches wait "
 		    "until the ward is added to a shard (collector init "
-		    "--shards FILE)", device_id, c.ward);
+		    "--shards FILE, then restart collector serve)", device_id,
+		    c.ward);
 		return NULL;
 	}
 	*which = sh;
-	s = shard_db(d->shards, sh);
+	s = shard_db(sh);
 	if (s == NULL)
 		return NULL;
 	a[1] = DB_B(c.pk, c.pk_len);
@@ -329,7 +337,18 @@ shards_ingest(struct db *d, const struct wire_header *h,
 		return -1;
 	}
 	/* Committed on the district's server: acknowledged whatever
-	 * happens here (the ward report's "last upload" may lag). */
+	 * happens here (the ward report's "last upload" and the refusals
+	 * counted by stats may lag). */
+	for (size_t i = 0; i < n; i++) {
+		struct db_arg r[5] = { DB_T(h->device), DB_T(h->instance),
+		    DB_I(v[i].seq), DB_T(v[i].reject), DB_I(now_ms) };
+
+		if (v[i].reject != NULL && db_one(d, DB_TX_ONE, "INSERT INTO "
+		    "row_rejects(device_id, instance_id, seq, reason, "
+		    "received_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO "
+		    "NOTHING", r, 5, NULL, NULL) < 0)
+			break;
+	}
 	if (db_one(d, DB_TX_ONE, "UPDATE devices SET last_batch_ms = $2 WHERE "
 	    "device_id = $1", a, 2, NULL, NULL) < 0)
 		log_warn("collector db: device %s's batch is stored on its "
@@ -357,15 +376,25 @@ shards_purge(struct db *d, int64_t before_ms)
 	int64_t gone = 0, n;
 	size_t i;
 
+	int failed = 0;
+
+	/* Every district that can be reached, whatever another does. */
 	for (i = 0; i < s->n; i++) {
-		struct db *x = shard_db(s, &s->v[i]);
+		struct db *x = shard_db(&s->v[i]);
 
 		n = x != NULL ? db_purge(x, before_ms) : -1;
-		if (n < 0)
-			return -1;
+		if (n < 0) {
+			log_error("collector db: district %s (shard %s): its old "
+			    "days were not dropped; run purge again when its "
+			    "server is back", s->v[i].district, s->v[i].name);
+			failed = 1;
+			continue;
+		}
+		log_info("collector db: district %s: %lld visits purged",
+		    s->v[i].district, (long long)n);
 		gone += n;
 	}
-	return gone;
+	return failed ? -1 : gone;
 }
 
 /* ---- setting a coordinator up (collector init --shards FILE) ---- */
@@ -416,6 +445,25 @@ known_keys(const char *path, const char *where, json_t *o,
 	return 0;
 }
 
+/* Where each libpq option of a shard's URL goes on the coordinator: its
+ * foreign server, or the user mapping (who connects, and how). */
+static const char *const server_opts[] = { "host", "hostaddr", "port",
+	"dbname", "sslmode", "sslrootcert", "sslcrl", "target_session_attrs",
+	"connect_timeout", "application_name", "keepalives", "keepalives_idle",
+	"keepalives_interval", "keepalives_count", "tcp_user_timeout",
+	"gssencmode", NULL };
+static const char *const mapping_opts[] = { "user", "password", "sslcert",
+	"sslkey", "sslpassword", NULL };
+
+static int
+in_list(const char *const *l, const char *k)
+{
+	for (; *l != NULL; l++)
+		if (strcmp(*l, k) == 0)
+			return 1;
+	return 0;
+}
+
 /* The file's shards, checked (names, districts, URLs, no ward twice). */
 static int
 parse_file(const char *path, struct shards *s)
@@ -433,13 +481,13 @@ parse_file(const char *path, struct shards *s)
 		return -1;
 	}
 	arr = json_object_get(j, "shards");
-	if (!json_is_object(j) || known_keys(path, "the file", j, top) != 0 ||
-	    !json_is_array(arr) || json_array_size(arr) == 0 ||
-	    json_array_size(arr) > SHARDS_MAX) {
-		if (json_is_object(j))
-			bad(path, "want {\"shards\": [{\"name\": ..., "
-			    "\"district\": ..., \"db\": \"postgresql://...\", "
-			    "\"wards\": [...]}, ...]} with 1 to 64 shards");
+	if (json_is_object(j) && known_keys(path, "the file", j, top) != 0)
+		goto out;
+	if (!json_is_object(j) || !json_is_array(arr) ||
+	    json_array_size(arr) == 0 || json_array_size(arr) > SHARDS_MAX) {
+		bad(path, "want {\"shards\": [{\"name\": ..., \"district\": "
+		    "..., \"db\": \"postgresql://...\", \"wards\": [...]}, "
+		    "...]} with 1 to 64 shards");
 		goto out;
 	}
 	s->v = calloc(json_array_size(arr), sizeof(*s->v));
@@ -456,7 +504,12 @@ parse_file(const char *path, struct shards *s)
 		PQconninfoOption *opts;
 
 		snprintf(where, sizeof(where), "shard %zu", i + 1);
-		if (!json_is_object(o) || known_keys(path, where, o, keys) != 0)
+		if (!json_is_object(o)) {
+			log_error("%s: %s: want {\"name\": ..., \"district\": "
+			    "..., \"db\": ..., \"wards\": [...]}", path, where);
+			goto out;
+		}
+		if (known_keys(path, where, o, keys) != 0)
 			goto out;
 		if (name == NULL || !name_ok(name)) {
 			log_error("%s: %s: want a name of lower-case letters, "
@@ -465,20 +518,33 @@ parse_file(const char *path, struct shards *s)
 			goto out;
 		}
 		snprintf(where, sizeof(where), "shard %s", name);
-		if (dist == NULL || dist[0] == '\0' ||
-		    strlen(dist) > DISTRICT_LEN ||
-		    ward_key(dist, key, sizeof(key)) != 0) {
+		if (dist == NULL || strlen(dist) > DISTRICT_LEN ||
+		    ward_key(dist, key, sizeof(key)) != 0 || key[0] == '\0') {
 			log_error("%s: %s: want its district's name (UTF-8, "
 			    "at most %d bytes)", path, where, DISTRICT_LEN);
 			goto out;
 		}
+		/* libpq's own message may quote the password: not said. */
 		if (url == NULL || (strncmp(url, "postgresql://", 13) != 0 &&
 		    strncmp(url, "postgres://", 11) != 0) ||
 		    (opts = PQconninfoParse(url, &perr)) == NULL) {
 			log_error("%s: %s: want its server's db as "
-			    "postgresql://USER@HOST:PORT/DBNAME%s%s", path,
-			    where, perr ? ": " : "", perr ? perr : "");
+			    "postgresql://USER:PASSWORD@HOST:PORT/DBNAME (a "
+			    "libpq URL: %%-escape what the password holds of "
+			    ":@/?#%%)", path, where);
 			PQfreemem(perr);
+			goto out;
+		}
+		for (k = 0; opts[k].keyword != NULL; k++)
+			if (opts[k].val != NULL && !in_list(server_opts,
+			    opts[k].keyword) && !in_list(mapping_opts,
+			    opts[k].keyword))
+				break;
+		if (opts[k].keyword != NULL) {
+			log_error("%s: %s: its db's option '%s' is not one the "
+			    "coordinator can pass on to its server "
+			    "(postgres_fdw)", path, where, opts[k].keyword);
+			PQconninfoFree(opts);
 			goto out;
 		}
 		PQconninfoFree(opts);
@@ -507,9 +573,10 @@ parse_file(const char *path, struct shards *s)
 			    k));
 			struct shard *other;
 
-			if (ward == NULL || ward[0] == '\0' || strlen(ward) >
-			    sizeof(((struct wire_device *)0)->ward) - 1 || ward_key(ward, key,
-			    sizeof(key)) != 0) {
+			if (ward == NULL || strlen(ward) >
+			    sizeof(((struct wire_device *)0)->ward) - 1 ||
+			    ward_key(ward, key, sizeof(key)) != 0 ||
+			    key[0] == '\0') {
 				log_error("%s: %s: ward %zu is not a ward's "
 				    "name", path, where, k + 1);
 				goto out;
@@ -526,8 +593,11 @@ parse_file(const char *path, struct shards *s)
 				    " and in shard ", other == sh ? "" : name);
 				goto out;
 			}
-			if (add_ward(sh, key, ward) != 0)
+			if (add_ward(sh, key, ward) != 0) {
+				log_error("%s: %s: at most %d wards", path,
+				    where, SHARD_WARDS_MAX);
 				goto out;
+			}
 		}
 	}
 	rc = 0;
@@ -624,21 +694,28 @@ setting_get(struct db_tx *tx, const char *name, struct setting *x)
 /*
  * Make SH's server a collector database (or bring it up to date), mark it
  * as SH's, and give it the view district_visits that the coordinator's
- * partition reads. 0 or -1 (logged).
+ * partition reads. A shard the coordinator had already (KNOWN) must be
+ * the database it was: one that is not marked as its own is refused (its
+ * visits are in the other). *MARKED: the mark was made now. 0 or -1
+ * (logged).
  */
 static int
-shard_setup(struct shard *sh)
+shard_setup(struct shard *sh, int known, int *marked)
 {
-	struct db *s = db_pg_open(sh->conninfo, 1, 1, 0);
+	struct db *s = db_pg_open(sh->conninfo, 1, !known, 0);
 	struct db_arg a[1] = { DB_T(sh->name) };
 	struct db_arg dist[1] = { DB_T(sh->district) };
 	struct setting coord, was;
 	struct db_tx *tx;
 	int rc = -1;
 
+	*marked = 0;
 	if (s == NULL) {
 		log_error("shard %s (%s): its server's database cannot be "
-		    "used (the reason is above)", sh->name, sh->district);
+		    "used (the reason is above)%s", sh->name, sh->district,
+		    known ? "; it is a district the coordinator has, whose "
+		    "database must be the one it had (to move a district to "
+		    "another server, restore its database there first)" : "");
 		return -1;
 	}
 	tx = s->ops->begin(s, DB_TX_WRITE);
@@ -659,38 +736,46 @@ shard_setup(struct shard *sh)
 		(void)s->ops->end(tx, 0);
 		goto out;
 	}
+	if (known && !was.found) {
+		log_error("shard %s (%s): its db is not the database the "
+		    "district had (that one is marked as shard %s's, this one "
+		    "is not): its visits would no longer be read. To move a "
+		    "district to another server, restore its database there "
+		    "first", sh->name, sh->district, sh->name);
+		(void)s->ops->end(tx, 0);
+		goto out;
+	}
+	/* The district first: columns added to visits later come after it,
+	 * and the view can be made again in their order. */
 	if (db_exec(tx, "INSERT INTO settings(name, value) VALUES ('shard', "
 	    "$1) ON CONFLICT (name) DO NOTHING", a, 1, NULL, NULL) < 0 ||
 	    db_exec(tx, "DROP VIEW IF EXISTS district_visits", NULL, 0, NULL,
 	    NULL) < 0 ||
-	    ddl(tx, "CREATE VIEW district_visits AS SELECT v.*, %L::text AS "
-	    "district FROM visits v", dist, 1) != 0) {
+	    ddl(tx, "CREATE VIEW district_visits AS SELECT %L::text AS "
+	    "district, v.* FROM visits v", dist, 1) != 0) {
 		(void)s->ops->end(tx, 0);
 		goto out;
 	}
 	rc = s->ops->end(tx, 1);
+	*marked = rc == 0 && !was.found;
 out:
 	db_close(s);
 	return rc;
 }
 
-/* Where each libpq option of a shard's URL goes on the coordinator: its
- * foreign server, or the user mapping (who connects, and how). */
-static const char *const server_opts[] = { "host", "hostaddr", "port",
-	"dbname", "sslmode", "sslrootcert", "sslcrl", "target_session_attrs",
-	"connect_timeout", "application_name", "keepalives", "keepalives_idle",
-	"keepalives_interval", "keepalives_count", "tcp_user_timeout",
-	"gssencmode", NULL };
-static const char *const mapping_opts[] = { "user", "password", "sslcert",
-	"sslkey", "sslpassword", NULL };
-
-static int
-in_list(const char *const *l, const char *k)
+/* Take back the mark shard_setup made on SH's database (init failed
+ * after it): the database is free for another shard again. */
+static void
+shard_unmark(const struct shard *sh)
 {
-	for (; *l != NULL; l++)
-		if (strcmp(*l, k) == 0)
-			return 1;
-	return 0;
+	struct db *s = db_pg_open(sh->conninfo, 1, 0, 0);
+	struct db_arg a[1] = { DB_T(sh->name) };
+
+	if (s == NULL || db_one(s, DB_TX_ONE, "DELETE FROM settings WHERE "
+	    "name = 'shard' AND value = $1", a, 1, NULL, NULL) < 0)
+		log_warn("shard %s: its database stays marked as shard %s's",
+		    sh->name, sh->name);
+	db_close(s);
 }
 
 /* SH's foreign server, user mapping and partition, made afresh. */
@@ -713,6 +798,13 @@ shard_partition(struct db_tx *tx, const struct shard *sh)
 	 * round trips. */
 	snprintf(fmt, sizeof(fmt), "CREATE SERVER %%I FOREIGN DATA WRAPPER "
 	    "postgres_fdw OPTIONS (async_capable 'true', fetch_size '10000'");
+	/* A server that hangs fails a read after 10 s, not never. */
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val)
+			break;
+	if (o->keyword == NULL)
+		snprintf(fmt + strlen(fmt), sizeof(fmt) - strlen(fmt),
+		    ", connect_timeout '10'");
 	snprintf(map, sizeof(map), "CREATE USER MAPPING FOR CURRENT_USER "
 	    "SERVER %%I");
 	for (o = opts; o->keyword != NULL; o++) {
@@ -743,12 +835,41 @@ shard_partition(struct db_tx *tx, const struct shard *sh)
 		struct db_arg row[3] = { DB_T(sh->name), DB_T(sh->district),
 		    DB_T(sh->conninfo) };
 
+		struct setting owner = { .found = 0 };
+
+		/* Made again by the role that made it: another's DROP would
+		 * take the collector's user mapping with it. */
+		if (db_exec(tx, "SELECT pg_get_userbyid(srvowner) FROM "
+		    "pg_foreign_server WHERE srvname = $1 AND srvowner <> "
+		    "(SELECT oid FROM pg_roles WHERE rolname = current_user)",
+		    a, 1, setting_row, &owner) < 0)
+			goto out;
+		if (owner.found) {
+			log_error("shard %s: its foreign server belongs to the "
+			    "PostgreSQL role %s: run collector init as that "
+			    "role (the one collector serve uses)", sh->name,
+			    owner.v);
+			goto out;
+		}
 		if (ddl(tx, "DROP SERVER IF EXISTS %I CASCADE", a, 1) != 0 ||
 		    ddl(tx, fmt, a, na) != 0 || ddl(tx, map, m, nm) != 0 ||
 		    ddl(tx, "CREATE FOREIGN TABLE %I PARTITION OF visits FOR "
 		    "VALUES IN (%L) SERVER %I OPTIONS (table_name "
-		    "'district_visits')", p, 3) != 0 ||
-		    db_exec(tx, "INSERT INTO shards(name, district, conninfo) "
+		    "'district_visits')", p, 3) != 0)
+			goto out;
+		/* Read through it once, as every trace will: from the
+		 * coordinator's server, with the user mapping. */
+		if (ddl(tx, "SELECT 1 FROM %I LIMIT 1", p, 1) != 0) {
+			log_error("shard %s (%s): the coordinator's PostgreSQL "
+			    "server cannot read the district's visits (the "
+			    "reason is above). Its db URL must work from that "
+			    "server, with a password unless the collector's "
+			    "role is a superuser, and the district's pg_hba.conf "
+			    "must let the coordinator's server in "
+			    "(docs/scaling.md)", sh->name, sh->district);
+			goto out;
+		}
+		if (db_exec(tx, "INSERT INTO shards(name, district, conninfo) "
 		    "VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET "
 		    "district = EXCLUDED.district, conninfo = EXCLUDED.conninfo",
 		    row, 3, NULL, NULL) < 0)
@@ -800,6 +921,13 @@ keeps(const char *path, const struct shards *had, struct shards *want)
 			    "in the file", path, h->name, h->district);
 			return -1;
 		}
+		if (strcmp(w->district, h->district) != 0) {
+			log_error("%s: shard %s is district '%s' here, '%s' in "
+			    "the coordinator: a district keeps its name (its "
+			    "visits are filed under it)", path, h->name,
+			    w->district, h->district);
+			return -1;
+		}
 		for (j = 0; j < h->nwards; j++) {
 			size_t k;
 			int kept = 0;
@@ -825,11 +953,11 @@ db_shards_setup(struct db *d, const char *path, FILE *out)
 {
 	struct shards want = { .n = 0 }, *had = NULL;
 	struct setting was, strat;
+	int *marked = NULL;
 	struct db_tx *tx = NULL;
 	size_t i;
 	int rc = -1;
 
-	pthread_mutex_init(&want.lock, NULL);
 	if (strcmp(db_backend(d), "postgresql") != 0) {
 		log_error("district shards need a PostgreSQL coordinator "
 		    "(--db postgresql://...)");
@@ -857,9 +985,17 @@ db_shards_setup(struct db *d, const char *path, FILE *out)
 	if (rc != 0)
 		goto out;
 	rc = -1;
-	for (i = 0; i < want.n; i++)
-		if (shard_setup(&want.v[i]) != 0)
+	marked = calloc(want.n, sizeof(*marked));
+	if (marked == NULL)
+		goto out;
+	for (i = 0; i < want.n; i++) {
+		int known = 0;
+
+		for (size_t k = 0; had != NULL && k < had->n && !known; k++)
+			known = strcmp(had->v[k].name, want.v[i].name) == 0;
+		if (shard_setup(&want.v[i], known, &marked[i]) != 0)
 			goto out;
+	}
 	/* One transaction: a running collector sees the old partitions or
 	 * the new, never none. */
 	tx = d->ops->begin(d, DB_TX_WRITE);
@@ -947,10 +1083,13 @@ db_shards_setup(struct db *d, const char *path, FILE *out)
 out:
 	if (tx != NULL)
 		(void)d->ops->end(tx, 0);
+	for (i = 0; rc != 0 && marked != NULL && i < want.n; i++)
+		if (marked[i])
+			shard_unmark(&want.v[i]);
+	free(marked);
 	for (i = 0; i < want.n; i++)
 		shard_release(&want.v[i]);
 	free(want.v);
-	pthread_mutex_destroy(&want.lock);
 	shards_free(had);
 	return rc;
 }

@@ -78,6 +78,12 @@ for n in 1 2; do
 	done
 done
 state() { "${AS[@]}" pg_autoctl show state --pgdata "$F/monitor" 2>/dev/null; }
+# The first node may still be wait_primary when the second is secondary.
+for _ in $(seq 120); do
+	state | grep -q '| *primary *| *primary' && state | grep -q '| *secondary *| *secondary' && break
+	sleep 0.5
+done
+state | sed 's/^/# /'
 check "a primary and a secondary" sh -c "echo \"\$0\" | grep -q '| *primary *| *primary' && echo \"\$0\" | grep -q '| *secondary *| *secondary'" "$(state)"
 URI=$("${AS[@]}" pg_autoctl show uri --pgdata "$F/monitor" --formation default)
 check "a multi-host URI for writes" sh -c "echo '$URI' | grep -q 'target_session_attrs=read-write'"

@@ -64,7 +64,7 @@ bad "a ward in two districts" "{\"shards\": [{\"name\": \"q1\", \"district\": \"
 bad "a misspelt setting" "{\"shards\": [{\"name\": \"q1\", \"district\": \"Quận 1\", \"url\": \"$Q1\", \"wards\": [\"Bến Nghé\"]}]}" "'url' is not a setting here"
 bad "a name that is not an identifier" "{\"shards\": [{\"name\": \"Q 1\", \"district\": \"Quận 1\", \"db\": \"$Q1\", \"wards\": [\"Bến Nghé\"]}]}" "lower-case letters"
 bad "not JSON" "{\"shards\": [" "(line 1)"
-bad "a db that is not PostgreSQL" "{\"shards\": [{\"name\": \"q1\", \"district\": \"Quận 1\", \"db\": \"sqlite:/tmp/x.db\", \"wards\": [\"Bến Nghé\"]}]}" "postgresql://USER@HOST"
+bad "a db that is not PostgreSQL" "{\"shards\": [{\"name\": \"q1\", \"district\": \"Quận 1\", \"db\": \"sqlite:/tmp/x.db\", \"wards\": [\"Bến Nghé\"]}]}" "postgresql://USER"
 bad "a shard on the coordinator's own database" "{\"shards\": [{\"name\": \"q1\", \"district\": \"Quận 1\", \"db\": \"$COORD\", \"wards\": [\"Bến Nghé\"]}]}" "a coordinator's"
 check_exit "a SQLite collector cannot be a coordinator" 1 $COLL init --db "sqlite:$T_DIR/ward.db" --shards "$T_DIR/shards.json"
 check "  it says so" grep -q "need a PostgreSQL coordinator" "$T_DIR/err"
@@ -89,6 +89,30 @@ check "  its visits would no longer be read, it says" grep -q "shard q3 (Quận 
 sed 's/"Bến Nghé", //' "$T_DIR/more.json" > "$T_DIR/moved.json"
 check_exit "a ward taken out of its district is refused" 1 $COLL init --db "$COORD" --shards "$T_DIR/moved.json"
 check "  it says why" grep -q "stored twice" "$T_DIR/err"
+sed 's/"Quận 3"/"Quận Ba"/' "$T_DIR/more.json" > "$T_DIR/renamed.json"
+check_exit "a district renamed is refused" 1 $COLL init --db "$COORD" --shards "$T_DIR/renamed.json"
+check "  its visits are filed under its name, it says" grep -q "a district keeps its name" "$T_DIR/err"
+psql -qAt "${SERVERS[2]}/postgres" -c "CREATE DATABASE kiosk_new" > /dev/null
+sed "s|$Q3|${SERVERS[2]}/kiosk_new|" "$T_DIR/more.json" > "$T_DIR/newdb.json"
+check_exit "a district pointed at an empty database is refused" 1 $COLL init --db "$COORD" --shards "$T_DIR/newdb.json"
+check "  restore its database there first, it says" grep -q "restore its database there first" "$T_DIR/err"
+check "  and the coordinator still reads Quận 3's server" test "$(psql -qAt "$COORD" -c "SELECT conninfo FROM shards WHERE name = 'q3'")" = "$Q3"
+python3 - "$T_DIR/more.json" "$T_DIR/twice.json" "$T_DIR/once.json" "${SERVERS[1]}/kiosk_x" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["shards"] += [{"name": "q7", "district": "Quận 7", "db": sys.argv[4], "wards": ["Tân Phong"]},
+                {"name": "q9", "district": "Quận 9", "db": sys.argv[4], "wards": ["Phước Long"]}]
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+d["shards"] = d["shards"][:3]
+json.dump(d, open(sys.argv[3], "w"), ensure_ascii=False)
+PY
+psql -qAt "${SERVERS[1]}/postgres" -c "CREATE DATABASE kiosk_x" > /dev/null
+check_exit "two new districts on one database are refused" 1 $COLL init --db "$COORD" --shards "$T_DIR/twice.json"
+check "  it says whose it is" grep -q "that database belongs to shard q7" "$T_DIR/err"
+check_exit "  and the database is free again: one of them takes it" 0 $COLL init --db "$COORD" --shards "$T_DIR/once.json"
+TOKEN_BAD=$($COLL token --db "$COORD" --role device-enrolment --ward "Phường 5" 2> "$T_DIR/tok.err")
+check "an enrolment token for a ward in no district is refused" test -z "$TOKEN_BAD"
+check "  saying to add the ward to a district" grep -q "is in no district of this coordinator's shards" "$T_DIR/tok.err"
 
 # ---- the scenario over two districts, and on one node ----
 DAY=$(date -d '2026-11-16T00:00:00+07:00' +%s)000
@@ -128,13 +152,14 @@ check "  CAFE-A's six check-ins on the day among them" test "$(json_get "$T_DIR/
 # ---- the queries go to the districts' servers ----
 explain() { psql -qAt "$COORD" -c "EXPLAIN (VERBOSE, COSTS OFF) $1"; }
 explain "SELECT v.subject, v.wall_ms FROM visits v JOIN devices d ON d.device_id = v.device_id WHERE v.kind = 'cccd' AND v.subject = '079090000001' AND v.wall_ms >= 0 AND v.wall_ms < 9999999999999" > "$T_DIR/plan1"
-check "a case's visits: both districts asked at once (Async Foreign Scan)" test "$(grep -c 'Async Foreign Scan' "$T_DIR/plan1")" = 2
-check "  with the person and the window in each server's WHERE" test "$(grep -c "Remote SQL: SELECT .* FROM public.district_visits WHERE .*wall_ms >= 0.*kind = 'cccd'.*subject = '079090000001'" "$T_DIR/plan1")" = 2
+# Three districts by now (Quận 7 was added above, with no visits).
+check "a case's visits: every district asked at once (Async Foreign Scan)" test "$(grep -c 'Async Foreign Scan' "$T_DIR/plan1")" = 3
+check "  with the person and the window in each server's WHERE" test "$(grep -c "Remote SQL: SELECT .* FROM public.district_visits WHERE .*wall_ms >= 0.*kind = 'cccd'.*subject = '079090000001'" "$T_DIR/plan1")" = 3
 D1=$(psql -qAt "$COORD" -c "SELECT device_id FROM devices WHERE venue_id = 'CAFE-A' ORDER BY 1 LIMIT 1")
 explain "SELECT v.subject FROM devices d JOIN visits v ON v.device_id = d.device_id WHERE v.wall_ms >= 0 AND v.wall_ms < 9999999999999 AND v.device_id IN ('$D1')" > "$T_DIR/plan2"
-check "a venue's visits: its kiosks' ids in each server's WHERE" test "$(grep -c "Remote SQL: .*device_id = '$D1'" "$T_DIR/plan2")" = 2
+check "a venue's visits: its kiosks' ids in each server's WHERE" test "$(grep -c "Remote SQL: .*device_id = '$D1'" "$T_DIR/plan2")" = 3
 explain "SELECT district, count(*) FROM visits GROUP BY district" > "$T_DIR/plan3"
-check "a count by district is counted on each server" test "$(grep -c "Remote SQL: SELECT district, count(\*) FROM public.district_visits GROUP BY 1" "$T_DIR/plan3")" = 2
+check "a count by district is counted on each server" test "$(grep -c "Remote SQL: SELECT district, count(\*) FROM public.district_visits GROUP BY 1" "$T_DIR/plan3")" = 3
 explain "SELECT v.subject FROM devices d JOIN visits v ON v.device_id = d.device_id WHERE v.wall_ms >= 0 AND v.wall_ms < 9999999999999 AND v.device_id IN ('$D1') AND v.district IN ('Quận 1')" > "$T_DIR/plan4"
 check "a venue's visits with its district (as the trace asks): only its server" sh -c "grep -q visits_q1 '$T_DIR/plan4' && ! grep -q visits_q3 '$T_DIR/plan4'"
 
@@ -175,6 +200,8 @@ seq 10 | awk '{ printf "094%07d\n", $1 }' | build/tests/checkin_many "$T_DIR/k3/
 check_exit "with Quận 3's server down, its kiosk's upload fails" 1 $SYNC --db "$T_DIR/k3/visits.db" --once
 check "  and it keeps its 10 visits to send" test "$($K --db "$T_DIR/k3/visits.db" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pending_upload"])')" = 10
 check "  the collector said which district's server" grep -q "district Quận 3 (shard q3)" "$T_DIR/coll.err"
+check_exit "  the report of a ward of Quận 1 is still made" 0 $COLL report --db "$COORD" --ward "Bến Nghé" --date 2026-11-16 --format json
+check "  with its check-ins" test "$(json_get "$T_DIR/out" 'sum(v["visits_per_day"][-1]["visits"] for v in d["venues"] if v["venue_id"] == "CAFE-A")')" = 6
 P3=${SERVERS[2]##*:}
 "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "${DIRS[2]}/data" -l "${DIRS[2]}/server.log" \
 	-o "-c listen_addresses=127.0.0.1 -p $P3 -k ${DIRS[2]} -c max_connections=200" -w -t 60 start > /dev/null
