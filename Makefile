@@ -73,7 +73,7 @@ CORE_LIB = $(BUILD)/libkioskcore.a
 
 # The collector's pieces (sync/), its storage and both backends.
 DB_OBJ = $(BUILD)/obj/sync/db.o $(BUILD)/obj/sync/db_ward.o $(BUILD)/obj/sync/db_devices.o $(BUILD)/obj/sync/db_query.o $(BUILD)/obj/sync/db_sqlite.o \
-         $(BUILD)/obj/sync/db_pg.o $(BUILD)/obj/sync/db_pg_load.o $(BUILD)/obj/sync/db_shards.o
+         $(BUILD)/obj/sync/db_pg.o $(BUILD)/obj/sync/db_pg_load.o $(BUILD)/obj/sync/db_pg_shards.o
 COLLECTOR_OBJ = $(BUILD)/obj/sync/collector.o $(BUILD)/obj/sync/collector_enrol.o $(BUILD)/obj/sync/collector_cmds.o $(BUILD)/obj/sync/collector_help.o \
                 $(BUILD)/obj/sync/server.o $(BUILD)/obj/sync/api.o $(BUILD)/obj/sync/api_query.o \
                 $(BUILD)/obj/sync/api_console.o $(BUILD)/obj/sync/enrolsheet.o \
@@ -303,7 +303,7 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_parser.inc build/fuzz/libfuzzcore.a
 # The collector's request handling (fuzz_api): its sources, compiled the
 # same way, linked with the collector's libraries.
 FUZZ_SYNC_SRC = sync/api.c sync/api_query.c sync/api_console.c sync/enrolsheet.c sync/db.c sync/db_devices.c \
-                sync/db_query.c sync/db_ward.c sync/db_sqlite.c sync/db_pg.c sync/db_pg_load.c sync/db_shards.c \
+                sync/db_query.c sync/db_ward.c sync/db_sqlite.c sync/db_pg.c sync/db_pg_load.c sync/db_pg_shards.c \
                 sync/ingest.c sync/query.c sync/trace.c sync/trace_print.c \
                 sync/report.c sync/limit.c sync/codes.c
 build/fuzz/libfuzzsync.a: $(FUZZ_SYNC_SRC:%.c=build/fuzz/obj/%.o)

@@ -142,7 +142,7 @@ load_one(const char *url, int64_t n, int64_t t0, const char *wards_sql,
 
 /*
  * The database at URL, or, when it is a coordinator of district shards
- * (sync/db_shards.c), each district's server with its wards' devices and
+ * (sync/db_pg_shards.c), each district's server with its wards' devices and
  * visits (the coordinator: every device).
  */
 static int

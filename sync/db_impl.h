@@ -137,13 +137,13 @@ struct shards;
 
 struct db {
 	const struct db_ops *ops;
-	/* A coordinator's district shards (db_shards.c), or NULL: its
+	/* A coordinator's district shards (db_pg_shards.c), or NULL: its
 	 * visits live on their servers. */
 	struct shards *shards;
 };
 
 /*
- * The district shards of a coordinator (db_shards.c; docs/scaling.md).
+ * The district shards of a coordinator (db_pg_shards.c; docs/scaling.md).
  * shards_load(d): read D's shards (none: d->shards stays NULL); 0 or -1.
  * shards_free(s): close their stores. The rest route one device's visits
  * to its district's server, or run on every shard; each returns what

@@ -64,7 +64,7 @@ static const char *const schema =
 	"  PRIMARY KEY (device_id, instance_id, seq, wall_ms))"
 	"  PARTITION BY RANGE (wall_ms);"
 	/* Not on a coordinator of district shards, whose visits are
-	 * foreign tables on the districts' servers (db_shards.c). */
+	 * foreign tables on the districts' servers (db_pg_shards.c). */
 	"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE"
 	"  partrelid = 'visits'::regclass AND partstrat = 'l') THEN"
 	"  CREATE INDEX IF NOT EXISTS visits_subject ON visits(kind, subject,"
@@ -327,7 +327,7 @@ db_pg_open(const char *conninfo, int connections, int create, int reader)
 		return NULL;
 	}
 	pg_conn_put(d, p);
-	/* A coordinator's district shards (db_shards.c); a reader knows
+	/* A coordinator's district shards (db_pg_shards.c); a reader knows
 	 * them too, to ask a venue's district only. */
 	if (shards_load(&d->base) != 0) {
 		pg_close(&d->base);

@@ -162,7 +162,7 @@ device_id_row(void *ctx, const struct db_row *r)
 /*
  * The venue's kiosks first, then their visits by device: a condition on
  * visits alone, which a coordinator of district shards sends to every
- * district's server (db_shards.c) instead of fetching the window's visits
+ * district's server (db_pg_shards.c) instead of fetching the window's visits
  * to join them with the venue there.
  */
 int

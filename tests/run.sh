@@ -118,7 +118,7 @@ for t in tests/e2e_*.sh; do
 	done
 done
 # A city's coordinator over two districts' servers (three PostgreSQL
-# servers): run by the sanitized programs, which is where db_shards.c's C
+# servers): run by the sanitized programs, which is where db_pg_shards.c's C
 # is checked.
 COLLECTOR=build/asan/bin/collector KIOSKCTL=build/asan/bin/kioskctl \
 KIOSK_SYNC=build/asan/bin/kiosk-sync \

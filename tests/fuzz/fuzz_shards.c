@@ -1,6 +1,6 @@
 /*
  * fuzz_shards: the district shards file (collector init --shards FILE,
- * sync/db_shards.c) on any bytes. It is read and checked without opening
+ * sync/db_pg_shards.c) on any bytes. It is read and checked without opening
  * anything: it must be taken or refused cleanly, never crash or leak.
  */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * db_shards: a city's collector over district shards, on PostgreSQL's own
+ * db_pg_shards: a city's collector over district shards, on PostgreSQL's own
  * partitioning and postgres_fdw (docs/scaling.md).
  *
  * The coordinator is a collector database like any other (tokens,
